@@ -1,0 +1,70 @@
+# mxray - build, run, test.  See README.md.
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2 -g
+# CFLAGS/LDFLAGS from the command line add to these, never replace them
+MXCFLAGS = $(OPT) -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Idissectors -Ianalyzer $(CFLAGS)
+MXLDFLAGS = $(LDFLAGS)
+LDLIBS  += -lnids -lpcap -ljansson -lm
+ifeq ($(SAN),1)
+OPT      = -O1 -g -fno-omit-frame-pointer
+MXCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined
+MXLDFLAGS += -fsanitize=address,undefined
+endif
+
+DISSECT_SRC := $(wildcard dissectors/*.c)
+ANALYZ_SRC  := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+LIB_OBJ     := $(patsubst %.c,$(BUILD)/%.o,$(DISSECT_SRC) $(ANALYZ_SRC))
+TEST_SRC    := $(wildcard tests/test_*.c)
+TEST_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
+BIN         := $(if $(filter build,$(BUILD)),mxray,$(BUILD)/mxray)
+TESTBIN     := $(BUILD)/unit-tests
+SAMPLES     := $(sort $(wildcard samples/*.pcap))
+
+.PHONY: all deps run test check unit golden golden-check bad-input asan clean samples
+all: $(BIN)
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD)/%.o: %.c $(wildcard dissectors/*.h dissectors/*.def analyzer/*.h analyzer/*.def)
+	@mkdir -p $(dir $@)
+	$(CC) $(MXCFLAGS) -c -o $@ $<
+
+$(BIN): $(BUILD)/analyzer/main.o $(LIB_OBJ)
+	$(CC) $(MXLDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(MXLDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+# make run: set up, build, analyse every bundled sample.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@for f in $(SAMPLES); do echo "### $$f"; ./$(BIN) -r $$f || exit 1; done
+
+# make test: set up, build, run every test.
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: $(BIN) $(TESTBIN)
+	./$(TESTBIN) --jobs 2
+	./scripts/run-golden.sh ./$(BIN)
+	./scripts/run-bad-input.sh ./$(BIN)
+
+unit: $(TESTBIN)
+	./$(TESTBIN)
+
+# Regenerate the golden expected files (review the diff before committing).
+golden: $(BIN)
+	./scripts/run-golden.sh ./$(BIN) --update
+
+# ASan + UBSan build of the tool and the tests; the whole suite runs on it.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
+
+# Rebuild the generated samples (deterministic; see samples/README.md).
+samples:
+	python3 scripts/gen_samples.py samples
+
+clean:
+	rm -rf build mxray

@@ -1,0 +1,114 @@
+/* correlate.c - DNS-to-session ties; see correlate.h for the rules. */
+#include "correlate.h"
+
+#include <string.h>
+
+/* A small slack: a resolver query may be stamped a hair before the SYN
+ * that caused it when two capture points are merged. */
+#define SLACK_S 0.5
+
+struct walk {
+	struct dt_table *t;
+	struct session *s;
+	double from, until;
+	enum dns_relation rel;
+	const struct mx_addr *asker; /* NULL: any */
+	struct dns_tx *best;
+	int depth;
+};
+
+static bool asked_by(const struct dns_tx *tx, const struct mx_addr *a)
+{
+	return !a || mx_addr_eq(&tx->asker.ip, a);
+}
+
+static bool in_period(const struct dns_tx *tx, double from, double until)
+{
+	double t = dns_tx_time(tx);
+	return t >= from && t <= until;
+}
+
+/* ---- client side: MX and A of MX, answered before the SYN ---- */
+
+static int visit_mx_for_name(void *ctx, struct dns_tx *tx)
+{
+	struct walk *w = ctx;
+	if (tx->qtype != DNS_T_MX || !tx->has_response ||
+	    !asked_by(tx, w->asker) || tx->response_t > w->until ||
+	    tx->response_t < w->from)
+		return 0;
+	sess_tie_dns(w->s, tx, REL_MX_OF_DOMAIN);
+	return 1; /* the newest answer is the one that was used */
+}
+
+static int visit_addr_answer(void *ctx, struct dns_tx *tx)
+{
+	struct walk *w = ctx;
+	if (!tx->has_response || !asked_by(tx, w->asker) ||
+	    tx->response_t > w->until || tx->response_t < w->from)
+		return 0;
+	if (tx->qtype == DNS_T_MX) { /* the address came as MX glue */
+		sess_tie_dns(w->s, tx, REL_MX_OF_DOMAIN);
+		return 0;
+	}
+	if (tx->qtype != DNS_T_A && tx->qtype != DNS_T_AAAA)
+		return 0;
+	sess_tie_dns(w->s, tx, REL_A_OF_MX);
+	dt_by_mx_name(w->t, tx->qname, visit_mx_for_name, w);
+	return 1;
+}
+
+void corr_client_side(struct dt_table *t, struct session *s, double window)
+{
+	struct walk w = {.t = t, .s = s, .from = s->start - window,
+			 .until = s->start + SLACK_S, .asker = &s->client.ip};
+	dt_by_answer_addr(t, &s->server.ip, visit_addr_answer, &w);
+}
+
+/* ---- server side: lookups about the client ---- */
+
+static int visit_tie(void *ctx, struct dns_tx *tx)
+{
+	struct walk *w = ctx;
+	if (asked_by(tx, w->asker) && in_period(tx, w->from, w->until))
+		sess_tie_dns(w->s, tx, w->rel);
+	return 0;
+}
+
+static void tie_forward_of_ptr(struct walk *w, const struct dns_tx *ptr)
+{
+	struct walk f = *w;
+	f.rel = REL_A_OF_PTR_NAME;
+	f.from = dns_tx_time(ptr);
+	for (size_t i = 0; i < ptr->n_names; i++) {
+		dt_by_question(w->t, ptr->names[i], DNS_T_A, visit_tie, &f);
+		dt_by_question(w->t, ptr->names[i], DNS_T_AAAA, visit_tie, &f);
+	}
+}
+
+static int visit_other(void *ctx, struct dns_tx *tx)
+{
+	struct walk *w = ctx;
+	if (in_period(tx, w->from, w->until))
+		sess_tie_dns(w->s, tx, REL_OTHER);
+	return 0;
+}
+
+void corr_server_side(struct dt_table *t, struct session *s, double until)
+{
+	char rev[DNS_NAME_MAX];
+	struct walk w = {.t = t, .s = s, .from = s->start - SLACK_S,
+			 .until = until, .asker = &s->server.ip};
+
+	dns_reverse_name(s->client.ip.family, s->client.ip.a, rev);
+	w.rel = REL_PTR_OF_CLIENT;
+	dt_by_question(t, rev, DNS_T_PTR, visit_tie, &w);
+	for (size_t i = 0; i < s->n_dns; i++)
+		if (s->dns[i].rel == REL_PTR_OF_CLIENT)
+			tie_forward_of_ptr(&w, s->dns[i].tx);
+	w.rel = REL_DNSBL_OF_CLIENT;
+	dt_by_dnsbl_addr(t, &s->client.ip, visit_tie, &w);
+	/* whatever else the server asked while the client waited */
+	if (s->has_ack || s->has_syn_ack)
+		dt_by_asker(t, &s->server.ip, visit_other, &w);
+}

@@ -1,0 +1,116 @@
+/* dnstrack.h - DNS transactions: query/response matching, rtt,
+ * retransmissions, unanswered queries, in a bounded time window.
+ *
+ * A transaction is matched on (asker, resolver, transport, id, qname,
+ * qtype).  Transactions are reference counted: the table holds one
+ * reference while a transaction is in its window; a session that ties a
+ * lookup holds another, so a tie outlives the window safely.  When a
+ * transaction leaves the window it is handed to the expiry callback (for
+ * the report's "dns" list) exactly once.
+ *
+ * Secondary indexes answer the correlation questions in O(1): by question
+ * (qname, qtype), by answered address, by MX exchange name, by the address
+ * a DNSBL-style name encodes, and by asker.
+ */
+#ifndef MXRAY_DNSTRACK_H
+#define MXRAY_DNSTRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns.h"
+#include "util.h"
+
+struct dt_node; /* index entry, private */
+
+struct dns_tx {
+	unsigned refs;
+	uint64_t seq; /* creation order, for stable output */
+	struct mx_endpoint asker, resolver;
+	bool tcp;
+	uint16_t id;
+	char qname[DNS_NAME_MAX];
+	uint16_t qtype;
+
+	bool has_query;
+	double query_t;  /* first query */
+	double last_query_t;
+	unsigned retransmissions;
+	bool has_response;
+	double response_t;
+	uint16_t rcode;
+	bool tc;
+
+	char **answers; /* rendered answer-section records, owned */
+	size_t n_answers;
+	char **names;   /* PTR/CNAME/MX targets (lower-case), owned */
+	size_t n_names;
+	struct mx_addr *addrs; /* A/AAAA answers */
+	size_t n_addrs;
+	struct mx_addr *glue;  /* additional-section addresses (MX glue) */
+	size_t n_glue;
+
+	int first_rel;  /* relation of the first session that tied it, or -1 */
+	unsigned tied;  /* sessions that tied it */
+
+	/* private */
+	struct dt_node **nodes;
+	size_t n_nodes, cap_nodes;
+	struct dns_tx *win_prev, *win_next;
+	bool in_window;
+};
+
+struct dt_table; /* opaque */
+
+typedef void (*dt_expire_fn)(void *ctx, struct dns_tx *tx);
+
+struct dt_config {
+	double window_s;  /* how long a transaction stays matchable */
+	size_t max_tx;    /* cap; the oldest are expired first */
+};
+
+struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
+			void *ctx);
+/* Expires everything left (fn is called for each), then frees. */
+void dt_free(struct dt_table *t);
+
+/* One parsed DNS message seen from src to dst at ts.  Returns the
+ * transaction it created or updated (borrowed), or NULL when ignored. */
+struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
+			  const struct mx_endpoint *src,
+			  const struct mx_endpoint *dst, bool tcp, double ts);
+
+/* Expire transactions whose window ended before now. */
+void dt_expire(struct dt_table *t, double now);
+
+void dns_tx_ref(struct dns_tx *tx);
+void dns_tx_unref(struct dns_tx *tx);
+
+/* Index look-ups: call fn for every live transaction with that key, newest
+ * first; stop early when fn returns non-zero. */
+typedef int (*dt_visit_fn)(void *ctx, struct dns_tx *tx);
+void dt_by_question(struct dt_table *t, const char *qname, uint16_t qtype,
+		    dt_visit_fn fn, void *ctx);
+void dt_by_answer_addr(struct dt_table *t, const struct mx_addr *a,
+		       dt_visit_fn fn, void *ctx);
+void dt_by_mx_name(struct dt_table *t, const char *name, dt_visit_fn fn,
+		   void *ctx);
+void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *a,
+		      dt_visit_fn fn, void *ctx);
+void dt_by_asker(struct dt_table *t, const struct mx_addr *a, dt_visit_fn fn,
+		 void *ctx);
+
+struct dt_stats {
+	uint64_t transactions; /* created */
+	uint64_t live;
+	uint64_t evicted;      /* expired early because of max_tx */
+	uint64_t unparsable;   /* messages dns_parse rejected */
+};
+void dt_get_stats(const struct dt_table *t, struct dt_stats *st);
+void dt_count_unparsable(struct dt_table *t);
+
+/* The time a transaction sorts by: its query, else its response. */
+double dns_tx_time(const struct dns_tx *tx);
+
+#endif

@@ -1,0 +1,284 @@
+/* report.c - streaming report writers.  JSON is one document written as
+ * sessions finish: the "sessions" array is written in place, the "dns"
+ * list is spooled to a temporary file (transactions leave the window while
+ * sessions are still being written) and copied in at the end, then
+ * "inputs" and "summary", which are only known at the end. */
+#include "report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_json.h"
+#include "report_text.h"
+#include "version.h"
+
+#define TOP_N 5
+
+struct report {
+	FILE *out;
+	struct report_options o;
+	FILE *spool;      /* JSON: the "dns" list, written at the end */
+	size_t n_sessions, n_dns;
+	struct rt_top slow_banner[TOP_N], slow_dns[TOP_N];
+	size_t n_slow_banner, n_slow_dns;
+	int werr;
+};
+
+static void top_add(struct rt_top *v, size_t *n, double val, const char *what)
+{
+	size_t i = *n < TOP_N ? (*n)++ : TOP_N - 1;
+	if (*n == TOP_N && i == TOP_N - 1 && v[i].v >= val)
+		return;
+	v[i].v = val;
+	snprintf(v[i].what, sizeof(v[i].what), "%s", what);
+	for (; i > 0 && v[i].v > v[i - 1].v; i--) {
+		struct rt_top t = v[i];
+		v[i] = v[i - 1];
+		v[i - 1] = t;
+	}
+}
+
+/* Write a dumped JSON text, each line after the first indented. */
+static void put_indented(FILE *f, const char *text, const char *indent)
+{
+	for (const char *p = text; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n')
+			fputs(indent, f);
+	}
+}
+
+static void put_json(struct report *r, FILE *f, json_t *o, const char *indent,
+		     bool pretty)
+{
+	char *text;
+	if (!o)
+		return;
+	text = json_dumps(o, RJ_FLAGS | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+	if (!text) {
+		r->werr = 1;
+		return;
+	}
+	if (pretty) {
+		fputs(indent, f);
+		put_indented(f, text, indent);
+	} else {
+		fputs(text, f);
+	}
+	free(text);
+}
+
+struct report *report_new(FILE *out, const struct report_options *o,
+			  char errbuf[MX_ERRBUF_SIZE])
+{
+	struct report *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	r->out = out;
+	r->o = *o;
+	if (o->fmt == FMT_JSON) {
+		r->spool = tmpfile();
+		if (!r->spool) {
+			snprintf(errbuf, MX_ERRBUF_SIZE,
+				 "cannot create a temporary file for the report");
+			free(r);
+			return NULL;
+		}
+		fprintf(out, "{\n  \"schema\": 1,\n  \"version\": \"mxray %s\",\n"
+			     "  \"sessions\": [",
+			MXRAY_VERSION);
+	}
+	return r;
+}
+
+static void note_slowest(struct report *r, const struct session *s)
+{
+	char what[300], a[MX_ADDRSTR], b[MX_ADDRSTR];
+	double d;
+	if (sess_banner_delay(s, &d)) {
+		snprintf(what, sizeof(what), "%s %s -> %s", s->id,
+			 mx_addr_str(&s->client.ip, a),
+			 mx_addr_str(&s->server.ip, b));
+		top_add(r->slow_banner, &r->n_slow_banner, d, what);
+	}
+}
+
+void report_session(struct report *r, const struct session *s,
+		    const struct finding_list *fl)
+{
+	json_t *o;
+	note_slowest(r, s);
+	switch (r->o.fmt) {
+	case FMT_TEXT:
+		rt_session(r->out, s, fl);
+		break;
+	case FMT_JSON:
+		o = rj_session(s, fl);
+		fputs(r->n_sessions ? ",\n" : "\n", r->out);
+		put_json(r, r->out, o, "    ", true);
+		json_decref(o);
+		break;
+	case FMT_NDJSON:
+		o = rj_session(s, fl);
+		if (o) {
+			json_t *line = json_pack("{s:s}", "type", "session");
+			json_object_update(line, o);
+			put_json(r, r->out, line, "", false);
+			fputc('\n', r->out);
+			json_decref(line);
+		}
+		json_decref(o);
+		break;
+	}
+	r->n_sessions++;
+	fflush(r->out);
+}
+
+void report_dns(struct report *r, const struct dns_tx *tx)
+{
+	json_t *o;
+	if (tx->has_query && tx->has_response) {
+		char what[300], tb[16];
+		snprintf(what, sizeof(what), "%s %s", dns_type_name(tx->qtype, tb),
+			 tx->qname);
+		top_add(r->slow_dns, &r->n_slow_dns,
+			mx_dt(tx->query_t, tx->response_t), what);
+	}
+	switch (r->o.fmt) {
+	case FMT_TEXT:
+		break;
+	case FMT_JSON:
+		o = rj_dns(tx, -1);
+		fputs(r->n_dns ? ",\n" : "\n", r->spool);
+		put_json(r, r->spool, o, "    ", true);
+		json_decref(o);
+		break;
+	case FMT_NDJSON:
+		o = rj_dns(tx, -1);
+		if (o) {
+			json_t *line = json_pack("{s:s}", "type", "dns");
+			json_object_update(line, o);
+			put_json(r, r->out, line, "", false);
+			fputc('\n', r->out);
+			json_decref(line);
+		}
+		json_decref(o);
+		break;
+	}
+	r->n_dns++;
+}
+
+static json_t *inputs_json(const struct cap_reader *cr)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; cr && i < cap_ninputs(cr); i++) {
+		const struct cap_input_stats *in = cap_input(cr, i);
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:I, s:I}", "file", in->file,
+				     "link_type", in->link_type, "packets",
+				     (json_int_t)in->packets, "bytes",
+				     (json_int_t)in->bytes));
+	}
+	return a;
+}
+
+static json_t *top_json(const struct rt_top *v, size_t n, const char *key)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:f}", key, v[i].what,
+						   "seconds", v[i].v));
+	return a;
+}
+
+static json_t *summary_json(const struct report *r,
+			    const struct engine_stats *st)
+{
+	json_t *o = json_object(), *f = json_object();
+	for (int c = 0; c < F__COUNT; c++)
+		json_object_set_new(f, finding_code_name(c),
+				    json_integer((json_int_t)st->findings[c]));
+	json_object_set_new(o, "sessions", json_integer((json_int_t)st->sessions));
+	json_object_set_new(o, "dns_transactions",
+			    json_integer((json_int_t)st->dns_transactions));
+	json_object_set_new(o, "findings", f);
+	json_object_set_new(
+		o, "thresholds",
+		json_pack("{s:f, s:f, s:f}", "slow_banner_s", r->o.fnd.slow_banner,
+			  "slow_dns_s", r->o.fnd.slow_dns, "stall_s",
+			  r->o.fnd.stall));
+	json_object_set_new(o, "slowest_banners",
+			    top_json(r->slow_banner, r->n_slow_banner, "session"));
+	json_object_set_new(o, "slowest_dns",
+			    top_json(r->slow_dns, r->n_slow_dns, "lookup"));
+	json_object_set_new(
+		o, "evicted",
+		json_pack("{s:I, s:I, s:I}", "sessions",
+			  (json_int_t)st->sessions_evicted, "dns",
+			  (json_int_t)st->dns_evicted, "tcp_streams",
+			  (json_int_t)st->streams_evicted));
+	json_object_set_new(
+		o, "not_analysed",
+		json_pack("{s:I, s:I, s:I, s:I}", "dns_unparsable",
+			  (json_int_t)st->dns_unparsable, "ipv6_tcp_segments",
+			  (json_int_t)st->ipv6_tcp_unreassembled, "ip_invalid",
+			  (json_int_t)st->ip_invalid, "tcp_invalid",
+			  (json_int_t)st->tcp_invalid));
+	return o;
+}
+
+int report_end(struct report *r, const struct cap_reader *cr,
+	       const struct engine_stats *st)
+{
+	json_t *sum = summary_json(r, st), *in = inputs_json(cr);
+	char buf[8192];
+	size_t n;
+
+	switch (r->o.fmt) {
+	case FMT_TEXT:
+		rt_summary(r->out, cr, st, r->slow_banner, r->n_slow_banner,
+			   r->slow_dns, r->n_slow_dns);
+		break;
+	case FMT_JSON:
+		fputs(r->n_sessions ? "\n  ],\n  \"dns\": [" : "],\n  \"dns\": [",
+		      r->out);
+		rewind(r->spool);
+		while ((n = fread(buf, 1, sizeof(buf), r->spool)) > 0)
+			fwrite(buf, 1, n, r->out);
+		if (ferror(r->spool))
+			r->werr = 1;
+		fputs(r->n_dns ? "\n  ],\n  \"inputs\": " : "],\n  \"inputs\": ",
+		      r->out);
+		put_json(r, r->out, in, "  ", true);
+		fputs(",\n  \"summary\": ", r->out);
+		put_json(r, r->out, sum, "  ", true);
+		fputs("\n}\n", r->out);
+		break;
+	case FMT_NDJSON: {
+		json_t *line = json_pack("{s:s}", "type", "summary");
+		json_object_update(line, sum);
+		json_object_set(line, "inputs", in);
+		put_json(r, r->out, line, "", false);
+		fputc('\n', r->out);
+		json_decref(line);
+		break;
+	}
+	}
+	json_decref(sum);
+	json_decref(in);
+	if (fflush(r->out) != 0 || ferror(r->out))
+		r->werr = 1;
+	return r->werr ? -1 : 0;
+}
+
+void report_free(struct report *r)
+{
+	if (!r)
+		return;
+	if (r->spool)
+		fclose(r->spool);
+	free(r);
+}

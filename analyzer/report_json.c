@@ -1,0 +1,333 @@
+/* report_json.c - building the SPEC's JSON objects with jansson.  Packet
+ * strings were escaped to printable text when stored, so json_string never
+ * sees invalid UTF-8. */
+#include "report_json.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+json_t *rj_time(double t)
+{
+	return json_real(mx_round_us(t));
+}
+
+static json_t *endpoint(const struct mx_endpoint *e)
+{
+	char a[MX_ADDRSTR];
+	return json_pack("{s:s, s:i}", "ip", mx_addr_str(&e->ip, a), "port",
+			 (int)e->port);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *strv(char **v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+json_t *rj_dns(const struct dns_tx *tx, int rel_override)
+{
+	char tb[16], rb[16];
+	int rel = rel_override >= 0 ? rel_override : tx->first_rel;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "qname", json_string(tx->qname));
+	json_object_set_new(o, "qtype",
+			    json_string(dns_type_name(tx->qtype, tb)));
+	json_object_set_new(o, "id", json_integer(tx->id));
+	json_object_set_new(o, "asker", endpoint(&tx->asker));
+	json_object_set_new(o, "resolver", endpoint(&tx->resolver));
+	json_object_set_new(o, "query_t",
+			    tx->has_query ? rj_time(tx->query_t) : json_null());
+	json_object_set_new(o, "response_t", tx->has_response
+						     ? rj_time(tx->response_t)
+						     : json_null());
+	json_object_set_new(o, "rtt_s",
+			    tx->has_query && tx->has_response
+				    ? json_real(mx_dt(tx->query_t, tx->response_t))
+				    : json_null());
+	json_object_set_new(o, "rcode",
+			    tx->has_response
+				    ? json_string(dns_rcode_name(tx->rcode, rb))
+				    : json_null());
+	json_object_set_new(o, "answers", strv(tx->answers, tx->n_answers));
+	json_object_set_new(o, "retransmissions",
+			    json_integer(tx->retransmissions));
+	json_object_set_new(o, "transport", json_string(tx->tcp ? "tcp" : "udp"));
+	if (tx->tc)
+		json_object_set_new(o, "truncated", json_true());
+	json_object_set_new(o, "relation",
+			    json_string(rel >= 0 ? dns_relation_name(rel)
+						 : "other"));
+	return o;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct rj_item *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int ev_rank(const struct tl_event *e)
+{
+	return e->kind == EV_FIN || e->kind == EV_RST || e->kind == EV_TIMEOUT;
+}
+
+struct rj_item *rj_timeline(const struct session *s, size_t *n)
+{
+	size_t cap = s->n_ev + 2 * s->n_dns, k = 0;
+	struct rj_item *v;
+	*n = 0;
+	if (cap == 0 || !(v = calloc(cap, sizeof(*v))))
+		return NULL;
+	for (size_t i = 0; i < s->n_ev; i++) {
+		v[k].t = s->ev[i].t;
+		v[k].rank = ev_rank(&s->ev[i]);
+		v[k].ev = &s->ev[i];
+		k++;
+	}
+	for (size_t i = 0; i < s->n_dns; i++) {
+		const struct dns_tx *tx = s->dns[i].tx;
+		if (tx->has_query) {
+			v[k].t = tx->query_t;
+			v[k].tie = &s->dns[i];
+			k++;
+		}
+		if (tx->has_response) {
+			v[k].t = tx->response_t;
+			v[k].tie = &s->dns[i];
+			v[k].response = true;
+			k++;
+		}
+	}
+	for (size_t i = 0; i < k; i++)
+		v[i].pos = i;
+	/* qsort is not stable; the position key makes the order total */
+	qsort(v, k, sizeof(*v), item_cmp);
+	*n = k;
+	return v;
+}
+
+static json_t *event_json(const struct session *s, const struct rj_item *it)
+{
+	char tb[16], rb[16];
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "t", rj_time(it->t));
+	json_object_set_new(o, "rel", json_real(mx_dt(s->start, it->t)));
+	if (it->tie) {
+		const struct dns_tx *tx = it->tie->tx;
+		json_object_set_new(o, "actor", json_string("dns"));
+		json_object_set_new(o, "kind", json_string(it->response
+								   ? "dns_response"
+								   : "dns_query"));
+		json_object_set_new(o, "qname", json_string(tx->qname));
+		json_object_set_new(o, "qtype",
+				    json_string(dns_type_name(tx->qtype, tb)));
+		json_object_set_new(o, "relation",
+				    json_string(dns_relation_name(it->tie->rel)));
+		if (it->response) {
+			json_object_set_new(o, "rcode",
+					    json_string(dns_rcode_name(tx->rcode, rb)));
+			json_object_set_new(o, "answers",
+					    strv(tx->answers, tx->n_answers));
+			if (tx->has_query)
+				json_object_set_new(
+					o, "rtt_s",
+					json_real(mx_dt(tx->query_t, tx->response_t)));
+		} else {
+			json_object_set_new(o, "asker", endpoint(&tx->asker));
+			json_object_set_new(o, "resolver", endpoint(&tx->resolver));
+			json_object_set_new(o, "retransmissions",
+					    json_integer(tx->retransmissions));
+		}
+		return o;
+	}
+	const struct tl_event *e = it->ev;
+	json_object_set_new(o, "actor", json_string(actor_name(e->actor)));
+	json_object_set_new(o, "kind", json_string(ev_kind_name(e->kind)));
+	switch (e->kind) {
+	case EV_SYN:
+	case EV_SYN_ACK:
+		if (e->retransmission)
+			json_object_set_new(o, "retransmission", json_true());
+		break;
+	case EV_BANNER:
+		json_object_set_new(o, "code", json_integer(e->code));
+		json_object_set_new(o, "text", str_or_null(e->text));
+		break;
+	case EV_COMMAND:
+		json_object_set_new(o, "verb", str_or_null(e->verb));
+		json_object_set_new(o, "args", str_or_null(e->text));
+		break;
+	case EV_REPLY:
+		json_object_set_new(o, "code", json_integer(e->code));
+		json_object_set_new(o, "text", str_or_null(e->text));
+		json_object_set_new(o, "to", str_or_null(e->verb));
+		json_object_set_new(o, "latency_s", e->latency >= 0
+							    ? json_real(e->latency)
+							    : json_null());
+		break;
+	case EV_DATA_END:
+		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
+		break;
+	case EV_BLOB:
+		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
+		json_object_set_new(o, "of", str_or_null(e->verb));
+		break;
+	case EV_TLS:
+		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
+		json_object_set_new(o, "until", rj_time(e->t_last));
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
+static json_t *finding_json(const struct finding *f)
+{
+	char tb[16], res[MX_ADDRSTR];
+	json_t *o = json_object(), *ev = json_array();
+	if (!o || !ev) {
+		json_decref(o);
+		json_decref(ev);
+		return NULL;
+	}
+	json_object_set_new(o, "code", json_string(finding_code_name(f->code)));
+	json_object_set_new(o, "severity", json_string(severity_name(f->sev)));
+	json_object_set_new(o, "t", rj_time(f->t));
+	json_object_set_new(o, "duration_s", f->has_duration
+						     ? json_real(mx_round_us(f->duration))
+						     : json_null());
+	json_object_set_new(o, "summary", json_string(f->summary));
+	for (size_t i = 0; i < f->n_evidence; i++)
+		json_array_append_new(ev, json_string(f->evidence[i]));
+	json_object_set_new(o, "evidence", ev);
+	if (f->has_cause) {
+		json_t *c = json_object(), *l = json_array();
+		for (size_t i = 0; i < f->n_cause; i++) {
+			const struct dns_tx *tx = f->cause[i].tx;
+			json_array_append_new(
+				l,
+				json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:f}",
+					  "qname", tx->qname, "qtype",
+					  dns_type_name(tx->qtype, tb), "relation",
+					  dns_relation_name(f->cause[i].rel),
+					  "resolver",
+					  mx_addr_str(&tx->resolver.ip, res),
+					  "query_t", rj_time(tx->query_t),
+					  "response_t",
+					  tx->has_response ? rj_time(tx->response_t)
+							   : json_null(),
+					  "overlap_s", f->cause[i].overlap_s));
+		}
+		json_object_set_new(c, "explained_s", json_real(f->explained_s));
+		json_object_set_new(c, "lookups", l);
+		json_object_set_new(c, "suspects", str_or_null(f->suspects));
+		json_object_set_new(o, "cause", c);
+	}
+	if (f->has_needed)
+		json_object_set_new(o, "banner_needed_s",
+				    json_real(mx_round_us(f->needed_s)));
+	if (f->remedy)
+		json_object_set_new(o, "remedy", json_string(f->remedy));
+	return o;
+}
+
+json_t *rj_session(const struct session *s, const struct finding_list *fl)
+{
+	json_t *o = json_object(), *hs, *tl, *dns, *fa;
+	struct rj_item *items;
+	size_t n;
+	double delay, end = s->close_t > s->last ? s->close_t : s->last;
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_string(s->id));
+	json_object_set_new(o, "client", endpoint(&s->client));
+	json_object_set_new(o, "server", endpoint(&s->server));
+	json_object_set_new(o, "start", rj_time(s->start));
+	json_object_set_new(o, "end", rj_time(end));
+	json_object_set_new(o, "duration_s", json_real(mx_dt(s->start, end)));
+	json_object_set_new(o, "close", json_string(sess_close_name(s->close)));
+	hs = json_object();
+	json_object_set_new(hs, "syn", rj_time(s->start));
+	json_object_set_new(hs, "syn_ack", s->has_syn_ack ? rj_time(s->syn_ack_t)
+							  : json_null());
+	json_object_set_new(hs, "ack", s->has_ack ? rj_time(s->ack_t)
+						  : json_null());
+	json_object_set_new(hs, "syns", json_integer(s->syns));
+	json_object_set_new(o, "handshake", hs);
+	if (s->has_banner) {
+		json_t *b = json_object();
+		json_object_set_new(b, "t", rj_time(s->banner_t));
+		json_object_set_new(b, "delay_s", sess_banner_delay(s, &delay)
+							  ? json_real(delay)
+							  : json_null());
+		json_object_set_new(b, "code", json_integer(s->banner_code));
+		json_object_set_new(b, "text", str_or_null(s->banner_text));
+		json_object_set_new(o, "banner", b);
+	} else {
+		json_object_set_new(o, "banner", json_null());
+	}
+	json_object_set_new(o, "helo", str_or_null(s->helo));
+	json_object_set_new(o, "mail_from", strv(s->mail_from, s->n_mail_from));
+	json_object_set_new(o, "rcpt_to", strv(s->rcpt_to, s->n_rcpt_to));
+	json_object_set_new(o, "starttls", json_boolean(s->starttls));
+	json_object_set_new(o, "bytes",
+			    json_pack("{s:I, s:I}", "client",
+				      (json_int_t)s->client_bytes, "server",
+				      (json_int_t)s->server_bytes));
+
+	tl = json_array();
+	items = rj_timeline(s, &n);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(tl, event_json(s, &items[i]));
+	free(items);
+	json_object_set_new(o, "timeline", tl);
+
+	dns = json_array();
+	for (size_t i = 0; i < s->n_dns; i++)
+		json_array_append_new(dns, rj_dns(s->dns[i].tx, (int)s->dns[i].rel));
+	json_object_set_new(o, "dns", dns);
+
+	fa = json_array();
+	for (size_t i = 0; i < fl->n; i++)
+		json_array_append_new(fa, finding_json(&fl->v[i]));
+	json_object_set_new(o, "findings", fa);
+
+	{
+		json_t *an = NULL;
+		for (int a = 1; a < SMTP_ANOM__COUNT; a++) {
+			if (!s->anomalies[a])
+				continue;
+			if (!an)
+				an = json_object();
+			json_object_set_new(an, smtp_anomaly_name(a),
+					    json_integer(s->anomalies[a]));
+		}
+		if (an)
+			json_object_set_new(o, "anomalies", an);
+	}
+	if (s->ev_dropped)
+		json_object_set_new(o, "events_dropped",
+				    json_integer((json_int_t)s->ev_dropped));
+	if (s->dns_dropped)
+		json_object_set_new(o, "dns_dropped",
+				    json_integer((json_int_t)s->dns_dropped));
+	return o;
+}

@@ -1,0 +1,316 @@
+/* session.c - building one SMTP session's record from dissector events. */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const close_names[] = {
+	[CLOSE_NONE] = "open",
+	[CLOSE_FIN] = "fin",
+	[CLOSE_RST_CLIENT] = "rst_client",
+	[CLOSE_RST_SERVER] = "rst_server",
+	[CLOSE_TIMEOUT] = "timeout",
+	[CLOSE_CAPTURE_END] = "capture_end",
+};
+
+static const char *const kind_names[] = {
+	[EV_SYN] = "syn",
+	[EV_SYN_ACK] = "syn_ack",
+	[EV_ACK] = "ack",
+	[EV_BANNER] = "banner",
+	[EV_COMMAND] = "command",
+	[EV_REPLY] = "reply",
+	[EV_DATA_START] = "data_start",
+	[EV_DATA_END] = "data_end",
+	[EV_BLOB] = "blob",
+	[EV_TLS] = "tls",
+	[EV_DNS_QUERY] = "dns_query",
+	[EV_DNS_RESPONSE] = "dns_response",
+	[EV_FIN] = "fin",
+	[EV_RST] = "rst",
+	[EV_TIMEOUT] = "timeout",
+};
+
+static const char *const actor_names[] = {"client", "server", "dns"};
+
+static const char *const relation_names[] = {
+	[REL_PTR_OF_CLIENT] = "ptr_of_client",
+	[REL_A_OF_PTR_NAME] = "a_of_ptr_name",
+	[REL_DNSBL_OF_CLIENT] = "dnsbl_of_client",
+	[REL_MX_OF_DOMAIN] = "mx_of_domain",
+	[REL_A_OF_MX] = "a_of_mx",
+	[REL_OTHER] = "other",
+};
+
+const char *sess_close_name(enum sess_close c)
+{
+	return close_names[c];
+}
+
+const char *ev_kind_name(enum ev_kind k)
+{
+	return kind_names[k];
+}
+
+const char *actor_name(enum actor a)
+{
+	return actor_names[a];
+}
+
+const char *dns_relation_name(enum dns_relation r)
+{
+	return relation_names[r];
+}
+
+struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
+				enum actor a)
+{
+	struct tl_event *e;
+	if (s->n_ev >= SESS_MAX_EVENTS) {
+		s->ev_dropped++;
+		return NULL;
+	}
+	if (s->n_ev == s->cap_ev) {
+		size_t cap = s->cap_ev ? s->cap_ev * 2 : 16;
+		struct tl_event *ne = realloc(s->ev, cap * sizeof(*ne));
+		if (!ne) {
+			s->ev_dropped++;
+			return NULL;
+		}
+		s->ev = ne;
+		s->cap_ev = cap;
+	}
+	e = &s->ev[s->n_ev++];
+	memset(e, 0, sizeof(*e));
+	e->t = t;
+	e->kind = (uint8_t)k;
+	e->actor = (uint8_t)a;
+	return e;
+}
+
+bool sess_has_dns(const struct session *s, const struct dns_tx *tx)
+{
+	for (size_t i = 0; i < s->n_dns; i++)
+		if (s->dns[i].tx == tx)
+			return true;
+	return false;
+}
+
+void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r)
+{
+	if (sess_has_dns(s, tx))
+		return;
+	if (s->n_dns >= SESS_MAX_DNS) {
+		s->dns_dropped++;
+		return;
+	}
+	dns_tx_ref(tx);
+	if (tx->first_rel < 0)
+		tx->first_rel = (int)r;
+	tx->tied++;
+	s->dns[s->n_dns].tx = tx;
+	s->dns[s->n_dns].rel = r;
+	s->n_dns++;
+}
+
+bool sess_banner_delay(const struct session *s, double *delay)
+{
+	if (!s->has_banner)
+		return false;
+	if (s->has_ack)
+		*delay = mx_dt(s->ack_t, s->banner_t);
+	else if (s->has_syn_ack)
+		*delay = mx_dt(s->syn_ack_t, s->banner_t);
+	else
+		return false;
+	return true;
+}
+
+static char *dup_escaped(const char *s)
+{
+	return s ? mx_escape_dup(s, strlen(s)) : NULL;
+}
+
+/* "FROM:<a@b> SIZE=1" -> "a@b"; keeps the raw text if no brackets. */
+static char *path_of(const char *args)
+{
+	const char *lt = strchr(args, '<'), *gt;
+	if (lt && (gt = strchr(lt, '>')) != NULL)
+		return mx_escape_dup(lt + 1, (size_t)(gt - lt - 1));
+	lt = strchr(args, ':');
+	lt = lt ? lt + 1 : args;
+	while (*lt == ' ')
+		lt++;
+	return mx_escape_dup(lt, strcspn(lt, " "));
+}
+
+static void strv_add(char ***v, size_t *n, char *s)
+{
+	char **nv;
+	if (!s)
+		return;
+	if (*n >= 1000 || !(nv = realloc(*v, (*n + 1) * sizeof(**v)))) {
+		free(s);
+		return;
+	}
+	*v = nv;
+	nv[(*n)++] = s;
+}
+
+static bool has_prefix_ci(const char *s, const char *p)
+{
+	for (; *p; s++, p++) {
+		char c = *s;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 32);
+		if (c != *p)
+			return false;
+	}
+	return true;
+}
+
+static void on_command(struct session *s, const struct smtp_event *ev)
+{
+	struct tl_event *e = sess_add_event(s, ev->ts, EV_COMMAND,
+					    ACTOR_CLIENT);
+	if (e) {
+		e->verb = dup_escaped(ev->verb);
+		e->text = dup_escaped(ev->args);
+	}
+	switch (ev->cmd) {
+	case SMTP_CMD_HELO:
+	case SMTP_CMD_EHLO:
+	case SMTP_CMD_LHLO:
+		free(s->helo);
+		s->helo = dup_escaped(ev->args);
+		break;
+	case SMTP_CMD_MAIL:
+		if (has_prefix_ci(ev->args, "FROM:"))
+			strv_add(&s->mail_from, &s->n_mail_from,
+				 path_of(ev->args));
+		break;
+	case SMTP_CMD_RCPT:
+		if (has_prefix_ci(ev->args, "TO:"))
+			strv_add(&s->rcpt_to, &s->n_rcpt_to, path_of(ev->args));
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_reply(struct session *s, const struct smtp_event *ev)
+{
+	struct tl_event *e;
+	if (ev->greeting && !s->has_banner) {
+		s->has_banner = true;
+		s->banner_t = ev->ts;
+		s->banner_code = ev->code;
+		s->banner_text = dup_escaped(ev->text);
+		e = sess_add_event(s, ev->ts, EV_BANNER, ACTOR_SERVER);
+		if (e) {
+			e->code = ev->code;
+			e->text = dup_escaped(ev->text);
+		}
+		return;
+	}
+	e = sess_add_event(s, ev->ts, EV_REPLY, ACTOR_SERVER);
+	if (!e)
+		return;
+	e->code = ev->code;
+	e->text = dup_escaped(ev->text);
+	e->verb = dup_escaped(ev->cmd == SMTP_CMD_NONE ? "" : ev->verb);
+	e->latency = ev->cmd == SMTP_CMD_NONE ? -1 : mx_dt(ev->cmd_ts, ev->ts);
+	if (ev->cmd == SMTP_CMD_STARTTLS && ev->code == 220)
+		s->starttls = true;
+}
+
+static void on_tls(struct session *s, const struct smtp_event *ev)
+{
+	enum actor a = ev->dir == SMTP_FROM_CLIENT ? ACTOR_CLIENT
+						   : ACTOR_SERVER;
+	struct tl_event *last = s->n_ev ? &s->ev[s->n_ev - 1] : NULL;
+	/* one event per run of TLS bytes in one direction keeps the
+	 * timeline readable and bounded */
+	if (last && last->kind == EV_TLS && last->actor == a) {
+		last->bytes += ev->bytes;
+		last->t_last = ev->ts;
+		return;
+	}
+	last = sess_add_event(s, ev->ts, EV_TLS, a);
+	if (last) {
+		last->bytes = ev->bytes;
+		last->t_last = ev->ts;
+	}
+}
+
+void sess_on_smtp(void *session, const struct smtp_event *ev)
+{
+	struct session *s = session;
+	struct tl_event *e;
+
+	switch (ev->kind) {
+	case SMTP_EV_COMMAND:
+		on_command(s, ev);
+		break;
+	case SMTP_EV_REPLY:
+		on_reply(s, ev);
+		break;
+	case SMTP_EV_DATA_START:
+		sess_add_event(s, ev->ts, EV_DATA_START, ACTOR_CLIENT);
+		break;
+	case SMTP_EV_DATA_END:
+		e = sess_add_event(s, ev->ts, EV_DATA_END, ACTOR_CLIENT);
+		if (e)
+			e->bytes = ev->bytes;
+		break;
+	case SMTP_EV_BLOB:
+		e = sess_add_event(s, ev->ts, EV_BLOB, ACTOR_CLIENT);
+		if (e) {
+			e->bytes = ev->bytes;
+			e->verb = dup_escaped(smtp_cmd_name(ev->blob_of));
+		}
+		break;
+	case SMTP_EV_TLS:
+		on_tls(s, ev);
+		break;
+	case SMTP_EV_UNANSWERED:
+		if (s->n_unanswered < SESS_MAX_UNANSWERED) {
+			struct unanswered *u = &s->unanswered[s->n_unanswered++];
+			u->cmd = ev->cmd;
+			mx_escape(ev->verb, strlen(ev->verb), u->verb,
+				  sizeof(u->verb));
+			u->t = ev->cmd_ts;
+		}
+		break;
+	case SMTP_EV_ANOMALY:
+		if (ev->anomaly < SMTP_ANOM__COUNT)
+			s->anomalies[ev->anomaly]++;
+		break;
+	}
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void sess_free(struct session *s)
+{
+	if (!s)
+		return;
+	smtp_free(s->smtp);
+	free(s->banner_text);
+	free(s->helo);
+	strv_free(s->mail_from, s->n_mail_from);
+	strv_free(s->rcpt_to, s->n_rcpt_to);
+	for (size_t i = 0; i < s->n_ev; i++) {
+		free(s->ev[i].verb);
+		free(s->ev[i].text);
+	}
+	free(s->ev);
+	for (size_t i = 0; i < s->n_dns; i++)
+		dns_tx_unref(s->dns[i].tx);
+	free(s);
+}

@@ -1,0 +1,163 @@
+/* session.h - one SMTP session (one TCP connection to an SMTP port): its
+ * handshake times, timeline of SMTP events, the DNS lookups tied to it and
+ * its findings.  Sessions are created on the client's SYN and freed right
+ * after they are reported.
+ */
+#ifndef MXRAY_SESSION_H
+#define MXRAY_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnstrack.h"
+#include "smtp.h"
+#include "util.h"
+
+enum sess_close {
+	CLOSE_NONE = 0,
+	CLOSE_FIN,
+	CLOSE_RST_CLIENT,
+	CLOSE_RST_SERVER,
+	CLOSE_TIMEOUT,
+	CLOSE_CAPTURE_END,
+};
+
+enum ev_kind {
+	EV_SYN,
+	EV_SYN_ACK,
+	EV_ACK,
+	EV_BANNER,
+	EV_COMMAND,
+	EV_REPLY,
+	EV_DATA_START,
+	EV_DATA_END,
+	EV_BLOB,
+	EV_TLS,
+	EV_DNS_QUERY,    /* built at report time from the ties */
+	EV_DNS_RESPONSE, /* built at report time from the ties */
+	EV_FIN,
+	EV_RST,
+	EV_TIMEOUT,
+};
+
+enum actor { ACTOR_CLIENT, ACTOR_SERVER, ACTOR_DNS };
+
+struct tl_event {
+	double t;
+	uint8_t kind;   /* enum ev_kind */
+	uint8_t actor;  /* enum actor */
+	bool retransmission; /* SYN / SYN-ACK resent */
+	int code;       /* REPLY/BANNER */
+	uint64_t bytes; /* DATA_END, BLOB, TLS */
+	double latency; /* REPLY: seconds since the command it answers */
+	char *verb;     /* COMMAND; REPLY: the command answered (owned) */
+	char *text;     /* COMMAND args; REPLY text (owned, escaped) */
+	double t_last;  /* TLS: last byte of a coalesced run */
+};
+
+enum dns_relation {
+	REL_PTR_OF_CLIENT,
+	REL_A_OF_PTR_NAME,
+	REL_DNSBL_OF_CLIENT,
+	REL_MX_OF_DOMAIN,
+	REL_A_OF_MX,
+	REL_OTHER,
+};
+
+struct dns_tie {
+	struct dns_tx *tx; /* one reference held */
+	enum dns_relation rel;
+};
+
+struct unanswered {
+	enum smtp_cmd cmd;
+	char verb[16];
+	double t;
+};
+
+#define SESS_MAX_UNANSWERED 8
+#define SESS_MAX_DNS 64
+
+/* First member of every object the reassembler hands back as a stream's
+ * user pointer, so the engine can tell what it is. */
+enum stream_kind { STREAM_SMTP = 1, STREAM_DNS = 2 };
+
+struct session {
+	int stream_kind; /* STREAM_SMTP; must stay the first member */
+	uint64_t seq;    /* creation order */
+	char id[24];
+	struct mx_endpoint client, server;
+
+	/* TCP, from the raw packet hook */
+	double start;  /* first SYN */
+	double last;   /* last packet either way */
+	uint32_t client_isn, server_isn;
+	unsigned syns, syn_acks;
+	bool has_syn_ack, has_ack;
+	double syn_t, syn_ack_t, ack_t;
+	bool fin_client, fin_server;
+	double fin_client_t, fin_server_t;
+	bool rst;
+	enum sess_close close;
+	double close_t; /* when it became over (closing list order) */
+
+	/* SMTP */
+	struct smtp_state *smtp;
+	bool has_banner;
+	double banner_t;
+	int banner_code;
+	char *banner_text;
+	char *helo;
+	char **mail_from;
+	size_t n_mail_from;
+	char **rcpt_to;
+	size_t n_rcpt_to;
+	bool starttls;
+	uint64_t client_bytes, server_bytes;
+	struct unanswered unanswered[SESS_MAX_UNANSWERED];
+	size_t n_unanswered;
+	unsigned anomalies[SMTP_ANOM__COUNT];
+
+	struct tl_event *ev;
+	size_t n_ev, cap_ev;
+	size_t ev_dropped;
+
+	struct dns_tie dns[SESS_MAX_DNS];
+	size_t n_dns;
+	size_t dns_dropped;
+
+	void *stream; /* reassembler handle while the stream lives */
+
+	/* table links, owned by the engine */
+	struct session *hnext;             /* hash chain */
+	struct session *lru_prev, *lru_next; /* live, by last activity */
+	bool closing;                      /* on the closing list */
+};
+
+/* Append an event; returns it (zeroed but for t/kind/actor) or NULL when
+ * the per-session cap is hit (the drop is counted). */
+struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
+				enum actor a);
+
+/* Tie a DNS transaction (takes a reference); duplicates are ignored. */
+void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r);
+bool sess_has_dns(const struct session *s, const struct dns_tx *tx);
+
+/* The SMTP dissector's events, turned into timeline entries. */
+void sess_on_smtp(void *session, const struct smtp_event *ev);
+
+void sess_free(struct session *s);
+
+/* Banner delay per SPEC: from the handshake ACK (else the SYN-ACK) to the
+ * first byte of the greeting; false when unknown. */
+bool sess_banner_delay(const struct session *s, double *delay);
+
+const char *sess_close_name(enum sess_close c);
+const char *ev_kind_name(enum ev_kind k);
+const char *actor_name(enum actor a);
+const char *dns_relation_name(enum dns_relation r);
+
+#define SESS_MAX_EVENTS 5000
+
+#endif

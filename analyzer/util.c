@@ -1,0 +1,204 @@
+/* util.c - addresses, escaping and time helpers shared by the analyzer. */
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void mx_addr_set4(struct mx_addr *x, const uint8_t v4[4])
+{
+	memset(x, 0, sizeof(*x));
+	x->family = 4;
+	memcpy(x->a, v4, 4);
+}
+
+void mx_addr_set6(struct mx_addr *x, const uint8_t v6[16])
+{
+	memset(x, 0, sizeof(*x));
+	x->family = 6;
+	memcpy(x->a, v6, 16);
+}
+
+bool mx_addr_eq(const struct mx_addr *x, const struct mx_addr *y)
+{
+	return x->family == y->family && memcmp(x->a, y->a, 16) == 0;
+}
+
+bool mx_ep_eq(const struct mx_endpoint *x, const struct mx_endpoint *y)
+{
+	return x->port == y->port && mx_addr_eq(&x->ip, &y->ip);
+}
+
+const char *mx_addr_str(const struct mx_addr *x, char out[MX_ADDRSTR])
+{
+	if (x->family == 4)
+		inet_ntop(AF_INET, x->a, out, MX_ADDRSTR);
+	else if (x->family == 6)
+		inet_ntop(AF_INET6, x->a, out, MX_ADDRSTR);
+	else
+		snprintf(out, MX_ADDRSTR, "?");
+	return out;
+}
+
+int mx_addr_parse(const char *s, struct mx_addr *x)
+{
+	uint8_t b[16];
+	if (inet_pton(AF_INET, s, b) == 1) {
+		mx_addr_set4(x, b);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, b) == 1) {
+		mx_addr_set6(x, b);
+		return 0;
+	}
+	return -1;
+}
+
+/* FNV-1a over the bytes, then a murmur3 finaliser so low bits mix well for
+ * power-of-two tables. */
+uint64_t mx_hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+	const uint8_t *b = p;
+	uint64_t h = 1469598103934665603ULL ^ seed;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t mx_hash_str(const char *s, uint64_t seed)
+{
+	return mx_hash_bytes(s, strlen(s), seed);
+}
+
+/* Length of a valid UTF-8 sequence at p (2..4), or 0. */
+static size_t utf8_seq_len(const unsigned char *p, size_t left)
+{
+	size_t n;
+	uint32_t cp;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *mx_escape(const char *in, size_t n, char *out, size_t outsz)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0;
+	if (outsz == 0)
+		return out;
+	for (size_t i = 0; i < n;) {
+		char tmp[8];
+		size_t k, seq = 0;
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n') {
+			tmp[0] = (char)p[i];
+			k = 1;
+		} else if ((seq = utf8_seq_len(p + i, n - i)) > 0) {
+			memcpy(tmp, p + i, seq);
+			k = seq;
+		} else {
+			snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+			k = 4;
+		}
+		if (o + k + 4 > outsz) { /* room for "..." and NUL */
+			if (outsz >= 4) {
+				o = o + 3 < outsz ? o : outsz - 4;
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(out + o, tmp, k);
+		o += k;
+		i += seq ? seq : 1;
+	}
+	out[o < outsz ? o : outsz - 1] = '\0';
+	return out;
+}
+
+char *mx_escape_dup(const char *in, size_t n)
+{
+	size_t cap = n * 4 + 4;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	return mx_escape(in, n, out, cap);
+}
+
+double mx_round_us(double t)
+{
+	return round(t * 1e6) / 1e6;
+}
+
+double mx_dt(double from, double to)
+{
+	return (double)(llround(to * 1e6) - llround(from * 1e6)) / 1e6;
+}
+
+const char *mx_time_str(double t, char out[32])
+{
+	long long us = llround(t * 1e6);
+	time_t s = (time_t)(us / 1000000);
+	struct tm tm;
+	if (us < 0 || !gmtime_r(&s, &tm)) {
+		snprintf(out, 32, "%.6f", t);
+		return out;
+	}
+	{
+		size_t n = strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(out + n, 32 - n, ".%06d", (int)(us % 1000000));
+	}
+	return out;
+}
+
+void mx_lower(const char *in, char *out, size_t outsz)
+{
+	size_t i = 0;
+	if (outsz == 0)
+		return;
+	for (; in[i] && i + 1 < outsz; i++)
+		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] + 32) : in[i];
+	out[i] = '\0';
+}
+
+void mx_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (*len + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	*len += (size_t)n;
+	if (*len >= cap)
+		*len = cap - 1;
+}

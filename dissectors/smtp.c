@@ -1,0 +1,843 @@
+/* smtp.c - SMTP session dissector: RFC 5321 commands and replies, RFC 2920
+ * PIPELINING, RFC 3030 BDAT, RFC 3207 STARTTLS, RFC 4954 AUTH, and
+ * Exchange's XEXCH50 blob.
+ *
+ * Each direction goes through its own line splitter (CRLF or bare LF, lines
+ * capped at SMTP_LINE_MAX).  Client lines become commands that are pushed on
+ * a FIFO; a server reply, once its last line arrives, answers the FIFO head,
+ * which is how pipelined commands get their own replies.  DATA bodies, BDAT
+ * chunks and XEXCH50 blobs are counted, never stored, so memory per session
+ * is fixed.  Every state change is driven by bytes, so feeding a stream in
+ * one piece or one byte at a time gives the same events.
+ *
+ * Ownership: struct smtp_state owns all its memory (one calloc); event
+ * strings point into the state or the stack and die with the callback.
+ */
+#include "smtp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+
+#define SMTP_VERB_MAX 16                   /* verb bytes kept, as sent */
+#define SMTP_SIZE_LIMIT ((uint64_t)1 << 40) /* larger BDAT/XEXCH50: bogus */
+
+/* What the client's next bytes are.  The server direction is always reply
+ * lines, except in TLS mode, which covers both directions.  (A reduced form
+ * of Zeek's SMTP_State: a passive observer only needs to know how to cut the
+ * client's byte stream.) */
+enum smtp_mode {
+	SMTP_MODE_CMD = 0, /* command lines */
+	SMTP_MODE_AUTH,    /* server said 334: next line is an AUTH response */
+	SMTP_MODE_DATA,    /* a DATA body, up to the line holding "." */
+	SMTP_MODE_BLOB,    /* blob_left opaque bytes (BDAT chunk, XEXCH50) */
+	SMTP_MODE_TLS,     /* after 220 to STARTTLS: both directions opaque */
+};
+
+/* Where the end-of-data scanner stands.  It looks at one byte at a time so
+ * that "\r\n.\r\n" is found whatever the segment boundaries, without keeping
+ * the body. */
+enum smtp_body_pos {
+	SMTP_BODY_BOL = 0, /* at the start of a body line */
+	SMTP_BODY_MID,     /* inside a line */
+	SMTP_BODY_DOT,     /* the line so far is "." */
+	SMTP_BODY_DOTCR,   /* the line so far is ".\r" */
+};
+
+/* A command waiting for its reply. */
+struct smtp_pending {
+	enum smtp_cmd cmd;
+	char verb[SMTP_VERB_MAX + 1];
+	double ts;
+	uint64_t size; /* XEXCH50: blob length announced, if size_ok */
+	bool size_ok;
+};
+
+/* One direction's line being assembled. */
+struct smtp_line {
+	char buf[SMTP_LINE_MAX]; /* line bytes, CR kept, NULs as '?' */
+	size_t len;
+	double ts;       /* capture time of the line's first byte */
+	bool active;     /* some byte of this line has been seen */
+	bool discarding; /* overflowed: skip everything up to the next LF */
+};
+
+struct smtp_state {
+	struct smtp_line line[2]; /* indexed by enum smtp_dir */
+	bool bare_lf_told[2];     /* BARE_LF reported once per direction */
+
+	/* Commands awaiting replies, oldest at fifo[head]. */
+	struct smtp_pending fifo[SMTP_PENDING_MAX];
+	unsigned head, npend;
+
+	/* The server reply being assembled. */
+	bool in_reply;
+	int reply_code;
+	int reply_lines;
+	double reply_ts;
+	char text[SMTP_TEXT_MAX];
+	size_t text_len;
+	bool seen_reply; /* the greeting has come */
+
+	enum smtp_mode mode;
+	bool data_refused; /* DATA just got a non-354 reply */
+
+	/* DATA body scanner. */
+	enum smtp_body_pos body_pos;
+	uint64_t body_bytes; /* all body bytes so far, dot line included */
+	uint8_t body_prev;   /* previous body byte, to spot bare LFs */
+	bool body_started;
+
+	/* BDAT chunk or XEXCH50 blob. */
+	enum smtp_cmd blob_of;
+	uint64_t blob_size, blob_left;
+
+	bool pipelining, starttls; /* EHLO keywords */
+};
+
+/* What one smtp_feed/smtp_finish call needs everywhere. */
+struct smtp_call {
+	struct smtp_state *st;
+	smtp_emit_fn emit;
+	void *ctx;
+	double ts; /* capture time of the bytes being fed */
+};
+
+static const char *const smtp_cmd_names[SMTP_CMD__COUNT] = {
+	[SMTP_CMD_NONE] = "",
+#define SMTP_CMD(e, s) [SMTP_CMD_##e] = s,
+#include "smtp_cmds.def"
+#undef SMTP_CMD
+	[SMTP_CMD_UNKNOWN] = "UNKNOWN",
+	[SMTP_CMD_DATA_END] = ".",
+	[SMTP_CMD_BLOB_END] = "XEXCH50-BLOB",
+	[SMTP_CMD_AUTH_DATA] = "AUTH-DATA",
+};
+
+static const char *const smtp_anom_names[SMTP_ANOM__COUNT] = {
+	[SMTP_ANOM_NONE] = "none",
+	[SMTP_ANOM_LINE_TOO_LONG] = "line_too_long",
+	[SMTP_ANOM_BARE_LF] = "bare_lf",
+	[SMTP_ANOM_BAD_REPLY] = "bad_reply",
+	[SMTP_ANOM_UNSOLICITED] = "unsolicited_reply",
+	[SMTP_ANOM_PENDING_FULL] = "pending_full",
+	[SMTP_ANOM_CODE_MISMATCH] = "code_mismatch",
+	[SMTP_ANOM_DATA_NO_354] = "data_without_354",
+	[SMTP_ANOM_BAD_LENGTH] = "bad_length",
+};
+
+static void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir,
+			   struct rd *r);
+
+const char *smtp_cmd_name(enum smtp_cmd cmd)
+{
+	if ((unsigned)cmd >= SMTP_CMD__COUNT)
+		return "UNKNOWN";
+	return smtp_cmd_names[cmd];
+}
+
+const char *smtp_anomaly_name(enum smtp_anomaly a)
+{
+	if ((unsigned)a >= SMTP_ANOM__COUNT)
+		return "unknown";
+	return smtp_anom_names[a];
+}
+
+/* ASCII only: the C library's toupper depends on the locale. */
+static char smtp_upper(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
+}
+
+static enum smtp_cmd smtp_cmd_lookup(const char *verb)
+{
+	int i;
+
+	for (i = SMTP_CMD_NONE + 1; i < SMTP_CMD_UNKNOWN; i++)
+		if (strcmp(verb, smtp_cmd_names[i]) == 0)
+			return (enum smtp_cmd)i;
+	return SMTP_CMD_UNKNOWN;
+}
+
+/* Is the first word of s[0..n) the keyword kw (upper case), ignoring case? */
+static bool smtp_first_word_is(const char *s, size_t n, const char *kw)
+{
+	size_t k = strlen(kw), i;
+
+	if (n < k || (n > k && s[k] != ' '))
+		return false;
+	for (i = 0; i < k; i++)
+		if (smtp_upper(s[i]) != kw[i])
+			return false;
+	return true;
+}
+
+/* Parse the leading decimal size of BDAT/XEXCH50 arguments.  Sizes over
+ * 2^40 are refused: no mail is a terabyte, and trusting such a number would
+ * swallow the rest of the session as blob. */
+static bool smtp_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		v = v * 10 + (uint64_t)(s[i] - '0');
+		if (v > SMTP_SIZE_LIMIT)
+			return false;
+	}
+	if (i == 0 || (s[i] != '\0' && s[i] != ' '))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Count the bytes before the next `b` (or all that are left). */
+static size_t smtp_rd_span(const struct rd *r, uint8_t b)
+{
+	size_t left = rd_left(r);
+	const uint8_t *hit = left ? memchr(r->p, b, left) : NULL;
+
+	return hit ? (size_t)(hit - r->p) : left;
+}
+
+/* ---- events ---- */
+
+/* Strings are never NULL in events, so consumers need no checks. */
+static void smtp_ev_init(struct smtp_event *ev, enum smtp_ev_kind kind,
+			 enum smtp_dir dir, double ts)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->dir = dir;
+	ev->ts = ts;
+	ev->verb = "";
+	ev->args = "";
+	ev->text = "";
+}
+
+static void smtp_emit(struct smtp_call *c, const struct smtp_event *ev)
+{
+	if (c->emit)
+		c->emit(c->ctx, ev);
+}
+
+/* An anomaly; cmd/verb say which command it concerns, if any. */
+static void smtp_anomaly(struct smtp_call *c, enum smtp_dir dir, double ts,
+			 enum smtp_anomaly a, enum smtp_cmd cmd,
+			 const char *verb)
+{
+	struct smtp_event ev;
+
+	smtp_ev_init(&ev, SMTP_EV_ANOMALY, dir, ts);
+	ev.anomaly = a;
+	ev.cmd = cmd;
+	ev.verb = verb;
+	smtp_emit(c, &ev);
+}
+
+/* A peer that ends lines with bare LF does so on every line; say it once. */
+static void smtp_bare_lf(struct smtp_call *c, enum smtp_dir dir, double ts)
+{
+	if (c->st->bare_lf_told[dir])
+		return;
+	c->st->bare_lf_told[dir] = true;
+	smtp_anomaly(c, dir, ts, SMTP_ANOM_BARE_LF, SMTP_CMD_NONE, "");
+}
+
+static void smtp_tls_event(struct smtp_call *c, enum smtp_dir dir, double ts,
+			   uint64_t bytes)
+{
+	struct smtp_event ev;
+
+	smtp_ev_init(&ev, SMTP_EV_TLS, dir, ts);
+	ev.bytes = bytes;
+	smtp_emit(c, &ev);
+}
+
+/* ---- pending-command FIFO ---- */
+
+static struct smtp_pending *smtp_tail(struct smtp_state *st)
+{
+	if (st->npend == 0)
+		return NULL;
+	return &st->fifo[(st->head + st->npend - 1) % SMTP_PENDING_MAX];
+}
+
+static void smtp_push(struct smtp_call *c, enum smtp_cmd cmd,
+		      const char *verb, double ts, uint64_t size, bool size_ok)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_pending *p;
+	size_t vlen = strlen(verb);
+
+	if (st->npend == SMTP_PENDING_MAX) {
+		/* Drop the oldest: if 64 commands are unanswered, the oldest
+		 * reply was most likely lost, and the newest commands are the
+		 * ones whose replies are still to come. */
+		p = &st->fifo[st->head];
+		smtp_anomaly(c, SMTP_FROM_CLIENT, ts, SMTP_ANOM_PENDING_FULL,
+			     p->cmd, p->verb);
+		st->head = (st->head + 1) % SMTP_PENDING_MAX;
+		st->npend--;
+	}
+	p = &st->fifo[(st->head + st->npend) % SMTP_PENDING_MAX];
+	memset(p, 0, sizeof(*p));
+	p->cmd = cmd;
+	memcpy(p->verb, verb, vlen < SMTP_VERB_MAX ? vlen : SMTP_VERB_MAX);
+	p->ts = ts;
+	p->size = size;
+	p->size_ok = size_ok;
+	st->npend++;
+}
+
+/* Copy out the oldest pending command (the caller may push meanwhile). */
+static bool smtp_pop(struct smtp_state *st, struct smtp_pending *out)
+{
+	if (st->npend == 0)
+		return false;
+	*out = st->fifo[st->head];
+	st->head = (st->head + 1) % SMTP_PENDING_MAX;
+	st->npend--;
+	return true;
+}
+
+/* ---- line splitting ---- */
+
+static void smtp_line_reset(struct smtp_line *l)
+{
+	l->len = 0;
+	l->active = false;
+	l->discarding = false;
+}
+
+/* Append n bytes (no LF among them) to the line.  On overflow the line is
+ * reported once and dropped: half a command would be misparsed, and keeping
+ * more than SMTP_LINE_MAX would let a peer grow our memory. */
+static void smtp_line_add(struct smtp_call *c, enum smtp_dir dir,
+			  struct smtp_line *l, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (l->discarding)
+		return;
+	/* One byte stays free for the NUL; the LF is never stored, so a
+	 * line of SMTP_LINE_MAX bytes including CRLF just fits. */
+	if (n > SMTP_LINE_MAX - 1 - l->len) {
+		smtp_anomaly(c, dir, l->ts, SMTP_ANOM_LINE_TOO_LONG,
+			     SMTP_CMD_NONE, "");
+		l->discarding = true;
+		l->len = 0;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		l->buf[l->len++] = p[i] ? (char)p[i] : '?';
+}
+
+/* ---- DATA body, BDAT chunks, XEXCH50 blobs, TLS ---- */
+
+static void smtp_blob_done(struct smtp_call *c)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_event ev;
+
+	smtp_ev_init(&ev, SMTP_EV_BLOB, SMTP_FROM_CLIENT, c->ts);
+	ev.bytes = st->blob_size;
+	ev.blob_of = st->blob_of;
+	ev.cmd = st->blob_of;
+	ev.verb = smtp_cmd_name(st->blob_of);
+	smtp_emit(c, &ev);
+	st->mode = SMTP_MODE_CMD;
+	/* A BDAT chunk is answered through its BDAT entry; the XEXCH50 entry
+	 * was answered by the 354, so the blob needs an entry of its own for
+	 * the ack that must follow (its absence is the classic stall). */
+	if (st->blob_of == SMTP_CMD_XEXCH50)
+		smtp_push(c, SMTP_CMD_BLOB_END,
+			  smtp_cmd_name(SMTP_CMD_BLOB_END), c->ts, 0, false);
+}
+
+static void smtp_blob_begin(struct smtp_call *c, uint64_t size,
+			    enum smtp_cmd of)
+{
+	struct smtp_state *st = c->st;
+
+	st->mode = SMTP_MODE_BLOB;
+	st->blob_of = of;
+	st->blob_size = size;
+	st->blob_left = size;
+	if (size == 0)
+		smtp_blob_done(c);
+}
+
+static void smtp_blob(struct smtp_call *c, struct rd *r)
+{
+	struct smtp_state *st = c->st;
+	size_t take = rd_left(r);
+
+	if (take > st->blob_left)
+		take = (size_t)st->blob_left;
+	rd_skip(r, take);
+	st->blob_left -= take;
+	if (st->blob_left == 0)
+		smtp_blob_done(c);
+}
+
+static void smtp_data_end(struct smtp_call *c, uint64_t dot_len)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_event ev;
+
+	smtp_ev_init(&ev, SMTP_EV_DATA_END, SMTP_FROM_CLIENT, c->ts);
+	ev.cmd = SMTP_CMD_DATA_END;
+	ev.verb = smtp_cmd_name(SMTP_CMD_DATA_END);
+	ev.bytes = st->body_bytes - dot_len;
+	smtp_emit(c, &ev);
+	st->mode = SMTP_MODE_CMD;
+	smtp_push(c, SMTP_CMD_DATA_END, ev.verb, c->ts, 0, false);
+}
+
+/* Scan body bytes for the end-of-data line "." (CRLF or bare LF), counting
+ * them.  DATA_START comes with the first byte of the body, which for an
+ * empty body is the dot itself: DATA_START (bytes 0) is therefore always
+ * followed by DATA_END, so consumers can pair them without special cases.
+ * Dot-stuffed lines ("..x") need nothing special: only a line that is just
+ * "." ends the body. */
+static void smtp_body(struct smtp_call *c, struct rd *r)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_event ev;
+	uint8_t b;
+
+	if (!st->body_started) {
+		st->body_started = true;
+		smtp_ev_init(&ev, SMTP_EV_DATA_START, SMTP_FROM_CLIENT, c->ts);
+		ev.cmd = SMTP_CMD_DATA;
+		ev.verb = smtp_cmd_name(SMTP_CMD_DATA);
+		smtp_emit(c, &ev);
+	}
+	while (rd_left(r) > 0) {
+		b = rd_u8(r);
+		st->body_bytes++;
+		if (b == '\n' && st->body_prev != '\r')
+			smtp_bare_lf(c, SMTP_FROM_CLIENT, c->ts);
+		st->body_prev = b;
+		switch (st->body_pos) {
+		case SMTP_BODY_BOL:
+			st->body_pos = b == '.'    ? SMTP_BODY_DOT
+				       : b == '\n' ? SMTP_BODY_BOL
+						   : SMTP_BODY_MID;
+			break;
+		case SMTP_BODY_MID:
+			if (b == '\n')
+				st->body_pos = SMTP_BODY_BOL;
+			break;
+		case SMTP_BODY_DOT:
+			if (b == '\n') {
+				smtp_data_end(c, 2);
+				return;
+			}
+			st->body_pos = b == '\r' ? SMTP_BODY_DOTCR
+						 : SMTP_BODY_MID;
+			break;
+		case SMTP_BODY_DOTCR:
+			if (b == '\n') {
+				smtp_data_end(c, 3);
+				return;
+			}
+			st->body_pos = SMTP_BODY_MID;
+			break;
+		}
+	}
+}
+
+/* The client mode just became DATA or BLOB from a server reply.  Bytes the
+ * client sent before that reply (against the rules) are sitting in its line
+ * buffer as a partial line; run them through the new mode so that they are
+ * counted where they belong. */
+static void smtp_client_replay(struct smtp_call *c)
+{
+	struct smtp_line *l = &c->st->line[SMTP_FROM_CLIENT];
+	uint8_t tmp[SMTP_LINE_MAX];
+	size_t n = l->discarding ? 0 : l->len;
+	struct smtp_call rc = *c;
+	struct rd r;
+
+	memcpy(tmp, l->buf, n);
+	rc.ts = l->ts;
+	smtp_line_reset(l);
+	rd_init(&r, tmp, n);
+	smtp_dir_bytes(&rc, SMTP_FROM_CLIENT, &r);
+}
+
+/* 220 to STARTTLS: from now on nothing is readable.  A partial client line
+ * can only be the start of the TLS handshake, so it is reported as TLS. */
+static void smtp_tls_start(struct smtp_call *c)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_line *l = &st->line[SMTP_FROM_CLIENT];
+
+	st->mode = SMTP_MODE_TLS;
+	if (!l->discarding && l->len > 0)
+		smtp_tls_event(c, SMTP_FROM_CLIENT, l->ts, l->len);
+	smtp_line_reset(l);
+	smtp_line_reset(&st->line[SMTP_FROM_SERVER]);
+	st->in_reply = false;
+}
+
+/* ---- commands ---- */
+
+/* "PLAIN dGVzdA==" -> "PLAIN ***": keep the mechanism, hide the rest. */
+static void smtp_redact_auth(char *args)
+{
+	char *sp = strchr(args, ' ');
+	size_t m;
+
+	if (!sp)
+		return;
+	m = (size_t)(sp - args);
+	if (m > SMTP_ARGS_MAX - 5)
+		m = SMTP_ARGS_MAX - 5;
+	memcpy(args + m, " ***", 5);
+}
+
+static void smtp_command(struct smtp_call *c, double ts, enum smtp_cmd cmd,
+			 const char *verb, const char *args)
+{
+	struct smtp_event ev;
+
+	smtp_ev_init(&ev, SMTP_EV_COMMAND, SMTP_FROM_CLIENT, ts);
+	ev.cmd = cmd;
+	ev.verb = verb;
+	ev.args = args;
+	smtp_emit(c, &ev);
+}
+
+/* One complete client line (CR/LF stripped, NUL-terminated).  Lines sent
+ * before the greeting are still commands: some clients talk first. */
+static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
+			     double ts)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_pending *tail = smtp_tail(st);
+	char verb[SMTP_VERB_MAX + 1], args[SMTP_ARGS_MAX];
+	size_t i = 0, vlen = 0, alen;
+	enum smtp_cmd cmd;
+	uint64_t size = 0;
+	bool size_ok = false, no354;
+
+	if (st->mode == SMTP_MODE_AUTH) {
+		/* Whatever the client answers a 334 with is credentials. */
+		st->mode = SMTP_MODE_CMD;
+		smtp_command(c, ts, SMTP_CMD_AUTH_DATA,
+			     smtp_cmd_name(SMTP_CMD_AUTH_DATA), "***");
+		smtp_push(c, SMTP_CMD_AUTH_DATA,
+			  smtp_cmd_name(SMTP_CMD_AUTH_DATA), ts, 0, false);
+		return;
+	}
+
+	for (; i < n && line[i] != ' '; i++)
+		if (vlen < SMTP_VERB_MAX)
+			verb[vlen++] = smtp_upper(line[i]);
+	verb[vlen] = '\0';
+	cmd = smtp_cmd_lookup(verb);
+	if (i < n)
+		i++; /* the one space after the verb */
+	alen = n - i;
+	if (alen > SMTP_ARGS_MAX - 1)
+		alen = SMTP_ARGS_MAX - 1;
+	memcpy(args, line + i, alen);
+	args[alen] = '\0';
+	if (cmd == SMTP_CMD_AUTH)
+		smtp_redact_auth(args);
+
+	/* A line while DATA waits for its 354, or junk right after DATA was
+	 * refused, is most likely message text sent without permission. */
+	no354 = (tail && tail->cmd == SMTP_CMD_DATA) ||
+		(st->data_refused && cmd == SMTP_CMD_UNKNOWN);
+	st->data_refused = false;
+	if (no354)
+		smtp_anomaly(c, SMTP_FROM_CLIENT, ts, SMTP_ANOM_DATA_NO_354,
+			     SMTP_CMD_DATA, smtp_cmd_name(SMTP_CMD_DATA));
+
+	if (cmd == SMTP_CMD_BDAT || cmd == SMTP_CMD_XEXCH50)
+		size_ok = smtp_parse_size(args, &size);
+	smtp_command(c, ts, cmd, verb, args);
+	smtp_push(c, cmd, verb, ts, size, size_ok);
+	if ((cmd == SMTP_CMD_BDAT || cmd == SMTP_CMD_XEXCH50) && !size_ok)
+		smtp_anomaly(c, SMTP_FROM_CLIENT, ts, SMTP_ANOM_BAD_LENGTH,
+			     cmd, verb);
+	/* BDAT needs no permission: the chunk follows the command at once.
+	 * XEXCH50 waits for its 354 (see smtp_reply_effect). */
+	if (cmd == SMTP_CMD_BDAT && size_ok)
+		smtp_blob_begin(c, size, SMTP_CMD_BDAT);
+}
+
+/* ---- replies ---- */
+
+/* What a reply to command p changes in the session. */
+static void smtp_reply_effect(struct smtp_call *c,
+			      const struct smtp_pending *p, int code)
+{
+	struct smtp_state *st = c->st;
+	bool idle = st->mode == SMTP_MODE_CMD || st->mode == SMTP_MODE_AUTH;
+
+	switch (p->cmd) {
+	case SMTP_CMD_DATA:
+		if (code != 354) {
+			st->data_refused = true;
+		} else if (idle) {
+			st->mode = SMTP_MODE_DATA;
+			st->body_pos = SMTP_BODY_BOL;
+			st->body_bytes = 0;
+			st->body_prev = 0;
+			st->body_started = false;
+			smtp_client_replay(c);
+		}
+		break;
+	case SMTP_CMD_XEXCH50:
+		if (code == 354 && p->size_ok && idle) {
+			smtp_blob_begin(c, p->size, SMTP_CMD_XEXCH50);
+			if (st->mode == SMTP_MODE_BLOB)
+				smtp_client_replay(c);
+		}
+		break;
+	case SMTP_CMD_STARTTLS:
+		if (code == 220)
+			smtp_tls_start(c);
+		break;
+	case SMTP_CMD_AUTH:
+	case SMTP_CMD_AUTH_DATA:
+		if (code == 334 && idle)
+			st->mode = SMTP_MODE_AUTH;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The last line of a reply arrived: pair it with the oldest pending
+ * command and report it. */
+static void smtp_reply_done(struct smtp_call *c)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_pending p;
+	struct smtp_event ev;
+	bool greeting = !st->seen_reply;
+
+	memset(&p, 0, sizeof(p)); /* cmd NONE, verb "", ts 0 */
+	st->in_reply = false;
+	st->seen_reply = true;
+	st->text[st->text_len] = '\0';
+	/* The server speaks first (RFC 5321 3.1), so its first reply is the
+	 * greeting even if an impatient client has commands pending: those
+	 * wait for the replies that follow. */
+	if (!greeting && !smtp_pop(st, &p))
+		smtp_anomaly(c, SMTP_FROM_SERVER, st->reply_ts,
+			     SMTP_ANOM_UNSOLICITED, SMTP_CMD_NONE, "");
+
+	smtp_ev_init(&ev, SMTP_EV_REPLY, SMTP_FROM_SERVER, st->reply_ts);
+	ev.cmd = p.cmd;
+	ev.verb = p.verb;
+	ev.cmd_ts = p.ts;
+	ev.code = st->reply_code;
+	ev.text = st->text;
+	ev.lines = st->reply_lines;
+	ev.greeting = greeting;
+	smtp_emit(c, &ev);
+	smtp_reply_effect(c, &p, st->reply_code);
+}
+
+static void smtp_text_add(struct smtp_state *st, const char *s, size_t n)
+{
+	size_t room = SMTP_TEXT_MAX - 1 - st->text_len;
+
+	if (n > room)
+		n = room;
+	memcpy(st->text + st->text_len, s, n);
+	st->text_len += n;
+}
+
+/* One complete server line: "ddd-text" continues a reply, "ddd text" or
+ * "ddd" ends it. */
+static void smtp_server_line(struct smtp_call *c, const char *line, size_t n,
+			     double ts)
+{
+	struct smtp_state *st = c->st;
+	const struct smtp_pending *head;
+	const char *text;
+	size_t tlen;
+	int code;
+	bool more;
+
+	if (n < 3 || line[0] < '1' || line[0] > '5' || line[1] < '0' ||
+	    line[1] > '9' || line[2] < '0' || line[2] > '9' ||
+	    (n > 3 && line[3] != ' ' && line[3] != '-')) {
+		smtp_anomaly(c, SMTP_FROM_SERVER, ts, SMTP_ANOM_BAD_REPLY,
+			     SMTP_CMD_NONE, "");
+		return;
+	}
+	code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	more = n > 3 && line[3] == '-';
+	text = n > 4 ? line + 4 : "";
+	tlen = n > 4 ? n - 4 : 0;
+
+	if (!st->in_reply) {
+		st->in_reply = true;
+		st->reply_code = code;
+		st->reply_ts = ts;
+		st->reply_lines = 0;
+		st->text_len = 0;
+	} else if (code != st->reply_code) {
+		/* Keep the first code: clients act on it (RFC 5321 4.2.1). */
+		smtp_anomaly(c, SMTP_FROM_SERVER, ts, SMTP_ANOM_CODE_MISMATCH,
+			     SMTP_CMD_NONE, "");
+	}
+	if (st->reply_lines > 0)
+		smtp_text_add(st, "\n", 1);
+	smtp_text_add(st, text, tlen);
+	st->reply_lines++;
+
+	/* EHLO keywords, checked line by line because the joined text is
+	 * capped.  The first line of an EHLO reply is the server's name. */
+	head = st->npend ? &st->fifo[st->head] : NULL;
+	if (st->seen_reply && head && st->reply_lines > 1 &&
+	    st->reply_code == 250 &&
+	    (head->cmd == SMTP_CMD_EHLO || head->cmd == SMTP_CMD_LHLO)) {
+		if (smtp_first_word_is(text, tlen, "PIPELINING"))
+			st->pipelining = true;
+		if (smtp_first_word_is(text, tlen, "STARTTLS"))
+			st->starttls = true;
+	}
+	if (!more)
+		smtp_reply_done(c);
+}
+
+/* Take bytes up to and including the next LF into the line buffer, and
+ * handle the line if it is complete. */
+static void smtp_line_feed(struct smtp_call *c, enum smtp_dir dir,
+			   struct rd *r)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_line *l = &st->line[dir];
+	size_t n = smtp_rd_span(r, '\n');
+	bool has_lf = n < rd_left(r);
+	const uint8_t *p = rd_ptr(r, n);
+	size_t len;
+	double ts;
+
+	if (!l->active) {
+		l->active = true;
+		l->ts = c->ts;
+	}
+	if (p)
+		smtp_line_add(c, dir, l, p, n);
+	if (!has_lf)
+		return;
+	rd_skip(r, 1);
+	if (l->discarding) {
+		smtp_line_reset(l);
+		/* The dropped line was the AUTH response: stay out of AUTH
+		 * mode so the next command is not taken for credentials. */
+		if (dir == SMTP_FROM_CLIENT && st->mode == SMTP_MODE_AUTH)
+			st->mode = SMTP_MODE_CMD;
+		return;
+	}
+	len = l->len;
+	ts = l->ts;
+	if (len > 0 && l->buf[len - 1] == '\r')
+		len--;
+	else
+		smtp_bare_lf(c, dir, ts);
+	l->buf[len] = '\0';
+	/* The buffer is marked empty before the line is handled; handlers
+	 * copy what they need before anything can append to this buffer. */
+	smtp_line_reset(l);
+	if (dir == SMTP_FROM_CLIENT)
+		smtp_client_line(c, l->buf, len, ts);
+	else
+		smtp_server_line(c, l->buf, len, ts);
+}
+
+/* Dispatch a direction's bytes by mode; the mode can change at any byte. */
+static void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir,
+			   struct rd *r)
+{
+	struct smtp_state *st = c->st;
+
+	while (rd_left(r) > 0) {
+		if (st->mode == SMTP_MODE_TLS) {
+			/* One event for the rest, whatever is left. */
+			smtp_tls_event(c, dir, c->ts, rd_left(r));
+			rd_skip(r, rd_left(r));
+		} else if (dir == SMTP_FROM_CLIENT &&
+			   st->mode == SMTP_MODE_DATA) {
+			smtp_body(c, r);
+		} else if (dir == SMTP_FROM_CLIENT &&
+			   st->mode == SMTP_MODE_BLOB) {
+			smtp_blob(c, r);
+		} else {
+			smtp_line_feed(c, dir, r);
+		}
+	}
+}
+
+/* ---- public ---- */
+
+struct smtp_state *smtp_new(void)
+{
+	return calloc(1, sizeof(struct smtp_state));
+}
+
+void smtp_free(struct smtp_state *st)
+{
+	free(st);
+}
+
+void smtp_feed(struct smtp_state *st, enum smtp_dir dir, const uint8_t *buf,
+	       size_t len, double ts, smtp_emit_fn emit, void *ctx)
+{
+	struct smtp_call c = {st, emit, ctx, ts};
+	struct rd r;
+
+	if (!st || !buf || len == 0 ||
+	    (dir != SMTP_FROM_CLIENT && dir != SMTP_FROM_SERVER))
+		return;
+	rd_init(&r, buf, len);
+	smtp_dir_bytes(&c, dir, &r);
+}
+
+void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx)
+{
+	struct smtp_call c = {st, emit, ctx, 0};
+	struct smtp_pending p;
+	struct smtp_event ev;
+
+	if (!st)
+		return;
+	/* Half a line or half a reply says nothing reliable: drop them. */
+	smtp_line_reset(&st->line[SMTP_FROM_CLIENT]);
+	smtp_line_reset(&st->line[SMTP_FROM_SERVER]);
+	st->in_reply = false;
+	while (smtp_pop(st, &p)) {
+		smtp_ev_init(&ev, SMTP_EV_UNANSWERED, SMTP_FROM_CLIENT, p.ts);
+		ev.cmd = p.cmd;
+		ev.verb = p.verb;
+		ev.cmd_ts = p.ts;
+		smtp_emit(&c, &ev);
+	}
+}
+
+bool smtp_is_tls(const struct smtp_state *st)
+{
+	return st && st->mode == SMTP_MODE_TLS;
+}
+
+bool smtp_has_pipelining(const struct smtp_state *st)
+{
+	return st && st->pipelining;
+}
+
+bool smtp_has_starttls(const struct smtp_state *st)
+{
+	return st && st->starttls;
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# deps.sh - install the Debian packages mxray needs, only those missing.
+# Idempotent: runs apt-get update only when something must be installed.
+set -eu
+
+PKGS="build-essential pkg-config libpcap-dev libnids-dev libjansson-dev \
+libcriterion-dev python3"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root, or install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,1033 @@
+#!/usr/bin/env python3
+"""gen_samples.py - write mxray's synthetic sample captures.
+
+    python3 scripts/gen_samples.py samples                    # samples only
+    python3 scripts/gen_samples.py samples tests/bad-input    # and bad inputs
+
+Python 3 standard library only.  The output is deterministic: every
+timestamp, port, sequence number, DNS id and payload byte is fixed (the few
+"random looking" values come from SHA-256 of a fixed label), so two runs write
+byte-identical files.
+
+Layout of this file:
+  1. packet building: checksums, IPv4, TCP, UDP, DNS messages
+  2. link layers: Ethernet (+802.1Q / QinQ), Linux SLL, SLL2, BSD NULL, raw IP
+  3. Capture (timestamped IP packets, per-host IPv4 ids) and TcpConn (a TCP
+     connection that keeps seq/ack for both ends)
+  4. file writers: classic pcap (microsecond) and pcapng (SHB, IDB, EPB)
+  5. building blocks shared by the scenarios (DNS lookups, SMTP dialogue)
+  6. one function per sample, the README, the damaged files, main()
+
+All times inside a scenario are integer microseconds relative to the
+scenario's base time; nothing uses floating point.
+"""
+
+import email.utils
+import hashlib
+import os
+import socket
+import struct
+import sys
+
+# --------------------------------------------------------------------------
+# Cast and constants
+# --------------------------------------------------------------------------
+
+BASE_US = 1_700_000_000 * 1_000_000   # 1700000000.000000
+SCENARIO_SPACING_US = 1000 * 1_000_000  # scenario N starts at base + (N-1)*1000 s
+
+CLIENT_IP = "192.0.2.10"          # sending MTA, mail.sender.example
+CLIENT_NAME = "mail.sender.example"
+RESOLVER_IP = "198.51.100.53"     # recursive resolver used by both MTAs
+SERVER_IP = "203.0.113.25"        # receiving MTA, mx1.example.org
+SERVER_NAME = "mx1.example.org"
+SERVER2_IP = "203.0.113.26"       # mx2.example.org
+SERVER2_NAME = "mx2.example.org"
+DOMAIN = "example.org"
+CLIENT_PTR = "10.2.0.192.in-addr.arpa"
+
+MAIL_FROM = "alice@sender.example"
+RCPT_TO = "bob@example.org"
+
+# link types (LINKTYPE_* values as written into file headers)
+LINKTYPE_NULL = 0
+LINKTYPE_ETHERNET = 1
+LINKTYPE_RAW = 101
+LINKTYPE_LINUX_SLL = 113
+LINKTYPE_LINUX_SLL2 = 276
+
+ETH_P_IP = 0x0800
+ETH_P_8021Q = 0x8100
+ETH_P_8021AD = 0x88A8
+
+IPPROTO_TCP = 6
+IPPROTO_UDP = 17
+
+# TCP flags
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+MSS = 1460
+MAX_SEG = 1448          # payload bytes per data segment
+
+CLIENT, SERVER = 0, 1   # the two ends of a TcpConn
+
+
+def us(seconds=0, ms=0, micro=0):
+    """Integer microseconds from whole seconds / milliseconds / microseconds."""
+    return seconds * 1_000_000 + ms * 1000 + micro
+
+
+def det_bytes(label, n):
+    """n pseudo-random bytes, a pure function of label (SHA-256 in counter mode)."""
+    out = bytearray()
+    counter = 0
+    while len(out) < n:
+        out += hashlib.sha256(("%s/%d" % (label, counter)).encode()).digest()
+        counter += 1
+    return bytes(out[:n])
+
+
+def det_int(label, nbytes):
+    return int.from_bytes(det_bytes(label, nbytes), "big")
+
+
+# --------------------------------------------------------------------------
+# 1. Packet building
+# --------------------------------------------------------------------------
+
+def inet_checksum(data):
+    """RFC 1071 one's-complement sum, returned complemented."""
+    if len(data) % 2:
+        data += b"\x00"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def ip_aton(addr):
+    return socket.inet_aton(addr)
+
+
+def ipv4(src, dst, proto, payload, ident, ttl=64, df=True):
+    """An IPv4 packet (no options) with a correct header checksum."""
+    total = 20 + len(payload)
+    flags_frag = 0x4000 if df else 0
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, ident & 0xFFFF,
+                      flags_frag, ttl, proto, 0, ip_aton(src), ip_aton(dst))
+    csum = inet_checksum(hdr)
+    return hdr[:10] + struct.pack("!H", csum) + hdr[12:] + payload
+
+
+def _pseudo_header(src, dst, proto, length):
+    return ip_aton(src) + ip_aton(dst) + struct.pack("!BBH", 0, proto, length)
+
+
+def tcp_segment(src, dst, sport, dport, seq, ack, flags, window,
+                payload=b"", options=b""):
+    """A TCP header + payload with a correct checksum (options padded to 4)."""
+    if len(options) % 4:
+        options += b"\x00" * (4 - len(options) % 4)
+    off = (20 + len(options)) // 4
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF,
+                      ack & 0xFFFFFFFF, off << 4, flags, window, 0, 0) + options
+    seg = hdr + payload
+    csum = inet_checksum(_pseudo_header(src, dst, IPPROTO_TCP, len(seg)) + seg)
+    return seg[:16] + struct.pack("!H", csum) + seg[18:]
+
+
+def udp_datagram(src, dst, sport, dport, payload):
+    """A UDP header + payload with a correct checksum (0 sent as 0xffff)."""
+    length = 8 + len(payload)
+    dgram = struct.pack("!HHHH", sport, dport, length, 0) + payload
+    csum = inet_checksum(_pseudo_header(src, dst, IPPROTO_UDP, length) + dgram)
+    if csum == 0:
+        csum = 0xFFFF
+    return dgram[:6] + struct.pack("!H", csum) + dgram[8:]
+
+
+SYN_OPTIONS = struct.pack("!BBH", 2, 4, MSS) + b"\x01\x01\x04\x02"  # MSS, NOP, NOP, SACK-perm
+
+# ---- DNS ---------------------------------------------------------------
+
+QTYPE = {"A": 1, "NS": 2, "CNAME": 5, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28}
+RCODE = {"NOERROR": 0, "SERVFAIL": 2, "NXDOMAIN": 3, "REFUSED": 5}
+
+
+class DnsWriter:
+    """Serialises one DNS message; names are compressed against earlier ones."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.offsets = {}   # lower-cased label tuple -> offset of its first label
+
+    def name(self, name):
+        labels = [l for l in name.rstrip(".").split(".") if l]
+        for i in range(len(labels)):
+            key = tuple(l.lower() for l in labels[i:])
+            if key in self.offsets:
+                self.buf += struct.pack("!H", 0xC000 | self.offsets[key])
+                return
+            if len(self.buf) < 0x4000:
+                self.offsets[key] = len(self.buf)
+            raw = labels[i].encode("ascii")
+            assert 0 < len(raw) < 64
+            self.buf += bytes([len(raw)]) + raw
+        self.buf += b"\x00"
+
+    def rdata(self, rtype, value):
+        if rtype == "A":
+            self.buf += ip_aton(value)
+        elif rtype == "AAAA":
+            self.buf += socket.inet_pton(socket.AF_INET6, value)
+        elif rtype == "MX":
+            pref, exchange = value
+            self.buf += struct.pack("!H", pref)
+            self.name(exchange)
+        elif rtype in ("PTR", "CNAME", "NS"):
+            self.name(value)
+        elif rtype == "TXT":
+            for s in (value if isinstance(value, (list, tuple)) else [value]):
+                raw = s.encode()
+                self.buf += bytes([len(raw)]) + raw
+        else:
+            raise ValueError("rdata type %s" % rtype)
+
+    def record(self, name, rtype, ttl, value):
+        self.name(name)
+        self.buf += struct.pack("!HHI", QTYPE[rtype], 1, ttl)
+        at = len(self.buf)
+        self.buf += b"\x00\x00"
+        self.rdata(rtype, value)
+        struct.pack_into("!H", self.buf, at, len(self.buf) - at - 2)
+
+
+def dns_message(qid, qname, qtype, response=False, answers=(), rcode="NOERROR"):
+    """A one-question DNS query or response.
+
+    answers: sequence of (name, type, ttl, value); value is an address for
+    A/AAAA, (preference, exchange) for MX, a name for PTR/CNAME/NS.
+    """
+    flags = 0x0100                              # RD
+    if response:
+        flags |= 0x8000 | 0x0080 | RCODE[rcode]  # QR, RA
+    w = DnsWriter()
+    w.buf += struct.pack("!HHHHHH", qid, flags, 1, len(answers), 0, 0)
+    w.name(qname)
+    w.buf += struct.pack("!HH", QTYPE[qtype], 1)
+    for name, rtype, ttl, value in answers:
+        w.record(name, rtype, ttl, value)
+    return bytes(w.buf)
+
+
+# --------------------------------------------------------------------------
+# 2. Link layers
+# --------------------------------------------------------------------------
+
+def mac_of(ip):
+    """A locally administered MAC derived from the IPv4 address."""
+    return b"\x02\x00" + ip_aton(ip)
+
+
+def _ip_src_dst(pkt):
+    return socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20])
+
+
+class Ethernet:
+    """Ethernet II, optionally with VLAN tags [(tpid, vid), ...] outermost first.
+
+    Frames are padded to the 60-byte Ethernet minimum, as a mirror port
+    captures them.
+    """
+
+    linktype = LINKTYPE_ETHERNET
+
+    def __init__(self, tags=()):
+        self.tags = list(tags)
+        self.name = "Ethernet" + "".join(
+            " + %s VLAN %d" % ("802.1ad" if tpid == ETH_P_8021AD else "802.1Q", vid)
+            for tpid, vid in self.tags)
+
+    def frame(self, pkt):
+        src, dst = _ip_src_dst(pkt)
+        out = mac_of(dst) + mac_of(src)
+        for tpid, vid in self.tags:
+            out += struct.pack("!HH", tpid, vid & 0x0FFF)
+        out += struct.pack("!H", ETH_P_IP) + pkt
+        if len(out) < 60:
+            out += b"\x00" * (60 - len(out))
+        return out
+
+
+PACKET_HOST, PACKET_OTHERHOST, PACKET_OUTGOING = 0, 3, 4
+ARPHRD_ETHER = 1
+
+
+class _Cooked:
+    """Shared by SLL and SLL2: the capture was taken on capture_host."""
+
+    def __init__(self, capture_host):
+        self.capture_host = capture_host
+
+    def pkttype(self, src, dst):
+        if src == self.capture_host:
+            return PACKET_OUTGOING
+        if dst == self.capture_host:
+            return PACKET_HOST
+        return PACKET_OTHERHOST
+
+
+class LinuxSLL(_Cooked):
+    linktype = LINKTYPE_LINUX_SLL
+    name = "Linux cooked (SLL)"
+
+    def frame(self, pkt):
+        src, dst = _ip_src_dst(pkt)
+        return struct.pack("!HHH8sH", self.pkttype(src, dst), ARPHRD_ETHER, 6,
+                           mac_of(src), ETH_P_IP) + pkt
+
+
+class LinuxSLL2(_Cooked):
+    linktype = LINKTYPE_LINUX_SLL2
+    name = "Linux cooked v2 (SLL2)"
+    ifindex = 2
+
+    def frame(self, pkt):
+        src, dst = _ip_src_dst(pkt)
+        return struct.pack("!HHIHBB8s", ETH_P_IP, 0, self.ifindex, ARPHRD_ETHER,
+                           self.pkttype(src, dst), 6, mac_of(src)) + pkt
+
+
+class BsdNull:
+    """DLT_NULL: 4-byte address family in the file's (little-endian) byte order."""
+
+    linktype = LINKTYPE_NULL
+    name = "BSD loopback (NULL)"
+    AF_INET = 2
+
+    def frame(self, pkt):
+        return struct.pack("<I", self.AF_INET) + pkt
+
+
+class RawIP:
+    linktype = LINKTYPE_RAW
+    name = "raw IPv4 (RAW)"
+
+    def frame(self, pkt):
+        return pkt
+
+
+# --------------------------------------------------------------------------
+# 3. Capture and TCP connection bookkeeping
+# --------------------------------------------------------------------------
+
+class Capture:
+    """Timestamped IPv4 packets of one scenario, strictly in time order."""
+
+    def __init__(self, number, link):
+        self.number = number
+        self.link = link
+        self.base = BASE_US + (number - 1) * SCENARIO_SPACING_US
+        self.packets = []          # (absolute µs, IPv4 packet)
+        self._ipid = {}
+
+    def next_ipid(self, host):
+        if host not in self._ipid:
+            self._ipid[host] = det_int("s%d/ipid/%s" % (self.number, host), 2)
+        ident = self._ipid[host]
+        self._ipid[host] = (ident + 1) & 0xFFFF
+        return ident
+
+    def add(self, t, pkt):
+        ts = self.base + t
+        if self.packets and ts <= self.packets[-1][0]:
+            raise AssertionError("scenario %d: packet at %+d µs is not after the "
+                                 "previous one" % (self.number, t))
+        self.packets.append((ts, pkt))
+        return t
+
+    def ip(self, t, src, dst, proto, payload, df=True):
+        return self.add(t, ipv4(src, dst, proto, payload, self.next_ipid(src), df=df))
+
+    def udp(self, t, src, sport, dst, dport, payload):
+        return self.ip(t, src, dst, IPPROTO_UDP,
+                       udp_datagram(src, dst, sport, dport, payload), df=False)
+
+    def frames(self):
+        return [(ts, self.link.frame(pkt)) for ts, pkt in self.packets]
+
+
+class _End:
+    def __init__(self, ip, port, isn, window):
+        self.ip, self.port, self.isn, self.window = ip, port, isn, window
+        self.nxt = None        # next sequence number to send (None before SYN)
+
+
+class TcpConn:
+    """One TCP connection; keeps seq/ack of both ends so every segment agrees.
+
+    Every method takes the capture time t (µs) and returns the time of the
+    last packet it emitted.  The ack field always covers everything the peer
+    has sent so far (captures are in time order), unless told otherwise.
+    """
+
+    def __init__(self, cap, client, cport, server, sport, label,
+                 cwin=64240, swin=65160):
+        self.cap = cap
+        self.ends = (_End(client, cport, det_int(label + "/isn/c", 4), cwin),
+                     _End(server, sport, det_int(label + "/isn/s", 4), swin))
+
+    def _emit(self, t, side, flags, seq, payload=b"", ack=None, options=b"",
+              window=None):
+        me, peer = self.ends[side], self.ends[1 - side]
+        if ack is None:
+            ack = peer.nxt if (flags & ACK) else 0
+        seg = tcp_segment(me.ip, peer.ip, me.port, peer.port, seq, ack, flags,
+                          me.window if window is None else window, payload,
+                          options)
+        return self.cap.ip(t, me.ip, peer.ip, IPPROTO_TCP, seg)
+
+    # -- handshake ------------------------------------------------------
+    def syn(self, t):
+        """Client SYN; calling it again retransmits the same SYN."""
+        c = self.ends[CLIENT]
+        c.nxt = c.isn + 1
+        return self._emit(t, CLIENT, SYN, c.isn, options=SYN_OPTIONS)
+
+    def syn_ack(self, t):
+        s = self.ends[SERVER]
+        s.nxt = s.isn + 1
+        return self._emit(t, SERVER, SYN | ACK, s.isn, options=SYN_OPTIONS)
+
+    def refuse(self, t):
+        """Server answers the SYN with RST/ACK (port closed)."""
+        return self._emit(t, SERVER, RST | ACK, 0, window=0)
+
+    def handshake(self, t, syn_ack_after, ack_after):
+        """SYN at t, SYN-ACK and ACK after the given gaps; returns (syn, synack, ack)."""
+        t_syn = self.syn(t)
+        t_synack = self.syn_ack(t_syn + syn_ack_after)
+        t_ack = self.ack(t_synack + ack_after, CLIENT)
+        return t_syn, t_synack, t_ack
+
+    # -- data -------------------------------------------------------------
+    def ack(self, t, side, upto=None):
+        """A pure ACK from side (acking everything, or up to seq `upto`)."""
+        me = self.ends[side]
+        return self._emit(t, side, ACK, me.nxt, ack=upto)
+
+    def send(self, t, side, data, gap=us(micro=14), peer_ack=None):
+        """Send data from side in segments of at most MAX_SEG bytes.
+
+        Every segment carries ACK; the last one of the write also PSH.
+        peer_ack: if given (µs), the peer sends pure ACKs that long after it
+        receives every second segment and after the last one.
+        """
+        me = self.ends[side]
+        chunks = [data[i:i + MAX_SEG] for i in range(0, len(data), MAX_SEG)] or [b""]
+        ends_at = []             # (time, seq after the segment)
+        for i, chunk in enumerate(chunks):
+            flags = ACK | (PSH if i == len(chunks) - 1 else 0)
+            t = self._emit(t if i == 0 else t + gap, side, flags, me.nxt, chunk)
+            me.nxt += len(chunk)
+            ends_at.append((t, me.nxt))
+        self.last_data_t = t
+        if peer_ack is not None:
+            acked = [ends_at[i] for i in range(1, len(ends_at), 2)]
+            if len(ends_at) % 2:
+                acked.append(ends_at[-1])
+            for seg_t, upto in acked:
+                t = self.ack(seg_t + peer_ack, 1 - side, upto=upto)
+        return t
+
+    # -- teardown -----------------------------------------------------------
+    def fin(self, t, side):
+        me = self.ends[side]
+        t = self._emit(t, side, FIN | ACK, me.nxt)
+        me.nxt += 1
+        return t
+
+    def rst(self, t, side):
+        me = self.ends[side]
+        return self._emit(t, side, RST | ACK, me.nxt)
+
+    def close(self, t, first, gap_fin, gap_ack):
+        """Orderly close: first sends FIN, the other FIN/ACK, first ACKs."""
+        t = self.fin(t, first)
+        t = self.fin(t + gap_fin, 1 - first)
+        return self.ack(t + gap_ack, first)
+
+
+# --------------------------------------------------------------------------
+# 4. File writers
+# --------------------------------------------------------------------------
+
+SNAPLEN = 262144
+
+
+def pcap_bytes(linktype, frames):
+    """Classic little-endian pcap, microsecond timestamps (magic a1b2c3d4)."""
+    out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, SNAPLEN,
+                                linktype))
+    for ts, data in frames:
+        out += struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(data),
+                           len(data))
+        out += data
+    return bytes(out)
+
+
+def _pcapng_options(opts):
+    out = bytearray()
+    for code, value in opts:
+        out += struct.pack("<HH", code, len(value)) + value
+        out += b"\x00" * (-len(value) % 4)
+    if opts:
+        out += struct.pack("<HH", 0, 0)        # opt_endofopt
+    return bytes(out)
+
+
+def _pcapng_block(btype, body):
+    body += b"\x00" * (-len(body) % 4)
+    total = 12 + len(body)
+    return struct.pack("<II", btype, total) + body + struct.pack("<I", total)
+
+
+def pcapng_bytes(linktype, frames, if_name="eth0"):
+    """pcapng: one SHB, one IDB (default resolution: microseconds), EPBs."""
+    shb = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + _pcapng_options(
+        [(4, b"mxray scripts/gen_samples.py")])          # shb_userappl
+    idb = struct.pack("<HHI", linktype, 0, SNAPLEN) + _pcapng_options(
+        [(2, if_name.encode())])                           # if_name
+    out = bytearray(_pcapng_block(0x0A0D0D0A, shb) + _pcapng_block(1, idb))
+    for ts, data in frames:
+        epb = struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(data),
+                          len(data)) + data
+        out += _pcapng_block(6, epb)
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------
+# 5. Building blocks shared by the scenarios
+# --------------------------------------------------------------------------
+
+MX_ANSWERS = [(DOMAIN, "MX", 3600, (10, SERVER_NAME)),
+              (DOMAIN, "MX", 3600, (20, SERVER2_NAME))]
+
+
+class Ids:
+    """Per-scenario DNS ids and UDP source ports: distinct and predictable."""
+
+    def __init__(self, number):
+        self.number = number
+        self.n = {CLIENT_IP: 0, SERVER_IP: 0}
+
+    def next(self, asker):
+        k = self.n[asker]
+        self.n[asker] = k + 1
+        if asker == CLIENT_IP:
+            return 0x4000 + self.number * 0x100 + k, 53000 + self.number * 20 + k
+        return 0x8000 + self.number * 0x100 + k, 33000 + self.number * 20 + k
+
+
+def udp_lookup(cap, ids, t, asker, qname, qtype, rtt, answers=(),
+               retransmit_at=(), rcode="NOERROR"):
+    """A UDP DNS lookup from asker to the resolver.
+
+    t: query time; rtt: response delay after the first query, or None for no
+    answer; retransmit_at: delays (after the first query) of re-sent queries
+    (same id, same port).  Returns the time of the last packet.
+    """
+    qid, port = ids.next(asker)
+    query = dns_message(qid, qname, qtype)
+    first = cap.udp(t, asker, port, RESOLVER_IP, 53, query)
+    last = first
+    for delay in retransmit_at:
+        last = cap.udp(first + delay, asker, port, RESOLVER_IP, 53, query)
+    if rtt is not None:
+        resp = dns_message(qid, qname, qtype, True, answers, rcode)
+        last = cap.udp(first + rtt, RESOLVER_IP, 53, asker, port, resp)
+    return last
+
+
+def client_mx_lookups(cap, ids, t):
+    """The sender's MX lookup of example.org, then the A lookup of mx1."""
+    t = udp_lookup(cap, ids, t, CLIENT_IP, DOMAIN, "MX", us(ms=18, micro=312),
+                   MX_ANSWERS)
+    return udp_lookup(cap, ids, t + us(micro=738), CLIENT_IP, SERVER_NAME, "A",
+                      us(ms=12, micro=527), [(SERVER_NAME, "A", 3600, SERVER_IP)])
+
+
+def server_client_checks(cap, ids, t, ptr_rtt=us(ms=14, micro=733),
+                         a_rtt=us(ms=11, micro=209), ptr_retransmit=()):
+    """The receiving MTA's PTR lookup of the client, then A of the PTR name."""
+    t = udp_lookup(cap, ids, t, SERVER_IP, CLIENT_PTR, "PTR", ptr_rtt,
+                   [(CLIENT_PTR, "PTR", 3600, CLIENT_NAME)],
+                   retransmit_at=ptr_retransmit)
+    return udp_lookup(cap, ids, t + us(micro=412), SERVER_IP, CLIENT_NAME, "A",
+                      a_rtt, [(CLIENT_NAME, "A", 3600, CLIENT_IP)])
+
+
+def smtp_connect(cap, number, t, server=SERVER_IP, port_offset=0):
+    conn = TcpConn(cap, CLIENT_IP, 40100 + number * 10 + port_offset, server, 25,
+                   "s%d/smtp%d" % (number, port_offset))
+    t_syn, t_synack, t_ack = conn.handshake(t, us(ms=6, micro=310),
+                                            us(ms=6, micro=310))
+    return conn, t_ack
+
+
+def lines(*ls):
+    return "".join(l + "\r\n" for l in ls).encode()
+
+
+def message(number, subject, body_lines, rcpts=(RCPT_TO,)):
+    """RFC 5322 message as sent after DATA (dot-stuffed, with the end dot)."""
+    date = email.utils.formatdate((BASE_US // 1_000_000) + (number - 1) * 1000,
+                                  usegmt=True)
+    hdr = ["From: Alice <%s>" % MAIL_FROM,
+           "To: " + ", ".join("<%s>" % r for r in rcpts),
+           "Subject: " + subject,
+           "Date: " + date,
+           "Message-ID: <sample%d.4ABC123@sender.example>" % number,
+           "MIME-Version: 1.0",
+           "Content-Type: text/plain; charset=us-ascii",
+           ""]
+    stuffed = [("." + l) if l.startswith(".") else l for l in body_lines]
+    return lines(*(hdr + stuffed + ["."]))
+
+
+SHORT_BODY = ["Hello Bob,",
+              "",
+              "this is a short test message from the mxray samples.",
+              "The next line starts with a dot and is dot-stuffed on the wire:",
+              "..",
+              "Regards,",
+              "Alice"]
+
+EHLO_POSTFIX = ["250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
+                "250-8BITMIME", "250-STARTTLS", "250 SMTPUTF8"]
+
+REPLY_MAIL = "250 2.1.0 Ok"
+REPLY_RCPT = "250 2.1.5 Ok"
+REPLY_DATA = "354 End data with <CR><LF>.<CR><LF>"
+REPLY_QUEUED = "250 2.0.0 Ok: queued as 4ABC123"
+REPLY_BYE = "221 2.0.0 Bye"
+BANNER_POSTFIX = "220 mx1.example.org ESMTP Postfix"
+
+
+def smtp_delivery(conn, number, t, ehlo_reply, body, server_closes=True):
+    """EHLO .. QUIT and the close, one command per segment; t = banner time."""
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*ehlo_reply))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
+    t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
+    t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
+    t = conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
+    t = conn.send(t + us(ms=6, micro=650), CLIENT, body)
+    t = conn.send(t + us(ms=21, micro=337), SERVER, lines(REPLY_QUEUED))
+    t = conn.send(t + us(ms=6, micro=420), CLIENT, lines("QUIT"))
+    t = conn.send(t + us(ms=4, micro=3), SERVER, lines(REPLY_BYE))
+    if server_closes:
+        return conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200),
+                          us(ms=5, micro=900))
+    return conn.close(t + us(ms=6, micro=300), CLIENT, us(ms=6, micro=80),
+                      us(ms=5, micro=950))
+
+
+# --------------------------------------------------------------------------
+# 6. Scenarios
+# --------------------------------------------------------------------------
+
+SCENARIOS = []   # (number, file name, writer, function, description)
+
+
+def scenario(number, filename, description, fmt="pcap"):
+    def register(fn):
+        SCENARIOS.append((number, filename, fmt, fn, description))
+        return fn
+    return register
+
+
+@scenario(1, "normal.pcap", "happy path: MX + A lookups, handshake, PTR + A "
+          "checks by the server, banner after 27 ms, one message delivered, QUIT")
+def s_normal(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    smtp_delivery(conn, n, t, EHLO_POSTFIX, message(n, "Test message", SHORT_BODY))
+    return cap
+
+
+@scenario(2, "slow-ptr.pcap", "banner held back 4.03 s: the server's PTR query "
+          "is retransmitted at +2 s and answered at +4 s, then delivery as usual")
+def s_slow_ptr(n):
+    cap, ids = Capture(n, Ethernet([(ETH_P_8021Q, 25)])), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(ms=10), ptr_rtt=us(seconds=4),
+                             a_rtt=us(ms=10), ptr_retransmit=[us(seconds=2)])
+    # PTR at ack+0.010, re-sent at ack+2.010, answered at ack+4.010; A query
+    # 412 µs later, answered 10 ms after that; banner at exactly ack+4.030.
+    t = conn.send(t_ack + us(seconds=4, ms=30), SERVER, lines(BANNER_POSTFIX))
+    ehlo = ["250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
+            "250-VRFY", "250-ETRN", "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
+            "250-DSN", "250 SMTPUTF8"]
+    smtp_delivery(conn, n, t, ehlo, message(n, "Slow banner test", SHORT_BODY))
+    return cap
+
+
+@scenario(3, "no-banner.pcap", "seed 004: handshake completes but the server "
+          "never sends a greeting (no DNS by the server either); client FINs 30 s "
+          "after its ACK")
+def s_no_banner(n):
+    cap, ids = Capture(n, LinuxSLL(capture_host=CLIENT_IP)), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = conn.fin(t_ack + us(seconds=30), CLIENT)
+    t = conn.ack(t + us(ms=6, micro=305), SERVER)
+    t = conn.fin(t + us(micro=211), SERVER)
+    conn.ack(t + us(ms=6, micro=298), CLIENT)
+    return cap
+
+
+@scenario(4, "gave-up.pcap", "the server's PTR query is never answered (sent "
+          "+0.001 s, re-sent +5 s); the client resets 10 s after its ACK, no banner")
+def s_gave_up(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    # PTR at ack+0.001 s, re-sent at ack+5.000 s, never answered
+    udp_lookup(cap, ids, t_ack + us(ms=1), SERVER_IP, CLIENT_PTR, "PTR", None,
+               retransmit_at=[us(seconds=5) - us(ms=1)])
+    conn.rst(t_ack + us(seconds=10), CLIENT)
+    return cap
+
+
+@scenario(5, "data-stall.pcap", "message body (3 segments) and end dot are "
+          "TCP-ACKed but never answered; client FINs 45 s later, server ACKs "
+          "then resets")
+def s_data_stall(n):
+    cap, ids = Capture(n, LinuxSLL2(capture_host=CLIENT_IP)), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(
+        "250-mx1.example.org", "250-PIPELINING", "250-SIZE 52428800",
+        "250-8BITMIME", "250-ENHANCEDSTATUSCODES", "250 CHUNKING"))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
+    t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
+    t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
+    t = conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
+    body = ["Hello Bob,", "", "the attached report follows inline."] + [
+        "%02d: mxray sample line, long enough to fill three TCP segments. %s"
+        % (i, "0123456789" * 2) for i in range(1, 32)] + ["..", "Alice"]
+    data = message(n, "Quarterly report", body)
+    assert 2896 < len(data) <= 3 * MAX_SEG, len(data)
+    conn.send(t + us(ms=6, micro=650), CLIENT, data, peer_ack=us(ms=6, micro=2))
+    t_dot = conn.last_data_t                   # the segment ending in ".\r\n"
+    t = conn.fin(t_dot + us(seconds=45), CLIENT)
+    t = conn.ack(t + us(ms=6, micro=110), SERVER)
+    conn.rst(t + us(micro=905), SERVER)
+    return cap
+
+
+@scenario(6, "xexch50-stall.pcap", "seed 003: Exchange XEXCH50 1124-byte blob "
+          "is TCP-ACKed but never answered; client FINs 60 s later")
+def s_xexch50(n):
+    cap, ids = Capture(n, Ethernet([(ETH_P_8021AD, 100), (ETH_P_8021Q, 25)])), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(ms=1, micro=120), SERVER,
+                  lines("220 mx1.example.org Microsoft ESMTP MAIL Service ready"))
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=3, micro=870), SERVER, lines(
+        "250-mx1.example.org Hello [192.0.2.10]", "250-TURN", "250-SIZE",
+        "250-ETRN", "250-PIPELINING", "250-DSN", "250-ENHANCEDSTATUSCODES",
+        "250-8bitmime", "250-BINARYMIME", "250-CHUNKING", "250-VRFY",
+        "250-X-EXPS GSSAPI NTLM LOGIN", "250-X-EXPS=LOGIN",
+        "250-AUTH GSSAPI NTLM LOGIN", "250-AUTH=LOGIN", "250-X-LINK2STATE",
+        "250-XEXCH50", "250 OK"))
+    t = conn.send(t + us(ms=6, micro=640), CLIENT, lines(
+        "MAIL FROM:<%s> SIZE=2318" % MAIL_FROM, "RCPT TO:<%s>" % RCPT_TO))
+    t = conn.send(t + us(ms=9, micro=415), SERVER, lines(
+        "250 2.1.0 %s....Sender OK" % MAIL_FROM, "250 2.1.5 %s " % RCPT_TO))
+    t = conn.send(t + us(ms=6, micro=233), CLIENT, lines("XEXCH50 1124 2"))
+    t = conn.send(t + us(ms=3, micro=902), SERVER, lines("354 Send binary data"))
+    conn.send(t + us(ms=6, micro=180), CLIENT, xexch50_blob(),
+              peer_ack=us(ms=40, micro=211))
+    t = conn.fin(conn.last_data_t + us(seconds=60), CLIENT)
+    t = conn.fin(t + us(ms=6, micro=77), SERVER)
+    conn.ack(t + us(ms=6, micro=301), CLIENT)
+    return cap
+
+
+def xexch50_blob():
+    """1124 bytes of binary MAPI-ish data with NULs and an embedded CRLF.CRLF."""
+    blob = bytearray(det_bytes("xexch50-blob", 1124))
+    blob[0:16] = b"\x02\x00\x00\x00\x00\x00\x00\x00\x4d\x44\x42\x45\x46\x00\x00\x01"
+    blob[100:108] = b"\x00" * 8
+    blob[512:517] = b"\r\n.\r\n"
+    blob[1100:1124] = b"\x00\x00\x00\x00" + b"\x1f\x00\x37\x00" * 5
+    assert len(blob) == 1124
+    return bytes(blob)
+
+
+@scenario(7, "pipelining.pcap", "PIPELINING: MAIL, 3 x RCPT and DATA in one "
+          "client segment, the five replies in one server segment")
+def s_pipelining(n):
+    cap, ids = Capture(n, RawIP()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(
+        "250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
+        "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250 DSN"))
+    rcpts = ["bob@example.org", "carol@example.org", "dave@example.org"]
+    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines(
+        "MAIL FROM:<%s>" % MAIL_FROM, *["RCPT TO:<%s>" % r for r in rcpts]
+        + ["DATA"]))
+    t = conn.send(t + us(ms=12, micro=48), SERVER, lines(
+        REPLY_MAIL, REPLY_RCPT, REPLY_RCPT, REPLY_RCPT, REPLY_DATA))
+    body = ["Hello all,", "", "one message, three recipients, one round trip.",
+            "..", "Alice"]
+    t = conn.send(t + us(ms=6, micro=650), CLIENT, message(n, "Pipelined", body, rcpts))
+    t = conn.send(t + us(ms=24, micro=990), SERVER, lines(REPLY_QUEUED))
+    t = conn.send(t + us(ms=6, micro=420), CLIENT, lines("QUIT"))
+    t = conn.send(t + us(ms=4, micro=3), SERVER, lines(REPLY_BYE))
+    conn.close(t + us(ms=6, micro=300), CLIENT, us(ms=6, micro=80), us(ms=5, micro=950))
+    return cap
+
+
+# ---- TLS records (opaque, but well-formed enough for dissectors) ---------
+
+def tls_record(ctype, body, version=0x0303):
+    return struct.pack("!BHH", ctype, version, len(body)) + body
+
+
+def tls_handshake(htype, body):
+    return bytes([htype]) + len(body).to_bytes(3, "big") + body
+
+
+def _ext(etype, body):
+    return struct.pack("!HH", etype, len(body)) + body
+
+
+def tls_client_hello():
+    """A TLS 1.3 ClientHello in a 517-byte record (16 03 01 02 00 ...)."""
+    sni = SERVER_NAME.encode()
+    suites = [0x1301, 0x1302, 0x1303, 0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9,
+              0xCCA8, 0xC013, 0xC014, 0x009C, 0x009D, 0x002F, 0x0035]
+    sigalgs = [0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806,
+               0x0401, 0x0501, 0x0601]
+    exts = (_ext(0, struct.pack("!HBH", len(sni) + 3, 0, len(sni)) + sni)
+            + _ext(11, b"\x01\x00")
+            + _ext(10, struct.pack("!HHHH", 6, 0x001D, 0x0017, 0x0018))
+            + _ext(35, b"") + _ext(22, b"") + _ext(23, b"")
+            + _ext(13, struct.pack("!H%dH" % len(sigalgs), 2 * len(sigalgs), *sigalgs))
+            + _ext(43, b"\x04\x03\x04\x03\x03")
+            + _ext(45, b"\x01\x01")
+            + _ext(51, struct.pack("!HHH", 36, 0x001D, 32) + det_bytes("tls/c-share", 32)))
+    head = (b"\x03\x03" + det_bytes("tls/c-random", 32)
+            + b"\x20" + det_bytes("tls/session-id", 32)
+            + struct.pack("!H%dH" % len(suites), 2 * len(suites), *suites)
+            + b"\x01\x00")
+    # pad so that the record body is 512 bytes: 4 (handshake hdr) + head +
+    # 2 (extensions length) + exts + 4 (padding ext hdr) + pad
+    pad = 512 - 4 - len(head) - 2 - len(exts) - 4
+    assert pad >= 0
+    exts += _ext(21, b"\x00" * pad)
+    hello = tls_handshake(1, head + struct.pack("!H", len(exts)) + exts)
+    rec = tls_record(0x16, hello, version=0x0301)
+    assert len(rec) == 517
+    return rec
+
+
+def tls_server_flight():
+    """ServerHello, ChangeCipherSpec, then the encrypted handshake records."""
+    exts = (_ext(43, b"\x03\x04")
+            + _ext(51, struct.pack("!HH", 0x001D, 32) + det_bytes("tls/s-share", 32)))
+    sh = tls_handshake(2, b"\x03\x03" + det_bytes("tls/s-random", 32)
+                       + b"\x20" + det_bytes("tls/session-id", 32)
+                       + struct.pack("!HB", 0x1301, 0)
+                       + struct.pack("!H", len(exts)) + exts)
+    out = tls_record(0x16, sh) + tls_record(0x14, b"\x01")
+    # EncryptedExtensions, Certificate, CertificateVerify, Finished
+    for i, plain_len in enumerate([6, 1933, 264, 36]):
+        out += tls_appdata("tls/s-hs%d" % i, plain_len)
+    return out
+
+
+def tls_appdata(label, plain_len):
+    """An encrypted TLS 1.3 record: plaintext + content type + 16-byte tag."""
+    return tls_record(0x17, det_bytes(label, plain_len + 1 + 16))
+
+
+@scenario(8, "starttls.pcap", "STARTTLS accepted (220 2.0.0), then TLS 1.3 "
+          "records only: ClientHello, server flight in two segments, app data")
+def s_starttls(n):
+    cap, ids = Capture(n, BsdNull()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(
+        "250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
+        "250-STARTTLS", "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250-DSN",
+        "250 SMTPUTF8"))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("STARTTLS"))
+    t = conn.send(t + us(ms=3, micro=11), SERVER, lines("220 2.0.0 Ready to start TLS"))
+    t = conn.send(t + us(ms=7, micro=402), CLIENT, tls_client_hello())
+    t = conn.send(t + us(ms=9, micro=838), SERVER, tls_server_flight())
+    t = conn.send(t + us(ms=8, micro=125), CLIENT,
+                  tls_record(0x14, b"\x01") + tls_appdata("tls/c-fin", 36))
+    # the SMTP dialogue, encrypted: (client plaintext, server plaintext) sizes
+    exchanges = [("EHLO", 26, 200), ("MAIL", 34, 14), ("RCPT", 26, 14),
+                 ("DATA", 6, 37), ("body", 402, 33), ("QUIT", 6, 15)]
+    for i, (what, c_len, s_len) in enumerate(exchanges):
+        t = conn.send(t + us(ms=6, micro=300 + 17 * i), CLIENT,
+                      tls_appdata("tls/c-%s" % what, c_len))
+        t = conn.send(t + us(ms=5, micro=100 + 29 * i), SERVER,
+                      tls_appdata("tls/s-%s" % what, s_len))
+    # close_notify alerts (encrypted), then FIN both ways, client first
+    t = conn.send(t + us(ms=6, micro=212), CLIENT, tls_appdata("tls/c-close", 2))
+    t = conn.fin(t + us(micro=40), CLIENT)
+    t = conn.send(t + us(ms=6, micro=95), SERVER, tls_appdata("tls/s-close", 2))
+    t = conn.fin(t + us(micro=38), SERVER)
+    conn.ack(t + us(ms=6, micro=140), CLIENT)
+    return cap
+
+
+@scenario(9, "dns-tcp.pcap", "pcapng; the client's MX and A lookups go over "
+          "one TCP connection to the resolver (query length split from the "
+          "message), then a normal delivery", fmt="pcapng")
+def s_dns_tcp(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    dns = TcpConn(cap, CLIENT_IP, 45000 + n, RESOLVER_IP, 53, "s%d/dns" % n)
+    t_syn, t_synack, t = dns.handshake(0, us(ms=7, micro=20), us(ms=7, micro=20))
+    qid, _ = ids.next(CLIENT_IP)
+    q = dns_message(qid, DOMAIN, "MX")
+    t = dns.send(t + us(micro=85), CLIENT, struct.pack("!H", len(q)))
+    t = dns.send(t + us(micro=31), CLIENT, q)
+    r = dns_message(qid, DOMAIN, "MX", True, MX_ANSWERS)
+    t = dns.send(t + us(ms=21, micro=407), SERVER, struct.pack("!H", len(r)) + r)
+    qid, _ = ids.next(CLIENT_IP)
+    q = dns_message(qid, SERVER_NAME, "A")
+    t = dns.send(t + us(micro=690), CLIENT, struct.pack("!H", len(q)) + q)
+    r = dns_message(qid, SERVER_NAME, "A", True,
+                    [(SERVER_NAME, "A", 3600, SERVER_IP)])
+    t = dns.send(t + us(ms=13, micro=66), SERVER, struct.pack("!H", len(r)) + r)
+    t = dns.close(t + us(micro=310), CLIENT, us(ms=7, micro=3), us(ms=7, micro=11))
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=902))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    smtp_delivery(conn, n, t, EHLO_POSTFIX, message(n, "DNS over TCP", SHORT_BODY))
+    return cap
+
+
+@scenario(10, "syn-unanswered.pcap", "SYNs to mx1 at t, t+1, t+3, t+7 never "
+          "answered; the client then looks up mx2 and is refused (RST/ACK)")
+def s_syn_unanswered(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn = TcpConn(cap, CLIENT_IP, 40100 + n * 10, SERVER_IP, 25, "s%d/smtp0" % n)
+    t0 = t + us(micro=523)
+    for delay in (0, 1, 3, 7):
+        conn.syn(t0 + us(seconds=delay))
+    t = udp_lookup(cap, ids, t0 + us(seconds=15), CLIENT_IP, SERVER2_NAME, "A",
+                   us(ms=11, micro=804), [(SERVER2_NAME, "A", 3600, SERVER2_IP)])
+    conn2 = TcpConn(cap, CLIENT_IP, 40100 + n * 10 + 1, SERVER2_IP, 25,
+                    "s%d/smtp1" % n)
+    t = conn2.syn(t + us(micro=498))
+    conn2.refuse(t + us(ms=6, micro=288))
+    return cap
+
+
+# --------------------------------------------------------------------------
+# README, damaged inputs, main
+# --------------------------------------------------------------------------
+
+def build(number_fn):
+    number, filename, fmt, fn, description = number_fn
+    cap = fn(number)
+    writer = pcapng_bytes if fmt == "pcapng" else pcap_bytes
+    return filename, writer(cap.link.linktype, cap.frames()), cap, description
+
+
+def readme(built):
+    out = ["# mxray sample captures", "",
+           "Synthetic captures, all generated by scripts/gen_samples.py "
+           "(`make samples` or `python3 scripts/gen_samples.py samples`); "
+           "do not edit them by hand.",
+           "Cast: client 192.0.2.10 mail.sender.example, server 203.0.113.25 "
+           "mx1.example.org (mx2 = 203.0.113.26), resolver 198.51.100.53.",
+           "Scenario N starts at 1700000000 + (N-1)*1000 s.", ""]
+    for filename, data, cap, description in built:
+        out.append("- `%s` (%s, %d packets): %s; generated by "
+                   "scripts/gen_samples.py" % (filename, cap.link.name,
+                                               len(cap.packets), description))
+    return "\n".join(out) + "\n"
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def samples(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    built = [build(s) for s in sorted(SCENARIOS)]
+    for filename, data, _, _ in built:
+        write(os.path.join(outdir, filename), data)
+    write(os.path.join(outdir, "README.md"), readme(built).encode())
+
+
+def bad_inputs(outdir):
+    """Damaged captures for the error-path tests (expected exit status 1)."""
+    os.makedirs(outdir, exist_ok=True)
+    normal = build(next(s for s in SCENARIOS if s[1] == "normal.pcap"))[1]
+    last_rec = _last_record_offset(normal)
+    caplen = struct.unpack_from("<I", normal, last_rec + 8)[0]
+    files = {
+        "not-a-capture.pcap": b"This is a plain text file, not a packet capture.\n",
+        "empty.pcap": b"",
+        "truncated-header.pcap": normal[:10],
+        "truncated-record.pcap": normal[:last_rec + 16 + caplen // 2],
+        "bad-caplen.pcap": normal[:24] + struct.pack(
+            "<IIII", 1700000000, 0, 0x7FFFFFFF, 0x7FFFFFFF),
+    }
+    for name, data in files.items():
+        write(os.path.join(outdir, name), data)
+        write(os.path.join(outdir, name[:-len(".pcap")] + ".expect"), b"1\n")
+
+
+def _last_record_offset(pcap):
+    off, last = 24, None
+    while off < len(pcap):
+        last = off
+        off += 16 + struct.unpack_from("<I", pcap, off + 8)[0]
+    return last
+
+
+def main(argv):
+    if len(argv) not in (2, 3) or argv[1].startswith("-"):
+        sys.stderr.write("usage: gen_samples.py SAMPLES_DIR [BAD_INPUT_DIR]\n")
+        return 2
+    samples(argv[1])
+    if len(argv) == 3:
+        bad_inputs(argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,1329 @@
+/* test_smtp.c - unit tests for the SMTP dissector (RFC 5321, 2920, 3030,
+ * 3207, 4954, XEXCH50).  Every test feeds bytes and asserts on the events
+ * emitted, never on the dissector's internals.  The "split everywhere"
+ * tests replay whole sessions cut at every byte and demand identical
+ * events, since TCP may segment a stream anywhere. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtp.h"
+
+/* ---- recorder: owned copies of every emitted event ---- */
+
+struct rec_ev {
+	enum smtp_ev_kind kind;
+	enum smtp_dir dir;
+	enum smtp_cmd cmd;
+	char *verb, *args, *text;
+	int code, lines;
+	bool greeting;
+	uint64_t bytes;
+	enum smtp_cmd blob_of;
+	enum smtp_anomaly anomaly;
+	double ts, cmd_ts;
+};
+
+struct rec {
+	struct rec_ev *ev;
+	size_t n, cap;
+};
+
+static char *rec_dup(const char *s)
+{
+	char *d = strdup(s ? s : "(null)");
+
+	cr_assert_not_null(d);
+	return d;
+}
+
+static void rec_emit(void *ctx, const struct smtp_event *ev)
+{
+	struct rec *r = ctx;
+	struct rec_ev *e, *grown;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		grown = realloc(r->ev, cap * sizeof(*grown));
+		cr_assert_not_null(grown);
+		r->ev = grown;
+		r->cap = cap;
+	}
+	/* The header promises strings valid during the callback; NULL
+	 * strings would crash consumers, so they count as a bug here. */
+	cr_assert_not_null(ev->verb);
+	cr_assert_not_null(ev->args);
+	cr_assert_not_null(ev->text);
+	e = &r->ev[r->n++];
+	e->kind = ev->kind;
+	e->dir = ev->dir;
+	e->cmd = ev->cmd;
+	e->verb = rec_dup(ev->verb);
+	e->args = rec_dup(ev->args);
+	e->text = rec_dup(ev->text);
+	e->code = ev->code;
+	e->lines = ev->lines;
+	e->greeting = ev->greeting;
+	e->bytes = ev->bytes;
+	e->blob_of = ev->blob_of;
+	e->anomaly = ev->anomaly;
+	e->ts = ev->ts;
+	e->cmd_ts = ev->cmd_ts;
+}
+
+static void rec_free(struct rec *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->ev[i].verb);
+		free(r->ev[i].args);
+		free(r->ev[i].text);
+	}
+	free(r->ev);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- fixture: one session, each feed gets the next whole-second ts ---- */
+
+struct sess {
+	struct smtp_state *st;
+	struct rec r;
+	double ts;
+};
+
+static void sess_init(struct sess *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->st = smtp_new();
+	cr_assert_not_null(s->st);
+}
+
+static void sess_fini(struct sess *s)
+{
+	smtp_free(s->st);
+	rec_free(&s->r);
+}
+
+static void feed(struct sess *s, enum smtp_dir dir, const void *p, size_t n)
+{
+	s->ts += 1.0;
+	smtp_feed(s->st, dir, p, n, s->ts, rec_emit, &s->r);
+}
+
+static void C(struct sess *s, const char *str)
+{
+	feed(s, SMTP_FROM_CLIENT, str, strlen(str));
+}
+
+static void S(struct sess *s, const char *str)
+{
+	feed(s, SMTP_FROM_SERVER, str, strlen(str));
+}
+
+static void finish(struct sess *s)
+{
+	smtp_finish(s->st, rec_emit, &s->r);
+}
+
+static size_t count_kind(const struct rec *r, enum smtp_ev_kind k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += r->ev[i].kind == k;
+	return n;
+}
+
+static size_t count_anom(const struct rec *r, enum smtp_anomaly a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += r->ev[i].kind == SMTP_EV_ANOMALY && r->ev[i].anomaly == a;
+	return n;
+}
+
+/* The i-th event of kind k (0-based); fails the test if there is none. */
+static const struct rec_ev *nth(const struct rec *r, enum smtp_ev_kind k,
+				size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < r->n; j++)
+		if (r->ev[j].kind == k && i-- == 0)
+			return &r->ev[j];
+	cr_assert_fail("no event #%zu of kind %d", i, (int)k);
+	return NULL;
+}
+
+static bool rec_mentions(const struct rec *r, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strstr(r->ev[i].verb, needle) ||
+		    strstr(r->ev[i].args, needle) ||
+		    strstr(r->ev[i].text, needle))
+			return true;
+	return false;
+}
+
+static void want_cmd(const struct rec_ev *e, enum smtp_cmd cmd,
+		     const char *verb, const char *args)
+{
+	cr_assert_eq(e->kind, SMTP_EV_COMMAND);
+	cr_assert_eq(e->dir, SMTP_FROM_CLIENT);
+	cr_assert_eq(e->cmd, cmd, "cmd %d, want %d", e->cmd, cmd);
+	cr_assert_str_eq(e->verb, verb);
+	cr_assert_str_eq(e->args, args);
+}
+
+static void want_reply(const struct rec_ev *e, enum smtp_cmd cmd, int code,
+		       const char *text)
+{
+	cr_assert_eq(e->kind, SMTP_EV_REPLY);
+	cr_assert_eq(e->dir, SMTP_FROM_SERVER);
+	cr_assert_eq(e->cmd, cmd, "reply %d answers cmd %d, want %d", e->code,
+		     e->cmd, cmd);
+	cr_assert_str_eq(e->verb, smtp_cmd_name(cmd));
+	cr_assert_eq(e->code, code);
+	cr_assert_str_eq(e->text, text);
+}
+
+static void greet(struct sess *s)
+{
+	S(s, "220 mx.example.org ESMTP\r\n");
+}
+
+/* ---- basics ---- */
+
+Test(smtp, greeting)
+{
+	struct sess s;
+	const struct rec_ev *e;
+
+	sess_init(&s);
+	greet(&s);
+	cr_assert_eq(s.r.n, 1);
+	e = &s.r.ev[0];
+	want_reply(e, SMTP_CMD_NONE, 220, "mx.example.org ESMTP");
+	cr_assert(e->greeting);
+	cr_assert_str_eq(e->verb, "");
+	cr_assert_eq(e->lines, 1);
+	cr_assert_eq(e->ts, 1.0);
+	C(&s, "NOOP\r\n");
+	S(&s, "250 ok\r\n");
+	e = nth(&s.r, SMTP_EV_REPLY, 1);
+	want_reply(e, SMTP_CMD_NOOP, 250, "ok");
+	cr_assert_not(e->greeting);
+	cr_assert_eq(e->cmd_ts, 2.0);
+	cr_assert_eq(e->ts, 3.0);
+	sess_fini(&s);
+}
+
+Test(smtp, ehlo_multiline_keywords)
+{
+	struct sess s;
+	const struct rec_ev *e;
+
+	sess_init(&s);
+	greet(&s);
+	cr_assert_not(smtp_has_pipelining(s.st));
+	C(&s, "EHLO client.example.org\r\n");
+	S(&s, "250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+	      "250-starttls\r\n250 8BITMIME\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 0), SMTP_CMD_EHLO, "EHLO",
+		 "client.example.org");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 2);
+	e = nth(&s.r, SMTP_EV_REPLY, 1);
+	want_reply(e, SMTP_CMD_EHLO, 250,
+		   "mx.example.org\nPIPELINING\nSIZE 10240000\nstarttls\n"
+		   "8BITMIME");
+	cr_assert_eq(e->lines, 5);
+	cr_assert(smtp_has_pipelining(s.st));
+	cr_assert(smtp_has_starttls(s.st));
+	cr_assert_not(smtp_is_tls(s.st));
+	sess_fini(&s);
+}
+
+Test(smtp, ehlo_keywords_need_exact_word_and_ehlo)
+{
+	struct sess s;
+
+	sess_init(&s);
+	S(&s, "220-PIPELINING\r\n220 STARTTLS\r\n"); /* greeting: ignored */
+	C(&s, "HELP\r\n");
+	S(&s, "250-x\r\n250-PIPELINING\r\n250 STARTTLS\r\n"); /* not EHLO */
+	C(&s, "EHLO c\r\n");
+	S(&s, "250-PIPELINING\r\n250-PIPELININGX\r\n250 STARTTLSFOO\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 3);
+	cr_assert_not(smtp_has_pipelining(s.st));
+	cr_assert_not(smtp_has_starttls(s.st));
+	sess_fini(&s);
+}
+
+Test(smtp, pipelined_commands_get_their_own_replies)
+{
+	static const enum smtp_cmd cmds[] = {SMTP_CMD_MAIL, SMTP_CMD_RCPT,
+		SMTP_CMD_RCPT, SMTP_CMD_RCPT, SMTP_CMD_DATA};
+	static const int codes[] = {250, 251, 550, 252, 354};
+	struct sess s;
+	const struct rec_ev *e;
+	size_t i;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "MAIL FROM:<a@example.org> SIZE=100\r\n"
+	      "RCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\n"
+	      "RCPT TO:<d@example.net>\r\nDATA\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 5);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 0), SMTP_CMD_MAIL, "MAIL",
+		 "FROM:<a@example.org> SIZE=100");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 2), SMTP_CMD_RCPT, "RCPT",
+		 "TO:<c@example.net>");
+	S(&s, "250 2.1.0 Ok\r\n251 2.1.5 b\r\n550 5.1.1 c unknown\r\n"
+	      "252 2.1.5 d\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 6);
+	for (i = 0; i < 5; i++) {
+		e = nth(&s.r, SMTP_EV_REPLY, i + 1);
+		cr_assert_eq(e->cmd, cmds[i], "reply %zu", i);
+		cr_assert_eq(e->code, codes[i], "reply %zu", i);
+		cr_assert_eq(e->cmd_ts, 2.0);
+		cr_assert_eq(e->ts, 3.0);
+	}
+	cr_assert_str_eq(nth(&s.r, SMTP_EV_REPLY, 3)->text, "5.1.1 c unknown");
+	/* and the 354 put the client into body mode */
+	C(&s, "QUIT\r\n.\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 5);
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, 6);
+	sess_fini(&s);
+}
+
+/* ---- DATA ---- */
+
+static void to_354(struct sess *s)
+{
+	greet(s);
+	C(s, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
+	S(s, "250 ok\r\n250 ok\r\n354 go ahead\r\n");
+}
+
+Test(smtp, data_body_dot_stuffing_and_quit_in_same_chunk)
+{
+	const char *body = "Subject: test\r\n\r\n..leading dot\r\n..\r\n"
+			   ".x\r\nQUIT\r\nend\r\n";
+	char buf[256];
+	struct sess s;
+	const struct rec_ev *e;
+
+	sess_init(&s);
+	to_354(&s);
+	snprintf(buf, sizeof(buf), "%s.\r\nQUIT\r\n", body);
+	C(&s, buf);
+	e = nth(&s.r, SMTP_EV_DATA_START, 0);
+	cr_assert_eq(e->ts, 4.0);
+	e = nth(&s.r, SMTP_EV_DATA_END, 0);
+	cr_assert_eq(e->bytes, strlen(body));
+	cr_assert_eq(e->cmd, SMTP_CMD_DATA_END);
+	cr_assert_str_eq(e->verb, ".");
+	/* MAIL RCPT DATA QUIT: nothing from the body was taken as a command */
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 4);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_QUIT, "QUIT", "");
+	cr_assert(&s.r.ev[s.r.n - 1] == nth(&s.r, SMTP_EV_COMMAND, 3));
+	S(&s, "250 2.0.0 Ok: queued as 4F1\r\n221 2.0.0 Bye\r\n");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 4), SMTP_CMD_DATA_END, 250,
+		   "2.0.0 Ok: queued as 4F1");
+	cr_assert_eq(nth(&s.r, SMTP_EV_REPLY, 4)->cmd_ts, 4.0);
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 5), SMTP_CMD_QUIT, 221,
+		   "2.0.0 Bye");
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 0);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+	sess_fini(&s);
+}
+
+Test(smtp, data_empty_body)
+{
+	struct sess s;
+
+	sess_init(&s);
+	to_354(&s);
+	C(&s, ".\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_START), 1);
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, 0);
+	S(&s, "250 ok\r\n");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 4), SMTP_CMD_DATA_END, 250, "ok");
+	sess_fini(&s);
+}
+
+/* The final "\r\n.\r\n" cut in every combination of its 6 boundaries. */
+Test(smtp, data_end_dot_split_every_way)
+{
+	static const char pre[] = "line1\r\n..\r\nline2";
+	static const char tail[] = "\r\n.\r\nQUIT\r\n";
+	char all[64];
+	size_t base = strlen(pre), len, mask, i, from;
+	struct sess s;
+
+	len = (size_t)snprintf(all, sizeof(all), "%s%s", pre, tail);
+	for (mask = 0; mask < 64; mask++) {
+		sess_init(&s);
+		to_354(&s);
+		from = 0;
+		for (i = 0; i < 6; i++) {
+			if (!(mask & ((size_t)1 << i)) || base + i == from)
+				continue;
+			feed(&s, SMTP_FROM_CLIENT, all + from, base + i - from);
+			from = base + i;
+		}
+		feed(&s, SMTP_FROM_CLIENT, all + from, len - from);
+		cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_END), 1, "mask %zu",
+			     mask);
+		cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, base + 2,
+			     "mask %zu", mask);
+		want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_QUIT, "QUIT",
+			 "");
+		cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 4);
+		cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+		sess_fini(&s);
+	}
+}
+
+Test(smtp, data_without_354_left_unanswered)
+{
+	struct sess s;
+	const struct rec_ev *e;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "MAIL FROM:<a@b>\r\n");
+	S(&s, "250 ok\r\n");
+	C(&s, "DATA\r\n");
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 1);
+	e = nth(&s.r, SMTP_EV_UNANSWERED, 0);
+	cr_assert_eq(e->cmd, SMTP_CMD_DATA);
+	cr_assert_str_eq(e->verb, "DATA");
+	cr_assert_eq(e->cmd_ts, 4.0);
+	cr_assert_eq(e->ts, 4.0);
+	sess_fini(&s);
+}
+
+Test(smtp, data_refused_means_no_body_mode)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "DATA\r\n");
+	S(&s, "554 5.5.1 Error: no valid recipients\r\n");
+	C(&s, "QUIT\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_START), 0);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_QUIT, "QUIT", "");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+	sess_fini(&s);
+	/* message text sent anyway after the refusal is flagged */
+	sess_init(&s);
+	greet(&s);
+	C(&s, "DATA\r\n");
+	S(&s, "554 no\r\n");
+	C(&s, "Subject: hi\r\n\r\nbody\r\n");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_DATA_NO_354), 1);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_UNKNOWN, "SUBJECT:",
+		 "hi");
+	sess_fini(&s);
+}
+
+Test(smtp, data_lines_before_354_flagged_once)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "DATA\r\nSubject: hi\r\n\r\nbody\r\n");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_DATA_NO_354), 1);
+	sess_fini(&s);
+}
+
+/* ---- line splitting ---- */
+
+Test(smtp, bare_lf_lines_reported_once_per_direction)
+{
+	struct sess s;
+
+	sess_init(&s);
+	S(&s, "220 mx\n");
+	C(&s, "EHLO a\nMAIL FROM:<a@b>\n");
+	S(&s, "250 ok\n250 ok\n");
+	cr_assert(nth(&s.r, SMTP_EV_REPLY, 0)->greeting);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 0), SMTP_CMD_EHLO, "EHLO", "a");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_MAIL, "MAIL",
+		 "FROM:<a@b>");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 2), SMTP_CMD_MAIL, 250, "ok");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_BARE_LF), 2);
+	cr_assert_eq(nth(&s.r, SMTP_EV_ANOMALY, 0)->dir, SMTP_FROM_SERVER);
+	cr_assert_eq(nth(&s.r, SMTP_EV_ANOMALY, 1)->dir, SMTP_FROM_CLIENT);
+	C(&s, "DATA\n");
+	S(&s, "354 go\n");
+	C(&s, "a\nb\n.\nQUIT\n");
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, 4);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_QUIT, "QUIT", "");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_BARE_LF), 2);
+	sess_fini(&s);
+}
+
+Test(smtp, bare_lf_in_body_and_mixed_dot_forms)
+{
+	static const char *const ends[] = {"x\r\n.\n", "x\n.\r\n", "x\n.\n"};
+	struct sess s;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		sess_init(&s);
+		to_354(&s);
+		C(&s, ends[i]);
+		cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_END), 1, "%zu", i);
+		cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes,
+			     i == 0 ? 3 : 2);
+		cr_assert_eq(count_anom(&s.r, SMTP_ANOM_BARE_LF), 1);
+		sess_fini(&s);
+	}
+}
+
+/* Only a line that is exactly "." ends the body, whatever the line end. */
+Test(smtp, data_dot_lines_that_do_not_end)
+{
+	struct sess s;
+
+	sess_init(&s);
+	to_354(&s);
+	C(&s, "..\n.y\n.\r.\r\n\r.\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_END), 0);
+	C(&s, ".\r\n");
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, 18);
+	sess_fini(&s);
+}
+
+/* A client that starts the body before the 354: the partial line it had
+ * sent counts as body once the 354 comes. */
+Test(smtp, data_bytes_sent_before_354_count_as_body)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "DATA\r\nSubj");
+	S(&s, "354 go\r\n");
+	C(&s, "ect: x\r\n.\r\nQUIT\r\n");
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_START, 0)->ts, 2.0);
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, 12);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_QUIT, "QUIT", "");
+	sess_fini(&s);
+}
+
+static void long_line_then_noop(size_t piece)
+{
+	size_t n = 10000, len, off, k;
+	char *buf = malloc(n + 16);
+	struct sess s;
+
+	cr_assert_not_null(buf);
+	memset(buf, 'A', n);
+	memcpy(buf + n, "\r\nNOOP\r\n", 8);
+	len = n + 8;
+	sess_init(&s);
+	greet(&s);
+	for (off = 0; off < len; off += k) {
+		k = len - off < piece ? len - off : piece;
+		feed(&s, SMTP_FROM_CLIENT, buf + off, k);
+	}
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_LINE_TOO_LONG), 1);
+	cr_assert_eq(nth(&s.r, SMTP_EV_ANOMALY, 0)->dir, SMTP_FROM_CLIENT);
+	cr_assert_eq(nth(&s.r, SMTP_EV_ANOMALY, 0)->ts, 2.0);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 1);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 0), SMTP_CMD_NOOP, "NOOP", "");
+	S(&s, "250 ok\r\n");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 1), SMTP_CMD_NOOP, 250, "ok");
+	sess_fini(&s);
+	free(buf);
+}
+
+Test(smtp, overlong_line_discarded_then_resume)
+{
+	long_line_then_noop(100000);
+	long_line_then_noop(1000);
+	long_line_then_noop(7);
+}
+
+Test(smtp, line_max_boundary)
+{
+	char buf[SMTP_LINE_MAX + 8];
+	struct sess s;
+
+	/* exactly SMTP_LINE_MAX bytes, CRLF included: fits */
+	memset(buf, 'x', sizeof(buf));
+	memcpy(buf, "NOOP ", 5);
+	memcpy(buf + SMTP_LINE_MAX - 2, "\r\n", 2);
+	sess_init(&s);
+	feed(&s, SMTP_FROM_CLIENT, buf, SMTP_LINE_MAX);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+	cr_assert_eq(nth(&s.r, SMTP_EV_COMMAND, 0)->cmd, SMTP_CMD_NOOP);
+	cr_assert_eq(strlen(nth(&s.r, SMTP_EV_COMMAND, 0)->args),
+		     SMTP_ARGS_MAX - 1);
+	sess_fini(&s);
+	/* one more byte: too long */
+	memset(buf, 'x', sizeof(buf));
+	memcpy(buf, "NOOP ", 5);
+	memcpy(buf + SMTP_LINE_MAX - 1, "\r\n", 2);
+	sess_init(&s);
+	feed(&s, SMTP_FROM_CLIENT, buf, SMTP_LINE_MAX + 1);
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_LINE_TOO_LONG), 1);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 0);
+	sess_fini(&s);
+}
+
+Test(smtp, verbs_nul_and_unknown)
+{
+	static const char cmd[] = "NOOP a\0b\r\n";
+	struct sess s;
+
+	sess_init(&s);
+	feed(&s, SMTP_FROM_CLIENT, cmd, sizeof(cmd) - 1);
+	C(&s, "mail from:<x@y>\r\n");
+	C(&s, "xyzzy-very-long-verb-name arg one\r\n");
+	C(&s, "\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 0), SMTP_CMD_NOOP, "NOOP", "a?b");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_MAIL, "MAIL",
+		 "from:<x@y>");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 2), SMTP_CMD_UNKNOWN,
+		 "XYZZY-VERY-LONG-", "arg one");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_UNKNOWN, "", "");
+	sess_fini(&s);
+}
+
+/* ---- replies ---- */
+
+Test(smtp, multiline_reply_code_mismatch_and_first_line_ts)
+{
+	struct sess s;
+	const struct rec_ev *e;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "EHLO x\r\n");
+	S(&s, "250-first\r\n");
+	S(&s, "251-second\r\n2");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 1);
+	S(&s, "50 third\r\n");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_CODE_MISMATCH), 1);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 2);
+	e = nth(&s.r, SMTP_EV_REPLY, 1);
+	want_reply(e, SMTP_CMD_EHLO, 250, "first\nsecond\nthird");
+	cr_assert_eq(e->lines, 3);
+	cr_assert_eq(e->ts, 3.0);
+	cr_assert_eq(e->cmd_ts, 2.0);
+	sess_fini(&s);
+}
+
+Test(smtp, reply_text_capped)
+{
+	char buf[3 * 700 + 16];
+	struct sess s;
+	size_t i;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "HELP\r\n");
+	for (i = 0; i < 3; i++) {
+		memcpy(buf + i * 700, "214-", 4);
+		memset(buf + i * 700 + 4, 'h', 694);
+		memcpy(buf + i * 700 + 698, "\r\n", 2);
+	}
+	memcpy(buf + 2100, "214 end\r\n", 9);
+	feed(&s, SMTP_FROM_SERVER, buf, 2109);
+	cr_assert_eq(strlen(nth(&s.r, SMTP_EV_REPLY, 1)->text),
+		     SMTP_TEXT_MAX - 1);
+	cr_assert_eq(nth(&s.r, SMTP_EV_REPLY, 1)->lines, 4);
+	sess_fini(&s);
+}
+
+Test(smtp, unsolicited_reply)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	S(&s, "421 4.3.2 Service shutting down\r\n");
+	cr_assert_eq(s.r.n, 3);
+	cr_assert_eq(s.r.ev[1].kind, SMTP_EV_ANOMALY);
+	cr_assert_eq(s.r.ev[1].anomaly, SMTP_ANOM_UNSOLICITED);
+	want_reply(&s.r.ev[2], SMTP_CMD_NONE, 421, "4.3.2 Service shutting down");
+	cr_assert_not(s.r.ev[2].greeting);
+	sess_fini(&s);
+}
+
+Test(smtp, bad_reply_lines_ignored)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "NOOP\r\n");
+	S(&s, "hello\r\n25\r\n2500 x\r\n650 x\r\n250 ok\r\n");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_BAD_REPLY), 4);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 2);
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 1), SMTP_CMD_NOOP, 250, "ok");
+	sess_fini(&s);
+}
+
+Test(smtp, client_talks_before_greeting)
+{
+	struct sess s;
+
+	sess_init(&s);
+	C(&s, "EHLO early\r\n");
+	S(&s, "220 hi\r\n250 ok\r\n");
+	cr_assert(nth(&s.r, SMTP_EV_REPLY, 0)->greeting);
+	cr_assert_eq(nth(&s.r, SMTP_EV_REPLY, 0)->cmd, SMTP_CMD_NONE);
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 1), SMTP_CMD_EHLO, 250, "ok");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+	sess_fini(&s);
+}
+
+Test(smtp, pending_full_drops_oldest)
+{
+	char buf[(SMTP_PENDING_MAX + 1) * 7];
+	struct sess s;
+	size_t i;
+
+	for (i = 0; i <= SMTP_PENDING_MAX; i++)
+		memcpy(buf + i * 6, i == 0 ? "HELP\r\n" : "NOOP\r\n", 6);
+	sess_init(&s);
+	greet(&s);
+	feed(&s, SMTP_FROM_CLIENT, buf, (SMTP_PENDING_MAX + 1) * 6);
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_PENDING_FULL), 1);
+	cr_assert_eq(nth(&s.r, SMTP_EV_ANOMALY, 0)->cmd, SMTP_CMD_HELP);
+	S(&s, "250 ok\r\n");
+	/* HELP was dropped, so the first reply answers a NOOP */
+	cr_assert_eq(nth(&s.r, SMTP_EV_REPLY, 1)->cmd, SMTP_CMD_NOOP);
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED),
+		     SMTP_PENDING_MAX - 1);
+	sess_fini(&s);
+}
+
+/* ---- AUTH ---- */
+
+Test(smtp, auth_plain_redacted)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "AUTH PLAIN AGFsaWNlAHMzY3JldA==\r\n");
+	S(&s, "235 2.7.0 Authentication successful\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 0), SMTP_CMD_AUTH, "AUTH",
+		 "PLAIN ***");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 1), SMTP_CMD_AUTH, 235,
+		   "2.7.0 Authentication successful");
+	C(&s, "MAIL FROM:<a@b>\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_MAIL, "MAIL",
+		 "FROM:<a@b>");
+	cr_assert_not(rec_mentions(&s.r, "AGFsaWNl"));
+	sess_fini(&s);
+}
+
+Test(smtp, auth_login_exchange_redacted)
+{
+	struct sess s;
+	const struct rec_ev *e;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "AUTH LOGIN\r\n");
+	S(&s, "334 VXNlcm5hbWU6\r\n");
+	C(&s, "YWxpY2U=\r\n");
+	S(&s, "334 UGFzc3dvcmQ6\r\n");
+	C(&s, "czNjcmV0\r\n");
+	S(&s, "235 ok\r\n");
+	C(&s, "MAIL FROM:<alice@example.org>\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 0), SMTP_CMD_AUTH, "AUTH", "LOGIN");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 1), SMTP_CMD_AUTH, 334,
+		   "VXNlcm5hbWU6");
+	e = nth(&s.r, SMTP_EV_COMMAND, 1);
+	want_cmd(e, SMTP_CMD_AUTH_DATA, "AUTH-DATA", "***");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 2), SMTP_CMD_AUTH_DATA, 334,
+		   "UGFzc3dvcmQ6");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 2), SMTP_CMD_AUTH_DATA,
+		 "AUTH-DATA", "***");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 3), SMTP_CMD_AUTH_DATA, 235, "ok");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_MAIL, "MAIL",
+		 "FROM:<alice@example.org>");
+	cr_assert_not(rec_mentions(&s.r, "YWxpY2U"));
+	cr_assert_not(rec_mentions(&s.r, "czNjcmV0"));
+	sess_fini(&s);
+}
+
+/* ---- XEXCH50 ---- */
+
+/* 1124 bytes of Exchange-ish binary with traps for a line parser. */
+static const uint8_t *xexch_blob(void)
+{
+	static uint8_t b[1124];
+	size_t i;
+
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 37 + 11);
+	memcpy(b + 100, "\r\n.\r\n", 5);
+	memcpy(b + 300, "QUIT\r\n", 6);
+	memcpy(b + 500, "\0\0\0\0", 4);
+	memcpy(b + 1118, "\r\n.\r\n", 5);
+	b[0] = 0;
+	return b;
+}
+
+static void to_xexch50_354(struct sess *s)
+{
+	greet(s);
+	C(s, "EHLO ex.example.org\r\n");
+	S(s, "250-mx\r\n250-XEXCH50\r\n250 OK\r\n");
+	C(s, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n");
+	S(s, "250 ok\r\n250 ok\r\n");
+	C(s, "XEXCH50 1124 2\r\n");
+	S(s, "354 Send binary data\r\n");
+}
+
+Test(smtp, xexch50_blob_then_ack)
+{
+	const uint8_t *blob = xexch_blob();
+	struct sess s;
+	const struct rec_ev *e;
+
+	sess_init(&s);
+	to_xexch50_354(&s);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_XEXCH50, "XEXCH50",
+		 "1124 2");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 4), SMTP_CMD_XEXCH50, 354,
+		   "Send binary data");
+	feed(&s, SMTP_FROM_CLIENT, blob, 600);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_BLOB), 0);
+	feed(&s, SMTP_FROM_CLIENT, blob + 600, 524);
+	e = nth(&s.r, SMTP_EV_BLOB, 0);
+	cr_assert_eq(e->bytes, 1124);
+	cr_assert_eq(e->blob_of, SMTP_CMD_XEXCH50);
+	cr_assert_eq(e->ts, 9.0);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 4);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_END), 0);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+	S(&s, "250 XEXCH50 OK\r\n");
+	e = nth(&s.r, SMTP_EV_REPLY, 5);
+	want_reply(e, SMTP_CMD_BLOB_END, 250, "XEXCH50 OK");
+	cr_assert_str_eq(e->verb, "XEXCH50-BLOB");
+	cr_assert_eq(e->cmd_ts, 9.0);
+	C(&s, "DATA\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 4), SMTP_CMD_DATA, "DATA", "");
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 1);
+	cr_assert_eq(nth(&s.r, SMTP_EV_UNANSWERED, 0)->cmd, SMTP_CMD_DATA);
+	sess_fini(&s);
+}
+
+/* The firewall-eats-the-blob stall: the ack never comes. */
+Test(smtp, xexch50_stall_reports_blob_unanswered)
+{
+	struct sess s;
+	const struct rec_ev *e;
+
+	sess_init(&s);
+	to_xexch50_354(&s);
+	feed(&s, SMTP_FROM_CLIENT, xexch_blob(), 1124);
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 1);
+	e = nth(&s.r, SMTP_EV_UNANSWERED, 0);
+	cr_assert_eq(e->cmd, SMTP_CMD_BLOB_END);
+	cr_assert_str_eq(e->verb, "XEXCH50-BLOB");
+	cr_assert_eq(e->cmd_ts, 8.0);
+	sess_fini(&s);
+}
+
+Test(smtp, xexch50_refused_means_no_blob)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "XEXCH50 1124 2\r\n");
+	S(&s, "500 5.3.3 Unrecognized command\r\n");
+	C(&s, "DATA\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_DATA, "DATA", "");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_BLOB), 0);
+	C(&s, "XEXCH50 lots 2\r\n");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_BAD_LENGTH), 1);
+	sess_fini(&s);
+}
+
+/* ---- BDAT ---- */
+
+Test(smtp, bdat_chunks)
+{
+	uint8_t a[400], b[600 + 32];
+	size_t i;
+	struct sess s;
+	const struct rec_ev *e;
+
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)i;
+	memcpy(a + 10, "\r\n.\r\nQUIT\r\nBDAT 5\r\n", 19);
+	memset(b, '.', 600);
+	memcpy(b + 600, "BDAT 10 LAST\r\n0123456789", 24);
+	sess_init(&s);
+	greet(&s);
+	C(&s, "BDAT 1000\r\n");
+	feed(&s, SMTP_FROM_CLIENT, a, sizeof(a));
+	feed(&s, SMTP_FROM_CLIENT, b, 624);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 2);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 0), SMTP_CMD_BDAT, "BDAT", "1000");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_BDAT, "BDAT",
+		 "10 LAST");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_BLOB), 2);
+	e = nth(&s.r, SMTP_EV_BLOB, 0);
+	cr_assert_eq(e->bytes, 1000);
+	cr_assert_eq(e->blob_of, SMTP_CMD_BDAT);
+	e = nth(&s.r, SMTP_EV_BLOB, 1);
+	cr_assert_eq(e->bytes, 10);
+	cr_assert_eq(e->blob_of, SMTP_CMD_BDAT);
+	S(&s, "250 2.0.0 1000 octets received\r\n250 2.0.0 Message accepted\r\n");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 1), SMTP_CMD_BDAT, 250,
+		   "2.0.0 1000 octets received");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 2), SMTP_CMD_BDAT, 250,
+		   "2.0.0 Message accepted");
+	C(&s, "QUIT\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 2), SMTP_CMD_QUIT, "QUIT", "");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+	sess_fini(&s);
+}
+
+Test(smtp, bdat_bad_length)
+{
+	static const char *const bad[] = {"BDAT\r\n", "BDAT abc LAST\r\n",
+		"BDAT 12x\r\n", "BDAT 1099511627777\r\n",
+		"BDAT 99999999999999999999999 LAST\r\n"};
+	struct sess s;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		sess_init(&s);
+		C(&s, bad[i]);
+		C(&s, "NOOP\r\n");
+		cr_assert_eq(count_anom(&s.r, SMTP_ANOM_BAD_LENGTH), 1, "%s",
+			     bad[i]);
+		cr_assert_eq(nth(&s.r, SMTP_EV_ANOMALY, 0)->cmd, SMTP_CMD_BDAT);
+		cr_assert_eq(count_kind(&s.r, SMTP_EV_BLOB), 0);
+		want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_NOOP, "NOOP",
+			 "");
+		sess_fini(&s);
+	}
+	sess_init(&s);
+	C(&s, "BDAT 0 LAST\r\nNOOP\r\n");
+	cr_assert_eq(nth(&s.r, SMTP_EV_BLOB, 0)->bytes, 0);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_NOOP, "NOOP", "");
+	sess_fini(&s);
+}
+
+/* ---- STARTTLS ---- */
+
+Test(smtp, starttls_switches_both_directions)
+{
+	uint8_t tls[1400];
+	struct sess s;
+	const struct rec_ev *e;
+	size_t n0;
+
+	memset(tls, 0x16, sizeof(tls));
+	memcpy(tls + 5, "\r\nQUIT\r\n250 ok\r\n", 16);
+	sess_init(&s);
+	greet(&s);
+	C(&s, "EHLO c\r\n");
+	S(&s, "250-mx\r\n250 STARTTLS\r\n");
+	C(&s, "STARTTLS\r\n");
+	cr_assert_not(smtp_is_tls(s.st));
+	S(&s, "220 2.0.0 Ready to start TLS\r\n");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 2), SMTP_CMD_STARTTLS, 220,
+		   "2.0.0 Ready to start TLS");
+	cr_assert(smtp_is_tls(s.st));
+	n0 = s.r.n;
+	feed(&s, SMTP_FROM_CLIENT, tls, 517);
+	feed(&s, SMTP_FROM_SERVER, tls, 1400);
+	feed(&s, SMTP_FROM_CLIENT, tls, 80);
+	cr_assert_eq(s.r.n, n0 + 3);
+	e = &s.r.ev[n0];
+	cr_assert_eq(e->kind, SMTP_EV_TLS);
+	cr_assert_eq(e->dir, SMTP_FROM_CLIENT);
+	cr_assert_eq(e->bytes, 517);
+	cr_assert_eq(e->ts, 6.0);
+	cr_assert_eq(s.r.ev[n0 + 1].kind, SMTP_EV_TLS);
+	cr_assert_eq(s.r.ev[n0 + 1].dir, SMTP_FROM_SERVER);
+	cr_assert_eq(s.r.ev[n0 + 1].bytes, 1400);
+	cr_assert_eq(s.r.ev[n0 + 2].bytes, 80);
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 0);
+	sess_fini(&s);
+}
+
+Test(smtp, starttls_bytes_in_same_chunk_and_buffered)
+{
+	static const char cl[] = "STARTTLS\r\n\x16\x03\x01";
+	static const char sv[] = "220 go\r\n\x16\x03\x03\0\x7a";
+	struct sess s;
+	size_t n0;
+
+	sess_init(&s);
+	greet(&s);
+	feed(&s, SMTP_FROM_CLIENT, cl, sizeof(cl) - 1);
+	n0 = s.r.n;
+	feed(&s, SMTP_FROM_SERVER, sv, sizeof(sv) - 1);
+	cr_assert_eq(s.r.n, n0 + 3);
+	want_reply(&s.r.ev[n0], SMTP_CMD_STARTTLS, 220, "go");
+	cr_assert_eq(s.r.ev[n0 + 1].kind, SMTP_EV_TLS);
+	cr_assert_eq(s.r.ev[n0 + 1].dir, SMTP_FROM_CLIENT);
+	cr_assert_eq(s.r.ev[n0 + 1].bytes, 3);
+	cr_assert_eq(s.r.ev[n0 + 2].kind, SMTP_EV_TLS);
+	cr_assert_eq(s.r.ev[n0 + 2].dir, SMTP_FROM_SERVER);
+	cr_assert_eq(s.r.ev[n0 + 2].bytes, 5);
+	sess_fini(&s);
+}
+
+Test(smtp, starttls_refused_stays_clear)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "STARTTLS\r\n");
+	S(&s, "454 4.7.0 TLS not available\r\n");
+	C(&s, "MAIL FROM:<a@b>\r\n");
+	cr_assert_not(smtp_is_tls(s.st));
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_TLS), 0);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 1), SMTP_CMD_MAIL, "MAIL",
+		 "FROM:<a@b>");
+	sess_fini(&s);
+}
+
+/* ---- transactions ---- */
+
+Test(smtp, rset_and_second_transaction)
+{
+	static const enum smtp_cmd want[] = {SMTP_CMD_MAIL, SMTP_CMD_RCPT,
+		SMTP_CMD_RSET, SMTP_CMD_MAIL, SMTP_CMD_RCPT, SMTP_CMD_DATA,
+		SMTP_CMD_DATA_END, SMTP_CMD_QUIT};
+	struct sess s;
+	size_t i;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "MAIL FROM:<a@b>\r\nRCPT TO:<x@y>\r\n");
+	S(&s, "250 ok\r\n550 no such user\r\n");
+	C(&s, "RSET\r\n");
+	S(&s, "250 reset\r\n");
+	C(&s, "MAIL FROM:<a@b>\r\nRCPT TO:<z@y>\r\nDATA\r\n");
+	S(&s, "250 ok\r\n250 ok\r\n354 go\r\n");
+	C(&s, "hello\r\n.\r\nQUIT\r\n");
+	S(&s, "250 queued\r\n221 bye\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 9);
+	for (i = 0; i < 8; i++)
+		cr_assert_eq(nth(&s.r, SMTP_EV_REPLY, i + 1)->cmd, want[i],
+			     "reply %zu", i);
+	cr_assert_eq(nth(&s.r, SMTP_EV_REPLY, 2)->code, 550);
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, 7);
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 0);
+	sess_fini(&s);
+}
+
+Test(smtp, names)
+{
+	cr_assert_str_eq(smtp_cmd_name(SMTP_CMD_NONE), "");
+	cr_assert_str_eq(smtp_cmd_name(SMTP_CMD_MAIL), "MAIL");
+	cr_assert_str_eq(smtp_cmd_name(SMTP_CMD_XFORWARD), "XFORWARD");
+	cr_assert_str_eq(smtp_cmd_name(SMTP_CMD_UNKNOWN), "UNKNOWN");
+	cr_assert_str_eq(smtp_cmd_name(SMTP_CMD_DATA_END), ".");
+	cr_assert_str_eq(smtp_cmd_name(SMTP_CMD_BLOB_END), "XEXCH50-BLOB");
+	cr_assert_str_eq(smtp_cmd_name(SMTP_CMD_AUTH_DATA), "AUTH-DATA");
+	cr_assert_str_eq(smtp_anomaly_name(SMTP_ANOM_LINE_TOO_LONG),
+			 "line_too_long");
+	cr_assert_str_eq(smtp_anomaly_name(SMTP_ANOM_BARE_LF), "bare_lf");
+	cr_assert_str_eq(smtp_anomaly_name(SMTP_ANOM_BAD_REPLY), "bad_reply");
+	cr_assert_str_eq(smtp_anomaly_name(SMTP_ANOM_UNSOLICITED),
+			 "unsolicited_reply");
+	cr_assert_str_eq(smtp_anomaly_name(SMTP_ANOM_PENDING_FULL),
+			 "pending_full");
+	cr_assert_str_eq(smtp_anomaly_name(SMTP_ANOM_CODE_MISMATCH),
+			 "code_mismatch");
+	cr_assert_str_eq(smtp_anomaly_name(SMTP_ANOM_DATA_NO_354),
+			 "data_without_354");
+	cr_assert_str_eq(smtp_anomaly_name(SMTP_ANOM_BAD_LENGTH),
+			 "bad_length");
+	smtp_free(NULL);
+	cr_assert_not(smtp_is_tls(NULL));
+}
+
+/* ---- split everywhere ---- */
+
+struct chunk {
+	enum smtp_dir dir;
+	const uint8_t *p;
+	size_t len;
+};
+
+#define CS(str) {SMTP_FROM_CLIENT, (const uint8_t *)(str), sizeof(str) - 1}
+#define SS(str) {SMTP_FROM_SERVER, (const uint8_t *)(str), sizeof(str) - 1}
+
+struct outcome {
+	struct rec r;
+	bool tls, pipelining, starttls;
+};
+
+/* Feed the session; chunk `cut` goes in two parts split at `at`, or, if
+ * bytewise, every chunk goes one byte at a time.  TLS events are one per
+ * feed call by contract, so adjacent ones of a direction are summed. */
+static void run(const struct chunk *ch, size_t n, size_t cut, size_t at,
+		bool bytewise, struct outcome *o)
+{
+	struct smtp_state *st = smtp_new();
+	struct rec raw = {0};
+	size_t i, j;
+
+	cr_assert_not_null(st);
+	for (i = 0; i < n; i++) {
+		double ts = (double)i;
+		if (bytewise) {
+			for (j = 0; j < ch[i].len; j++)
+				smtp_feed(st, ch[i].dir, ch[i].p + j, 1, ts,
+					  rec_emit, &raw);
+		} else if (i == cut) {
+			smtp_feed(st, ch[i].dir, ch[i].p, at, ts, rec_emit,
+				  &raw);
+			smtp_feed(st, ch[i].dir, ch[i].p + at, ch[i].len - at,
+				  ts, rec_emit, &raw);
+		} else {
+			smtp_feed(st, ch[i].dir, ch[i].p, ch[i].len, ts,
+				  rec_emit, &raw);
+		}
+	}
+	smtp_finish(st, rec_emit, &raw);
+	memset(o, 0, sizeof(*o));
+	o->tls = smtp_is_tls(st);
+	o->pipelining = smtp_has_pipelining(st);
+	o->starttls = smtp_has_starttls(st);
+	smtp_free(st);
+	for (i = 0; i < raw.n; i++) {
+		struct rec_ev *e = &raw.ev[i], *last;
+		last = o->r.n ? &o->r.ev[o->r.n - 1] : NULL;
+		if (last && e->kind == SMTP_EV_TLS &&
+		    last->kind == SMTP_EV_TLS && last->dir == e->dir) {
+			last->bytes += e->bytes;
+			continue;
+		}
+		rec_emit(&o->r, &(struct smtp_event){
+			.kind = e->kind, .dir = e->dir, .cmd = e->cmd,
+			.verb = e->verb, .args = e->args, .text = e->text,
+			.code = e->code, .lines = e->lines,
+			.greeting = e->greeting, .bytes = e->bytes,
+			.blob_of = e->blob_of, .anomaly = e->anomaly});
+	}
+	rec_free(&raw);
+}
+
+static void same(const struct outcome *a, const struct outcome *b,
+		 const char *what, size_t cut, size_t at)
+{
+	size_t i;
+
+	cr_assert_eq(a->r.n, b->r.n, "%s chunk %zu at %zu: %zu vs %zu events",
+		     what, cut, at, a->r.n, b->r.n);
+	for (i = 0; i < a->r.n; i++) {
+		const struct rec_ev *x = &a->r.ev[i], *y = &b->r.ev[i];
+		bool eq = x->kind == y->kind && x->dir == y->dir &&
+			  x->cmd == y->cmd && !strcmp(x->verb, y->verb) &&
+			  !strcmp(x->args, y->args) &&
+			  !strcmp(x->text, y->text) && x->code == y->code &&
+			  x->lines == y->lines && x->greeting == y->greeting &&
+			  x->bytes == y->bytes && x->blob_of == y->blob_of &&
+			  x->anomaly == y->anomaly;
+		cr_assert(eq, "%s chunk %zu at %zu: event %zu differs "
+			      "(kind %d/%d verb %s/%s bytes %llu/%llu)",
+			  what, cut, at, i, x->kind, y->kind, x->verb, y->verb,
+			  (unsigned long long)x->bytes,
+			  (unsigned long long)y->bytes);
+	}
+	cr_assert_eq(a->tls, b->tls);
+	cr_assert_eq(a->pipelining, b->pipelining);
+	cr_assert_eq(a->starttls, b->starttls);
+}
+
+static void split_everywhere(const struct chunk *ch, size_t n,
+			     const char *what)
+{
+	struct outcome whole, part;
+	size_t i, at;
+
+	run(ch, n, (size_t)-1, 0, false, &whole);
+	for (i = 0; i < n; i++) {
+		for (at = 1; at < ch[i].len; at++) {
+			run(ch, n, i, at, false, &part);
+			same(&whole, &part, what, i, at);
+			rec_free(&part.r);
+		}
+	}
+	run(ch, n, (size_t)-1, 0, true, &part);
+	same(&whole, &part, what, (size_t)-1, 1);
+	rec_free(&part.r);
+	rec_free(&whole.r);
+}
+
+/* The reference run itself must be right, or comparing to it is moot. */
+static struct outcome check_whole(const struct chunk *ch, size_t n)
+{
+	struct outcome o;
+
+	run(ch, n, (size_t)-1, 0, false, &o);
+	return o;
+}
+
+Test(smtp, split_everywhere_plain)
+{
+	static const struct chunk ch[] = {
+		SS("220 mx.example.org ESMTP\r\n"),
+		CS("EHLO client.example.org\r\n"),
+		SS("250-mx.example.org\r\n250-PIPELINING\r\n"
+		   "250-SIZE 10240000\r\n250 8BITMIME\r\n"),
+		CS("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
+		   "RCPT TO:<c@example.net>\r\nRCPT TO:<d@example.net>\r\n"
+		   "DATA\r\n"),
+		SS("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 unknown\r\n"
+		   "250 2.1.5 Ok\r\n354 go ahead\r\n"),
+		CS("From: a@example.org\r\nSubject: hi\r\n\r\n..dot\r\n..\r\n"
+		   ".x\r\n.\r\nQUIT\r\n"),
+		SS("250 2.0.0 queued\r\n221 2.0.0 bye\r\n"),
+	};
+	size_t n = sizeof(ch) / sizeof(ch[0]);
+	struct outcome o = check_whole(ch, n);
+
+	cr_assert_eq(count_kind(&o.r, SMTP_EV_COMMAND), 7);
+	cr_assert_eq(count_kind(&o.r, SMTP_EV_REPLY), 9);
+	cr_assert_eq(nth(&o.r, SMTP_EV_DATA_END, 0)->bytes, 51);
+	cr_assert_eq(nth(&o.r, SMTP_EV_REPLY, 8)->cmd, SMTP_CMD_QUIT);
+	cr_assert_eq(count_kind(&o.r, SMTP_EV_ANOMALY), 0);
+	cr_assert(o.pipelining);
+	rec_free(&o.r);
+	split_everywhere(ch, n, "plain");
+}
+
+Test(smtp, split_everywhere_xexch50)
+{
+	struct chunk ch[] = {
+		SS("220 mx.example.org ESMTP\r\n"),
+		CS("EHLO ex.example.org\r\n"),
+		SS("250-mx\r\n250-PIPELINING\r\n250-XEXCH50\r\n250 OK\r\n"),
+		CS("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"),
+		SS("250 ok\r\n250 ok\r\n"),
+		CS("XEXCH50 1124 2\r\n"),
+		SS("354 Send binary data\r\n"),
+		{SMTP_FROM_CLIENT, NULL, 1124},
+		SS("250 XEXCH50 OK\r\n"),
+		CS("DATA\r\n"),
+		SS("354 go\r\n"),
+		CS("body\r\n.\r\nQUIT\r\n"),
+		SS("250 ok\r\n221 bye\r\n"),
+	};
+	size_t n = sizeof(ch) / sizeof(ch[0]);
+	struct outcome o;
+
+	ch[7].p = xexch_blob();
+	o = check_whole(ch, n);
+	cr_assert_eq(nth(&o.r, SMTP_EV_BLOB, 0)->bytes, 1124);
+	want_reply(nth(&o.r, SMTP_EV_REPLY, 5), SMTP_CMD_BLOB_END, 250,
+		   "XEXCH50 OK");
+	cr_assert_eq(nth(&o.r, SMTP_EV_REPLY, 8)->cmd, SMTP_CMD_QUIT);
+	cr_assert_eq(count_kind(&o.r, SMTP_EV_COMMAND), 6);
+	cr_assert_eq(count_kind(&o.r, SMTP_EV_UNANSWERED), 0);
+	rec_free(&o.r);
+	split_everywhere(ch, n, "xexch50");
+	/* and the stall: everything up to the blob, then silence */
+	o = check_whole(ch, 8);
+	cr_assert_eq(nth(&o.r, SMTP_EV_UNANSWERED, 0)->cmd, SMTP_CMD_BLOB_END);
+	rec_free(&o.r);
+	split_everywhere(ch, 8, "xexch50-stall");
+}
+
+Test(smtp, split_everywhere_starttls)
+{
+	static const struct chunk ch[] = {
+		SS("220 mx.example.org ESMTP\r\n"),
+		CS("EHLO c.example.org\r\n"),
+		SS("250-mx\r\n250-PIPELINING\r\n250 STARTTLS\r\n"),
+		CS("STARTTLS\r\n\x16\x03\x01\x02\0"),
+		SS("220 2.0.0 Ready to start TLS\r\n\x16\x03\x03\0\x7a\r\n"),
+		CS("\x01\0\x01\xfc\x03\x03\r\nQUIT\r\n"),
+		SS("\x14\x03\x03\0\x01\x01\n250 ok\r\n"),
+		CS("\x17\x03\x03\0\x20"),
+	};
+	size_t n = sizeof(ch) / sizeof(ch[0]);
+	struct outcome o = check_whole(ch, n);
+
+	cr_assert(o.tls && o.starttls && o.pipelining);
+	cr_assert_eq(count_kind(&o.r, SMTP_EV_COMMAND), 2);
+	/* client: 5 buffered at the 220, then 14 and 5; server: 7, 15 */
+	cr_assert_eq(count_kind(&o.r, SMTP_EV_TLS), 5);
+	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 0)->dir, SMTP_FROM_CLIENT);
+	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 0)->bytes, 5);
+	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 1)->bytes, 7);
+	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 2)->bytes, 14);
+	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 3)->bytes, 15);
+	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 4)->bytes, 5);
+	rec_free(&o.r);
+	split_everywhere(ch, n, "starttls");
+}
+
+Test(smtp, split_everywhere_odd_session)
+{
+	static char longline[5000 + 9];
+	static uint8_t bdat[300 + 18] = "\r\n.\r\nQUIT\r\n\0\0";
+	struct chunk ch[] = {
+		SS("220 mx\n"),
+		CS("EHLO x\n"),
+		SS("250-mx\r\n251-CHUNKING\r\n250 AUTH LOGIN PLAIN\r\n"),
+		CS("AUTH LOGIN\r\n"),
+		SS("334 VXNlcm5hbWU6\r\n"),
+		CS("YWxpY2U=\r\n"),
+		SS("334 UGFzc3dvcmQ6\r\n"),
+		CS("czNjcmV0\r\n"),
+		SS("235 ok\r\n"),
+		{SMTP_FROM_CLIENT, (const uint8_t *)longline, 5008},
+		SS("250 ok\r\nbogus\r\n"),
+		CS("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 300\r\n"),
+		{SMTP_FROM_CLIENT, bdat, 318},
+		SS("250 ok\r\n250 ok\r\n250 300\r\n250 done\r\n421 bye\r\n"),
+		CS("QUIT\r\n"),
+	};
+	size_t n = sizeof(ch) / sizeof(ch[0]);
+	struct outcome o;
+
+	memset(longline, 'A', 5000);
+	memcpy(longline + 5000, "\r\nNOOP\r\n", 8);
+	memcpy(bdat + 300, "BDAT 5 LAST\r\nhello", 18);
+	o = check_whole(ch, n);
+	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_BARE_LF), 2);
+	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_CODE_MISMATCH), 1);
+	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_LINE_TOO_LONG), 1);
+	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_BAD_REPLY), 1);
+	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_UNSOLICITED), 1);
+	cr_assert_eq(count_kind(&o.r, SMTP_EV_BLOB), 2);
+	cr_assert_eq(nth(&o.r, SMTP_EV_UNANSWERED, 0)->cmd, SMTP_CMD_QUIT);
+	cr_assert_not(rec_mentions(&o.r, "YWxpY2U"));
+	cr_assert_not(rec_mentions(&o.r, "czNjcmV0"));
+	rec_free(&o.r);
+	split_everywhere(ch, n, "odd");
+}
