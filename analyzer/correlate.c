@@ -89,6 +89,9 @@ static void tie_forward_of_ptr(struct walk *w, const struct dns_tx *ptr)
 static int visit_other(void *ctx, struct dns_tx *tx)
 {
 	struct walk *w = ctx;
+	/* the asker's chain is newest first: stop once past the wait */
+	if (dns_tx_time(tx) < w->from)
+		return 1;
 	if (in_period(tx, w->from, w->until))
 		sess_tie_dns(w->s, tx, REL_OTHER);
 	return 0;

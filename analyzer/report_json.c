@@ -248,6 +248,16 @@ static json_t *finding_json(const struct finding *f)
 	return o;
 }
 
+static int tie_cmp(const void *a, const void *b)
+{
+	const struct dns_tx *x = (*(const struct dns_tie *const *)a)->tx;
+	const struct dns_tx *y = (*(const struct dns_tie *const *)b)->tx;
+	double tx = dns_tx_time(x), ty = dns_tx_time(y);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 json_t *rj_session(const struct session *s, const struct finding_list *fl)
 {
 	json_t *o = json_object(), *hs, *tl, *dns, *fa;
@@ -301,8 +311,15 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl)
 	json_object_set_new(o, "timeline", tl);
 
 	dns = json_array();
-	for (size_t i = 0; i < s->n_dns; i++)
-		json_array_append_new(dns, rj_dns(s->dns[i].tx, (int)s->dns[i].rel));
+	{ /* in time order, like the timeline */
+		const struct dns_tie *ord[SESS_MAX_DNS];
+		for (size_t i = 0; i < s->n_dns; i++)
+			ord[i] = &s->dns[i];
+		qsort(ord, s->n_dns, sizeof(ord[0]), tie_cmp);
+		for (size_t i = 0; i < s->n_dns; i++)
+			json_array_append_new(dns, rj_dns(ord[i]->tx,
+							  (int)ord[i]->rel));
+	}
 	json_object_set_new(o, "dns", dns);
 
 	fa = json_array();

@@ -60,7 +60,7 @@ struct smtp_line {
 	size_t len;
 	double ts;       /* capture time of the line's first byte */
 	bool active;     /* some byte of this line has been seen */
-	bool discarding; /* overflowed: skip everything up to the next LF */
+	bool truncated;  /* overflowed: keep the head, skip to the next LF */
 };
 
 struct smtp_state {
@@ -308,27 +308,28 @@ static void smtp_line_reset(struct smtp_line *l)
 {
 	l->len = 0;
 	l->active = false;
-	l->discarding = false;
+	l->truncated = false;
 }
 
 /* Append n bytes (no LF among them) to the line.  On overflow the line is
- * reported once and dropped: half a command would be misparsed, and keeping
- * more than SMTP_LINE_MAX would let a peer grow our memory. */
+ * reported once, its head is kept and the rest up to the LF is skipped
+ * (as Suricata does): the server still answers an over-long command, so
+ * the line must still count as one command or every later reply would be
+ * paired with the wrong command.  Memory stays capped at SMTP_LINE_MAX. */
 static void smtp_line_add(struct smtp_call *c, enum smtp_dir dir,
 			  struct smtp_line *l, const uint8_t *p, size_t n)
 {
-	size_t i;
-
-	if (l->discarding)
-		return;
 	/* One byte stays free for the NUL; the LF is never stored, so a
 	 * line of SMTP_LINE_MAX bytes including CRLF just fits. */
-	if (n > SMTP_LINE_MAX - 1 - l->len) {
+	size_t room = SMTP_LINE_MAX - 1 - l->len, i;
+
+	if (l->truncated)
+		return;
+	if (n > room) {
 		smtp_anomaly(c, dir, l->ts, SMTP_ANOM_LINE_TOO_LONG,
 			     SMTP_CMD_NONE, "");
-		l->discarding = true;
-		l->len = 0;
-		return;
+		l->truncated = true;
+		n = room;
 	}
 	for (i = 0; i < n; i++)
 		l->buf[l->len++] = p[i] ? (char)p[i] : '?';
@@ -458,7 +459,7 @@ static void smtp_client_replay(struct smtp_call *c)
 {
 	struct smtp_line *l = &c->st->line[SMTP_FROM_CLIENT];
 	uint8_t tmp[SMTP_LINE_MAX];
-	size_t n = l->discarding ? 0 : l->len;
+	size_t n = l->len;
 	struct smtp_call rc = *c;
 	struct rd r;
 
@@ -477,7 +478,7 @@ static void smtp_tls_start(struct smtp_call *c)
 	struct smtp_line *l = &st->line[SMTP_FROM_CLIENT];
 
 	st->mode = SMTP_MODE_TLS;
-	if (!l->discarding && l->len > 0)
+	if (l->len > 0)
 		smtp_tls_event(c, SMTP_FROM_CLIENT, l->ts, l->len);
 	smtp_line_reset(l);
 	smtp_line_reset(&st->line[SMTP_FROM_SERVER]);
@@ -734,20 +735,15 @@ static void smtp_line_feed(struct smtp_call *c, enum smtp_dir dir,
 	if (!has_lf)
 		return;
 	rd_skip(r, 1);
-	if (l->discarding) {
-		smtp_line_reset(l);
-		/* The dropped line was the AUTH response: stay out of AUTH
-		 * mode so the next command is not taken for credentials. */
-		if (dir == SMTP_FROM_CLIENT && st->mode == SMTP_MODE_AUTH)
-			st->mode = SMTP_MODE_CMD;
-		return;
-	}
 	len = l->len;
 	ts = l->ts;
-	if (len > 0 && l->buf[len - 1] == '\r')
-		len--;
-	else
-		smtp_bare_lf(c, dir, ts);
+	/* A truncated line lost its end; whether it had a CR is unknown. */
+	if (!l->truncated) {
+		if (len > 0 && l->buf[len - 1] == '\r')
+			len--;
+		else
+			smtp_bare_lf(c, dir, ts);
+	}
 	l->buf[len] = '\0';
 	/* The buffer is marked empty before the line is handled; handlers
 	 * copy what they need before anything can append to this buffer. */
