@@ -50,6 +50,7 @@ check: $(BIN) $(TESTBIN)
 	./$(TESTBIN) --jobs 2
 	./scripts/run-golden.sh ./$(BIN)
 	./scripts/run-bad-input.sh ./$(BIN)
+	$(if $(filter 1,$(SAN)),,./scripts/run-valgrind.sh ./$(BIN))
 
 unit: $(TESTBIN)
 	./$(TESTBIN)

@@ -100,9 +100,12 @@ static void on_tcp(struct tcp_stream *t, void **param)
 
 static void on_ip(struct ip *iph, int skblen)
 {
-	size_t len = ntohs(iph->ip_len);
+	/* the header may sit at any alignment (after a 14-byte Ethernet
+	 * header, say): read the length as bytes, not through struct ip */
+	const uint8_t *p = (const uint8_t *)iph;
+	size_t len = (size_t)p[2] << 8 | p[3];
 	(void)skblen;
-	R.ops->ip(R.ctx, (const uint8_t *)iph, len, last_ts());
+	R.ops->ip(R.ctx, p, len, last_ts());
 }
 
 /* libnids reports anomalies through syslog(); count them instead. */
@@ -208,7 +211,11 @@ void reasm_shutdown(void)
 {
 	if (!R.open)
 		return;
-	nids_exit();
+	/* nids_exit frees only the head of its IP callback list, which after
+	 * nids_register_ip is our node: unregister first so nothing leaks */
+	nids_unregister_ip(on_ip);
+	nids_exit(); /* streams still open get NIDS_EXITING via on_tcp */
+	nids_unregister_tcp(on_tcp);
 	pcap_close(R.dead);
 	R.dead = NULL;
 	R.open = 0;

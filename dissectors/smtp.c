@@ -83,11 +83,13 @@ struct smtp_state {
 	enum smtp_mode mode;
 	bool data_refused; /* DATA just got a non-354 reply */
 
-	/* DATA body scanner. */
-	enum smtp_body_pos body_pos;
-	uint64_t body_bytes; /* all body bytes so far, dot line included */
-	uint8_t body_prev;   /* previous body byte, to spot bare LFs */
-	bool body_started;
+	struct { /* DATA body scanner, zeroed at each 354 */
+		enum smtp_body_pos pos;
+		uint64_t bytes; /* all body bytes so far, dot line included */
+		uint8_t prev;   /* previous body byte, to spot bare LFs */
+		double dot_ts;  /* segment holding the dot of a "." line */
+		bool started;
+	} body;
 
 	/* BDAT chunk or XEXCH50 blob. */
 	enum smtp_cmd blob_of;
@@ -132,16 +134,12 @@ static void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir,
 
 const char *smtp_cmd_name(enum smtp_cmd cmd)
 {
-	if ((unsigned)cmd >= SMTP_CMD__COUNT)
-		return "UNKNOWN";
-	return smtp_cmd_names[cmd];
+	return (unsigned)cmd < SMTP_CMD__COUNT ? smtp_cmd_names[cmd] : "UNKNOWN";
 }
 
 const char *smtp_anomaly_name(enum smtp_anomaly a)
 {
-	if ((unsigned)a >= SMTP_ANOM__COUNT)
-		return "unknown";
-	return smtp_anom_names[a];
+	return (unsigned)a < SMTP_ANOM__COUNT ? smtp_anom_names[a] : "unknown";
 }
 
 /* ASCII only: the C library's toupper depends on the locale. */
@@ -192,28 +190,14 @@ static bool smtp_parse_size(const char *s, uint64_t *out)
 	return true;
 }
 
-/* Count the bytes before the next `b` (or all that are left). */
-static size_t smtp_rd_span(const struct rd *r, uint8_t b)
-{
-	size_t left = rd_left(r);
-	const uint8_t *hit = left ? memchr(r->p, b, left) : NULL;
-
-	return hit ? (size_t)(hit - r->p) : left;
-}
-
 /* ---- events ---- */
 
 /* Strings are never NULL in events, so consumers need no checks. */
 static void smtp_ev_init(struct smtp_event *ev, enum smtp_ev_kind kind,
 			 enum smtp_dir dir, double ts)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = kind;
-	ev->dir = dir;
-	ev->ts = ts;
-	ev->verb = "";
-	ev->args = "";
-	ev->text = "";
+	*ev = (struct smtp_event){.kind = kind, .dir = dir, .ts = ts,
+				  .verb = "", .args = "", .text = ""};
 }
 
 static void smtp_emit(struct smtp_call *c, const struct smtp_event *ev)
@@ -256,13 +240,6 @@ static void smtp_tls_event(struct smtp_call *c, enum smtp_dir dir, double ts,
 }
 
 /* ---- pending-command FIFO ---- */
-
-static struct smtp_pending *smtp_tail(struct smtp_state *st)
-{
-	if (st->npend == 0)
-		return NULL;
-	return &st->fifo[(st->head + st->npend - 1) % SMTP_PENDING_MAX];
-}
 
 static void smtp_push(struct smtp_call *c, enum smtp_cmd cmd,
 		      const char *verb, double ts, uint64_t size, bool size_ok)
@@ -307,8 +284,7 @@ static bool smtp_pop(struct smtp_state *st, struct smtp_pending *out)
 static void smtp_line_reset(struct smtp_line *l)
 {
 	l->len = 0;
-	l->active = false;
-	l->truncated = false;
+	l->active = l->truncated = false;
 }
 
 /* Append n bytes (no LF among them) to the line.  On overflow the line is
@@ -388,13 +364,13 @@ static void smtp_data_end(struct smtp_call *c, uint64_t dot_len)
 	struct smtp_state *st = c->st;
 	struct smtp_event ev;
 
-	smtp_ev_init(&ev, SMTP_EV_DATA_END, SMTP_FROM_CLIENT, c->ts);
+	smtp_ev_init(&ev, SMTP_EV_DATA_END, SMTP_FROM_CLIENT, st->body.dot_ts);
 	ev.cmd = SMTP_CMD_DATA_END;
 	ev.verb = smtp_cmd_name(SMTP_CMD_DATA_END);
-	ev.bytes = st->body_bytes - dot_len;
+	ev.bytes = st->body.bytes - dot_len;
 	smtp_emit(c, &ev);
 	st->mode = SMTP_MODE_CMD;
-	smtp_push(c, SMTP_CMD_DATA_END, ev.verb, c->ts, 0, false);
+	smtp_push(c, SMTP_CMD_DATA_END, ev.verb, st->body.dot_ts, 0, false);
 }
 
 /* Scan body bytes for the end-of-data line "." (CRLF or bare LF), counting
@@ -409,8 +385,8 @@ static void smtp_body(struct smtp_call *c, struct rd *r)
 	struct smtp_event ev;
 	uint8_t b;
 
-	if (!st->body_started) {
-		st->body_started = true;
+	if (!st->body.started) {
+		st->body.started = true;
 		smtp_ev_init(&ev, SMTP_EV_DATA_START, SMTP_FROM_CLIENT, c->ts);
 		ev.cmd = SMTP_CMD_DATA;
 		ev.verb = smtp_cmd_name(SMTP_CMD_DATA);
@@ -418,26 +394,27 @@ static void smtp_body(struct smtp_call *c, struct rd *r)
 	}
 	while (rd_left(r) > 0) {
 		b = rd_u8(r);
-		st->body_bytes++;
-		if (b == '\n' && st->body_prev != '\r')
+		st->body.bytes++;
+		if (b == '\n' && st->body.prev != '\r')
 			smtp_bare_lf(c, SMTP_FROM_CLIENT, c->ts);
-		st->body_prev = b;
-		switch (st->body_pos) {
+		st->body.prev = b;
+		switch (st->body.pos) {
 		case SMTP_BODY_BOL:
-			st->body_pos = b == '.'    ? SMTP_BODY_DOT
+			st->body.dot_ts = c->ts;
+			st->body.pos = b == '.'    ? SMTP_BODY_DOT
 				       : b == '\n' ? SMTP_BODY_BOL
 						   : SMTP_BODY_MID;
 			break;
 		case SMTP_BODY_MID:
 			if (b == '\n')
-				st->body_pos = SMTP_BODY_BOL;
+				st->body.pos = SMTP_BODY_BOL;
 			break;
 		case SMTP_BODY_DOT:
 			if (b == '\n') {
 				smtp_data_end(c, 2);
 				return;
 			}
-			st->body_pos = b == '\r' ? SMTP_BODY_DOTCR
+			st->body.pos = b == '\r' ? SMTP_BODY_DOTCR
 						 : SMTP_BODY_MID;
 			break;
 		case SMTP_BODY_DOTCR:
@@ -445,7 +422,7 @@ static void smtp_body(struct smtp_call *c, struct rd *r)
 				smtp_data_end(c, 3);
 				return;
 			}
-			st->body_pos = SMTP_BODY_MID;
+			st->body.pos = SMTP_BODY_MID;
 			break;
 		}
 	}
@@ -481,8 +458,6 @@ static void smtp_tls_start(struct smtp_call *c)
 	if (l->len > 0)
 		smtp_tls_event(c, SMTP_FROM_CLIENT, l->ts, l->len);
 	smtp_line_reset(l);
-	smtp_line_reset(&st->line[SMTP_FROM_SERVER]);
-	st->in_reply = false;
 }
 
 /* ---- commands ---- */
@@ -519,7 +494,10 @@ static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
 			     double ts)
 {
 	struct smtp_state *st = c->st;
-	struct smtp_pending *tail = smtp_tail(st);
+	const struct smtp_pending *tail =
+		st->npend ? &st->fifo[(st->head + st->npend - 1) %
+				      SMTP_PENDING_MAX]
+			  : NULL;
 	char verb[SMTP_VERB_MAX + 1], args[SMTP_ARGS_MAX];
 	size_t i = 0, vlen = 0, alen;
 	enum smtp_cmd cmd;
@@ -588,10 +566,7 @@ static void smtp_reply_effect(struct smtp_call *c,
 			st->data_refused = true;
 		} else if (idle) {
 			st->mode = SMTP_MODE_DATA;
-			st->body_pos = SMTP_BODY_BOL;
-			st->body_bytes = 0;
-			st->body_prev = 0;
-			st->body_started = false;
+			memset(&st->body, 0, sizeof(st->body));
 			smtp_client_replay(c);
 		}
 		break;
@@ -621,11 +596,10 @@ static void smtp_reply_effect(struct smtp_call *c,
 static void smtp_reply_done(struct smtp_call *c)
 {
 	struct smtp_state *st = c->st;
-	struct smtp_pending p;
+	struct smtp_pending p = {0}; /* cmd NONE, verb "", ts 0 */
 	struct smtp_event ev;
 	bool greeting = !st->seen_reply;
 
-	memset(&p, 0, sizeof(p)); /* cmd NONE, verb "", ts 0 */
 	st->in_reply = false;
 	st->seen_reply = true;
 	st->text[st->text_len] = '\0';
@@ -720,19 +694,18 @@ static void smtp_line_feed(struct smtp_call *c, enum smtp_dir dir,
 {
 	struct smtp_state *st = c->st;
 	struct smtp_line *l = &st->line[dir];
-	size_t n = smtp_rd_span(r, '\n');
-	bool has_lf = n < rd_left(r);
+	size_t left = rd_left(r), len;
+	const uint8_t *lf = memchr(r->p, '\n', left);
+	size_t n = lf ? (size_t)(lf - r->p) : left;
 	const uint8_t *p = rd_ptr(r, n);
-	size_t len;
 	double ts;
 
 	if (!l->active) {
 		l->active = true;
 		l->ts = c->ts;
 	}
-	if (p)
-		smtp_line_add(c, dir, l, p, n);
-	if (!has_lf)
+	smtp_line_add(c, dir, l, p, n);
+	if (!lf)
 		return;
 	rd_skip(r, 1);
 	len = l->len;

@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libpcap-dev libnids-dev libjansson-dev \
-libcriterion-dev python3"
+libcriterion-dev python3 valgrind"
 
 missing=""
 for p in $PKGS; do

@@ -28,8 +28,8 @@ static const uint8_t tcap_ip4[20] = {
 /* The start of an IPv6 header (version 6), padded to 40 bytes. */
 static const uint8_t tcap_ip6[40] = {
 	0x60, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x40,
-	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
 };
 
 struct tcap_frame {

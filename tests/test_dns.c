@@ -532,6 +532,66 @@ Test(dns, edns_opt_do_bit_and_extended_rcode)
 	free(m);
 }
 
+Test(dns, opt_placement_and_repeats)
+{
+	struct mb b;
+	struct dns_msg *m = new_msg();
+	size_t s;
+
+	/* OPT in the answer section is an ordinary (odd) record. */
+	mb_hdr(&b, 5, 0x8180, 1, 1, 0, 2);
+	mb_name(&b, "example.org");
+	mb_u16(&b, DNS_T_A);
+	mb_u16(&b, 1);
+	mb_u8(&b, 0);
+	s = mb_rr(&b, DNS_T_OPT, 512, 0x02000000u);
+	mb_rr_end(&b, s);
+	/* Two OPTs in additional: the first one counts. */
+	mb_u8(&b, 0);
+	s = mb_rr(&b, DNS_T_OPT, 1400, 0x00008000u);
+	mb_rr_end(&b, s);
+	mb_u8(&b, 0);
+	s = mb_rr(&b, DNS_T_OPT, 4096, 0x03010000u);
+	mb_rr_end(&b, s);
+
+	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
+	cr_assert_eq(m->n_an, 1);
+	cr_assert_eq(m->an[0].type, DNS_T_OPT);
+	cr_assert_str_eq(m->an[0].data, "\\# 0");
+	cr_assert(m->edns);
+	cr_assert_eq(m->edns_udp, 1400);
+	cr_assert(m->edns_do);
+	cr_assert_eq(m->edns_version, 0);
+	cr_assert_eq(m->rcode, 0);
+	cr_assert_eq(m->n_ar, 0);
+	free(m);
+}
+
+Test(dns, update_delete_has_empty_rdata)
+{
+	struct mb b;
+	struct dns_msg *m = new_msg();
+	size_t s;
+
+	/* RFC 2136: zone, no prerequisites, updates "delete all A" (class
+	 * ANY, rdlength 0) then "add A" with an empty rdata, which is wrong. */
+	mb_hdr(&b, 9, 0x2800, 1, 0, 2, 0);
+	mb_name(&b, "example.org");
+	mb_u16(&b, DNS_T_SOA);
+	mb_u16(&b, 1);
+	mb_name_ptr(&b, "host", 12);
+	s = mb_rr(&b, DNS_T_A, 255, 0);
+	mb_rr_end(&b, s);
+	mb_name_ptr(&b, "host", 12);
+	s = mb_rr(&b, DNS_T_A, 1, 0);
+	mb_rr_end(&b, s);
+	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
+	cr_assert_eq(m->n_ns, 2);
+	cr_assert_str_eq(m->ns[0].data, "\\# 0");
+	cr_assert_eq(m->anomalies, DNS_ANOM_RDLEN); /* from the second only */
+	free(m);
+}
+
 Test(dns, tc_bit_and_header_flags)
 {
 	struct mb b;
@@ -560,6 +620,13 @@ Test(dns, invalid_opcode_and_empty_query)
 {
 	struct mb b;
 	struct dns_msg *m = new_msg();
+
+	mb_hdr(&b, 1, 0x3000, 1, 0, 0, 0); /* opcode 6 (DSO) is the last */
+	mb_name(&b, "example");
+	mb_u16(&b, 1);
+	mb_u16(&b, 1);
+	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
+	cr_assert_eq(m->opcode, 6);
 
 	mb_hdr(&b, 1, 0x3800, 1, 0, 0, 0); /* opcode 7 */
 	mb_name(&b, "example");
@@ -912,6 +979,34 @@ Test(dns, name_length_limits)
 	cr_assert(m->anomalies & DNS_ANOM_NAME_TOO_LONG);
 	cr_assert_str_eq(m->qname, "");
 	free(m);
+}
+
+/* An escape that would end exactly one past the 255th character: 62
+ * spaces (248) + ".abc" (252) + "\032" would need 256. */
+Test(dns, escape_at_name_buffer_edge)
+{
+	uint8_t w[80];
+	char *out = malloc(DNS_NAME_MAX); /* exact size: ASan sees a 257th */
+	unsigned anom = 0;
+	struct rd r;
+
+	cr_assert_not_null(out);
+	memset(w, ' ', sizeof w);
+	w[0] = 62;
+	w[63] = 4;
+	memcpy(w + 64, "abc \0", 5);
+	rd_init(&r, w, 69);
+	cr_assert_eq(dns_read_name(&r, w, 69, out, false, &anom), DX_INVALID);
+	cr_assert_eq(anom, DNS_ANOM_NAME_TOO_LONG);
+	cr_assert_str_eq(out, "");
+
+	w[67] = 'd'; /* plain letter instead: 253 characters, fine */
+	rd_init(&r, w, 69);
+	anom = 0;
+	cr_assert_eq(dns_read_name(&r, w, 69, out, false, &anom), DX_OK);
+	cr_assert_eq(strlen(out), 253);
+	cr_assert_str_eq(out + 248, ".abcd");
+	free(out);
 }
 
 Test(dns, label_escaping_and_case)
@@ -1315,9 +1410,9 @@ Test(dns, tcp_two_messages_in_one_chunk)
 	struct dns_msg *m = new_msg();
 
 	n = framed(st, resp_a, sizeof resp_a);
-	n += framed(st + n, resp_a, RESP_A_QEND);
 	st[n++] = 0; /* a zero-length message is skipped */
 	st[n++] = 0;
+	n += framed(st + n, resp_a, RESP_A_QEND);
 	dns_tcp_feed(f, st, n, 7.5, sink_fn, &s);
 	cr_assert_eq(s.n, 2);
 	cr_assert_eq(s.len[0], sizeof resp_a);
@@ -1328,6 +1423,13 @@ Test(dns, tcp_two_messages_in_one_chunk)
 	cr_assert_eq(s.ts[1], 7.5);
 	cr_assert_eq(parse_copy(s.msg[0], s.len[0], m), DX_OK);
 	cr_assert_eq(m->n_an, 2);
+
+	/* An empty message at a chunk's end delivers nothing later either. */
+	dns_tcp_feed(f, (const uint8_t *)"\0\0", 2, 8.0, sink_fn, &s);
+	dns_tcp_feed(f, st, sizeof resp_a + 2, 9.0, sink_fn, &s);
+	cr_assert_eq(s.n, 3);
+	cr_assert_eq(s.len[2], sizeof resp_a);
+	cr_assert_eq(s.ts[2], 9.0);
 	free(m);
 	free(f);
 }

@@ -1,0 +1,678 @@
+/* test_findings.c - unit tests for the diagnosis rules (SPEC "Finding
+ * codes"), each at its threshold: just below gives nothing, just above
+ * gives the finding.  Greeting and reply semantics follow RFC 5321
+ * (sections 3.1, 4.2, 4.5.3.2); DNS rcodes RFC 1035 section 4.1.1.
+ *
+ * Sessions are built by hand: a calloc'ed struct session with the TCP
+ * facts set directly, SMTP events fed through sess_on_smtp as the
+ * dissector would emit them, and DNS transactions calloc'ed and tied with
+ * sess_tie_dns (the session then owns the only reference).
+ * Config: --slow-banner 2, --slow-dns 1, --stall 30; the SYN is at T0.
+ */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings.h"
+
+#define T0 1000.0
+#define ACK_T (T0 + 0.1)
+#define PTR_NAME "10.2.0.192.in-addr.arpa"
+
+static const struct fnd_config cfg = {
+	.slow_banner = 2, .slow_dns = 1, .stall = 30};
+
+/* ---- sessions ------------------------------------------------------------- */
+
+static struct mx_endpoint ep(const char *ip, uint16_t port)
+{
+	struct mx_endpoint e;
+	memset(&e, 0, sizeof e);
+	cr_assert_eq(mx_addr_parse(ip, &e.ip), 0);
+	e.port = port;
+	return e;
+}
+
+/* A SYN at T0 and nothing else yet. */
+static struct session *sess_syn(void)
+{
+	struct session *s = calloc(1, sizeof *s);
+	cr_assert_not_null(s);
+	s->stream_kind = STREAM_SMTP;
+	s->client = ep("192.0.2.10", 40123);
+	s->server = ep("203.0.113.25", 25);
+	s->start = s->syn_t = s->last = T0;
+	s->syns = 1;
+	return s;
+}
+
+/* SYN, SYN-ACK at T0 + 0.05, ACK at T0 + 0.1. */
+static struct session *sess_hs(void)
+{
+	struct session *s = sess_syn();
+	s->has_syn_ack = true;
+	s->syn_ack_t = T0 + 0.05;
+	s->syn_acks = 1;
+	s->has_ack = true;
+	s->ack_t = ACK_T;
+	s->last = ACK_T;
+	return s;
+}
+
+static void ev_init(struct smtp_event *ev, enum smtp_ev_kind k,
+		    enum smtp_dir d, double t)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->kind = k;
+	ev->dir = d;
+	ev->ts = t;
+	ev->verb = "";
+	ev->args = "";
+	ev->text = "";
+}
+
+static void greeting(struct session *s, double t, int code, const char *text)
+{
+	struct smtp_event ev;
+	ev_init(&ev, SMTP_EV_REPLY, SMTP_FROM_SERVER, t);
+	ev.cmd = SMTP_CMD_NONE;
+	ev.code = code;
+	ev.text = text;
+	ev.lines = 1;
+	ev.greeting = true;
+	sess_on_smtp(s, &ev);
+	s->last = t;
+}
+
+static void command(struct session *s, double t, enum smtp_cmd cmd,
+		    const char *verb, const char *args)
+{
+	struct smtp_event ev;
+	ev_init(&ev, SMTP_EV_COMMAND, SMTP_FROM_CLIENT, t);
+	ev.cmd = cmd;
+	ev.verb = verb;
+	ev.args = args;
+	sess_on_smtp(s, &ev);
+	s->last = t;
+}
+
+static void reply(struct session *s, double t, enum smtp_cmd cmd,
+		  const char *verb, double cmd_t, int code, const char *text)
+{
+	struct smtp_event ev;
+	ev_init(&ev, SMTP_EV_REPLY, SMTP_FROM_SERVER, t);
+	ev.cmd = cmd;
+	ev.verb = verb;
+	ev.cmd_ts = cmd_t;
+	ev.code = code;
+	ev.text = text;
+	ev.lines = 1;
+	sess_on_smtp(s, &ev);
+	s->last = t;
+}
+
+/* A command and its reply latency seconds later. */
+static void exchange(struct session *s, double t, enum smtp_cmd cmd,
+		     const char *verb, double latency, int code)
+{
+	command(s, t, cmd, verb, cmd == SMTP_CMD_RCPT ? "TO:<b@example.org>"
+			       : cmd == SMTP_CMD_MAIL ? "FROM:<a@example.net>"
+						      : "client.example");
+	reply(s, t + latency, cmd, verb, t, code,
+	      code >= 400 ? "5.1.1 <b@example.org>: user unknown" : "OK");
+}
+
+static void unanswered(struct session *s, enum smtp_cmd cmd,
+		       const char *verb, double t)
+{
+	struct smtp_event ev;
+	ev_init(&ev, SMTP_EV_UNANSWERED, SMTP_FROM_CLIENT, t);
+	ev.cmd = cmd;
+	ev.verb = verb;
+	ev.cmd_ts = t;
+	sess_on_smtp(s, &ev);
+}
+
+/* The server closes at t, the client right after: an orderly end. */
+static void close_fin(struct session *s, double t)
+{
+	s->fin_server = true;
+	s->fin_server_t = t;
+	s->fin_client = true;
+	s->fin_client_t = t + 0.001;
+	s->close = CLOSE_FIN;
+	s->close_t = s->last = t + 0.001;
+}
+
+/* A DNS transaction tied to s; tr < 0: never answered. */
+static struct dns_tx *tie(struct session *s, enum dns_relation rel,
+			  const char *qname, uint16_t qtype, double tq,
+			  double tr, uint16_t rcode)
+{
+	struct dns_tx *tx = calloc(1, sizeof *tx);
+	cr_assert_not_null(tx);
+	tx->refs = 1;
+	tx->first_rel = -1;
+	tx->asker = rel == REL_MX_OF_DOMAIN || rel == REL_A_OF_MX
+			    ? ep("192.0.2.10", 33333)
+			    : ep("203.0.113.25", 44444);
+	tx->resolver = ep("198.51.100.53", 53);
+	snprintf(tx->qname, sizeof tx->qname, "%s", qname);
+	tx->qtype = qtype;
+	tx->has_query = true;
+	tx->query_t = tx->last_query_t = tq;
+	if (tr >= 0) {
+		tx->has_response = true;
+		tx->response_t = tr;
+		tx->rcode = rcode;
+	}
+	sess_tie_dns(s, tx, rel);
+	cr_assert_eq(tx->refs, 2);
+	dns_tx_unref(tx); /* the session's reference remains */
+	return tx;
+}
+
+/* ---- findings ------------------------------------------------------------- */
+
+static void eval(const struct session *s, struct finding_list *l)
+{
+	memset(l, 0, sizeof *l);
+	findings_eval(s, &cfg, l);
+}
+
+static size_t count(const struct finding_list *l, enum finding_code c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		n += l->v[i].code == c;
+	return n;
+}
+
+static const struct finding *get(const struct finding_list *l,
+				 enum finding_code c)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].code == c)
+			return &l->v[i];
+	cr_assert_fail("no %s finding", finding_code_name(c));
+	return NULL;
+}
+
+/* Evaluate, expect exactly `want` findings of code c, clean up. */
+static void expect_n(struct session *s, enum finding_code c, size_t want)
+{
+	struct finding_list l;
+	eval(s, &l);
+	cr_expect_eq(count(&l, c), want, "%s: %zu findings, want %zu",
+		     finding_code_name(c), count(&l, c), want);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+/* ---- banner.slow ---------------------------------------------------------- */
+
+static struct session *banner_after(double delay)
+{
+	struct session *s = sess_hs();
+	greeting(s, ACK_T + delay, 220, "mx1.example.org ESMTP");
+	close_fin(s, ACK_T + delay + 1);
+	return s;
+}
+
+Test(findings, banner_slow_threshold)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s;
+
+	expect_n(banner_after(1.999), F_BANNER_SLOW, 0);
+	expect_n(banner_after(2.0), F_BANNER_SLOW, 0); /* "later than" */
+
+	s = banner_after(2.001);
+	eval(s, &l);
+	cr_assert_eq(l.n, 1, "only banner.slow expected");
+	f = get(&l, F_BANNER_SLOW);
+	cr_assert_eq(f->sev, SEV_WARNING);
+	cr_assert_float_eq(f->t, ACK_T, 1e-6);
+	cr_assert(f->has_duration);
+	cr_assert_float_eq(f->duration, 2.001, 1e-6);
+	cr_assert(f->has_cause);
+	cr_assert_eq(f->n_cause, 0);
+	cr_assert_float_eq(f->explained_s, 0, 1e-9);
+	cr_assert_not_null(f->suspects, "no DNS: the rule must name suspects");
+	cr_assert_str_eq(finding_code_name(f->code), "banner.slow");
+	findings_clear(&l);
+	cr_assert_null(l.v);
+	cr_assert_eq(l.n, 0);
+	sess_free(s);
+}
+
+Test(findings, banner_slow_cause_is_the_outstanding_ptr)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+	struct dns_tx *ptr, *mx;
+
+	/* a client-side lookup overlapping the wait explains nothing */
+	mx = tie(s, REL_A_OF_MX, "mx1.example.org", DNS_T_A, ACK_T, ACK_T + 0.5,
+		 DNS_R_NOERROR);
+	ptr = tie(s, REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, ACK_T + 0.02,
+		  ACK_T + 4.02, DNS_R_NOERROR);
+	greeting(s, ACK_T + 4.03, 220, "mx1.example.org ESMTP");
+	close_fin(s, ACK_T + 5);
+	eval(s, &l);
+	f = get(&l, F_BANNER_SLOW);
+	cr_assert_float_eq(f->duration, 4.03, 1e-6);
+	cr_assert(f->has_cause);
+	cr_assert_float_eq(f->explained_s, 4.0, 1e-6);
+	cr_assert_eq(f->n_cause, 1, "only server-side lookups are causes");
+	cr_assert_eq(f->cause[0].tx, ptr);
+	cr_assert_neq(f->cause[0].tx, mx);
+	cr_assert_eq(f->cause[0].rel, REL_PTR_OF_CLIENT);
+	cr_assert_float_eq(f->cause[0].overlap_s, 4.0, 1e-6);
+	cr_assert_null(f->suspects, "DNS explains the wait");
+	cr_assert_not_null(strstr(f->summary, PTR_NAME), "%s", f->summary);
+	cr_assert_not_null(strstr(f->summary, "ptr_of_client"), "%s",
+			   f->summary);
+	cr_assert_eq(count(&l, F_DNS_SLOW), 1, "the 4 s PTR is also slow");
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, banner_slow_overlapping_lookups_count_once)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+
+	tie(s, REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, ACK_T + 0.1, ACK_T + 3.1,
+	    DNS_R_NOERROR);
+	tie(s, REL_DNSBL_OF_CLIENT, "10.2.0.192.zen.example.net", DNS_T_A,
+	    ACK_T + 1.1, ACK_T + 4.1, DNS_R_NXDOMAIN);
+	greeting(s, ACK_T + 5.0, 220, "mx1.example.org ESMTP");
+	close_fin(s, ACK_T + 6);
+	eval(s, &l);
+	f = get(&l, F_BANNER_SLOW);
+	cr_assert_eq(f->n_cause, 2);
+	cr_assert_float_eq(f->explained_s, 4.0, 1e-6, "union, not the sum");
+	cr_assert_null(f->suspects);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, banner_slow_mostly_unexplained_names_suspects)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+
+	tie(s, REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, ACK_T + 0.1, ACK_T + 0.6,
+	    DNS_R_NOERROR);
+	greeting(s, ACK_T + 10.0, 220, "mx1.example.org ESMTP");
+	close_fin(s, ACK_T + 11);
+	eval(s, &l);
+	f = get(&l, F_BANNER_SLOW);
+	cr_assert_eq(f->n_cause, 1);
+	cr_assert_float_eq(f->explained_s, 0.5, 1e-6);
+	cr_assert_not_null(f->suspects);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+/* ---- DNS rules ------------------------------------------------------------ */
+
+static struct session *with_lookup(enum dns_relation rel, const char *qname,
+				   uint16_t qtype, double rtt, uint16_t rcode)
+{
+	struct session *s = sess_hs();
+	double tq = rel == REL_A_OF_MX ? T0 - 3 : ACK_T + 0.01;
+	tie(s, rel, qname, qtype, tq, rtt < 0 ? -1 : tq + rtt, rcode);
+	greeting(s, ACK_T + 1.5, 220, "mx1.example.org ESMTP");
+	close_fin(s, ACK_T + 3);
+	return s;
+}
+
+Test(findings, dns_slow_threshold)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s;
+
+	expect_n(with_lookup(REL_A_OF_MX, "mx1.example.org", DNS_T_A, 0.999,
+			     DNS_R_NOERROR),
+		 F_DNS_SLOW, 0);
+	s = with_lookup(REL_A_OF_MX, "mx1.example.org", DNS_T_A, 1.001,
+			DNS_R_NOERROR);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_DNS_SLOW), 1);
+	f = get(&l, F_DNS_SLOW);
+	cr_assert_float_eq(f->duration, 1.001, 1e-6);
+	cr_assert_float_eq(f->t, T0 - 3, 1e-6);
+	cr_assert_not_null(strstr(f->summary, "mx1.example.org"));
+	cr_assert_eq(count(&l, F_DNS_TIMEOUT) + count(&l, F_DNS_ERROR), 0);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, dns_timeout_for_an_unanswered_tied_query)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = with_lookup(REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR,
+					-1, 0);
+	s->dns[0].tx->retransmissions = 2;
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 1);
+	f = get(&l, F_DNS_TIMEOUT);
+	cr_assert_eq(f->sev, SEV_ERROR);
+	cr_assert_float_eq(f->t, ACK_T + 0.01, 1e-6);
+	cr_assert_float_eq(f->duration, 3.001 - 0.01, 1e-6);
+	cr_assert_not_null(strstr(f->summary, "2 retransmissions"), "%s",
+			   f->summary);
+	cr_assert_eq(count(&l, F_DNS_SLOW) + count(&l, F_DNS_ERROR), 0);
+	findings_clear(&l);
+	sess_free(s);
+
+	expect_n(with_lookup(REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, 0.2,
+			     DNS_R_NOERROR),
+		 F_DNS_TIMEOUT, 0);
+}
+
+Test(findings, dns_error_servfail_ptr_yes_nxdomain_dnsbl_no)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = with_lookup(REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR,
+					0.2, DNS_R_SERVFAIL);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_DNS_ERROR), 1);
+	f = get(&l, F_DNS_ERROR);
+	cr_assert_float_eq(f->t, ACK_T + 0.21, 1e-6);
+	cr_assert_not_null(strstr(f->summary, "SERVFAIL"), "%s", f->summary);
+	cr_assert_not_null(strstr(f->summary, "ptr_of_client"));
+	findings_clear(&l);
+	sess_free(s);
+
+	expect_n(with_lookup(REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, 0.2,
+			     DNS_R_NXDOMAIN),
+		 F_DNS_ERROR, 1);
+	expect_n(with_lookup(REL_DNSBL_OF_CLIENT, "10.2.0.192.zen.example.net",
+			     DNS_T_A, 0.2, DNS_R_NXDOMAIN),
+		 F_DNS_ERROR, 0); /* NXDOMAIN is DNSBL for "not listed" */
+	expect_n(with_lookup(REL_DNSBL_OF_CLIENT, "10.2.0.192.zen.example.net",
+			     DNS_T_A, 0.2, DNS_R_REFUSED),
+		 F_DNS_ERROR, 1);
+	expect_n(with_lookup(REL_A_OF_PTR_NAME, "mail.client.example", DNS_T_A,
+			     0.2, DNS_R_NOERROR),
+		 F_DNS_ERROR, 0);
+}
+
+/* ---- stalls --------------------------------------------------------------- */
+
+/* A session whose cmd (sent at T0 + 10) was never answered and which
+ * ended `silent` seconds later. */
+static struct session *stalled(enum smtp_cmd cmd, const char *verb,
+			       double silent)
+{
+	struct session *s = sess_hs();
+	greeting(s, ACK_T + 0.1, 220, "mx1.example.org ESMTP");
+	command(s, T0 + 10, cmd, verb, "");
+	unanswered(s, cmd, verb, T0 + 10);
+	s->close = CLOSE_TIMEOUT;
+	s->close_t = s->last = T0 + 10 + silent;
+	return s;
+}
+
+Test(findings, stall_data_threshold)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s;
+
+	expect_n(stalled(SMTP_CMD_DATA_END, ".", 29.9), F_STALL_DATA, 0);
+	s = stalled(SMTP_CMD_DATA_END, ".", 30.1);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_STALL_DATA), 1);
+	cr_assert_eq(count(&l, F_STALL_COMMAND) + count(&l, F_STALL_XEXCH50),
+		     0);
+	f = get(&l, F_STALL_DATA);
+	cr_assert_float_eq(f->t, T0 + 10, 1e-6);
+	cr_assert_float_eq(f->duration, 30.1, 1e-6);
+	cr_assert_not_null(strstr(f->summary, "end-of-data"), "%s", f->summary);
+	findings_clear(&l);
+	sess_free(s);
+
+	expect_n(stalled(SMTP_CMD_DATA, "DATA", 31), F_STALL_DATA, 1);
+}
+
+Test(findings, stall_xexch50_for_an_unanswered_blob)
+{
+	struct finding_list l;
+	struct session *s = stalled(SMTP_CMD_BLOB_END, "XEXCH50-BLOB", 60);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_STALL_XEXCH50), 1);
+	cr_assert_eq(count(&l, F_STALL_DATA) + count(&l, F_STALL_COMMAND), 0);
+	findings_clear(&l);
+	sess_free(s);
+	expect_n(stalled(SMTP_CMD_BLOB_END, "XEXCH50-BLOB", 29), F_STALL_XEXCH50,
+		 0);
+}
+
+Test(findings, stall_command_for_an_unanswered_mail)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = stalled(SMTP_CMD_MAIL, "MAIL", 45);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_STALL_COMMAND), 1);
+	cr_assert_eq(count(&l, F_STALL_DATA) + count(&l, F_STALL_XEXCH50), 0);
+	f = get(&l, F_STALL_COMMAND);
+	cr_assert_not_null(strstr(f->summary, "MAIL"), "%s", f->summary);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+/* ---- TCP and banner ------------------------------------------------------- */
+
+Test(findings, tcp_no_answer)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_syn();
+	s->syns = 3;
+	s->syn_t = T0 + 9; /* the last SYN */
+	s->close = CLOSE_TIMEOUT;
+	s->close_t = s->last = T0 + 30;
+	eval(s, &l);
+	cr_assert_eq(l.n, 1);
+	f = get(&l, F_TCP_NO_ANSWER);
+	cr_assert_eq(f->sev, SEV_ERROR);
+	cr_assert_float_eq(f->duration, 9, 1e-6);
+	cr_assert_not_null(strstr(f->summary, "3 SYNs"), "%s", f->summary);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, tcp_refused)
+{
+	struct finding_list l;
+	struct session *s = sess_syn();
+	s->close = CLOSE_RST_SERVER;
+	s->close_t = s->last = T0 + 0.001;
+	eval(s, &l);
+	cr_assert_eq(l.n, 1);
+	cr_assert_eq(count(&l, F_TCP_REFUSED), 1);
+	cr_assert_eq(count(&l, F_TCP_NO_ANSWER), 0);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, banner_missing_when_the_server_closes_silently)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+	close_fin(s, ACK_T + 30);
+	eval(s, &l);
+	cr_assert_eq(l.n, 1);
+	f = get(&l, F_BANNER_MISSING);
+	cr_assert_float_eq(f->t, ACK_T, 1e-6);
+	cr_assert_float_eq(f->duration, 30.001, 1e-6);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, client_gave_up_while_the_server_ptr_was_outstanding)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+	struct dns_tx *ptr = tie(s, REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR,
+				 ACK_T + 0.1, -1, 0);
+	s->close = CLOSE_RST_CLIENT;
+	s->close_t = s->last = ACK_T + 30;
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_CLIENT_GAVE_UP), 1);
+	cr_assert_eq(count(&l, F_BANNER_MISSING), 0);
+	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 1);
+	f = get(&l, F_CLIENT_GAVE_UP);
+	cr_assert_float_eq(f->t, ACK_T + 30, 1e-6);
+	cr_assert_float_eq(f->duration, 30, 1e-6);
+	cr_assert(!f->has_needed, "the banner never came");
+	cr_assert_eq(f->n_cause, 1);
+	cr_assert_eq(f->cause[0].tx, ptr);
+	cr_assert_float_eq(f->explained_s, 29.9, 1e-6);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, client_gave_up_before_a_late_banner)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+	s->fin_client = true;
+	s->fin_client_t = ACK_T + 30;
+	greeting(s, ACK_T + 35.5, 220, "mx1.example.org ESMTP");
+	s->fin_server = true;
+	s->fin_server_t = ACK_T + 35.6;
+	s->close = CLOSE_FIN;
+	s->close_t = s->last = ACK_T + 35.6;
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_CLIENT_GAVE_UP), 1);
+	cr_assert_eq(count(&l, F_BANNER_SLOW), 0, "gave_up replaces it");
+	f = get(&l, F_CLIENT_GAVE_UP);
+	cr_assert(f->has_needed);
+	cr_assert_float_eq(f->needed_s, 5.5, 1e-6);
+	cr_assert_float_eq(f->duration, 30, 1e-6);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, client_closing_after_the_banner_did_not_give_up)
+{
+	struct session *s = sess_hs();
+	greeting(s, ACK_T + 0.3, 220, "mx1.example.org ESMTP");
+	s->fin_client = true;
+	s->fin_client_t = ACK_T + 1;
+	s->close = CLOSE_RST_CLIENT;
+	s->close_t = s->last = ACK_T + 1.1;
+	expect_n(s, F_CLIENT_GAVE_UP, 0);
+}
+
+Test(findings, banner_masked)
+{
+	struct finding_list l;
+	struct session *s = sess_hs();
+	greeting(s, ACK_T + 0.2, 220,
+		 "*******************************0*2******0000000000**");
+	close_fin(s, ACK_T + 1);
+	eval(s, &l);
+	cr_assert_eq(l.n, 1);
+	cr_assert_eq(count(&l, F_BANNER_MASKED), 1);
+	findings_clear(&l);
+	sess_free(s);
+
+	s = sess_hs();
+	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP *ready*");
+	close_fin(s, ACK_T + 1);
+	expect_n(s, F_BANNER_MASKED, 0);
+}
+
+/* ---- replies -------------------------------------------------------------- */
+
+/* Four exchanges; latencies of EHLO, MAIL, RCPT, DATA. */
+static struct session *replies(double l1, double l2, double l3, double l4)
+{
+	struct session *s = sess_hs();
+	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	exchange(s, T0 + 1, SMTP_CMD_EHLO, "EHLO", l1, 250);
+	exchange(s, T0 + 5, SMTP_CMD_MAIL, "MAIL", l2, 250);
+	exchange(s, T0 + 9, SMTP_CMD_RCPT, "RCPT", l3, 250);
+	exchange(s, T0 + 13, SMTP_CMD_DATA, "DATA", l4, 354);
+	close_fin(s, T0 + 20);
+	return s;
+}
+
+Test(findings, server_slow_replies_when_most_are_slow)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = replies(1.5, 0.1, 1.0, 2.5);
+	eval(s, &l);
+	cr_assert_eq(l.n, 1);
+	f = get(&l, F_SERVER_SLOW_REPLIES);
+	cr_assert_float_eq(f->t, T0 + 2.5, 1e-6, "first slow reply");
+	cr_assert_not_null(strstr(f->summary, "3 of 4"), "%s", f->summary);
+	findings_clear(&l);
+	sess_free(s);
+
+	expect_n(replies(1.5, 0.1, 0.2, 0.3), F_SERVER_SLOW_REPLIES, 0);
+	expect_n(replies(1.5, 0.1, 2.0, 0.999), F_SERVER_SLOW_REPLIES, 0);
+}
+
+Test(findings, slow_replies_ignore_the_end_of_data_dot)
+{
+	struct session *s = replies(1.5, 0.1, 1.2, 0.1);
+	command(s, T0 + 15, SMTP_CMD_DATA_END, ".", "");
+	reply(s, T0 + 19, SMTP_CMD_DATA_END, ".", T0 + 15, 250, "queued");
+	expect_n(s, F_SERVER_SLOW_REPLIES, 0);
+}
+
+Test(findings, smtp_reply_error_names_the_command)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	exchange(s, T0 + 1, SMTP_CMD_EHLO, "EHLO", 0.1, 250);
+	exchange(s, T0 + 2, SMTP_CMD_MAIL, "MAIL", 0.1, 250);
+	exchange(s, T0 + 3, SMTP_CMD_RCPT, "RCPT", 0.1, 550);
+	close_fin(s, T0 + 4);
+	eval(s, &l);
+	cr_assert_eq(l.n, 1);
+	f = get(&l, F_SMTP_REPLY_ERROR);
+	cr_assert_eq(f->sev, SEV_INFO);
+	cr_assert_float_eq(f->t, T0 + 3.1, 1e-6);
+	cr_assert_not_null(strstr(f->summary, "RCPT"), "%s", f->summary);
+	cr_assert_not_null(strstr(f->summary, "550"), "%s", f->summary);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, clean_session_has_no_findings)
+{
+	struct session *s = replies(0.1, 0.1, 0.1, 0.1);
+	struct finding_list l;
+	tie(s, REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, ACK_T + 0.01,
+	    ACK_T + 0.05, DNS_R_NOERROR);
+	eval(s, &l);
+	cr_assert_eq(l.n, 0, "first: %s",
+		     l.n ? finding_code_name(l.v[0].code) : "");
+	findings_clear(&l);
+	findings_clear(&l); /* twice is harmless */
+	sess_free(s);
+}
