@@ -167,7 +167,9 @@ void rt_session(FILE *f, const struct session *s,
 	fprintf(f, "  timeline (seconds from the first SYN):\n");
 	items = rj_timeline(s, &n);
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "    %10.3f  ", mx_dt(s->start, items[i].t));
+		double r = mx_dt(s->start, items[i].t);
+		/* no "-0.000" for a lookup answered a hair before the SYN */
+		fprintf(f, "    %10.3f  ", r > -0.0005 && r < 0 ? 0.0 : r);
 		if (items[i].tie)
 			dns_line(f, s, &items[i]);
 		else

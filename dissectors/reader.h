@@ -98,6 +98,8 @@ static inline uint32_t rd_le32(struct rd *r)
 /* Copy n bytes into dst; on a short buffer dst is zeroed and err set. */
 static inline int rd_bytes(struct rd *r, void *dst, size_t n)
 {
+	if (n == 0) /* no pointer arithmetic or memcpy on a NULL buffer */
+		return !r->err;
 	if (!rd_need(r, n)) {
 		memset(dst, 0, n);
 		return 0;
@@ -114,7 +116,8 @@ static inline const uint8_t *rd_ptr(struct rd *r, size_t n)
 	if (!rd_need(r, n))
 		return NULL;
 	q = r->p;
-	r->p += n;
+	if (n)
+		r->p += n;
 	return q;
 }
 
@@ -122,7 +125,8 @@ static inline int rd_skip(struct rd *r, size_t n)
 {
 	if (!rd_need(r, n))
 		return 0;
-	r->p += n;
+	if (n)
+		r->p += n;
 	return 1;
 }
 
@@ -133,7 +137,7 @@ static inline int rd_seek(struct rd *r, size_t off)
 		r->err = 1;
 		return 0;
 	}
-	r->p = r->base + off;
+	r->p = off ? r->base + off : r->base;
 	return 1;
 }
 
@@ -141,10 +145,16 @@ static inline int rd_seek(struct rd *r, size_t off)
 static inline struct rd rd_sub(struct rd *r, size_t n)
 {
 	struct rd s;
-	const uint8_t *q = rd_ptr(r, n);
-	rd_init(&s, q, q ? n : 0);
-	if (!q)
+	/* decide on length, not on the pointer: a NULL buffer of 0 bytes
+	 * yields a valid empty sub-reader */
+	if (!rd_need(r, n)) {
+		rd_init(&s, NULL, 0);
 		s.err = 1;
+		return s;
+	}
+	rd_init(&s, r->p, n);
+	if (n)
+		r->p += n;
 	return s;
 }
 

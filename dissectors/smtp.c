@@ -8,10 +8,8 @@
  * which is how pipelined commands get their own replies.  DATA bodies, BDAT
  * chunks and XEXCH50 blobs are counted, never stored, so memory per session
  * is fixed.  Every state change is driven by bytes, so feeding a stream in
- * one piece or one byte at a time gives the same events.
- *
- * Ownership: struct smtp_state owns all its memory (one calloc); event
- * strings point into the state or the stack and die with the callback.
+ * one piece or one byte at a time gives the same events.  The state owns
+ * all its memory (one calloc); event strings die with the callback.
  */
 #include "smtp.h"
 
@@ -23,10 +21,9 @@
 #define SMTP_VERB_MAX 16                   /* verb bytes kept, as sent */
 #define SMTP_SIZE_LIMIT ((uint64_t)1 << 40) /* larger BDAT/XEXCH50: bogus */
 
-/* What the client's next bytes are.  The server direction is always reply
- * lines, except in TLS mode, which covers both directions.  (A reduced form
- * of Zeek's SMTP_State: a passive observer only needs to know how to cut the
- * client's byte stream.) */
+/* Session state: what the client's next bytes are (server bytes are always
+ * reply lines, except in TLS mode).  A reduced Zeek SMTP_State: a passive
+ * observer only needs to know how to cut the client's byte stream. */
 enum smtp_mode {
 	SMTP_MODE_CMD = 0, /* command lines */
 	SMTP_MODE_AUTH,    /* server said 334: next line is an AUTH response */
@@ -35,9 +32,8 @@ enum smtp_mode {
 	SMTP_MODE_TLS,     /* after 220 to STARTTLS: both directions opaque */
 };
 
-/* Where the end-of-data scanner stands.  It looks at one byte at a time so
- * that "\r\n.\r\n" is found whatever the segment boundaries, without keeping
- * the body. */
+/* End-of-data scanner, one byte at a time so that "\r\n.\r\n" is found
+ * across any segment boundaries without keeping the body. */
 enum smtp_body_pos {
 	SMTP_BODY_BOL = 0, /* at the start of a body line */
 	SMTP_BODY_MID,     /* inside a line */
@@ -494,10 +490,6 @@ static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
 			     double ts)
 {
 	struct smtp_state *st = c->st;
-	const struct smtp_pending *tail =
-		st->npend ? &st->fifo[(st->head + st->npend - 1) %
-				      SMTP_PENDING_MAX]
-			  : NULL;
 	char verb[SMTP_VERB_MAX + 1], args[SMTP_ARGS_MAX];
 	size_t i = 0, vlen = 0, alen;
 	enum smtp_cmd cmd;
@@ -531,7 +523,8 @@ static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
 
 	/* A line while DATA waits for its 354, or junk right after DATA was
 	 * refused, is most likely message text sent without permission. */
-	no354 = (tail && tail->cmd == SMTP_CMD_DATA) ||
+	no354 = (st->npend && st->fifo[(st->head + st->npend - 1) %
+				       SMTP_PENDING_MAX].cmd == SMTP_CMD_DATA) ||
 		(st->data_refused && cmd == SMTP_CMD_UNKNOWN);
 	st->data_refused = false;
 	if (no354)
@@ -777,7 +770,6 @@ void smtp_feed(struct smtp_state *st, enum smtp_dir dir, const uint8_t *buf,
 
 void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx)
 {
-	struct smtp_call c = {st, emit, ctx, 0};
 	struct smtp_pending p;
 	struct smtp_event ev;
 
@@ -792,7 +784,8 @@ void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx)
 		ev.cmd = p.cmd;
 		ev.verb = p.verb;
 		ev.cmd_ts = p.ts;
-		smtp_emit(&c, &ev);
+		if (emit)
+			emit(ctx, &ev);
 	}
 }
 

@@ -57,13 +57,18 @@ Each timed run is `mxray -q -r CAPTURE --format F` with stdout to /dev/null.
 Wall time is measured here; user+sys CPU comes from wait4() on the child;
 peak RSS from `/usr/bin/time -v` when it is installed (apt-get install time),
 else from wait4() (then it may include the RSS of this Python process at fork
-time).  Every run must exit 0.  Then one untimed json run (to a file, loaded
-with json.load) and one untimed ndjson run (last line) must report N sessions
-and every packet of the capture.  MB = 10^6 bytes.
+time).  Every run must exit 0.  Before them, one untimed json run and one
+untimed ndjson run, piped into this script, must report N sessions and every
+packet of the capture: only the summary is parsed (the ndjson's last line;
+the json's tail from its top-level "inputs" key on, as the documents reach
+GBs), and the ndjson session lines are counted.  MB = 10^6 bytes.
 
 The script prints figures; it asserts nothing about speed.  Callgrind's Ir
-count depends only on the binary and the input, so it is the figure to compare
-across machines or between commits; wall times vary with load.
+count hardly depends on anything but the binary and the input (text: equal to
+~100 instructions between runs; json/ndjson: within ~0.05 %, as jansson seeds
+its hash tables from /dev/urandom), so it is the figure to compare between
+commits; wall times vary with the machine's load (printed with the table).
+--callgrind takes a few minutes (json runs ~50x slower under valgrind).
 """
 
 import argparse
@@ -72,6 +77,7 @@ import heapq
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -370,7 +376,10 @@ def describe(path, meta):
 # --------------------------------------------------------------------------
 
 def run_measured(cmd, stdout_path=os.devnull):
-    """Run cmd; returns dict(wall, cpu, rss_kb, status, stderr)."""
+    """Run cmd; returns dict(wall, cpu, rss_kb, status, stderr).
+
+    Through GNU time when present: wait4() on it gives the CPU time of time
+    plus mxray (time's own is ~1 ms), time -v gives mxray's own peak RSS."""
     gnu_time = shutil.which("time", path="/usr/bin:/bin")
     full = ([gnu_time, "-v"] if gnu_time else []) + cmd
     with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err:
@@ -406,39 +415,68 @@ def check_run(fmt, res):
                                                      res["stderr"].strip()))
 
 
-def verify(mxray, path, meta, outdir):
-    """Untimed json and ndjson runs: the summary must count every session and packet."""
+def report_summary(mxray, path, fmt):
+    """One untimed run with the report piped here; parses only its summary.
+
+    ndjson: the last line, and the session lines are counted.  json: the
+    document can be GBs, so only its last 2 MB are kept; SPEC.md fixes the
+    key order (..., "inputs", "summary"), so the last top-level `"inputs":`
+    starts an object fragment holding inputs and summary.
+    Returns (summary, inputs, session lines or None, output bytes).
+    """
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen([mxray, "-q", "-r", path, "--format", fmt],
+                             stdout=subprocess.PIPE, stderr=err)
+        total, listed, tail = 0, None, b""
+        if fmt == "ndjson":
+            listed = 0
+            for line in p.stdout:
+                total += len(line)
+                if line.startswith(b'{"type":"session"'):
+                    listed += 1
+                tail = line
+        else:
+            keep = 2 << 20
+            while True:
+                chunk = p.stdout.read(1 << 20)
+                if not chunk:
+                    break
+                total += len(chunk)
+                tail = (tail + chunk)[-keep:]
+        status = p.wait()
+        err.seek(0)
+        if status != 0:
+            sys.exit("mxray --format %s exited %d: %s" % (
+                fmt, status, err.read().decode("utf-8", "replace").strip()))
+    if fmt == "ndjson":
+        summary = json.loads(tail)
+        if summary.get("type") != "summary":
+            sys.exit("ndjson: the last line is not the summary")
+        return summary, summary["inputs"], listed, total
+    at = [m.start() for m in re.finditer(rb'"inputs"\s*:', tail)]
+    if not at:
+        sys.exit("json: no top-level \"inputs\" in the last %d bytes" % len(tail))
+    doc = json.loads(b"{" + tail[at[-1]:])
+    return doc["summary"], doc["inputs"], None, total
+
+
+def verify(mxray, path, meta):
+    """The json and ndjson reports must count every session and packet."""
     problems = []
     for fmt in ("json", "ndjson"):
-        out = os.path.join(outdir, "report.%s" % fmt)
-        res = run_measured([mxray, "-q", "-r", path, "--format", fmt], out)
-        check_run(fmt, res)
-        if fmt == "json":
-            with open(out) as f:
-                doc = json.load(f)
-            summary, inputs = doc["summary"], doc["inputs"]
-            listed = len(doc["sessions"])
-            del doc
-        else:
-            with open(out, "rb") as f:
-                f.seek(max(0, os.path.getsize(out) - (1 << 20)))
-                summary = json.loads(f.read().splitlines()[-1])
-            assert summary["type"] == "summary", summary.get("type")
-            inputs, listed = summary["inputs"], None
+        summary, inputs, listed, size = report_summary(mxray, path, fmt)
         got = (summary["sessions"], inputs[0]["packets"], summary["dns_transactions"])
-        print("verify   %-6s %d sessions%s, %d packets, %d DNS transactions, evicted %s "
-              "(%.1f MB of output, kept in %s)" % (
-                  fmt, got[0], "" if listed is None else " (%d listed)" % listed,
-                  got[1], got[2], json.dumps(summary["evicted"]),
-                  os.path.getsize(out) / 1e6, out))
+        print("verify   %-6s summary: %d sessions%s, %d packets, %d DNS transactions, "
+              "evicted %s; %.1f MB of output" % (
+                  fmt, got[0], "" if listed is None else " (%d session lines)" % listed,
+                  got[1], got[2], json.dumps(summary["evicted"]), size / 1e6))
         if got[0] != meta["sessions"] or (listed is not None and listed != got[0]):
             problems.append("%s: %d sessions, expected %d" % (fmt, got[0], meta["sessions"]))
         if got[1] != meta["packets"]:
             problems.append("%s: %d packets read, expected %d" % (fmt, got[1], meta["packets"]))
         if got[2] != meta["dns_transactions"]:
-            print("         note: %d DNS transactions, %d generated"
+            print("         note: %d DNS transactions reported, %d generated"
                   % (got[2], meta["dns_transactions"]))
-        os.remove(out)
     if problems:
         sys.exit("verification failed: " + "; ".join(problems))
 
@@ -446,6 +484,7 @@ def verify(mxray, path, meta, outdir):
 def bench(mxray, path, meta, formats, repeat):
     mb = meta["bytes"] / 1e6
     rows = []
+    load_before = os.getloadavg()[0]
     for fmt in formats:
         runs = []
         for _ in range(repeat):
@@ -458,8 +497,9 @@ def bench(mxray, path, meta, formats, repeat):
         rows.append((fmt, wall, cpu, rss, [r["wall"] for r in runs]))
 
     print()
-    print("mxray %s, %d run(s) per format, output to /dev/null, median times"
-          % (mxray, repeat))
+    print("mxray %s, %d run(s) per format, output to /dev/null, median times; "
+          "load average %.2f before, %.2f after, %d CPUs" % (
+              mxray, repeat, load_before, os.getloadavg()[0], os.cpu_count() or 0))
     head = ("format", "packets", "MB", "seconds", "cpu s", "packets/s", "MB/s",
             "sessions/s", "peak RSS MB")
     print("%-7s %9s %8s %8s %8s %10s %8s %10s %11s" % head)
@@ -474,8 +514,8 @@ def bench(mxray, path, meta, formats, repeat):
 def callgrind(mxray, outdir, n, spacing_us, jobs, reuse, formats):
     if not shutil.which("valgrind"):
         sys.exit("--callgrind: valgrind is not installed (apt-get install valgrind)")
-    path, meta = ensure_capture(outdir, n, spacing_us, jobs, reuse)
     print()
+    path, meta = ensure_capture(outdir, n, spacing_us, jobs, reuse)
     describe(path, meta)
     for fmt in formats:
         cg_out = os.path.join(outdir, "callgrind.out.%d.%s" % (n, fmt))
@@ -532,7 +572,7 @@ def main(argv):
     describe(path, meta)
     if args.generate_only:
         return 0
-    verify(mxray, path, meta, args.out)
+    verify(mxray, path, meta)
     bench(mxray, path, meta, formats, args.repeat)
     if args.callgrind:
         callgrind(mxray, args.out, args.callgrind_sessions, spacing_us, args.jobs,

@@ -129,6 +129,21 @@ static void mb_a(struct mb *m, unsigned a, unsigned b, unsigned c, unsigned d)
 	mb_rr_end(m, s);
 }
 
+/* A wire name of labels with the given lengths, filled with 'a'. */
+static size_t wire_name(uint8_t *w, const int *lens, int n, int fill)
+{
+	size_t o = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		w[o++] = (uint8_t)lens[i];
+		memset(w + o, i == 0 ? fill : 'a', (size_t)lens[i]);
+		o += (size_t)lens[i];
+	}
+	w[o++] = 0;
+	return o;
+}
+
 /* Parse an exact-size heap copy, so ASan catches any over-read. */
 static int parse_copy(const uint8_t *b, size_t n, struct dns_msg *out)
 {
@@ -418,6 +433,18 @@ Test(dns, txt_truncated_with_ellipsis_on_escape_boundary)
 	cr_assert_eq(n, DNS_RDATA_TEXT - 1);
 	cr_assert_str_eq(m->an[0].data + n - 3, "...");
 	cr_assert_eq(m->an[0].data[200], ' ');
+
+	/* 'A' + 78 escapes = 313 chars; the 80th escape cuts there, and the
+	 * letters after it must not be appended behind the "...". */
+	letters[0] = 'A';
+	memset(letters + 1, 0x01, 80);
+	memset(letters + 81, 'Z', 10);
+	lens2[0] = 91;
+	txt_msg(&b, strs2, lens2, 1);
+	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
+	n = strlen(m->an[0].data);
+	cr_assert_eq(n, 313 + 3);
+	cr_assert_str_eq(m->an[0].data + 309, "\\x01...");
 	free(m);
 }
 
@@ -479,6 +506,38 @@ Test(dns, nxdomain_with_soa_in_authority)
 	cr_assert_str_eq(m->ns[0].data, "ns1.example.org hostmaster.example.org"
 					" 2024010101 7200 3600 1209600 300");
 	cr_assert_eq(m->anomalies, 0);
+	free(m);
+}
+
+/* SOA text can pass DNS_RDATA_TEXT: the cut falls between escapes. */
+Test(dns, soa_text_truncated_between_escapes)
+{
+	static const int mlens[] = {63, 63, 63, 61}; /* 253 characters */
+	static const int rlens[] = {63};             /* 63 x "\032" */
+	uint8_t w[300];
+	struct mb b;
+	struct dns_msg *m = new_msg();
+	size_t s, n;
+	int i;
+
+	mb_hdr(&b, 8, 0x8180, 1, 1, 0, 0);
+	mb_name(&b, "example.org");
+	mb_u16(&b, DNS_T_SOA);
+	mb_u16(&b, 1);
+	mb_ptr(&b, 12);
+	s = mb_rr(&b, DNS_T_SOA, 1, 60);
+	mb_raw(&b, w, wire_name(w, mlens, 4, 'm'));
+	mb_raw(&b, w, wire_name(w, rlens, 1, ' '));
+	for (i = 0; i < 5; i++)
+		mb_u32(&b, 1);
+	mb_rr_end(&b, s);
+	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
+	cr_assert_eq(m->anomalies, 0);
+	n = strlen(m->an[0].data);
+	/* rname starts at 254; whole escapes fit up to 314, then "...". */
+	cr_assert_eq(n, 314 + 3);
+	cr_assert_str_eq(m->an[0].data + 310, "\\032...");
+	cr_assert_eq(m->an[0].data[253], ' ');
 	free(m);
 }
 
@@ -573,15 +632,19 @@ Test(dns, update_delete_has_empty_rdata)
 	struct dns_msg *m = new_msg();
 	size_t s;
 
-	/* RFC 2136: zone, no prerequisites, updates "delete all A" (class
+	/* RFC 2136: zone, no prerequisites, updates "delete all MX" (class
 	 * ANY, rdlength 0) then "add A" with an empty rdata, which is wrong. */
-	mb_hdr(&b, 9, 0x2800, 1, 0, 2, 0);
+	mb_hdr(&b, 9, 0x2800, 1, 0, 1, 0);
 	mb_name(&b, "example.org");
 	mb_u16(&b, DNS_T_SOA);
 	mb_u16(&b, 1);
 	mb_name_ptr(&b, "host", 12);
-	s = mb_rr(&b, DNS_T_A, 255, 0);
+	s = mb_rr(&b, DNS_T_MX, 255, 0);
 	mb_rr_end(&b, s);
+	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
+	cr_assert_eq(m->anomalies, 0);
+
+	b.b[9] = 2; /* nscount */
 	mb_name_ptr(&b, "host", 12);
 	s = mb_rr(&b, DNS_T_A, 1, 0);
 	mb_rr_end(&b, s);
@@ -930,21 +993,6 @@ Test(dns, label_length_limits)
 	free(m);
 }
 
-/* A wire name of labels with the given lengths, filled with 'a'. */
-static size_t wire_name(uint8_t *w, const int *lens, int n, int fill)
-{
-	size_t o = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		w[o++] = (uint8_t)lens[i];
-		memset(w + o, i == 0 ? fill : 'a', (size_t)lens[i]);
-		o += (size_t)lens[i];
-	}
-	w[o++] = 0;
-	return o;
-}
-
 Test(dns, name_length_limits)
 {
 	static const int ok[] = {63, 63, 63, 61};   /* 255 octets on the wire */
@@ -1119,6 +1167,42 @@ Test(dns, rdlength_mismatch)
 	free(m);
 }
 
+Test(dns, rdlength_mismatch_soa_and_txt)
+{
+	struct mb b;
+	struct dns_msg *m = new_msg();
+	size_t s, soa;
+	int i;
+
+	mb_hdr(&b, 8, 0x8180, 1, 2, 0, 0);
+	mb_name(&b, "example.org");
+	mb_u16(&b, DNS_T_SOA);
+	mb_u16(&b, 1);
+	mb_ptr(&b, 12);
+	s = soa = mb_rr(&b, DNS_T_SOA, 1, 60);
+	mb_name_ptr(&b, "ns", 12);
+	mb_name_ptr(&b, "hm", 12);
+	for (i = 0; i < 5; i++)
+		mb_u32(&b, 1);
+	mb_u8(&b, 0); /* one byte too many */
+	mb_rr_end(&b, s);
+	mb_ptr(&b, 12);
+	s = mb_rr(&b, DNS_T_TXT, 1, 60); /* TXT needs one string at least */
+	mb_rr_end(&b, s);
+	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
+	cr_assert_eq(m->anomalies, DNS_ANOM_RDLEN);
+	cr_assert_str_eq(m->an[0].data, "\\# 31");
+	cr_assert_str_eq(m->an[1].data, "\\# 0");
+
+	b.n = s - 12 - 1; /* drop the TXT and the extra byte: a good SOA */
+	b.b[7] = 1;       /* ancount */
+	mb_rr_end(&b, soa);
+	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
+	cr_assert_eq(m->anomalies, 0);
+	cr_assert_str_eq(m->an[0].data, "ns.example.org hm.example.org 1 1 1 1 1");
+	free(m);
+}
+
 Test(dns, unknown_type_and_other_class)
 {
 	struct mb b;
@@ -1180,6 +1264,8 @@ Test(dns, trailing_bytes)
 	cr_assert_eq(parse_copy(c, sizeof c, m), DX_OK);
 	cr_assert_eq(m->anomalies, DNS_ANOM_TRAILING);
 	cr_assert_eq(m->n_an, 2);
+	cr_assert_eq(parse_copy(c, sizeof resp_a + 1, m), DX_OK); /* one */
+	cr_assert_eq(m->anomalies, DNS_ANOM_TRAILING);
 	cr_assert_eq(parse_copy(resp_a, sizeof resp_a, m), DX_OK);
 	cr_assert_eq(m->anomalies, 0);
 	free(m);

@@ -187,6 +187,7 @@ static int ss_packet(struct ss_stream *s, const uint8_t *ip, size_t caplen,
 	if (flags & SS_TCP_SYN) {
 		s->seq_known[dir] = true;
 		s->next_seq[dir] = seq + 1;
+		seq++; /* data on a SYN starts after it */
 	}
 	if (plen > 0) {
 		if (!s->seq_known[dir]) {
@@ -323,7 +324,6 @@ struct ss_rec {
 	size_t n, cap;
 	bool finishing;
 	uint64_t tls_bytes[2]; /* per direction, over all TLS events */
-	size_t tls_events;     /* before merging */
 };
 
 static void ss_rec_clear(struct ss_rec *r)
@@ -336,7 +336,6 @@ static void ss_rec_clear(struct ss_rec *r)
 	r->n = 0;
 	r->finishing = false;
 	r->tls_bytes[0] = r->tls_bytes[1] = 0;
-	r->tls_events = 0;
 }
 
 static void ss_rec_free(struct ss_rec *r)
@@ -366,7 +365,6 @@ static void ss_emit(void *ctx, const struct smtp_event *ev)
 		cr_assert(ev->dir == SMTP_FROM_CLIENT ||
 			  ev->dir == SMTP_FROM_SERVER);
 		r->tls_bytes[ev->dir] += ev->bytes;
-		r->tls_events++;
 		/* one TLS event per feed call: merge a run of them */
 		e = r->n ? &r->ev[r->n - 1] : NULL;
 		if (e && e->kind == SMTP_EV_TLS && e->dir == ev->dir &&

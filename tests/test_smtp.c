@@ -149,12 +149,12 @@ static size_t count_anom(const struct rec *r, enum smtp_anomaly a)
 static const struct rec_ev *nth(const struct rec *r, enum smtp_ev_kind k,
 				size_t i)
 {
-	size_t j;
+	size_t j, seen = 0;
 
 	for (j = 0; j < r->n; j++)
-		if (r->ev[j].kind == k && i-- == 0)
+		if (r->ev[j].kind == k && seen++ == i)
 			return &r->ev[j];
-	cr_assert_fail("no event #%zu of kind %d", i, (int)k);
+	cr_assert_fail("no event #%zu of kind %d (only %zu)", i, (int)k, seen);
 	return NULL;
 }
 
@@ -351,11 +351,16 @@ Test(smtp, data_empty_body)
 
 	sess_init(&s);
 	to_354(&s);
-	C(&s, ".\r\n");
+	C(&s, ".");
+	C(&s, "\r\n");
 	cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_START), 1);
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_START, 0)->bytes, 0);
 	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, 0);
+	/* DATA_END carries the time of the segment holding the dot */
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->ts, 4.0);
 	S(&s, "250 ok\r\n");
 	want_reply(nth(&s.r, SMTP_EV_REPLY, 4), SMTP_CMD_DATA_END, 250, "ok");
+	cr_assert_eq(nth(&s.r, SMTP_EV_REPLY, 4)->cmd_ts, 4.0);
 	sess_fini(&s);
 }
 
@@ -1245,8 +1250,8 @@ static void split_everywhere(const struct chunk *ch, size_t n,
 	rec_free(&whole.r);
 }
 
-/* The reference run itself must be right, or comparing to it is moot. */
-static struct outcome check_whole(const struct chunk *ch, size_t n)
+/* The unsplit run, whose events each test checks before comparing. */
+static struct outcome run_whole(const struct chunk *ch, size_t n)
 {
 	struct outcome o;
 
@@ -1271,7 +1276,7 @@ Test(smtp, split_everywhere_plain)
 		SS("250 2.0.0 queued\r\n221 2.0.0 bye\r\n"),
 	};
 	size_t n = sizeof(ch) / sizeof(ch[0]);
-	struct outcome o = check_whole(ch, n);
+	struct outcome o = run_whole(ch, n);
 
 	cr_assert_eq(count_kind(&o.r, SMTP_EV_COMMAND), 7);
 	cr_assert_eq(count_kind(&o.r, SMTP_EV_REPLY), 9);
@@ -1304,7 +1309,7 @@ Test(smtp, split_everywhere_xexch50)
 	struct outcome o;
 
 	ch[7].p = xexch_blob();
-	o = check_whole(ch, n);
+	o = run_whole(ch, n);
 	cr_assert_eq(nth(&o.r, SMTP_EV_BLOB, 0)->bytes, 1124);
 	want_reply(nth(&o.r, SMTP_EV_REPLY, 5), SMTP_CMD_BLOB_END, 250,
 		   "XEXCH50 OK");
@@ -1314,7 +1319,7 @@ Test(smtp, split_everywhere_xexch50)
 	rec_free(&o.r);
 	split_everywhere(ch, n, "xexch50");
 	/* and the stall: everything up to the blob, then silence */
-	o = check_whole(ch, 8);
+	o = run_whole(ch, 8);
 	cr_assert_eq(nth(&o.r, SMTP_EV_UNANSWERED, 0)->cmd, SMTP_CMD_BLOB_END);
 	rec_free(&o.r);
 	split_everywhere(ch, 8, "xexch50-stall");
@@ -1333,7 +1338,7 @@ Test(smtp, split_everywhere_starttls)
 		CS("\x17\x03\x03\0\x20"),
 	};
 	size_t n = sizeof(ch) / sizeof(ch[0]);
-	struct outcome o = check_whole(ch, n);
+	struct outcome o = run_whole(ch, n);
 
 	cr_assert(o.tls && o.starttls && o.pipelining);
 	cr_assert_eq(count_kind(&o.r, SMTP_EV_COMMAND), 2);
@@ -1376,7 +1381,7 @@ Test(smtp, split_everywhere_odd_session)
 	memset(longline, 'A', 5000);
 	memcpy(longline + 5000, "\r\nNOOP\r\n", 8);
 	memcpy(bdat + 300, "BDAT 5 LAST\r\nhello", 18);
-	o = check_whole(ch, n);
+	o = run_whole(ch, n);
 	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_BARE_LF), 2);
 	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_CODE_MISMATCH), 1);
 	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_LINE_TOO_LONG), 1);
@@ -1388,4 +1393,49 @@ Test(smtp, split_everywhere_odd_session)
 	cr_assert_not(rec_mentions(&o.r, "czNjcmV0"));
 	rec_free(&o.r);
 	split_everywhere(ch, n, "odd");
+}
+
+static uint32_t xorshift(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* Random sessions glued from protocol fragments and junk bytes: whatever
+ * the bytes mean, cutting them differently must not change the events. */
+Test(smtp, split_everywhere_random_sessions)
+{
+	static const char *const frag[] = {"220 hi\r\n", "250 ok\r\n",
+		"354 go\r\n", "250-PIPELINING\r\n", "334 eA==\r\n", "220 tls\r\n",
+		"500 no\r\n", "250-a\r\n251 b\r\n", "EHLO x\r\n", "DATA\r\n",
+		"MAIL FROM:<a@b>\r\n", "BDAT 7\r\n", "BDAT 3 LAST\r\n",
+		"XEXCH50 9 2\r\n", "STARTTLS\r\n", "AUTH LOGIN\r\n", "QUIT\r\n",
+		".\r\n", "\r\n.\r\n", "..\r\n", "\n", ".\n", "\r", "x", "junk"};
+	static uint8_t buf[8][72];
+	struct chunk ch[8];
+	uint32_t x = 2463534242u;
+	size_t it, i, len, k;
+	const char *f;
+
+	for (it = 0; it < 5; it++) {
+		for (i = 0; i < 8; i++) {
+			for (len = 0; len < sizeof(buf[i]) - 24;) {
+				k = xorshift(&x) % 30;
+				if (k >= sizeof(frag) / sizeof(frag[0])) {
+					buf[i][len++] = (uint8_t)xorshift(&x);
+					continue;
+				}
+				f = frag[k];
+				memcpy(buf[i] + len, f, strlen(f));
+				len += strlen(f);
+			}
+			ch[i].dir = xorshift(&x) & 1 ? SMTP_FROM_SERVER
+						     : SMTP_FROM_CLIENT;
+			ch[i].p = buf[i];
+			ch[i].len = len;
+		}
+		split_everywhere(ch, 8, "random");
+	}
 }
