@@ -1,6 +1,6 @@
 /* dns.c - DNS message dissector (RFC 1035 messages and names, RFC 3596 AAAA,
  * RFC 2782 SRV, RFC 3597 unknown types, RFC 5952 IPv6 text, RFC 6891 EDNS,
- * RFC 7766 TCP framing, RFC 5782 DNSBL names).
+ * RFC 7766 TCP framing in dns_tcp.c, RFC 5782 DNSBL names in dns_names.c).
  *
  * Every byte of a message is read through struct rd (reader.h); rdata is
  * parsed through a sub-reader limited to rdlength, so a lying record can
@@ -64,9 +64,12 @@ static const struct dns_tok dns_rcodes[] = {
 
 /* Stable names for the JSON output, Zeek "weird" style. */
 static const struct dns_tok dns_anoms[] = {
-	{DNS_ANOM_NAME_LOOP, "name_loop"},   {DNS_ANOM_NAME_TOO_LONG, "name_too_long"},
-	{DNS_ANOM_BAD_LABEL, "bad_label"},   {DNS_ANOM_TRUNC_RR, "trunc_rr"},
-	{DNS_ANOM_RDLEN, "rdlength"},        {DNS_ANOM_TOO_MANY_RRS, "too_many_rrs"},
+	{DNS_ANOM_NAME_LOOP, "name_loop"},
+	{DNS_ANOM_NAME_TOO_LONG, "name_too_long"},
+	{DNS_ANOM_BAD_LABEL, "bad_label"},
+	{DNS_ANOM_TRUNC_RR, "trunc_rr"},
+	{DNS_ANOM_RDLEN, "rdlength"},
+	{DNS_ANOM_TOO_MANY_RRS, "too_many_rrs"},
 	{DNS_ANOM_TRAILING, "trailing_bytes"},
 };
 
@@ -162,7 +165,7 @@ static void dns_tb_name(struct dns_tb *t, const char *name)
 
 	while (name[i] != '\0') {
 		n = 1;
-		if (name[i] == '\\') /* \DDD, always complete from dns_read_name */
+		if (name[i] == '\\') /* \DDD: complete, from dns_read_name */
 			while (n < 4 && name[i + n] != '\0')
 				n++;
 		dns_tb_put(t, name + i, n);
@@ -275,7 +278,7 @@ int dns_read_name(struct rd *r, const uint8_t *msg, size_t msg_len,
 				goto out;
 			}
 			/* Strictly below the pointer itself and below the
-			 * previous target: offsets only decrease, so no loop. */
+			 * previous target: offsets only decrease, no loop. */
 			if (known && at < limit)
 				limit = at;
 			if (target >= limit || ++hops > DNS_PTR_HOPS) {
@@ -287,7 +290,7 @@ int dns_read_name(struct rd *r, const uint8_t *msg, size_t msg_len,
 			rd_seek(&m, target);
 			cur = &m;
 			break;
-		default: /* 0x40 extended (RFC 6891 deprecates), 0x80 reserved */
+		default: /* 0x40 extended (RFC 6891 retires it), 0x80 reserved */
 			a |= DNS_ANOM_BAD_LABEL;
 			ret = DX_INVALID;
 			goto out;
@@ -485,7 +488,7 @@ static void dns_render_rdata(struct rd *s, const uint8_t *msg, size_t msg_len,
 	switch (rr->type) {
 	case DNS_T_A:
 	case DNS_T_AAAA:
-		/* Address formats are defined for class IN only (CH A is not). */
+		/* These formats are defined for class IN only (CH A is not). */
 		if (rr->rclass == DNS_C_IN)
 			ret = dns_rdata_addr(s, rr,
 					     rr->type == DNS_T_A ? 4 : 16);
@@ -667,248 +670,4 @@ int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *out)
 		out->anomalies |= DNS_ANOM_TRAILING;
 out:
 	return ret;
-}
-
-/* ---- reverse and DNSBL names ------------------------------------------ */
-
-static char dns_lc(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
-}
-
-/* Length of s if it fits a name buffer; a caller's string need not.
- * memchr stops at the first match (C11 7.24.5.1), so a short s is safe. */
-static bool dns_name_len(const char *s, size_t *len)
-{
-	const char *z = memchr(s, '\0', DNS_NAME_MAX);
-
-	*len = z ? (size_t)(z - s) : 0;
-	return z != NULL;
-}
-
-static bool dns_ieq(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (dns_lc(a[i]) != dns_lc(b[i]))
-			return false;
-	return true;
-}
-
-/* s (length n) is suffix or ends in "." + suffix, case-insensitively;
- * *pre gets the length before that dot (0 for an exact match). */
-static bool dns_has_suffix(const char *s, size_t n, const char *suffix,
-			   size_t *pre)
-{
-	size_t k = strlen(suffix);
-
-	if (n < k || (n > k && s[n - k - 1] != '.') ||
-	    !dns_ieq(s + n - k, suffix, k))
-		return false;
-	*pre = n > k ? n - k - 1 : 0;
-	return true;
-}
-
-static int dns_hexval(char c)
-{
-	c = dns_lc(c);
-	return (c >= '0' && c <= '9')   ? c - '0'
-	       : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-					: -1;
-}
-
-/* Exactly "d.c.b.a" in s[0..n): decimal 0..255, no leading zeros. */
-static bool dns_parse_v4_labels(const char *s, size_t n, uint8_t addr[16])
-{
-	size_t i = 0, start, digits;
-	unsigned v;
-	int lab;
-
-	for (lab = 3; lab >= 0; lab--) {
-		start = i;
-		v = 0;
-		digits = 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-			v = v * 10 + (unsigned)(s[i] - '0');
-			digits++;
-			i++;
-		}
-		if (digits == 0 || digits > 3 || v > 255 ||
-		    (digits > 1 && s[start] == '0'))
-			return false;
-		addr[lab] = (uint8_t)v;
-		if (lab > 0) {
-			if (i >= n || s[i] != '.')
-				return false;
-			i++;
-		}
-	}
-	return i == n;
-}
-
-/* Exactly 32 one-hex-digit labels in s[0..n), least significant first. */
-static bool dns_parse_v6_labels(const char *s, size_t n, uint8_t addr[16])
-{
-	size_t k;
-	int v;
-
-	if (n != 63)
-		return false;
-	for (k = 0; k < 32; k++) {
-		v = dns_hexval(s[2 * k]);
-		if (v < 0 || (k < 31 && s[2 * k + 1] != '.'))
-			return false;
-		if (k % 2 == 0)
-			addr[15 - k / 2] = (uint8_t)v;
-		else
-			addr[15 - k / 2] |= (uint8_t)(v << 4);
-	}
-	return true;
-}
-
-void dns_reverse_name(int family, const uint8_t *addr, char out[DNS_NAME_MAX])
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	int i;
-
-	out[0] = '\0';
-	if (addr == NULL)
-		goto out;
-	if (family == 4) {
-		snprintf(out, DNS_NAME_MAX, "%u.%u.%u.%u.in-addr.arpa",
-			 addr[3], addr[2], addr[1], addr[0]);
-	} else if (family == 6) {
-		for (i = 15; i >= 0; i--) {
-			out[o++] = hex[addr[i] & 0x0F];
-			out[o++] = '.';
-			out[o++] = hex[addr[i] >> 4];
-			out[o++] = '.';
-		}
-		memcpy(out + o, "ip6.arpa", sizeof "ip6.arpa");
-	}
-out:
-	return;
-}
-
-int dns_parse_reverse(const char *qname, uint8_t addr[16])
-{
-	size_t len, pre;
-	int fam = 0;
-
-	memset(addr, 0, 16);
-	if (qname == NULL || !dns_name_len(qname, &len))
-		goto out;
-	if (dns_has_suffix(qname, len, "in-addr.arpa", &pre) &&
-	    dns_parse_v4_labels(qname, pre, addr))
-		fam = 4;
-	else if (dns_has_suffix(qname, len, "ip6.arpa", &pre) &&
-		 dns_parse_v6_labels(qname, pre, addr))
-		fam = 6;
-out:
-	if (fam == 0)
-		memset(addr, 0, 16);
-	return fam;
-}
-
-/* A zone: non-empty labels separated by single dots. */
-static bool dns_zone_ok(const char *z, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || z[0] == '.' || z[n - 1] == '.')
-		return false;
-	for (i = 1; i < n; i++)
-		if (z[i] == '.' && z[i - 1] == '.')
-			return false;
-	return true;
-}
-
-int dns_parse_dnsbl(const char *qname, uint8_t addr[16],
-		    char zone[DNS_NAME_MAX])
-{
-	size_t len, i, dots = 0, zl, pre;
-	const char *z = NULL;
-	int fam = 0;
-
-	memset(addr, 0, 16);
-	if (zone != NULL)
-		zone[0] = '\0';
-	if (qname == NULL || !dns_name_len(qname, &len))
-		goto out;
-	/* IPv6 first: 32 nibble labels may also start with 4 decimal ones. */
-	if (len > 64 && qname[63] == '.' &&
-	    dns_parse_v6_labels(qname, 63, addr)) {
-		fam = 6;
-		z = qname + 64;
-	} else {
-		memset(addr, 0, 16);
-		for (i = 0; i < len && dots < 4; i++)
-			if (qname[i] == '.' && ++dots == 4)
-				break;
-		if (dots == 4 && dns_parse_v4_labels(qname, i, addr)) {
-			fam = 4;
-			z = qname + i + 1;
-		}
-	}
-	if (fam == 0)
-		goto out;
-	zl = len - (size_t)(z - qname);
-	/* Under the reverse trees it is a PTR lookup, not a DNSBL one. */
-	if (!dns_zone_ok(z, zl) || dns_has_suffix(z, zl, "in-addr.arpa", &pre) ||
-	    dns_has_suffix(z, zl, "ip6.arpa", &pre)) {
-		fam = 0;
-		goto out;
-	}
-	if (zone != NULL)
-		memcpy(zone, z, zl + 1);
-out:
-	if (fam == 0)
-		memset(addr, 0, 16);
-	return fam;
-}
-
-/* ---- DNS over TCP (RFC 7766 8, RFC 1035 4.2.2) ------------------------- */
-
-void dns_tcp_init(struct dns_tcp_framer *f)
-{
-	memset(f, 0, sizeof *f);
-}
-
-void dns_tcp_feed(struct dns_tcp_framer *f, const uint8_t *buf, size_t len,
-		  double ts, dns_tcp_msg_fn fn, void *ctx)
-{
-	struct rd r;
-	size_t n;
-
-	rd_init(&r, buf, len);
-	while (rd_left(&r) > 0) {
-		if (f->len_have < 2) {
-			if (f->len_have == 0)
-				f->msg_ts = ts;
-			f->len_hdr[f->len_have++] = rd_u8(&r);
-			if (f->len_have == 2) {
-				f->msg_len = (size_t)f->len_hdr[0] << 8 |
-					     f->len_hdr[1];
-				f->msg_have = 0;
-				if (f->msg_len == 0) /* nothing to deliver */
-					f->len_have = 0;
-			}
-			continue;
-		}
-		/* Always through f->msg: one path, and 64 KiB at most. */
-		n = f->msg_len - f->msg_have;
-		if (n > rd_left(&r))
-			n = rd_left(&r);
-		rd_bytes(&r, f->msg + f->msg_have, n);
-		f->msg_have += n;
-		if (f->msg_have < f->msg_len)
-			continue;
-		if (fn != NULL)
-			fn(ctx, f->msg, f->msg_len, f->msg_ts);
-		f->len_have = 0;
-		f->msg_have = 0;
-		f->msg_len = 0;
-	}
 }

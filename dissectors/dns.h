@@ -17,6 +17,7 @@
 #define DNS_NAME_MAX 256   /* 255 presentation bytes + NUL */
 #define DNS_RDATA_TEXT 320 /* rendered rdata, truncated with "..." */
 #define DNS_MAX_RRS 32     /* records kept per section; the rest are counted */
+/* struct dns_msg is about 80 KB: callers keep one and reuse it. */
 #define DNS_PTR_HOPS 64    /* compression pointers followed per name */
 
 enum dns_type {
@@ -111,7 +112,7 @@ int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *out);
 int dns_read_name(struct rd *r, const uint8_t *msg, size_t msg_len,
 		  char out[DNS_NAME_MAX], bool lower, unsigned *anom);
 
-/* Names for values ("A", "NOERROR", "NAME_LOOP").  Unknown values render as
+/* Names for values ("A", "NOERROR", "name_loop").  Unknown values render as
  * "TYPE65", "RCODE12" into a static table-less buffer supplied by caller. */
 const char *dns_type_name(uint16_t type, char buf[16]);
 const char *dns_rcode_name(uint16_t rcode, char buf[16]);
@@ -150,7 +151,8 @@ typedef void (*dns_tcp_msg_fn)(void *ctx, const uint8_t *msg, size_t len,
 
 void dns_tcp_init(struct dns_tcp_framer *f);
 /* Feed a chunk that arrived at time ts; calls fn for every message it
- * completes (the message's ts is that of its first length byte). */
+ * completes (the message's ts is that of its first length byte).  The msg
+ * pointer is into the framer and valid only during the callback. */
 void dns_tcp_feed(struct dns_tcp_framer *f, const uint8_t *buf, size_t len,
 		  double ts, dns_tcp_msg_fn fn, void *ctx);
 

@@ -1199,7 +1199,8 @@ Test(dns, rdlength_mismatch_soa_and_txt)
 	mb_rr_end(&b, soa);
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
 	cr_assert_eq(m->anomalies, 0);
-	cr_assert_str_eq(m->an[0].data, "ns.example.org hm.example.org 1 1 1 1 1");
+	cr_assert_str_eq(m->an[0].data,
+			 "ns.example.org hm.example.org 1 1 1 1 1");
 	free(m);
 }
 
@@ -1395,7 +1396,7 @@ Test(dns, reverse_rejects_malformed)
 	cr_assert_eq(dns_parse_reverse(name, addr), 0);
 	snprintf(name, sizeof name, "g%s", good + 1);        /* not hex */
 	cr_assert_eq(dns_parse_reverse(name, addr), 0);
-	snprintf(name, sizeof name, "%s.x", good);           /* suffix not last */
+	snprintf(name, sizeof name, "%s.x", good);           /* not last */
 	cr_assert_eq(dns_parse_reverse(name, addr), 0);
 	snprintf(name, sizeof name, "%s", good);
 	name[2] = '.';                                       /* empty label */
