@@ -42,9 +42,11 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@for f in $(SAMPLES); do echo "### $$f"; ./$(BIN) -r $$f || exit 1; done
 
-# make test: set up, build, run every test.
+# make test: set up, build, run every test; then all of it again on the
+# ASan + UBSan build.
 test: deps
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
 
 check: $(BIN) $(TESTBIN)
 	./$(TESTBIN) --jobs 2
