@@ -192,8 +192,10 @@ void dns_tx_unref(struct dns_tx *tx)
 		return;
 	strv_free(tx->answers, tx->n_answers);
 	strv_free(tx->names, tx->n_names);
+	free(tx->prefs);
 	free(tx->addrs);
 	free(tx->glue);
+	strv_free(tx->glue_names, tx->n_glue);
 	free(tx->nodes);
 	free(tx);
 }
@@ -310,6 +312,52 @@ static int addr_push(struct mx_addr **v, size_t *n, const struct dns_rr *rr)
 	return 0;
 }
 
+/* names and prefs grow together so they stay parallel */
+static int name_push(struct dns_tx *tx, const char *name, uint16_t pref)
+{
+	uint16_t *np = realloc(tx->prefs, (tx->n_names + 1) * sizeof(*np));
+	if (!np)
+		return -1;
+	tx->prefs = np;
+	np[tx->n_names] = pref;
+	return strv_push(&tx->names, &tx->n_names, name);
+}
+
+static int glue_push(struct dns_tx *tx, const struct dns_rr *rr)
+{
+	char name[DNS_NAME_MAX];
+	char **nn = realloc(tx->glue_names,
+			    (tx->n_glue + 1) * sizeof(*tx->glue_names));
+	if (!nn)
+		return -1;
+	tx->glue_names = nn;
+	mx_lower(rr->name, name, sizeof(name));
+	if (!(nn[tx->n_glue] = strdup(name)))
+		return -1;
+	/* addr_push advances n_glue, after the name is in place */
+	if (addr_push(&tx->glue, &tx->n_glue, rr) != 0) {
+		free(nn[tx->n_glue]);
+		return -1;
+	}
+	return 0;
+}
+
+int dns_tx_mx_pref(const struct dns_tx *tx, const char *host)
+{
+	for (size_t i = 0; i < tx->n_names; i++)
+		if (!strcmp(tx->names[i], host))
+			return tx->prefs[i];
+	return -1;
+}
+
+const char *dns_tx_glue_host(const struct dns_tx *tx, const struct mx_addr *a)
+{
+	for (size_t i = 0; i < tx->n_glue; i++)
+		if (mx_addr_eq(&tx->glue[i], a))
+			return tx->glue_names[i];
+	return NULL;
+}
+
 static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 			     const struct dns_msg *m, double ts)
 {
@@ -335,7 +383,7 @@ static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 			node_add(t, tx, &k);
 		} else if (rr->target[0]) {
 			mx_lower(rr->target, name, sizeof(name));
-			strv_push(&tx->names, &tx->n_names, name);
+			name_push(tx, name, rr->type == DNS_T_MX ? rr->pref : 0);
 			if (rr->type == DNS_T_MX) {
 				key_name(&k, K_MXNAME, name);
 				node_add(t, tx, &k);
@@ -347,7 +395,8 @@ static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 		for (size_t i = 0; i < m->n_ar; i++) {
 			if (!m->ar[i].addr_len)
 				continue;
-			addr_push(&tx->glue, &tx->n_glue, &m->ar[i]);
+			if (glue_push(tx, &m->ar[i]) != 0)
+				continue;
 			key_addr(&k, K_ADDR, &tx->glue[tx->n_glue - 1]);
 			node_add(t, tx, &k);
 		}

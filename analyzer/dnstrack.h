@@ -45,10 +45,12 @@ struct dns_tx {
 	char **answers; /* rendered answer-section records, owned */
 	size_t n_answers;
 	char **names;   /* PTR/CNAME/MX targets (lower-case), owned */
+	uint16_t *prefs; /* parallel to names: MX preference, else 0 */
 	size_t n_names;
 	struct mx_addr *addrs; /* A/AAAA answers */
 	size_t n_addrs;
 	struct mx_addr *glue;  /* additional-section addresses (MX glue) */
+	char **glue_names;     /* parallel to glue: the owner names */
 	size_t n_glue;
 
 	int first_rel;  /* relation of the first session that tied it, or -1 */
@@ -112,5 +114,10 @@ void dt_count_unparsable(struct dt_table *t);
 
 /* The time a transaction sorts by: its query, else its response. */
 double dns_tx_time(const struct dns_tx *tx);
+
+/* MX transactions: the preference of exchange `host` (-1 if not listed),
+ * and the exchange whose glue address is `a` (NULL if none). */
+int dns_tx_mx_pref(const struct dns_tx *tx, const char *host);
+const char *dns_tx_glue_host(const struct dns_tx *tx, const struct mx_addr *a);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "correlate.h"
+#include "delivery.h"
 #include "dnstrack.h"
 #include "reader.h"
 #include "reassembly.h"
@@ -34,6 +35,7 @@ struct engine {
 	struct engine_config cfg;
 	struct report *rep;
 	struct dt_table *dns;
+	struct dl_table *deliveries;
 	struct dns_msg *msg; /* scratch for dns_parse, allocated once */
 
 	struct session **buckets;
@@ -221,6 +223,7 @@ static struct session *sess_create(struct engine *e,
 	e->live++;
 	e->st.sessions++;
 	corr_client_side(e->dns, s, e->cfg.dns_window_s);
+	dl_session_start(e->deliveries, s);
 	return s;
 }
 
@@ -605,6 +608,7 @@ static void tick(struct engine *e)
 	       e->lru_head->last + e->cfg.idle_timeout_s <= e->now)
 		sess_report(e, e->lru_head, CLOSE_TIMEOUT);
 	dt_expire(e->dns, e->now);
+	dl_expire(e->deliveries, e->now);
 }
 
 void engine_packet(void *engine, const struct cap_packet *p)
@@ -650,7 +654,8 @@ struct engine *engine_new(const struct engine_config *cfg, struct report *rep,
 	dc.window_s = cfg->dns_window_s;
 	dc.max_tx = cfg->max_dns;
 	e->dns = dt_new(&dc, on_dns_expired, e);
-	if (!e->buckets || !e->msg || !e->dns)
+	e->deliveries = dl_new(cfg->max_sessions, cfg->dns_window_s);
+	if (!e->buckets || !e->msg || !e->dns || !e->deliveries)
 		goto oom;
 	rc.max_streams = (int)(cfg->max_sessions + MAX_DNS_TCP_STREAMS);
 	rc.max_frag_hosts = 4096;
@@ -681,6 +686,8 @@ void engine_finish(struct engine *e)
 	engine_get_stats(e, &e->st);
 	dt_free(e->dns); /* reports every transaction still in the window */
 	e->dns = NULL;
+	dl_free(e->deliveries);
+	e->deliveries = NULL;
 }
 
 void engine_get_stats(const struct engine *e, struct engine_stats *st)
@@ -707,6 +714,7 @@ void engine_free(struct engine *e)
 			sess_report(e, e->lru_head, CLOSE_CAPTURE_END);
 		dt_free(e->dns);
 	}
+	dl_free(e->deliveries);
 	free(e->buckets);
 	free(e->msg);
 	free(e);

@@ -5,6 +5,8 @@
  * mx.failover / mx.no_failover span sessions and are not decided here. */
 #include "findings.h"
 
+#include "delivery.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -549,12 +551,49 @@ static void rule_replies(const struct session *s, struct finding_list *out)
 	}
 }
 
+static bool finding_before(const struct finding *a, const struct finding *b)
+{
+	if (a->sev != b->sev)
+		return a->sev > b->sev;
+	return a->t < b->t;
+}
+
+/* Decided across sessions by delivery.c when this attempt started. */
+static void rule_mx(const struct session *s, struct finding_list *out)
+{
+	struct finding *f;
+	if (s->mx_verdict == MXV_NONE)
+		return;
+	f = add(out, s->mx_verdict == MXV_FAILOVER ? F_MX_FAILOVER
+						   : F_MX_NO_FAILOVER,
+		s->start);
+	if (!f)
+		return;
+	summary(f, "%s", s->mx_summary);
+	evidence(f, "%s", s->mx_evidence);
+	if (s->mx_verdict == MXV_NO_FAILOVER)
+		f->remedy = "make the sender try the next MX host after a failed "
+			    "attempt (a known bug of old Exchange releases, fixed "
+			    "in later service packs), and fix the failing host";
+}
+
 void findings_eval(const struct session *s, const struct fnd_config *c,
 		   struct finding_list *out)
 {
+	size_t first = out->n;
+	rule_mx(s, out);
 	rule_tcp(s, out);
 	rule_banner(s, c, out);
 	rule_dns(s, c, out);
 	rule_stalls(s, c, out);
 	rule_replies(s, out);
+	/* most severe first, then by time: insertion sort keeps it stable */
+	for (size_t i = first + 1; i < out->n; i++)
+		for (size_t j = i; j > first && finding_before(&out->v[j],
+							     &out->v[j - 1]);
+		     j--) {
+			struct finding t = out->v[j];
+			out->v[j] = out->v[j - 1];
+			out->v[j - 1] = t;
+		}
 }

@@ -3,6 +3,8 @@
  * sees invalid UTF-8. */
 #include "report_json.h"
 
+#include "delivery.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +260,43 @@ static int tie_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* The delivery group as far as this attempt: the MX list and the order in
+ * which the sender tried the hosts. */
+static json_t *delivery_json(const struct session *s)
+{
+	const struct mx_group *g = s->group;
+	char a[MX_ADDRSTR];
+	json_t *o = json_object(), *mx = json_array(), *tried = json_array();
+	for (size_t i = 0; i < g->mx->n_names; i++)
+		json_array_append_new(mx, json_pack("{s:i, s:s}", "pref",
+						    (int)g->mx->prefs[i], "host",
+						    g->mx->names[i]));
+	for (size_t i = 0; i < s->attempt && i < g->n_att; i++) {
+		const struct dl_attempt *at = &g->att[i];
+		enum dl_outcome out = at->live ? dl_outcome_of(at->live)
+					       : at->outcome;
+		json_array_append_new(
+			tried,
+			json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "session",
+				  at->session, "host", at->host, "ip",
+				  mx_addr_str(&at->server, a), "pref",
+				  at->pref >= 0 ? json_integer(at->pref)
+						: json_null(),
+				  "start", rj_time(at->start), "outcome",
+				  dl_outcome_name(out)));
+	}
+	json_object_set_new(o, "group", json_string(g->id));
+	json_object_set_new(o, "domain", json_string(g->domain));
+	json_object_set_new(o, "mx", mx);
+	json_object_set_new(o, "attempt",
+			    json_integer((json_int_t)(g->total - g->n_att +
+						       s->attempt)));
+	json_object_set_new(o, "tried", tried);
+	json_object_set_new(o, "verdict",
+			    json_string(mx_verdict_name(s->mx_verdict)));
+	return o;
+}
+
 json_t *rj_session(const struct session *s, const struct finding_list *fl)
 {
 	json_t *o = json_object(), *hs, *tl, *dns, *fa;
@@ -298,6 +337,8 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl)
 	json_object_set_new(o, "mail_from", strv(s->mail_from, s->n_mail_from));
 	json_object_set_new(o, "rcpt_to", strv(s->rcpt_to, s->n_rcpt_to));
 	json_object_set_new(o, "starttls", json_boolean(s->starttls));
+	if (s->group)
+		json_object_set_new(o, "delivery", delivery_json(s));
 	json_object_set_new(o, "bytes",
 			    json_pack("{s:I, s:I}", "client",
 				      (json_int_t)s->client_bytes, "server",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delivery.h"
 #include "report_json.h" /* rj_timeline */
 
 static const char *const sev_label[] = {"info", "WARNING", "ERROR"};
@@ -151,6 +152,22 @@ void rt_session(FILE *f, const struct session *s,
 	list(f, "to", s->rcpt_to, s->n_rcpt_to);
 	if (s->starttls)
 		fprintf(f, "  tls       STARTTLS, rest of the session encrypted\n");
+	if (s->group) {
+		const struct mx_group *g = s->group;
+		fprintf(f, "  delivery  %s to %s, MX", g->id, g->domain);
+		for (size_t i = 0; i < g->mx->n_names; i++)
+			fprintf(f, "%s %u %s", i ? "," : "", g->mx->prefs[i],
+				g->mx->names[i]);
+		fprintf(f, "; tried:");
+		for (size_t i = 0; i < s->attempt && i < g->n_att; i++) {
+			const struct dl_attempt *at = &g->att[i];
+			fprintf(f, "%s %s %s (%s)", i ? " ->" : "", at->session,
+				at->host[0] ? at->host : "?",
+				dl_outcome_name(at->live ? dl_outcome_of(at->live)
+							 : at->outcome));
+		}
+		fputc('\n', f);
+	}
 
 	if (fl->n) {
 		fprintf(f, "  findings:\n");

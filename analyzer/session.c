@@ -1,6 +1,8 @@
 /* session.c - building one SMTP session's record from dissector events. */
 #include "session.h"
 
+#include "delivery.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,6 +302,8 @@ void sess_free(struct session *s)
 {
 	if (!s)
 		return;
+	dl_session_end(s); /* its delivery group keeps the final outcome */
+	dl_group_unref(s->group);
 	smtp_free(s->smtp);
 	free(s->banner_text);
 	free(s->helo);

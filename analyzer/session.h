@@ -14,6 +14,8 @@
 #include "smtp.h"
 #include "util.h"
 
+struct mx_group; /* delivery.h */
+
 enum sess_close {
 	CLOSE_NONE = 0,
 	CLOSE_FIN,
@@ -128,6 +130,16 @@ struct session {
 	size_t dns_dropped;
 
 	void *stream; /* reassembler handle while the stream lives */
+
+	/* MX delivery attempt (delivery.c), when the client's MX lookup that
+	 * led here was seen */
+	struct mx_group *group; /* one reference held */
+	size_t attempt;         /* 1-based number within the group */
+	char mx_host[DNS_NAME_MAX];
+	int mx_pref;            /* -1 when unknown */
+	int mx_verdict;         /* enum mx_verdict, decided at the SYN */
+	char mx_summary[512];
+	char mx_evidence[400];
 
 	/* table links, owned by the engine */
 	struct session *hnext;             /* hash chain */

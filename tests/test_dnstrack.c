@@ -192,6 +192,7 @@ Test(dnstrack, query_then_response_gives_one_transaction_with_rtt)
 	struct rec r = {0};
 	struct dt_table *t = table(60, 100, &r);
 	struct mx_endpoint c = ep(CLIENT, 40000), s = ep(RESOLVER, 53);
+	struct mx_addr want;
 	struct dns_tx *q, *a;
 	struct dns_msg *m;
 
@@ -214,10 +215,8 @@ Test(dnstrack, query_then_response_gives_one_transaction_with_rtt)
 	cr_assert_eq(a->n_answers, 1);
 	cr_assert_str_eq(a->answers[0], SERVER);
 	cr_assert_eq(a->n_addrs, 1);
-	{
-		struct mx_addr want = addr(SERVER);
-		cr_assert(mx_addr_eq(&a->addrs[0], &want));
-	}
+	want = addr(SERVER);
+	cr_assert(mx_addr_eq(&a->addrs[0], &want));
 	cr_assert_eq(stats(t).transactions, 1);
 	cr_assert_eq(stats(t).live, 1);
 	dt_free(t);

@@ -494,6 +494,12 @@ Test(findings, tcp_no_answer)
 	cr_assert_not_null(strstr(f->summary, "3 SYNs"), "%s", f->summary);
 	findings_clear(&l);
 	sess_free(s);
+
+	/* one unanswered SYN is enough */
+	s = sess_syn();
+	s->close = CLOSE_CAPTURE_END;
+	s->close_t = s->last = T0 + 5;
+	expect_n(s, F_TCP_NO_ANSWER, 1);
 }
 
 Test(findings, tcp_refused)
