@@ -485,6 +485,8 @@ struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
 	if (!t)
 		return NULL;
 	t->cfg = *cfg;
+	if (t->cfg.max_tx < 1) /* the newest must survive its own insertion */
+		t->cfg.max_tx = 1;
 	while (nb < cfg->max_tx * 2 && nb < ((size_t)1 << 24))
 		nb <<= 1;
 	t->nbuckets = nb;

@@ -413,10 +413,12 @@ static void rule_dns(const struct session *s, const struct fnd_config *c,
 		const struct dns_tx *tx = s->dns[i].tx;
 		enum dns_relation r = s->dns[i].rel;
 		struct finding *f;
-		if (!tx->has_query)
-			continue;
 		describe_tx(s, tx, buf, sizeof(buf));
-		if (!tx->has_response) {
+		/* a response whose query was not captured still tells its
+		 * rcode; only timeouts and slowness need the query */
+		if (!tx->has_query && !tx->has_response)
+			continue;
+		if (tx->has_query && !tx->has_response) {
 			f = add(out, F_DNS_TIMEOUT, tx->query_t);
 			if (!f)
 				return;
@@ -431,7 +433,8 @@ static void rule_dns(const struct session *s, const struct fnd_config *c,
 				    "to it";
 			continue;
 		}
-		if (mx_dt(tx->query_t, tx->response_t) > c->slow_dns) {
+		if (tx->has_query &&
+		    mx_dt(tx->query_t, tx->response_t) > c->slow_dns) {
 			f = add(out, F_DNS_SLOW, tx->query_t);
 			if (!f)
 				return;
@@ -444,7 +447,9 @@ static void rule_dns(const struct session *s, const struct fnd_config *c,
 			f->remedy = "check the resolver's load and its upstream "
 				    "servers";
 		}
-		/* NXDOMAIN is how a DNSBL says "not listed" */
+		/* NXDOMAIN is how a DNSBL says "not listed"; for the server's
+		 * other lookups it is an answer about someone else's name,
+		 * not a failure of this session */
 		if (tx->rcode == DNS_R_SERVFAIL || tx->rcode == DNS_R_REFUSED ||
 		    (tx->rcode == DNS_R_NXDOMAIN && r != REL_DNSBL_OF_CLIENT &&
 		     r != REL_OTHER)) {

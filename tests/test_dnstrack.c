@@ -735,3 +735,20 @@ Test(dnstrack, indexes_are_empty_after_expiry)
 	dt_free(f.t);
 	cr_assert_eq(f.r.n, 6);
 }
+
+/* Regression: with max_tx 0 the cap once freed the transaction it had just
+ * created and then read it; the table now keeps at least one. */
+Test(dnstrack, max_tx_zero_keeps_the_newest)
+{
+	struct rec r = {0};
+	struct dt_table *t = table(60, 0, &r);
+	struct mx_endpoint c = ep(CLIENT, 40000), s = ep(RESOLVER, 53);
+	struct dns_tx *q1 = ask(t, &c, &s, 1, "a.example.org", DNS_T_A, 100.0);
+	struct dns_tx *q2 = ask(t, &c, &s, 2, "b.example.org", DNS_T_A, 100.1);
+	cr_assert_not_null(q1);
+	cr_assert_not_null(q2);
+	cr_assert_str_eq(q2->qname, "b.example.org");
+	cr_assert_eq(stats(t).evicted, 1);
+	cr_assert_eq(stats(t).live, 1);
+	dt_free(t);
+}

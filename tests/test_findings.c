@@ -682,3 +682,19 @@ Test(findings, clean_session_has_no_findings)
 	findings_clear(&l); /* twice is harmless */
 	sess_free(s);
 }
+
+/* Regression: a tied response whose query was not captured still reports
+ * its rcode (it was skipped before); it cannot be slow or a timeout. */
+Test(findings, dns_error_for_a_response_without_its_query)
+{
+	struct finding_list l;
+	struct session *s = with_lookup(REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR,
+					3.0, DNS_R_SERVFAIL);
+	s->dns[0].tx->has_query = false;
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_DNS_ERROR), 1);
+	cr_assert_eq(count(&l, F_DNS_SLOW), 0);
+	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 0);
+	findings_clear(&l);
+	sess_free(s);
+}
