@@ -1,6 +1,7 @@
 /* correlate.c - DNS-to-session ties; see correlate.h for the rules. */
 #include "correlate.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* A small slack: a resolver query may be stamped a hair before the SYN
@@ -114,4 +115,43 @@ void corr_server_side(struct dt_table *t, struct session *s, double until)
 	/* whatever else the server asked while the client waited */
 	if (s->has_ack || s->has_syn_ack)
 		dt_by_asker(t, &s->server.ip, visit_other, &w);
+}
+
+/* ---- envelope domains ---- */
+
+static void tie_domain(struct walk *w, const char *domain)
+{
+	static const uint16_t types[] = {DNS_T_MX, DNS_T_A, DNS_T_AAAA,
+					 DNS_T_TXT};
+	char name[DNS_NAME_MAX];
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		dt_by_question(w->t, domain, types[i], visit_tie, w);
+	if (snprintf(name, sizeof(name), "_dmarc.%s", domain) <
+	    (int)sizeof(name))
+		dt_by_question(w->t, name, DNS_T_TXT, visit_tie, w);
+}
+
+/* "alice@Sender.Example" -> "sender.example"; false without a domain. */
+static bool domain_of(const char *path, char out[DNS_NAME_MAX])
+{
+	const char *at = strrchr(path, '@');
+	if (!at || !at[1])
+		return false;
+	mx_lower(at + 1, out, DNS_NAME_MAX);
+	return true;
+}
+
+void corr_envelope(struct dt_table *t, struct session *s, double until)
+{
+	char dom[DNS_NAME_MAX];
+	struct walk w = {.t = t, .s = s, .from = s->start - SLACK_S,
+			 .until = until, .asker = &s->server.ip};
+	w.rel = REL_SENDER_DOMAIN;
+	for (size_t i = 0; i < s->n_mail_from && i < 8; i++)
+		if (domain_of(s->mail_from[i], dom))
+			tie_domain(&w, dom);
+	w.rel = REL_RECIPIENT_DOMAIN;
+	for (size_t i = 0; i < s->n_rcpt_to && i < 16; i++)
+		if (domain_of(s->rcpt_to[i], dom))
+			tie_domain(&w, dom);
 }

@@ -13,6 +13,9 @@
  *                   client address
  *   other           anything else the server host asked while the client
  *                   waited for the banner
+ *   sender_domain,  the server's lookups of the MAIL FROM / RCPT TO domains
+ *   recipient_domain (MX, A, AAAA, TXT for SPF, _dmarc TXT) during the
+ *                   session: they hold back the replies to MAIL and RCPT
  */
 #ifndef MXRAY_CORRELATE_H
 #define MXRAY_CORRELATE_H
@@ -27,5 +30,8 @@ void corr_client_side(struct dt_table *t, struct session *s, double window);
  * again before the report (ties are de-duplicated).  `until` is the end of
  * the period examined (banner time, or session end if no banner). */
 void corr_server_side(struct dt_table *t, struct session *s, double until);
+
+/* The server's lookups of the envelope domains, asked before `until`. */
+void corr_envelope(struct dt_table *t, struct session *s, double until);
 
 #endif

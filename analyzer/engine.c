@@ -59,6 +59,7 @@ void engine_config_defaults(struct engine_config *c)
 	c->fnd.slow_banner = 2.0;
 	c->fnd.slow_dns = 1.0;
 	c->fnd.stall = 30.0;
+	c->fnd.slow_reply = 2.0;
 	c->grace_s = 10.0;
 	c->idle_timeout_s = 600.0;
 	c->dns_window_s = 600.0;
@@ -188,6 +189,7 @@ static void sess_report(struct engine *e, struct session *s,
 	}
 	until = s->has_banner ? s->banner_t : (s->close_t > s->last ? s->close_t : s->last);
 	corr_server_side(e->dns, s, until);
+	corr_envelope(e->dns, s, s->close_t > s->last ? s->close_t : s->last);
 
 	findings_eval(s, &e->cfg.fnd, &fl);
 	for (size_t i = 0; i < fl.n; i++)

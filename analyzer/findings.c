@@ -134,7 +134,8 @@ static bool client_closed_first(const struct session *s, double *t)
 static bool server_side(enum dns_relation r)
 {
 	return r == REL_PTR_OF_CLIENT || r == REL_A_OF_PTR_NAME ||
-	       r == REL_DNSBL_OF_CLIENT || r == REL_OTHER;
+	       r == REL_DNSBL_OF_CLIENT || r == REL_OTHER ||
+	       r == REL_SENDER_DOMAIN || r == REL_RECIPIENT_DOMAIN;
 }
 
 static void describe_tx(const struct session *s, const struct dns_tx *tx,
@@ -582,6 +583,44 @@ static void rule_mx(const struct session *s, struct finding_list *out)
 			    "in later service packs), and fix the failing host";
 }
 
+/* A reply to MAIL or RCPT slower than --slow-reply, with the server's
+ * lookups (of the envelope domains, typically SPF, MX and DMARC checks)
+ * that were outstanding while the client waited. */
+static void rule_slow_envelope(const struct session *s,
+			       const struct fnd_config *c,
+			       struct finding_list *out)
+{
+	char cause[600];
+	for (size_t i = 0; i < s->n_ev; i++) {
+		const struct tl_event *e = &s->ev[i];
+		struct finding *f;
+		double from;
+		if (e->kind != EV_REPLY || !e->verb || e->latency <= c->slow_reply ||
+		    (strcmp(e->verb, "MAIL") && strcmp(e->verb, "RCPT")))
+			continue;
+		from = e->t - e->latency;
+		f = add(out, F_SMTP_SLOW_REPLY, from);
+		if (!f)
+			return;
+		set_duration(f, e->latency);
+		explain_wait(s, from, e->t, f);
+		cause[0] = '\0';
+		cause_sentence(s, f, e->latency, cause, sizeof(cause));
+		summary(f, "The reply to %s came %.3f s after the command (limit "
+			   "%.3f s); %s.", e->verb, e->latency, c->slow_reply,
+			cause);
+		evidence(f, "%s at %+.3f s, %d at %+.3f s", e->verb, rel(s, from),
+			 e->code, rel(s, e->t));
+		add_cause_evidence(s, f);
+		f->remedy = f->n_cause && f->explained_s >= e->latency / 2
+				    ? "check the resolver the server uses for its "
+				      "sender/recipient checks (SPF, MX, DMARC)"
+				    : "check the server's load, tarpit settings and "
+				      "recipient verification";
+		return; /* the first one tells the story; tarpits are below */
+	}
+}
+
 void findings_eval(const struct session *s, const struct fnd_config *c,
 		   struct finding_list *out)
 {
@@ -592,6 +631,7 @@ void findings_eval(const struct session *s, const struct fnd_config *c,
 	rule_dns(s, c, out);
 	rule_stalls(s, c, out);
 	rule_replies(s, out);
+	rule_slow_envelope(s, c, out);
 	/* most severe first, then by time: insertion sort keeps it stable */
 	for (size_t i = first + 1; i < out->n; i++)
 		for (size_t j = i; j > first && finding_before(&out->v[j],

@@ -61,6 +61,7 @@ struct fnd_config {
 	double slow_banner; /* s */
 	double slow_dns;    /* s */
 	double stall;       /* s */
+	double slow_reply;  /* s, a reply to MAIL or RCPT */
 };
 
 void findings_eval(const struct session *s, const struct fnd_config *c,

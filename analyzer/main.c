@@ -30,6 +30,7 @@ static void usage(FILE *f)
 		"  --slow-banner S        banner delay that counts as slow (2)\n"
 		"  --slow-dns S           DNS response time that counts as slow (1)\n"
 		"  --stall S              silence after a command that is a stall (30)\n"
+		"  --slow-reply S         reply to MAIL/RCPT that counts as slow (2)\n"
 		"  --smtp-port N          also treat port N as SMTP (25 always); repeatable\n"
 		"  --idle-timeout S       a silent session is over after S (600)\n"
 		"  --grace S              wait S after a close for late DNS (10)\n"
@@ -42,7 +43,7 @@ static void usage(FILE *f)
 }
 
 enum {
-	OPT_FORMAT = 256, OPT_SLOW_BANNER, OPT_SLOW_DNS, OPT_STALL,
+	OPT_FORMAT = 256, OPT_SLOW_BANNER, OPT_SLOW_DNS, OPT_STALL, OPT_SLOW_REPLY,
 	OPT_SMTP_PORT, OPT_IDLE, OPT_GRACE, OPT_DNS_WINDOW, OPT_MAX_SESSIONS,
 	OPT_MAX_DNS, OPT_VERSION,
 };
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
 	{"slow-banner", required_argument, NULL, OPT_SLOW_BANNER},
 	{"slow-dns", required_argument, NULL, OPT_SLOW_DNS},
 	{"stall", required_argument, NULL, OPT_STALL},
+	{"slow-reply", required_argument, NULL, OPT_SLOW_REPLY},
 	{"smtp-port", required_argument, NULL, OPT_SMTP_PORT},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE},
 	{"grace", required_argument, NULL, OPT_GRACE},
@@ -185,6 +187,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STALL:
 			if (parse_seconds("--stall", optarg, &cfg.fnd.stall))
+				goto out;
+			break;
+		case OPT_SLOW_REPLY:
+			if (parse_seconds("--slow-reply", optarg,
+					  &cfg.fnd.slow_reply))
 				goto out;
 			break;
 		case OPT_IDLE:

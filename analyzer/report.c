@@ -207,9 +207,10 @@ static json_t *summary_json(const struct report *r,
 	json_object_set_new(o, "findings", f);
 	json_object_set_new(
 		o, "thresholds",
-		json_pack("{s:f, s:f, s:f}", "slow_banner_s", r->o.fnd.slow_banner,
-			  "slow_dns_s", r->o.fnd.slow_dns, "stall_s",
-			  r->o.fnd.stall));
+		json_pack("{s:f, s:f, s:f, s:f}", "slow_banner_s",
+			  r->o.fnd.slow_banner, "slow_dns_s", r->o.fnd.slow_dns,
+			  "stall_s", r->o.fnd.stall, "slow_reply_s",
+			  r->o.fnd.slow_reply));
 	json_object_set_new(o, "slowest_banners",
 			    top_json(r->slow_banner, r->n_slow_banner, "session"));
 	json_object_set_new(o, "slowest_dns",

@@ -42,6 +42,8 @@ static const char *const relation_names[] = {
 	[REL_MX_OF_DOMAIN] = "mx_of_domain",
 	[REL_A_OF_MX] = "a_of_mx",
 	[REL_OTHER] = "other",
+	[REL_SENDER_DOMAIN] = "sender_domain",
+	[REL_RECIPIENT_DOMAIN] = "recipient_domain",
 };
 
 const char *sess_close_name(enum sess_close c)

@@ -65,6 +65,8 @@ enum dns_relation {
 	REL_MX_OF_DOMAIN,
 	REL_A_OF_MX,
 	REL_OTHER,
+	REL_SENDER_DOMAIN,    /* the server's lookups of the MAIL FROM domain */
+	REL_RECIPIENT_DOMAIN, /* ... of a RCPT TO domain */
 };
 
 struct dns_tie {

@@ -22,7 +22,7 @@
 #define PTR_NAME "10.2.0.192.in-addr.arpa"
 
 static const struct fnd_config cfg = {
-	.slow_banner = 2, .slow_dns = 1, .stall = 30};
+	.slow_banner = 2, .slow_dns = 1, .stall = 30, .slow_reply = 2};
 
 /* ---- sessions ------------------------------------------------------------- */
 

@@ -1,0 +1,629 @@
+#!/bin/bash
+# run.sh - the mxray capture lab: real MTAs, a real DNS server and a few
+# fakes in network namespaces on one bridge; one tcpdump per scenario on the
+# bridge (like a mirror port) writes samples/lab/<scenario>.pcap.
+#
+#     scripts/lab/run.sh                 # every scenario (what `make lab` runs)
+#     scripts/lab/run.sh slow-ptr tarpit # only these
+#
+# Root only.  Installs its packages (scripts/lab/deps.sh), builds everything
+# from scratch in $LAB_DIR (default /var/tmp/mxray-lab), and tears it all
+# down on exit, failure or interrupt: daemons, namespaces, /etc/netns/lab-*.
+# Nothing leaves the machine: the namespaces have no default route and only
+# documentation addresses (RFC 5737).  See scripts/lab/README.md.
+#
+# Environment: LAB_OUT (default samples/lab), LAB_DIR, LAB_KEEP=1 (keep
+# $LAB_DIR with the logs), LAB_VERIFY=0 (skip verify.py at the end),
+# LAB_VERIFY_STRICT=1 (fail when verify.py finds differences).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=${LAB_OUT:-$ROOT/samples/lab}
+LAB=${LAB_DIR:-/var/tmp/mxray-lab}
+PY=/usr/bin/python3
+
+ALL_SCENARIOS="normal slow-ptr ptr-timeout no-banner gave-up failover \
+no-failover data-stall xexch50-stall masked-banner tarpit pipelining starttls"
+
+# cast (the same as the synthetic samples where they overlap)
+DNS_IP=198.51.100.53      # resolver every host uses: the delay/drop relay
+MX1_IP=203.0.113.25       # mx1.example.org, MX 10
+MX2_IP=203.0.113.26       # mx2.example.org, MX 20
+SENDER_IP=192.0.2.10      # mail.sender.example: sending postfix, fake Exchange
+CLIENT_IP=192.0.2.20      # client.sender.example: swaks
+NETS="192.0.2.0/24 198.51.100.0/24 203.0.113.0/24"
+HOSTS="dns mx1 mx2 sender client"
+NAMESPACES="lab-sw lab-dns lab-mx1 lab-mx2 lab-sender lab-client"
+
+log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ------------------------------------------------------------ teardown
+
+# Stop everything the lab started: processes in the lab namespaces (all of
+# them started by this script), the namespaces (their veths go with them,
+# the bridge with lab-sw), the per-namespace /etc files.
+teardown() {
+	local ns pid pids f
+	if [ -d "$LAB/pf" ]; then
+		for f in "$LAB"/pf/*/etc; do
+			[ -f "$f/main.cf" ] && postfix -c "$f" abort >/dev/null 2>&1 || true
+		done
+	fi
+	for ns in $NAMESPACES; do
+		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null || true)
+		for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
+	done
+	sleep 0.3
+	for ns in $NAMESPACES; do
+		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null || true)
+		for pid in $pids; do kill -KILL "$pid" 2>/dev/null || true; done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	rm -rf /etc/netns/lab-dns /etc/netns/lab-mx1 /etc/netns/lab-mx2 \
+		/etc/netns/lab-sender /etc/netns/lab-client /etc/netns/lab-sw
+	rmdir /etc/netns 2>/dev/null || true
+}
+
+on_exit() {
+	local rc=$?
+	set +e
+	trap - EXIT INT TERM
+	if [ "$rc" -ne 0 ] && [ -d "$LAB/logs" ]; then
+		log "failed (exit $rc); last lines of the logs in $LAB/logs:"
+		for f in "$LAB"/logs/*; do
+			echo "---- $f" >&2
+			tail -n 15 "$f" >&2
+		done
+	fi
+	teardown
+	if [ "${LAB_KEEP:-0}" = 1 ] || [ "$rc" -ne 0 ]; then
+		log "work directory kept: $LAB"
+	else
+		rm -rf "$LAB"
+	fi
+	exit "$rc"
+}
+
+# ------------------------------------------------------------ topology
+
+# host NAME IP MAC-SUFFIX: namespace lab-NAME with eth0 on the bridge
+host_up() {
+	local name=$1 ip=$2 mac=$3 ns=lab-$1 net own
+	ip netns add "$ns"
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip -n lab-sw link add "p-$name" address "02:6c:61:62:01:$mac" type veth \
+		peer name eth0 address "02:6c:61:62:00:$mac" netns "$ns"
+	ip -n lab-sw link set "p-$name" master br-lab up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add "$ip/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	# a mirror port sees what a wire carries: full checksums, no GSO
+	# super-packets
+	ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1 || true
+	# one flat segment, the three documentation networks on-link; no
+	# default route, so nothing can leave
+	own=$(echo "$ip" | cut -d. -f1-3).0/24
+	for net in $NETS; do
+		[ "$net" = "$own" ] || ip -n "$ns" route add "$net" dev eth0
+	done
+	mkdir -p "/etc/netns/$ns"
+	printf '127.0.0.1\tlocalhost %s\n' "$(hostname)" >"/etc/netns/$ns/hosts"
+	resolv "$name"
+}
+
+# resolv NAME [OPTIONS]: /etc/netns/lab-NAME/resolv.conf (ip netns exec
+# bind-mounts it over /etc/resolv.conf for each program started in NAME)
+resolv() {
+	local name=$1
+	shift
+	{
+		echo "nameserver $DNS_IP"
+		[ $# -gt 0 ] && echo "options $*"
+		true
+	} >"/etc/netns/lab-$name/resolv.conf"
+}
+
+topology_up() {
+	log "topology: bridge br-lab in lab-sw; hosts $HOSTS"
+	ip netns add lab-sw
+	ip netns exec lab-sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip -n lab-sw link add br-lab address 02:6c:61:62:00:fe type bridge stp_state 0
+	ip -n lab-sw link set br-lab up
+	host_up dns "$DNS_IP" 53
+	host_up mx1 "$MX1_IP" 25
+	host_up mx2 "$MX2_IP" 26
+	host_up sender "$SENDER_IP" 10
+	host_up client "$CLIENT_IP" 20
+}
+
+# ------------------------------------------------------------ processes
+
+# spawn NAME NS CMD...: start CMD in namespace NS, remember its pid
+spawn() {
+	local name=$1 ns=$2
+	shift 2
+	ip netns exec "$ns" "$@" >>"$LAB/logs/$name.log" 2>&1 &
+	echo $! >"$LAB/pids/$name"
+}
+
+stop_bg() {
+	local name=$1 pid i
+	[ -f "$LAB/pids/$name" ] || return 0
+	pid=$(cat "$LAB/pids/$name")
+	rm -f "$LAB/pids/$name"
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+wait_for() { # SECONDS DESCRIPTION COMMAND...
+	local t=$1 what=$2 i
+	shift 2
+	for i in $(seq $((t * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	die "timed out waiting for $what"
+}
+
+dnsmasq_start() {
+	spawn dnsmasq lab-dns dnsmasq --keep-in-foreground --conf-file=/dev/null \
+		--user=root --group=root --pid-file= \
+		--no-resolv --no-hosts --no-poll --bind-interfaces \
+		--listen-address=127.0.0.1 --port=5353 --local-ttl=300 \
+		--log-queries --log-facility=- \
+		--local=/example.org/ --local=/sender.example/ --local=/in-addr.arpa/ \
+		--mx-host=example.org,mx1.example.org,10 \
+		--mx-host=example.org,mx2.example.org,20 \
+		--host-record=mx1.example.org,$MX1_IP \
+		--host-record=mx2.example.org,$MX2_IP \
+		--host-record=mail.sender.example,$SENDER_IP \
+		--host-record=client.sender.example,$CLIENT_IP \
+		--host-record=ns.example.org,$DNS_IP
+	wait_for 10 dnsmasq grep -q "started" "$LAB/logs/dnsmasq.log"
+}
+
+# relay_start [RULE...]: the delay/drop relay on the resolver address
+relay_start() {
+	local args=() r
+	stop_bg relay
+	for r in "$@"; do args+=(--rule "$r"); done
+	rm -f "$LAB/relay.ready"
+	spawn relay lab-dns "$PY" "$HERE/dnsrelay.py" --listen "$DNS_IP" \
+		--upstream 127.0.0.1:5353 --ready "$LAB/relay.ready" "${args[@]}"
+	wait_for 10 "the DNS relay" test -f "$LAB/relay.ready"
+}
+
+# ------------------------------------------------------------ postfix
+
+# pf_make NAME IP HOSTNAME [main.cf lines...]: a fresh postfix instance
+# with its own config, queue and data directories, no chroot, logging to
+# $LAB/logs/postfix-NAME.log through postlogd (no syslog needed).
+pf_make() {
+	local name=$1 ip=$2 hn=$3 d=$LAB/pf/$1
+	shift 3
+	rm -rf "$d"
+	mkdir -p "$d/etc" "$d/spool" "$d/data"
+	chown postfix "$d/data"
+	cat >"$d/etc/main.cf" <<-EOF
+		compatibility_level = 3.6
+		queue_directory = $d/spool
+		data_directory = $d/data
+		command_directory = /usr/sbin
+		daemon_directory = /usr/lib/postfix/sbin
+		meta_directory = /etc/postfix
+		shlib_directory = /usr/lib/postfix
+		mail_owner = postfix
+		setgid_group = postdrop
+		maillog_file = $LAB/logs/postfix-$name.log
+		myhostname = $hn
+		mydomain = ${hn#*.}
+		myorigin = \$myhostname
+		mydestination =
+		inet_interfaces = $ip
+		inet_protocols = ipv4
+		mynetworks = 127.0.0.0/8
+		smtp_bind_address = $ip
+		alias_maps =
+		alias_database =
+		biff = no
+		smtpd_banner = \$myhostname ESMTP Postfix
+		smtpd_tls_security_level = none
+		smtp_tls_security_level = none
+		smtp_connection_cache_on_demand = no
+		smtp_address_preference = ipv4
+	EOF
+	for line in "$@"; do echo "$line" >>"$d/etc/main.cf"; done
+	cat >"$d/etc/master.cf" <<-'EOF'
+		# service type  private unpriv  chroot  wakeup  maxproc command
+		smtp      inet  n       -       n       -       -       smtpd
+		pickup    unix  n       -       n       60      1       pickup
+		cleanup   unix  n       -       n       -       0       cleanup
+		qmgr      unix  n       -       n       300     1       qmgr
+		tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+		rewrite   unix  -       -       n       -       -       trivial-rewrite
+		bounce    unix  -       -       n       -       0       bounce
+		defer     unix  -       -       n       -       0       bounce
+		trace     unix  -       -       n       -       0       bounce
+		verify    unix  -       -       n       -       1       verify
+		flush     unix  n       -       n       1000?   0       flush
+		proxymap  unix  -       -       n       -       -       proxymap
+		smtp      unix  -       -       n       -       -       smtp
+		relay     unix  -       -       n       -       -       smtp
+		showq     unix  n       -       n       -       -       showq
+		error     unix  -       -       n       -       -       error
+		retry     unix  -       -       n       -       -       error
+		discard   unix  -       -       n       -       -       discard
+		anvil     unix  -       -       n       -       1       anvil
+		scache    unix  -       -       n       -       1       scache
+		postlog   unix-dgram n  -       n       -       1       postlogd
+	EOF
+	postfix -c "$d/etc" check >>"$LAB/logs/postfix-$name.log" 2>&1 ||
+		die "postfix check failed for $name"
+}
+
+# a receiving MTA for example.org that accepts any recipient and discards
+pf_receiver() { # NAME IP HOSTNAME [main.cf lines...]
+	local name=$1 ip=$2 hn=$3
+	shift 3
+	pf_make "$name" "$ip" "$hn" \
+		"relay_domains = example.org" \
+		"relay_transport = discard:" \
+		"default_transport = discard:" "$@"
+}
+
+pf_start() {
+	local name=$1 d=$LAB/pf/$1
+	ip netns exec "lab-$name" postfix -c "$d/etc" start >>"$LAB/logs/postfix-$name.log" 2>&1 ||
+		die "postfix $name did not start"
+	wait_for 10 "postfix $name" test -s "$d/spool/pid/master.pid"
+	if [ "$name" != sender ]; then
+		wait_for 10 "postfix $name on port 25" \
+			ip netns exec "lab-$name" sh -c "ss -Hltn 'sport = :25' | grep -q ."
+	fi
+}
+
+pf_stop() {
+	local name=$1 d=$LAB/pf/$1 pid i
+	[ -s "$d/spool/pid/master.pid" ] || return 0
+	pid=$(tr -d ' ' <"$d/spool/pid/master.pid")
+	postfix -c "$d/etc" stop >>"$LAB/logs/postfix-$name.log" 2>&1 || true
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	postfix -c "$d/etc" abort >/dev/null 2>&1 || true
+}
+
+# sender_mail ID: hand one small message to the sending postfix
+sender_mail() {
+	local id=$1
+	printf '%s\n' \
+		"From: Alice <alice@sender.example>" \
+		"To: Bob <bob@example.org>" \
+		"Subject: mxray lab $id" \
+		"Date: Tue, 14 Nov 2023 22:13:20 +0000" \
+		"Message-ID: <lab-$id@mail.sender.example>" \
+		"" \
+		"A small test message from the mxray capture lab ($id)." |
+		ip netns exec lab-sender sendmail -C "$LAB/pf/sender/etc" \
+			-f alice@sender.example bob@example.org
+}
+
+# sender_wait WHAT SECONDS: wait for the postfix sender's delivery result
+sender_wait() {
+	local want=$1 t=$2
+	wait_for "$t" "the sender's delivery ($want)" \
+		grep -q "status=$want" "$LAB/logs/postfix-sender.log"
+}
+
+# ------------------------------------------------------------ swaks
+
+# swaks_run SCENARIO [swaks options]: swaks from the client host to mx1
+swaks_run() {
+	local scn=$1
+	shift
+	ip netns exec lab-client swaks --server "$MX1_IP" \
+		--helo client.sender.example \
+		--from alice@sender.example --to bob@example.org \
+		--header "Subject: mxray lab $scn" \
+		--header "Date: Tue, 14 Nov 2023 22:13:20 +0000" \
+		--header "Message-Id: <lab-$scn@client.sender.example>" \
+		--body "A small test message from the mxray capture lab ($scn)." \
+		"$@" >>"$LAB/logs/swaks-$scn.log" 2>&1
+}
+
+# ------------------------------------------------------------ capture
+
+cap_start() {
+	local scn=$1
+	CAP=$LAB/cap/$scn.pcap
+	: >"$LAB/logs/tcpdump-$scn.log"
+	spawn "tcpdump-$scn" lab-sw tcpdump -i br-lab -w "$CAP" -U -Z root \
+		'port 25 or port 53'
+	wait_for 10 "tcpdump" grep -q "listening on" "$LAB/logs/tcpdump-$scn.log"
+	CAP_T0=$(date +%s.%N)
+}
+
+cap_stop() {
+	local scn=$1 pid
+	pid=$(cat "$LAB/pids/tcpdump-$scn")
+	kill -INT "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$LAB/pids/tcpdump-$scn"
+	[ -s "$CAP" ] || die "$scn: empty capture"
+	log "$scn: $(grep -h 'packets captured' "$LAB/logs/tcpdump-$scn.log")," \
+		"$(awk -v a="$CAP_T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f s", b-a}')"
+}
+
+# the capture holds at least one handshake to port 25
+cap_check() {
+	local scn=$1 n
+	n=$(tshark -r "$CAP" -Y 'tcp.dstport == 25 && tcp.flags.syn == 1 && tcp.flags.ack == 0' 2>/dev/null | wc -l)
+	[ "$n" -ge 1 ] || die "$scn: no SYN to port 25 in the capture"
+	mv "$CAP" "$OUT/$scn.pcap"
+}
+
+# ------------------------------------------------------------ scenarios
+# Each scenario starts the daemons it needs, starts tcpdump, runs, waits
+# until every connection is closed, stops tcpdump and its daemons.
+
+scn_normal() {
+	relay_start
+	pf_receiver mx1 "$MX1_IP" mx1.example.org
+	pf_make sender "$SENDER_IP" mail.sender.example \
+		"smtp_connect_timeout = 5s" "smtp_helo_timeout = 5s"
+	pf_start mx1
+	pf_start sender
+	cap_start normal
+	sender_mail normal
+	sender_wait sent 30
+	sleep 1
+	cap_stop normal
+	grep -q "relay=mx1.example.org\[$MX1_IP\]:25.*status=sent" \
+		"$LAB/logs/postfix-sender.log" || die "normal: not delivered to mx1"
+	pf_stop sender
+	pf_stop mx1
+}
+
+scn_slow_ptr() {
+	relay_start "PTR 20.2.0.192.in-addr.arpa delay 4"
+	pf_receiver mx1 "$MX1_IP" mx1.example.org
+	pf_start mx1
+	cap_start slow-ptr
+	swaks_run slow-ptr --timeout 30 || die "slow-ptr: swaks failed"
+	sleep 1
+	cap_stop slow-ptr
+	pf_stop mx1
+}
+
+scn_ptr_timeout() {
+	relay_start "PTR 20.2.0.192.in-addr.arpa drop"
+	resolv mx1 timeout:2 attempts:2
+	pf_receiver mx1 "$MX1_IP" mx1.example.org
+	pf_start mx1
+	cap_start ptr-timeout
+	swaks_run ptr-timeout --timeout 30 || die "ptr-timeout: swaks failed"
+	sleep 1
+	cap_stop ptr-timeout
+	pf_stop mx1
+	resolv mx1
+}
+
+scn_no_banner() {
+	relay_start
+	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
+	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	cap_start no-banner
+	if swaks_run no-banner --timeout 5; then die "no-banner: swaks got a banner"; fi
+	sleep 1
+	cap_stop no-banner
+	stop_bg fake-mx1
+}
+
+scn_gave_up() {
+	relay_start "PTR 20.2.0.192.in-addr.arpa delay 8"
+	pf_receiver mx1 "$MX1_IP" mx1.example.org
+	pf_start mx1
+	cap_start gave-up
+	if swaks_run gave-up --timeout 4; then die "gave-up: swaks did not give up"; fi
+	# postfix greets ~8 s after the connection, into the closed socket
+	wait_for 15 "mx1 noticing the lost client" \
+		grep -q "lost connection after CONNECT" "$LAB/logs/postfix-mx1.log"
+	sleep 1
+	cap_stop gave-up
+	pf_stop mx1
+}
+
+scn_failover() {
+	relay_start
+	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
+	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	pf_receiver mx2 "$MX2_IP" mx2.example.org
+	pf_make sender "$SENDER_IP" mail.sender.example \
+		"smtp_connect_timeout = 5s" "smtp_helo_timeout = 5s"
+	pf_start mx2
+	pf_start sender
+	cap_start failover
+	sender_mail failover
+	sender_wait sent 30
+	sleep 1
+	cap_stop failover
+	grep -q "relay=mx2.example.org\[$MX2_IP\]:25.*status=sent" \
+		"$LAB/logs/postfix-sender.log" || die "failover: not delivered to mx2"
+	grep -q "mx1.example.org.*timed out while receiving the initial server greeting" \
+		"$LAB/logs/postfix-sender.log" || die "failover: no banner timeout on mx1"
+	pf_stop sender
+	pf_stop mx2
+	stop_bg fake-mx1
+}
+
+scn_no_failover() {
+	relay_start
+	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
+	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	cap_start no-failover
+	ip netns exec lab-sender "$PY" "$HERE/fakes.py" exchange-sender \
+		--resolver "$DNS_IP" --mode retry-same-mx --attempts 3 \
+		--banner-timeout 5 --pause 3 >>"$LAB/logs/exchange-no-failover.log" 2>&1 ||
+		die "no-failover: the fake sender failed"
+	sleep 1
+	cap_stop no-failover
+	stop_bg fake-mx1
+}
+
+scn_data_stall() {
+	relay_start
+	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" data-stall-server --listen "$MX1_IP"
+	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	cap_start data-stall
+	if swaks_run data-stall --timeout 36; then die "data-stall: swaks got a reply"; fi
+	sleep 1
+	cap_stop data-stall
+	stop_bg fake-mx1
+}
+
+scn_xexch50_stall() {
+	relay_start
+	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" xexch50-server --listen "$MX1_IP"
+	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	cap_start xexch50-stall
+	ip netns exec lab-sender "$PY" "$HERE/fakes.py" exchange-sender \
+		--resolver "$DNS_IP" --mode xexch50 --ack-timeout 36 \
+		>>"$LAB/logs/exchange-xexch50.log" 2>&1 ||
+		die "xexch50-stall: the fake sender failed"
+	sleep 1
+	cap_stop xexch50-stall
+	stop_bg fake-mx1
+}
+
+# Cisco PIX "fixup smtp" masks the greeting text with asterisks, keeping
+# the reply code and a few characters; the same bytes from postfix itself.
+MASKED_BANNER='*****02***********************************************************0****0****'
+
+scn_masked_banner() {
+	relay_start
+	pf_receiver mx1 "$MX1_IP" mx1.example.org "smtpd_banner = $MASKED_BANNER"
+	pf_start mx1
+	cap_start masked-banner
+	swaks_run masked-banner --timeout 30 || die "masked-banner: swaks failed"
+	sleep 1
+	cap_stop masked-banner
+	pf_stop mx1
+}
+
+# Resource conservation / tarpit with postfix itself: every restriction
+# list starts with "sleep 3", client restrictions are evaluated before the
+# greeting (smtpd_delay_reject = no), so the greeting and the replies to
+# EHLO, MAIL, RCPT, DATA and the end-of-data dot each come ~3 s late.
+scn_tarpit() {
+	relay_start
+	pf_receiver mx1 "$MX1_IP" mx1.example.org \
+		"smtpd_delay_reject = no" \
+		"smtpd_client_restrictions = sleep 3" \
+		"smtpd_helo_restrictions = sleep 3" \
+		"smtpd_sender_restrictions = sleep 3" \
+		"smtpd_recipient_restrictions = sleep 3" \
+		"smtpd_data_restrictions = sleep 3" \
+		"smtpd_end_of_data_restrictions = sleep 3"
+	pf_start mx1
+	cap_start tarpit
+	swaks_run tarpit --timeout 30 || die "tarpit: swaks failed"
+	sleep 1
+	cap_stop tarpit
+	pf_stop mx1
+}
+
+scn_pipelining() {
+	relay_start
+	pf_receiver mx1 "$MX1_IP" mx1.example.org
+	pf_start mx1
+	cap_start pipelining
+	swaks_run pipelining --timeout 30 --pipeline \
+		--to bob@example.org,carol@example.org,dave@example.org ||
+		die "pipelining: swaks failed"
+	sleep 1
+	cap_stop pipelining
+	grep -q "<<- 250.*PIPELINING\|PIPELINING" "$LAB/logs/swaks-pipelining.log" ||
+		die "pipelining: PIPELINING not advertised"
+	pf_stop mx1
+}
+
+scn_starttls() {
+	relay_start
+	if [ ! -f "$LAB/tls/mx1.crt" ]; then
+		mkdir -p "$LAB/tls"
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+			-nodes -days 3650 -subj "/CN=mx1.example.org" \
+			-addext "subjectAltName=DNS:mx1.example.org" \
+			-keyout "$LAB/tls/mx1.key" -out "$LAB/tls/mx1.crt" \
+			>>"$LAB/logs/openssl.log" 2>&1 || die "openssl failed"
+	fi
+	pf_receiver mx1 "$MX1_IP" mx1.example.org \
+		"smtpd_tls_security_level = may" \
+		"smtpd_tls_cert_file = $LAB/tls/mx1.crt" \
+		"smtpd_tls_key_file = $LAB/tls/mx1.key"
+	pf_start mx1
+	cap_start starttls
+	swaks_run starttls --timeout 30 -tls || die "starttls: swaks failed"
+	sleep 1
+	cap_stop starttls
+	grep -q "Anonymous TLS connection established\|TLS connection established" \
+		"$LAB/logs/postfix-mx1.log" || die "starttls: no TLS in postfix's log"
+	pf_stop mx1
+}
+
+# ------------------------------------------------------------ main
+
+main() {
+	local scn fn t0 verify_rc=0
+	[ "$(id -u)" -eq 0 ] || die "run as root (network namespaces, postfix)"
+	local want=${*:-$ALL_SCENARIOS}
+	for scn in $want; do
+		case " $ALL_SCENARIOS " in *" $scn "*) ;; *) die "unknown scenario $scn" ;; esac
+	done
+
+	"$HERE/deps.sh"
+	[ -x "$ROOT/mxray" ] || make -C "$ROOT" --no-print-directory all >/dev/null
+
+	t0=$(date +%s)
+	trap on_exit EXIT
+	trap 'exit 130' INT TERM
+	teardown # leftovers of an interrupted run
+	rm -rf "$LAB"
+	mkdir -p "$LAB/logs" "$LAB/pids" "$LAB/cap" "$LAB/pf" "$OUT"
+	for scn in $want; do rm -f "$OUT/$scn.pcap"; done
+
+	topology_up
+	dnsmasq_start
+	for scn in $want; do
+		log "scenario $scn"
+		fn=scn_${scn//-/_}
+		"$fn"
+		cap_check "$scn"
+	done
+	log "captures written to $OUT in $(($(date +%s) - t0)) s"
+
+	if [ "${LAB_VERIFY:-1}" = 1 ]; then
+		# shellcheck disable=SC2086
+		(cd "$ROOT" && "$PY" scripts/lab/verify.py --mxray ./mxray --dir "$OUT" $want) ||
+			verify_rc=$?
+		if [ "$verify_rc" -ne 0 ]; then
+			log "verify.py found differences between mxray and the manifest (above)"
+			[ "${LAB_VERIFY_STRICT:-0}" = 1 ] && exit "$verify_rc"
+		fi
+	fi
+	return 0
+}
+
+main "$@"
