@@ -268,7 +268,7 @@ pf_make() {
 		scache    unix  -       -       n       -       1       scache
 		postlog   unix-dgram n  -       n       -       1       postlogd
 	EOF
-	postfix -c "$d/etc" check >>"$LAB/logs/postfix-$name.log" 2>&1 ||
+	ip netns exec "lab-$name" postfix -c "$d/etc" check >>"$LAB/logs/postfix-$name.log" 2>&1 ||
 		die "postfix check failed for $name"
 }
 
