@@ -21,7 +21,7 @@ BIN         := $(if $(filter build,$(BUILD)),mxray,$(BUILD)/mxray)
 TESTBIN     := $(BUILD)/unit-tests
 SAMPLES     := $(sort $(wildcard samples/*.pcap))
 
-.PHONY: all deps run test check unit golden golden-check bad-input asan clean samples
+.PHONY: all deps run test check unit golden asan clean samples bench lab
 all: $(BIN)
 
 deps:
@@ -53,6 +53,7 @@ check: $(BIN) $(TESTBIN)
 	./scripts/run-golden.sh ./$(BIN)
 	./scripts/run-bad-input.sh ./$(BIN)
 	$(if $(filter 1,$(SAN)),,./scripts/run-valgrind.sh ./$(BIN))
+	timeout 60 ./scripts/test-live.sh ./$(BIN)
 
 unit: $(TESTBIN)
 	./$(TESTBIN)
@@ -69,5 +70,13 @@ asan: deps
 samples:
 	python3 scripts/gen_samples.py samples
 
+# Throughput figures on a large generated capture (prints, asserts nothing).
+bench: $(BIN)
+	python3 scripts/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf build mxray
+
+# Real captures (root, not part of make test): samples/lab/*.pcap, see scripts/lab/README.md
+lab: deps
+	scripts/lab/run.sh

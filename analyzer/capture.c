@@ -5,11 +5,14 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,7 +45,15 @@ struct cap_input {
 struct cap_reader {
 	struct cap_input *in;
 	size_t n;
+	bool live;
 };
+
+static volatile sig_atomic_t stop_requested;
+
+void cap_request_stop(void)
+{
+	stop_requested = 1;
+}
 
 static int ethertype_to_ipver(uint16_t et)
 {
@@ -149,12 +160,14 @@ static void open_error(char errbuf[MX_ERRBUF_SIZE], const char *file,
 		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", file, pcap_msg);
 }
 
+static int input_setup(struct cap_input *in, const char *file, const char *bpf,
+		       char errbuf[MX_ERRBUF_SIZE], bool *usage_error);
+
 static int input_open(struct cap_input *in, const char *file, const char *bpf,
 		      char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct stat sb;
-	const char *name;
 	int rc = -1;
 
 	in->st.file = strdup(file);
@@ -190,6 +203,18 @@ static int input_open(struct cap_input *in, const char *file, const char *bpf,
 		open_error(errbuf, strcmp(file, "-") ? file : "(stdin)", perr);
 		goto out;
 	}
+	rc = input_setup(in, file, bpf, errbuf, usage_error);
+out:
+	return rc;
+}
+
+/* Link type check and filter, shared by files and interfaces. */
+static int input_setup(struct cap_input *in, const char *file, const char *bpf,
+		       char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
+{
+	const char *name;
+	int rc = -1;
+
 	in->dlt = pcap_datalink(in->p);
 	name = pcap_datalink_val_to_name(in->dlt);
 	snprintf(in->st.link_type, sizeof(in->st.link_type), "%s",
@@ -241,6 +266,48 @@ struct cap_reader *cap_open(char **files, size_t nfiles, const char *bpf,
 		}
 	}
 	return cr;
+}
+
+struct cap_reader *cap_open_live(const char *iface, const char *bpf,
+				 char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct cap_reader *cr = calloc(1, sizeof(*cr));
+	struct cap_input *in;
+	*usage_error = false;
+	if (!cr || !(cr->in = calloc(1, sizeof(*cr->in)))) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+		free(cr);
+		return NULL;
+	}
+	cr->n = 1;
+	cr->live = true;
+	in = &cr->in[0];
+	in->st.file = strdup(iface);
+	in->p = pcap_create(iface, perr);
+	if (!in->st.file || !in->p) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", iface,
+			 in->p ? "out of memory" : perr);
+		goto fail;
+	}
+	/* whole packets, promiscuous (a mirror port carries others'
+	 * traffic), delivered at once, with a timeout so timers run */
+	pcap_set_snaplen(in->p, 262144);
+	pcap_set_promisc(in->p, 1);
+	pcap_set_immediate_mode(in->p, 1);
+	pcap_set_timeout(in->p, 500);
+	pcap_set_buffer_size(in->p, 32 << 20);
+	if (pcap_activate(in->p) < 0) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", iface,
+			 pcap_geterr(in->p));
+		goto fail;
+	}
+	if (input_setup(in, iface, bpf, errbuf, usage_error) != 0)
+		goto fail;
+	return cr;
+fail:
+	cap_free(cr);
+	return NULL;
 }
 
 void cap_free(struct cap_reader *cr)
@@ -323,20 +390,79 @@ static void show_progress(struct cap_reader *cr, uint64_t packets)
 			(unsigned long long)packets);
 }
 
-int cap_run(struct cap_reader *cr, cap_packet_fn fn, void *ctx, bool progress,
-	    char errbuf[MX_ERRBUF_SIZE])
+/* Strip the link layer and hand one frame on. */
+static void deliver(struct cap_input *in, cap_packet_fn fn, void *ctx)
+{
+	struct cap_packet pkt;
+	size_t off;
+	in->st.packets++;
+	in->st.bytes += in->hdr->len;
+	if (cap_strip_link(in->dlt, in->data, in->hdr->caplen, &pkt.ipver,
+			   &off) != 0) {
+		in->st.non_ip++;
+		return;
+	}
+	pkt.hdr = in->hdr;
+	pkt.ts = tv_to_s(&in->hdr->ts);
+	pkt.ip = in->data + off;
+	pkt.caplen = in->hdr->caplen - off;
+	pkt.len = in->hdr->len > off ? in->hdr->len - off : 0;
+	fn(ctx, &pkt);
+}
+
+/* An interface: packets as they come, idle ticks on a quiet link, until
+ * cap_request_stop() (SIGINT, SIGTERM) or an error. */
+static int run_live(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
+		    void *ctx, char errbuf[MX_ERRBUF_SIZE])
+{
+	struct cap_input *in = &cr->in[0];
+	struct pollfd pfd = {.fd = pcap_get_selectable_fd(in->p), .events = POLLIN};
+	char perr[PCAP_ERRBUF_SIZE];
+
+	/* non-blocking reads and our own poll: libpcap's blocking read may
+	 * wait forever on a quiet link (TPACKET_V3), starving the timers and
+	 * ignoring Ctrl-C */
+	if (pfd.fd < 0 || pcap_setnonblock(in->p, 1, perr) != 0) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: cannot poll the capture",
+			 in->st.file);
+		return -1;
+	}
+	while (!stop_requested) {
+		int rc = pcap_next_ex(in->p, &in->hdr, &in->data);
+		if (rc == 1) {
+			deliver(in, fn, ctx);
+		} else if (rc == 0) {
+			struct timeval tv;
+			if (poll(&pfd, 1, 500) > 0)
+				continue; /* EINTR and timeouts fall through */
+			gettimeofday(&tv, NULL);
+			if (idle)
+				idle(ctx, tv_to_s(&tv));
+		} else if (rc == PCAP_ERROR_BREAK || rc == PCAP_ERROR_NOT_ACTIVATED) {
+			break;
+		} else {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: capture failed: %s",
+				 in->st.file, pcap_geterr(in->p));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cap_run(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
+	    void *ctx, bool progress, char errbuf[MX_ERRBUF_SIZE])
 {
 	int failed = 0;
 	uint64_t total = 0;
 	struct timespec last = {0, 0};
 
+	if (cr->live)
+		return run_live(cr, fn, idle, ctx, errbuf);
 	for (size_t i = 0; i < cr->n; i++)
 		input_next(&cr->in[i], errbuf, &failed);
 
-	for (;;) {
+	while (!stop_requested) {
 		struct cap_input *in = NULL;
-		struct cap_packet pkt;
-		size_t off;
 
 		/* few files: a linear scan for the earliest beats a heap */
 		for (size_t i = 0; i < cr->n; i++)
@@ -345,20 +471,8 @@ int cap_run(struct cap_reader *cr, cap_packet_fn fn, void *ctx, bool progress,
 				in = &cr->in[i];
 		if (!in)
 			break;
-		in->st.packets++;
-		in->st.bytes += in->hdr->len;
 		total++;
-		if (cap_strip_link(in->dlt, in->data, in->hdr->caplen,
-				   &pkt.ipver, &off) == 0) {
-			pkt.hdr = in->hdr;
-			pkt.ts = tv_to_s(&in->hdr->ts);
-			pkt.ip = in->data + off;
-			pkt.caplen = in->hdr->caplen - off;
-			pkt.len = in->hdr->len > off ? in->hdr->len - off : 0;
-			fn(ctx, &pkt);
-		} else {
-			in->st.non_ip++;
-		}
+		deliver(in, fn, ctx);
 		if (progress && (total & 0x3fff) == 0) {
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);

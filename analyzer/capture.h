@@ -27,7 +27,9 @@ struct cap_packet {
 };
 
 typedef void (*cap_packet_fn)(void *ctx, const struct cap_packet *pkt);
-/* Called every few thousand packets with the capture time, for timers. */
+/* Live capture only: called when no packet came for a while, with the
+ * wall-clock time, so timers still run on a quiet link. */
+typedef void (*cap_idle_fn)(void *ctx, double now);
 
 struct cap_input_stats {
 	char *file;
@@ -45,14 +47,19 @@ struct cap_reader; /* opaque */
  * set. */
 struct cap_reader *cap_open(char **files, size_t nfiles, const char *bpf,
 			    char errbuf[MX_ERRBUF_SIZE], bool *usage_error);
+/* Live capture on an interface (a mirror port); same errors as cap_open. */
+struct cap_reader *cap_open_live(const char *iface, const char *bpf,
+				 char errbuf[MX_ERRBUF_SIZE], bool *usage_error);
 void cap_free(struct cap_reader *cr);
+/* Async-signal-safe: make cap_run return after the current packet. */
+void cap_request_stop(void);
 
 /* Read everything, calling fn per IP packet.  Returns 0 at the end of all
  * files, -1 with errbuf when a file is damaged part way (packets before the
  * damage were delivered; the other files are read to their end first).
  * progress: print a progress line on stderr. */
-int cap_run(struct cap_reader *cr, cap_packet_fn fn, void *ctx, bool progress,
-	    char errbuf[MX_ERRBUF_SIZE]);
+int cap_run(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
+	    void *ctx, bool progress, char errbuf[MX_ERRBUF_SIZE]);
 
 size_t cap_ninputs(const struct cap_reader *cr);
 const struct cap_input_stats *cap_input(const struct cap_reader *cr, size_t i);

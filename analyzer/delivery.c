@@ -22,6 +22,7 @@ static const char *const outcome_names[] = {
 	[DL_TEMP_FAIL] = "temporary_failure",
 	[DL_PERM_FAIL] = "permanent_failure",
 	[DL_CUT_SHORT] = "cut_short",
+	[DL_QUIT] = "quit_without_delivery",
 };
 
 static const char *const outcome_words[] = {
@@ -34,6 +35,7 @@ static const char *const outcome_words[] = {
 	[DL_TEMP_FAIL] = "answered with a 4xx",
 	[DL_PERM_FAIL] = "answered with a 5xx",
 	[DL_CUT_SHORT] = "ended before the message was delivered",
+	[DL_QUIT] = "was left with QUIT and no delivery",
 };
 
 const char *dl_outcome_name(enum dl_outcome o)
@@ -50,7 +52,7 @@ const char *mx_verdict_name(enum mx_verdict v)
 
 enum dl_outcome dl_outcome_of(const struct session *s)
 {
-	bool over = s->close != CLOSE_NONE || s->closing;
+	bool over = s->close != CLOSE_NONE || s->closing, quit = false;
 	int fail = 0;
 	if (!s->has_syn_ack)
 		return s->close == CLOSE_RST_SERVER ? DL_REFUSED : DL_NO_ANSWER;
@@ -60,6 +62,8 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 		return DL_REJECTED;
 	for (size_t i = 0; i < s->n_ev; i++) {
 		const struct tl_event *e = &s->ev[i];
+		if (e->kind == EV_COMMAND && e->verb && !strcmp(e->verb, "QUIT"))
+			quit = true;
 		if (e->kind != EV_REPLY || !e->verb)
 			continue;
 		if (!strcmp(e->verb, ".") && e->code >= 200 && e->code < 300)
@@ -74,6 +78,8 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 		return DL_TEMP_FAIL;
 	if (fail == 5)
 		return DL_PERM_FAIL;
+	if (quit) /* the client ended it: not the host's failure */
+		return DL_QUIT;
 	return over || s->fin_client ? DL_CUT_SHORT : DL_IN_PROGRESS;
 }
 
@@ -234,10 +240,29 @@ static struct dns_tx *mx_of(struct session *s)
 	return mx;
 }
 
+/* A previous attempt still open when the next one starts has failed only
+ * if the client had visibly given up on it: SYNs resent or unanswered for
+ * a few seconds, or a connection it closed.  Otherwise the two run in
+ * parallel (several messages at once). */
+#define DL_SYN_PATIENCE_S 3.0
+
+static enum dl_outcome outcome_at(const struct session *p, double now)
+{
+	enum dl_outcome o = dl_outcome_of(p);
+	bool client_left = p->fin_client || p->close == CLOSE_RST_CLIENT;
+	if (p->close != CLOSE_NONE || p->closing || client_left)
+		return o;
+	/* (no banner and cut short already need the client gone) */
+	if (o == DL_NO_ANSWER && p->syns < 2 &&
+	    mx_dt(p->start, now) < DL_SYN_PATIENCE_S)
+		return DL_IN_PROGRESS;
+	return o;
+}
+
 static void judge(struct mx_group *g, struct session *s,
 		  const struct dl_attempt *prev)
 {
-	enum dl_outcome o = prev->live ? dl_outcome_of(prev->live)
+	enum dl_outcome o = prev->live ? outcome_at(prev->live, s->start)
 				       : prev->outcome;
 	char a[MX_ADDRSTR], b[MX_ADDRSTR], others[300] = "";
 	size_t n = 0, n_others = 0;

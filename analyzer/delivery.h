@@ -28,7 +28,9 @@ enum dl_outcome {
 	DL_REJECTED,   /* 4xx/5xx greeting */
 	DL_TEMP_FAIL,  /* 4xx to a command */
 	DL_PERM_FAIL,  /* 5xx to a command */
-	DL_CUT_SHORT,  /* over without delivery or a failing reply */
+	DL_CUT_SHORT,  /* over without delivery, QUIT or a failing reply */
+	DL_QUIT,       /* the client said QUIT without delivering (every
+			  recipient refused, a verification callout) */
 };
 
 #define DL_MAX_ATTEMPTS 32

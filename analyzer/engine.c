@@ -630,6 +630,17 @@ void engine_packet(void *engine, const struct cap_packet *p)
 	}
 }
 
+void engine_idle(void *engine, double now)
+{
+	struct engine *e = engine;
+	if (now > e->now)
+		e->now = now;
+	if (e->now >= e->next_tick) {
+		tick(e);
+		e->next_tick = e->now + 1.0;
+	}
+}
+
 static void on_dns_expired(void *ctx, struct dns_tx *tx)
 {
 	struct engine *e = ctx;

@@ -55,6 +55,9 @@ struct engine *engine_new(const struct engine_config *cfg, struct report *rep,
 			  char errbuf[MX_ERRBUF_SIZE]);
 /* One IP packet from the capture (a cap_packet_fn). */
 void engine_packet(void *engine, const struct cap_packet *pkt);
+/* Live capture on a quiet link: advance the timers to wall-clock now (a
+ * cap_idle_fn). */
+void engine_idle(void *engine, double now);
 /* End of capture: report every session still open, flush DNS. */
 void engine_finish(struct engine *e);
 void engine_get_stats(const struct engine *e, struct engine_stats *st);

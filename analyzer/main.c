@@ -3,6 +3,7 @@
  * the exit status.  The only file that prints errors and exits. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mxray [options] -r FILE [-r FILE ...] [BPF-expression]\n"
+		"       mxray [options] -i IFACE [BPF-expression]\n"
 		"\n"
 		"Reassembles SMTP and DNS from packet captures and prints one\n"
 		"timeline per SMTP session with findings.\n"
 		"\n"
 		"  -r FILE                read a pcap/pcapng file ('-' = stdin); repeatable\n"
+		"  -i IFACE               live capture (a mirror port); Ctrl-C ends it\n"
 		"  --format FMT           text (default), json or ndjson\n"
 		"  -o, --output FILE      write the report to FILE\n"
 		"  --slow-banner S        banner delay that counts as slow (2)\n"
@@ -98,6 +101,12 @@ static int parse_count(const char *opt, const char *s, unsigned long lo,
 	return 0;
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+	cap_request_stop();
+}
+
 /* The trailing words form one BPF expression, as with tcpdump. */
 static char *join_args(int argc, char **argv)
 {
@@ -122,7 +131,7 @@ int main(int argc, char **argv)
 	struct report_options ro = {.fmt = FMT_TEXT};
 	char errbuf[MX_ERRBUF_SIZE] = "", runerr[MX_ERRBUF_SIZE] = "";
 	char **files = NULL, *bpf = NULL;
-	const char *outname = NULL;
+	const char *outname = NULL, *iface = NULL;
 	size_t nfiles = 0;
 	bool quiet = false, usage_error = false;
 	struct cap_reader *cr = NULL;
@@ -145,10 +154,8 @@ int main(int argc, char **argv)
 			files[nfiles++] = optarg;
 			break;
 		case 'i':
-			fprintf(stderr, "mxray: live capture (-i) is not "
-					"available in this version; capture "
-					"with tcpdump -w and use -r\n");
-			goto out;
+			iface = optarg;
+			break;
 		case 'o':
 			outname = optarg;
 			break;
@@ -237,8 +244,13 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (nfiles == 0) {
-		fprintf(stderr, "mxray: no input: give -r FILE (see --help)\n");
+	if (nfiles == 0 && !iface) {
+		fprintf(stderr, "mxray: no input: give -r FILE or -i IFACE "
+				"(see --help)\n");
+		goto out;
+	}
+	if (nfiles && iface) {
+		fprintf(stderr, "mxray: -r and -i cannot be combined\n");
 		goto out;
 	}
 	if (optind < argc && !(bpf = join_args(argc - optind, argv + optind))) {
@@ -249,7 +261,8 @@ int main(int argc, char **argv)
 	ro.fnd = cfg.fnd;
 
 	rc = EXIT_BAD_INPUT;
-	cr = cap_open(files, nfiles, bpf, errbuf, &usage_error);
+	cr = iface ? cap_open_live(iface, bpf, errbuf, &usage_error)
+		   : cap_open(files, nfiles, bpf, errbuf, &usage_error);
 	if (!cr) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		if (usage_error)
@@ -266,8 +279,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		goto out;
 	}
-	run = cap_run(cr, engine_packet, eng, !quiet && isatty(STDERR_FILENO),
-		      runerr);
+	if (iface) { /* Ctrl-C ends a live capture with a complete report */
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+	}
+	run = cap_run(cr, engine_packet, engine_idle, eng,
+		      !quiet && !iface && isatty(STDERR_FILENO), runerr);
 	engine_finish(eng);
 	engine_get_stats(eng, &st);
 	if (report_end(rep, cr, &st) != 0) {

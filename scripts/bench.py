@@ -10,7 +10,8 @@
 Options:
   --sessions N          SMTP sessions in the capture (default 20000)
   --spacing-ms MS       a new session every MS milliseconds (default 5)
-  --out DIR             where the capture and outputs go (default /tmp/mxray-bench)
+  --out DIR             captures, their .meta.json and callgrind.out files
+                        (default /tmp/mxray-bench)
   --mxray PATH          binary under test (default: ./mxray at the repo root)
   --repeat R            timed runs per format (default 3); the table shows the
                         median wall and CPU time and the largest peak RSS
@@ -90,7 +91,7 @@ REPO_ROOT = os.path.dirname(SCRIPTS_DIR)
 sys.path.insert(0, SCRIPTS_DIR)
 import gen_samples as gs  # noqa: E402
 
-from gen_samples import ACK, CLIENT, SERVER, MAX_SEG, lines, us  # noqa: E402
+from gen_samples import CLIENT, SERVER, MAX_SEG, lines, us  # noqa: E402
 
 BENCH_VERSION = 1                 # bump when the generated traffic changes
 BASE_US = gs.BASE_US              # session 0's SYN at 1700000000.000000
@@ -576,7 +577,7 @@ def main(argv):
     bench(mxray, path, meta, formats, args.repeat)
     if args.callgrind:
         callgrind(mxray, args.out, args.callgrind_sessions, spacing_us, args.jobs,
-                  args.reuse, formats)
+                  args.reuse or args.callgrind_sessions == args.sessions, formats)
     return 0
 
 

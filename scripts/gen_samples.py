@@ -953,6 +953,176 @@ def s_syn_unanswered(n):
     return cap
 
 
+# ---- MX failover, envelope checks, SMTP-fixup firewalls, tarpits -----------
+
+BANNER_MX2 = "220 mx2.example.org ESMTP Postfix"
+EHLO_MX2 = ["250-mx2.example.org", "250-PIPELINING", "250-SIZE 10240000",
+            "250-8BITMIME", "250-STARTTLS", "250 SMTPUTF8"]
+
+
+class IdsMx2(Ids):
+    """Ids that also number the lookups of mx2 (203.0.113.26) as asker."""
+
+    def __init__(self, number):
+        super().__init__(number)
+        self.n[SERVER2_IP] = 0
+
+    def next(self, asker):
+        if asker != SERVER2_IP:
+            return super().next(asker)
+        k = self.n[asker]
+        self.n[asker] = k + 1
+        return 0xA000 + self.number * 0x100 + k, 35000 + self.number * 20 + k
+
+
+def mx2_client_checks(cap, ids, t):
+    """mx2's PTR lookup of the client, then A of the PTR name."""
+    t = udp_lookup(cap, ids, t, SERVER2_IP, CLIENT_PTR, "PTR", us(ms=9, micro=617),
+                   [(CLIENT_PTR, "PTR", 3600, CLIENT_NAME)])
+    return udp_lookup(cap, ids, t + us(micro=388), SERVER2_IP, CLIENT_NAME, "A",
+                      us(ms=10, micro=942), [(CLIENT_NAME, "A", 3600, CLIENT_IP)])
+
+
+def a_of_mx1(cap, ids, t):
+    """The sender's A lookup of mx1 (answered 203.0.113.25)."""
+    return udp_lookup(cap, ids, t, CLIENT_IP, SERVER_NAME, "A", us(ms=12, micro=527),
+                      [(SERVER_NAME, "A", 3600, SERVER_IP)])
+
+
+def silent_server(conn, t_ack, wait=us(seconds=20)):
+    """No greeting: the client FINs `wait` after its ACK, the server ACKs and
+    FINs, the client ACKs.  Returns (client FIN time, last packet time)."""
+    t_fin = conn.fin(t_ack + wait, CLIENT)
+    t = conn.ack(t_fin + us(ms=6, micro=305), SERVER)
+    t = conn.fin(t + us(micro=211), SERVER)
+    return t_fin, conn.ack(t + us(ms=6, micro=298), CLIENT)
+
+
+def smtp_rcpt_to_close(conn, t, body):
+    """RCPT .. QUIT and the server's close, one command per segment; t = time
+    of the reply to MAIL."""
+    t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
+    t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
+    t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
+    t = conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
+    t = conn.send(t + us(ms=6, micro=650), CLIENT, body)
+    t = conn.send(t + us(ms=21, micro=337), SERVER, lines(REPLY_QUEUED))
+    t = conn.send(t + us(ms=6, micro=420), CLIENT, lines("QUIT"))
+    t = conn.send(t + us(ms=4, micro=3), SERVER, lines(REPLY_BYE))
+    return conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200),
+                      us(ms=5, micro=900))
+
+
+@scenario(11, "no-failover.pcap", "seed 004 repeated: one MX lookup (10 mx1, "
+          "20 mx2), then three attempts, each an A lookup of mx1 and a "
+          "connection to mx1 from a new port; every handshake completes, no "
+          "banner, the client FINs 20 s after its ACK and tries mx1 again 5 s "
+          "after its FIN, never mx2")
+def s_no_failover(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    for attempt in range(3):
+        if attempt:
+            t = a_of_mx1(cap, ids, t_fin + us(seconds=5))
+        conn, t_ack = smtp_connect(cap, n, t + us(micro=523), port_offset=attempt)
+        t_fin, t = silent_server(conn, t_ack)
+    return cap
+
+
+@scenario(12, "failover.pcap", "MX lookup (10 mx1, 20 mx2), A mx1, handshake "
+          "with mx1 but no banner, the client FINs 20 s after its ACK; then A "
+          "mx2, connection to mx2 (203.0.113.26), mx2's PTR + A checks, banner "
+          "after 22 ms, one message delivered")
+def s_failover(n):
+    cap, ids = Capture(n, Ethernet()), IdsMx2(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    _, t = silent_server(conn, t_ack)
+    t = udp_lookup(cap, ids, t + us(ms=1, micro=204), CLIENT_IP, SERVER2_NAME, "A",
+                   us(ms=11, micro=804), [(SERVER2_NAME, "A", 3600, SERVER2_IP)])
+    conn2, t_ack = smtp_connect(cap, n, t + us(micro=498), server=SERVER2_IP,
+                                port_offset=1)
+    t = mx2_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn2.send(t + us(micro=457), SERVER, lines(BANNER_MX2))
+    smtp_delivery(conn2, n, t, EHLO_MX2, message(n, "Failover test", SHORT_BODY))
+    return cap
+
+
+SPF_RECORD = "v=spf1 ip4:192.0.2.10 -all"
+
+
+@scenario(13, "slow-spf.pcap", "after MAIL FROM:<alice@sender.example> the "
+          "server asks TXT sender.example (SPF) at +0.8 ms, answered 3.000 s "
+          "later; the 250 to MAIL comes 3.010 s after MAIL, then delivery as "
+          "usual")
+def s_slow_spf(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
+    t_mail = conn.send(t + us(ms=6, micro=801), CLIENT,
+                       lines("MAIL FROM:<%s>" % MAIL_FROM))
+    # the SPF lookup, with the server's delayed ACK of MAIL while it waits
+    domain = MAIL_FROM.split("@")[1]
+    qid, port = ids.next(SERVER_IP)
+    t_q = cap.udp(t_mail + us(micro=812), SERVER_IP, port, RESOLVER_IP, 53,
+                  dns_message(qid, domain, "TXT"))
+    conn.ack(t_mail + us(ms=40), SERVER)
+    cap.udp(t_q + us(seconds=3), RESOLVER_IP, 53, SERVER_IP, port,
+            dns_message(qid, domain, "TXT", True,
+                        [(domain, "TXT", 3600, SPF_RECORD)]))
+    t = conn.send(t_mail + us(seconds=3, ms=10), SERVER, lines(REPLY_MAIL))
+    smtp_rcpt_to_close(conn, t, message(n, "Slow SPF test", SHORT_BODY))
+    return cap
+
+
+@scenario(14, "masked-banner.pcap", "SMTP-fixup firewall: the greeting is "
+          "\"220 ****************************\", EHLO gets 500 5.5.1 Command "
+          "unrecognized: \"XXXX ****\", the client falls back to HELO and "
+          "delivers one message")
+def s_masked_banner(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines("220 " + "*" * 28))
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=2, micro=880), SERVER,
+                  lines('500 5.5.1 Command unrecognized: "XXXX ****"'))
+    t = conn.send(t + us(ms=6, micro=412), CLIENT, lines("HELO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=3, micro=95), SERVER, lines("250 mx1.example.org"))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    smtp_rcpt_to_close(conn, t, message(n, "Masked banner test", SHORT_BODY))
+    return cap
+
+
+@scenario(15, "tarpit.pcap", "tarpit: banner 30 ms after the handshake, then "
+          "every server reply (EHLO, MAIL, RCPT, 354 to DATA, 250 to the dot, "
+          "QUIT) exactly 3 s after its command, which the server ACKs after "
+          "40 ms; no DNS by the server after the banner")
+def s_tarpit(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t_ack + us(ms=30), SERVER, lines(BANNER_POSTFIX))
+    exchanges = [(lines("EHLO " + CLIENT_NAME), lines(*EHLO_POSTFIX)),
+                 (lines("MAIL FROM:<%s>" % MAIL_FROM), lines(REPLY_MAIL)),
+                 (lines("RCPT TO:<%s>" % RCPT_TO), lines(REPLY_RCPT)),
+                 (lines("DATA"), lines(REPLY_DATA)),
+                 (message(n, "Tarpit test", SHORT_BODY), lines(REPLY_QUEUED)),
+                 (lines("QUIT"), lines(REPLY_BYE))]
+    for command, reply in exchanges:
+        conn.send(t + us(ms=6, micro=523), CLIENT, command, peer_ack=us(ms=40))
+        t = conn.send(conn.last_data_t + us(seconds=3), SERVER, reply)
+    conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200), us(ms=5, micro=900))
+    return cap
+
+
 # --------------------------------------------------------------------------
 # README, damaged inputs, main
 # --------------------------------------------------------------------------

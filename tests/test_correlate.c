@@ -467,3 +467,156 @@ Test(correlate, ipv6_client_ptr_is_ptr_of_client)
 	cr_assert_eq(f.s->n_dns, 2);
 	fx_fini(&f);
 }
+
+/* ---- envelope domains: sender_domain / recipient_domain ------------------ */
+
+static char **strv1(const char *a, const char *b)
+{
+	char **v = calloc(2, sizeof *v);
+	cr_assert_not_null(v);
+	v[0] = strdup(a);
+	cr_assert_not_null(v[0]);
+	if (b) {
+		v[1] = strdup(b);
+		cr_assert_not_null(v[1]);
+	}
+	return v;
+}
+
+/* MAIL FROM / RCPT TO as session.c stores them (sess_free frees them). */
+static void fx_envelope(struct fx *f, const char *from, const char *rcpt1,
+			const char *rcpt2)
+{
+	fx_banner(f, T0 + 0.5);
+	f->s->mail_from = strv1(from, NULL);
+	f->s->n_mail_from = 1;
+	f->s->rcpt_to = strv1(rcpt1, rcpt2);
+	f->s->n_rcpt_to = rcpt2 ? 2 : 1;
+	f->s->last = T0 + 20;
+}
+
+/* A lookup answered 50 ms later with no records (enough for ties). */
+static struct dns_tx *ask(struct fx *f, const struct mx_endpoint *asker,
+			  const char *qname, uint16_t qtype, double tq)
+{
+	return lookup(f, asker, resp(f, qname, qtype), tq, tq + 0.05);
+}
+
+Test(correlate, envelope_lookups_of_the_sender_domain_are_sender_domain)
+{
+	struct fx f;
+	struct dns_tx *spf, *mx, *a, *aaaa, *dmarc;
+
+	fx_init(&f, CLIENT, SERVER);
+	fx_envelope(&f, "alice@Sender.Example", "bob@example.org", NULL);
+	spf = ask(&f, &f.srv_dns, "sender.example", DNS_T_TXT, T0 + 1.0);
+	mx = ask(&f, &f.srv_dns, "sender.example", DNS_T_MX, T0 + 1.1);
+	a = ask(&f, &f.srv_dns, "sender.example", DNS_T_A, T0 + 1.2);
+	aaaa = ask(&f, &f.srv_dns, "sender.example", DNS_T_AAAA, T0 + 1.3);
+	dmarc = ask(&f, &f.srv_dns, "_dmarc.sender.example", DNS_T_TXT,
+		    T0 + 8.0);
+	corr_envelope(f.t, f.s, T0 + 20);
+	cr_assert_eq(tie_of(f.s, spf), REL_SENDER_DOMAIN);
+	cr_assert_eq(tie_of(f.s, mx), REL_SENDER_DOMAIN);
+	cr_assert_eq(tie_of(f.s, a), REL_SENDER_DOMAIN);
+	cr_assert_eq(tie_of(f.s, aaaa), REL_SENDER_DOMAIN);
+	cr_assert_eq(tie_of(f.s, dmarc), REL_SENDER_DOMAIN);
+	cr_assert_eq(f.s->n_dns, 5);
+	cr_assert_eq(spf->refs, 2, "the session holds one reference");
+	cr_assert_eq(spf->first_rel, REL_SENDER_DOMAIN);
+	cr_assert_str_eq(dns_relation_name(REL_SENDER_DOMAIN), "sender_domain");
+	fx_fini(&f);
+}
+
+Test(correlate, envelope_lookups_of_a_recipient_domain_are_recipient_domain)
+{
+	struct fx f;
+	struct dns_tx *mx1, *txt1, *mx2, *dmarc2;
+
+	fx_init(&f, CLIENT, SERVER);
+	fx_envelope(&f, "alice@sender.example", "bob@example.org",
+		    "carol@Other.Example");
+	mx1 = ask(&f, &f.srv_dns, "example.org", DNS_T_MX, T0 + 2.0);
+	txt1 = ask(&f, &f.srv_dns, "example.org", DNS_T_TXT, T0 + 2.1);
+	mx2 = ask(&f, &f.srv_dns, "other.example", DNS_T_MX, T0 + 3.0);
+	dmarc2 = ask(&f, &f.srv_dns, "_dmarc.other.example", DNS_T_TXT,
+		     T0 + 3.1);
+	corr_envelope(f.t, f.s, T0 + 20);
+	cr_assert_eq(tie_of(f.s, mx1), REL_RECIPIENT_DOMAIN);
+	cr_assert_eq(tie_of(f.s, txt1), REL_RECIPIENT_DOMAIN);
+	cr_assert_eq(tie_of(f.s, mx2), REL_RECIPIENT_DOMAIN);
+	cr_assert_eq(tie_of(f.s, dmarc2), REL_RECIPIENT_DOMAIN);
+	cr_assert_eq(f.s->n_dns, 4);
+	cr_assert_str_eq(dns_relation_name(REL_RECIPIENT_DOMAIN),
+			 "recipient_domain");
+	fx_fini(&f);
+}
+
+Test(correlate, envelope_ignores_other_askers_other_names_and_other_times)
+{
+	struct fx f;
+	struct dns_tx *by_client, *unrelated, *sub, *ptr_type, *before, *after,
+		*own;
+	struct mx_endpoint third = ep("198.51.100.99", 44444);
+
+	fx_init(&f, CLIENT, SERVER);
+	fx_envelope(&f, "alice@sender.example", "bob@example.org", NULL);
+	/* the sending host checking its own domain, and a third host */
+	by_client = ask(&f, &f.cli_dns, "sender.example", DNS_T_TXT, T0 + 1.0);
+	ask(&f, &third, "sender.example", DNS_T_TXT, T0 + 1.05);
+	/* the server asking about names that are not the envelope domains */
+	unrelated = ask(&f, &f.srv_dns, "unrelated.example", DNS_T_TXT,
+			T0 + 1.1);
+	sub = ask(&f, &f.srv_dns, "mail.sender.example", DNS_T_A, T0 + 1.2);
+	ptr_type = ask(&f, &f.srv_dns, "sender.example", DNS_T_PTR, T0 + 1.3);
+	/* the right lookup, but for an earlier session or after this one */
+	before = ask(&f, &f.srv_dns, "sender.example", DNS_T_TXT, T0 - 30);
+	after = ask(&f, &f.srv_dns, "sender.example", DNS_T_TXT, T0 + 25);
+	own = ask(&f, &f.srv_dns, "sender.example", DNS_T_TXT, T0 + 1.4);
+	corr_envelope(f.t, f.s, T0 + 20);
+	cr_assert_eq(tie_of(f.s, by_client), -1);
+	cr_assert_eq(tie_of(f.s, unrelated), -1);
+	cr_assert_eq(tie_of(f.s, sub), -1);
+	cr_assert_eq(tie_of(f.s, ptr_type), -1);
+	cr_assert_eq(tie_of(f.s, before), -1);
+	cr_assert_eq(tie_of(f.s, after), -1);
+	cr_assert_eq(tie_of(f.s, own), REL_SENDER_DOMAIN);
+	cr_assert_eq(f.s->n_dns, 1, "the third host's lookup is not tied");
+	cr_assert_eq(by_client->refs, 1);
+	fx_fini(&f);
+}
+
+Test(correlate, envelope_null_sender_ties_nothing_and_twice_is_once)
+{
+	struct fx f;
+	struct dns_tx *mx;
+
+	fx_init(&f, CLIENT, SERVER);
+	fx_envelope(&f, "", "bob@example.org", NULL); /* MAIL FROM:<> */
+	ask(&f, &f.srv_dns, "sender.example", DNS_T_TXT, T0 + 1.0);
+	mx = ask(&f, &f.srv_dns, "example.org", DNS_T_MX, T0 + 2.0);
+	corr_envelope(f.t, f.s, T0 + 20);
+	cr_assert_eq(f.s->n_dns, 1);
+	cr_assert_eq(tie_of(f.s, mx), REL_RECIPIENT_DOMAIN);
+	corr_envelope(f.t, f.s, T0 + 20);
+	cr_assert_eq(f.s->n_dns, 1);
+	cr_assert_eq(mx->refs, 2);
+	cr_assert_eq(mx->tied, 1);
+	fx_fini(&f);
+}
+
+/* The sender's domain is also a recipient's: the MAIL FROM tie comes
+ * first and is kept. */
+Test(correlate, envelope_sender_domain_wins_over_recipient_domain)
+{
+	struct fx f;
+	struct dns_tx *txt;
+
+	fx_init(&f, CLIENT, SERVER);
+	fx_envelope(&f, "alice@example.org", "bob@example.org", NULL);
+	txt = ask(&f, &f.srv_dns, "example.org", DNS_T_TXT, T0 + 1.0);
+	corr_envelope(f.t, f.s, T0 + 20);
+	cr_assert_eq(tie_of(f.s, txt), REL_SENDER_DOMAIN);
+	cr_assert_eq(f.s->n_dns, 1);
+	fx_fini(&f);
+}

@@ -698,3 +698,242 @@ Test(findings, dns_error_for_a_response_without_its_query)
 	findings_clear(&l);
 	sess_free(s);
 }
+
+/* ---- smtp.slow_reply (--slow-reply 2) -------------------------------------- */
+
+/* Greeting, EHLO, then MAIL FROM:<alice@sender.example> at T0 + 5 answered
+ * `latency` seconds later, then a quick RCPT and DATA. */
+static struct session *mail_reply_after(double latency)
+{
+	struct session *s = sess_hs();
+	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	exchange(s, T0 + 1, SMTP_CMD_EHLO, "EHLO", 0.01, 250);
+	command(s, T0 + 5, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>");
+	reply(s, T0 + 5 + latency, SMTP_CMD_MAIL, "MAIL", T0 + 5, 250,
+	      "2.1.0 Ok");
+	exchange(s, T0 + 20, SMTP_CMD_RCPT, "RCPT", 0.01, 250);
+	exchange(s, T0 + 21, SMTP_CMD_DATA, "DATA", 0.01, 354);
+	close_fin(s, T0 + 25);
+	return s;
+}
+
+Test(findings, smtp_slow_reply_threshold)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s;
+
+	expect_n(mail_reply_after(1.999), F_SMTP_SLOW_REPLY, 0);
+	expect_n(mail_reply_after(2.0), F_SMTP_SLOW_REPLY, 0); /* "slower" */
+
+	s = mail_reply_after(2.001);
+	eval(s, &l);
+	cr_assert_eq(l.n, 1, "only smtp.slow_reply expected, first: %s",
+		     l.n ? finding_code_name(l.v[0].code) : "");
+	f = get(&l, F_SMTP_SLOW_REPLY);
+	cr_assert_eq(f->sev, SEV_WARNING);
+	cr_assert_str_eq(finding_code_name(f->code), "smtp.slow_reply");
+	cr_assert_float_eq(f->t, T0 + 5, 1e-6, "from the command");
+	cr_assert(f->has_duration);
+	cr_assert_float_eq(f->duration, 2.001, 1e-6);
+	cr_assert(f->has_cause);
+	cr_assert_eq(f->n_cause, 0);
+	cr_assert_float_eq(f->explained_s, 0, 1e-9);
+	cr_assert_not_null(f->suspects, "no DNS: the rule must name suspects");
+	cr_assert_not_null(strstr(f->summary, "MAIL"), "%s", f->summary);
+	cr_assert_not_null(f->remedy);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, smtp_slow_reply_to_rcpt_and_not_to_data)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+
+	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	exchange(s, T0 + 1, SMTP_CMD_MAIL, "MAIL", 0.1, 250);
+	exchange(s, T0 + 2, SMTP_CMD_RCPT, "RCPT", 2.5, 250);
+	close_fin(s, T0 + 6);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_SMTP_SLOW_REPLY), 1);
+	f = get(&l, F_SMTP_SLOW_REPLY);
+	cr_assert_float_eq(f->t, T0 + 2, 1e-6);
+	cr_assert_not_null(strstr(f->summary, "RCPT"), "%s", f->summary);
+	findings_clear(&l);
+	sess_free(s);
+
+	/* a slow 354 to DATA, or a slow reply to EHLO, is not this finding */
+	s = sess_hs();
+	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	exchange(s, T0 + 1, SMTP_CMD_EHLO, "EHLO", 3.0, 250);
+	exchange(s, T0 + 5, SMTP_CMD_MAIL, "MAIL", 0.1, 250);
+	exchange(s, T0 + 6, SMTP_CMD_RCPT, "RCPT", 0.1, 250);
+	exchange(s, T0 + 7, SMTP_CMD_DATA, "DATA", 5.0, 354);
+	close_fin(s, T0 + 15);
+	expect_n(s, F_SMTP_SLOW_REPLY, 0);
+
+	/* nor the reply to the end-of-data dot */
+	s = sess_hs();
+	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	command(s, T0 + 5, SMTP_CMD_DATA_END, ".", "");
+	reply(s, T0 + 15, SMTP_CMD_DATA_END, ".", T0 + 5, 250, "queued");
+	close_fin(s, T0 + 16);
+	expect_n(s, F_SMTP_SLOW_REPLY, 0);
+}
+
+Test(findings, smtp_slow_reply_only_the_first_one)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+
+	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	exchange(s, T0 + 1, SMTP_CMD_MAIL, "MAIL", 2.5, 250);
+	exchange(s, T0 + 5, SMTP_CMD_RCPT, "RCPT", 4.0, 250);
+	close_fin(s, T0 + 10);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_SMTP_SLOW_REPLY), 1);
+	f = get(&l, F_SMTP_SLOW_REPLY);
+	cr_assert_float_eq(f->t, T0 + 1, 1e-6);
+	cr_assert_float_eq(f->duration, 2.5, 1e-6);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+/* The server's SPF lookup of the sender's domain outstanding while the
+ * client waits for the reply to MAIL (samples/slow-spf.pcap). */
+Test(findings, smtp_slow_reply_cause_is_the_sender_domain_txt)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = mail_reply_after(3.01);
+	struct dns_tx *txt, *a;
+
+	/* a client-side lookup in the wait, and a server lookup of the
+	 * sender's domain answered before MAIL, explain nothing */
+	a = tie(s, REL_A_OF_MX, "mx2.example.org", DNS_T_A, T0 + 5.5,
+		T0 + 7.5, DNS_R_NOERROR);
+	tie(s, REL_SENDER_DOMAIN, "sender.example", DNS_T_MX, T0 + 4.0,
+	    T0 + 4.5, DNS_R_NOERROR);
+	txt = tie(s, REL_SENDER_DOMAIN, "sender.example", DNS_T_TXT,
+		  T0 + 5.001, T0 + 8.001, DNS_R_NOERROR);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_SMTP_SLOW_REPLY), 1);
+	f = get(&l, F_SMTP_SLOW_REPLY);
+	cr_assert_float_eq(f->duration, 3.01, 1e-6);
+	cr_assert(f->has_cause);
+	cr_assert_eq(f->n_cause, 1, "only the outstanding server lookup");
+	cr_assert_eq(f->cause[0].tx, txt);
+	cr_assert_neq(f->cause[0].tx, a);
+	cr_assert_eq(f->cause[0].rel, REL_SENDER_DOMAIN);
+	cr_assert_float_eq(f->cause[0].overlap_s, 3.0, 1e-6);
+	cr_assert_float_eq(f->explained_s, 3.0, 1e-6);
+	cr_assert_null(f->suspects, "DNS explains the wait");
+	cr_assert_not_null(strstr(f->summary, "sender.example"), "%s",
+			   f->summary);
+	cr_assert_not_null(strstr(f->summary, "sender_domain"), "%s",
+			   f->summary);
+	cr_assert_not_null(strstr(f->summary, "TXT"), "%s", f->summary);
+	cr_assert_geq(f->n_evidence, 2, "the command/reply and the lookup");
+	cr_assert_not_null(strstr(f->evidence[1], "sender_domain: TXT"), "%s",
+			   f->evidence[1]);
+	/* the 3 s TXT lookup and the 2 s A lookup are slow too */
+	cr_assert_eq(count(&l, F_DNS_SLOW), 2);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, smtp_slow_reply_partly_explained_names_suspects)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = mail_reply_after(6.0);
+
+	/* asked before MAIL: only the part inside the wait counts */
+	tie(s, REL_RECIPIENT_DOMAIN, "example.org", DNS_T_MX, T0 + 4.0,
+	    T0 + 6.0, DNS_R_NOERROR);
+	eval(s, &l);
+	f = get(&l, F_SMTP_SLOW_REPLY);
+	cr_assert_eq(f->n_cause, 1);
+	cr_assert_eq(f->cause[0].rel, REL_RECIPIENT_DOMAIN);
+	cr_assert_float_eq(f->cause[0].overlap_s, 1.0, 1e-6);
+	cr_assert_float_eq(f->explained_s, 1.0, 1e-6);
+	cr_assert_not_null(f->suspects, "1 s of 6 s: suspects named");
+	findings_clear(&l);
+	sess_free(s);
+}
+
+/* ---- mx.no_failover / mx.failover (decided by delivery.c) ------------------ */
+
+#include "delivery.h"
+
+static struct session *with_verdict(int verdict)
+{
+	struct session *s = sess_hs();
+	close_fin(s, ACK_T + 20);
+	s->mx_verdict = verdict;
+	snprintf(s->mx_summary, sizeof s->mx_summary,
+		 "192.0.2.10 tried mx1.example.org (203.0.113.25) again after "
+		 "it never sent a banner, although example.org also lists "
+		 "mx2.example.org (MX 20).");
+	snprintf(s->mx_evidence, sizeof s->mx_evidence,
+		 "attempt 1 (S1) to mx1.example.org 203.0.113.25 never sent a "
+		 "banner; attempt 2 (S2) went to mx1.example.org");
+	return s;
+}
+
+Test(findings, mx_no_failover_is_an_error)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = with_verdict(MXV_NO_FAILOVER);
+
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_MX_NO_FAILOVER), 1);
+	cr_assert_eq(count(&l, F_MX_FAILOVER), 0);
+	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
+	f = get(&l, F_MX_NO_FAILOVER);
+	cr_assert_eq(f->sev, SEV_ERROR);
+	cr_assert_str_eq(finding_code_name(f->code), "mx.no_failover");
+	cr_assert_float_eq(f->t, T0, 1e-6, "decided at the SYN");
+	cr_assert_str_eq(f->summary, s->mx_summary);
+	cr_assert_eq(f->n_evidence, 1);
+	cr_assert_str_eq(f->evidence[0], s->mx_evidence);
+	cr_assert_not_null(f->remedy);
+	/* errors first, then by time: the verdict (at the SYN) leads */
+	cr_assert_eq(l.v[0].code, F_MX_NO_FAILOVER);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+Test(findings, mx_failover_is_info)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = with_verdict(MXV_FAILOVER);
+
+	snprintf(s->mx_summary, sizeof s->mx_summary,
+		 "192.0.2.10 moved on from mx1.example.org (MX 10), which never "
+		 "sent a banner, to mx2.example.org (MX 20) for example.org.");
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_MX_FAILOVER), 1);
+	cr_assert_eq(count(&l, F_MX_NO_FAILOVER), 0);
+	f = get(&l, F_MX_FAILOVER);
+	cr_assert_eq(f->sev, SEV_INFO);
+	cr_assert_str_eq(finding_code_name(f->code), "mx.failover");
+	cr_assert_str_eq(f->summary, s->mx_summary);
+	cr_assert_float_eq(f->t, T0, 1e-6);
+	/* the info comes after the error of this session */
+	cr_assert_eq(l.v[0].code, F_BANNER_MISSING);
+	cr_assert_eq(l.v[l.n - 1].code, F_MX_FAILOVER);
+	findings_clear(&l);
+	sess_free(s);
+
+	/* no verdict, no finding */
+	s = with_verdict(MXV_NONE);
+	expect_n(s, F_MX_FAILOVER, 0);
+	s = with_verdict(MXV_NONE);
+	expect_n(s, F_MX_NO_FAILOVER, 0);
+}

@@ -13,7 +13,7 @@
 # documentation addresses (RFC 5737).  See scripts/lab/README.md.
 #
 # Environment: LAB_OUT (default samples/lab), LAB_DIR, LAB_KEEP=1 (keep
-# $LAB_DIR with the logs), LAB_VERIFY=0 (skip verify.py at the end),
+# $LAB_DIR with the logs), LAB_TRACE=1 (timestamped shell trace), LAB_VERIFY=0 (skip verify.py at the end),
 # LAB_VERIFY_STRICT=1 (fail when verify.py finds differences).
 set -euo pipefail
 
@@ -36,6 +36,11 @@ NETS="192.0.2.0/24 198.51.100.0/24 203.0.113.0/24"
 HOSTS="dns mx1 mx2 sender client"
 NAMESPACES="lab-sw lab-dns lab-mx1 lab-mx2 lab-sender lab-client"
 
+if [ "${LAB_TRACE:-0}" = 1 ]; then
+	PS4='+ ${EPOCHREALTIME} '
+	set -x
+fi
+
 log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -46,11 +51,10 @@ die() { log "ERROR: $*"; exit 1; }
 # the bridge with lab-sw), the per-namespace /etc files.
 teardown() {
 	local ns pid pids f
-	if [ -d "$LAB/pf" ]; then
-		for f in "$LAB"/pf/*/etc; do
-			[ -f "$f/main.cf" ] && postfix -c "$f" abort >/dev/null 2>&1 || true
-		done
-	fi
+	# postfix masters first, so that they do not restart their children
+	for f in "$LAB"/pf/*/spool/pid/master.pid; do
+		if [ -s "$f" ]; then kill -TERM "$(tr -d ' ' <"$f")" 2>/dev/null || true; fi
+	done
 	for ns in $NAMESPACES; do
 		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null || true)
@@ -152,14 +156,22 @@ spawn() {
 	echo $! >"$LAB/pids/$name"
 }
 
+# alive PID: the process exists and is not a zombie (PID 1 of some
+# containers never reaps the daemons that postfix double-forks)
+alive() {
+	local st
+	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 stop_bg() {
-	local name=$1 pid i
+	local name=$1 pid _
 	[ -f "$LAB/pids/$name" ] || return 0
 	pid=$(cat "$LAB/pids/$name")
 	rm -f "$LAB/pids/$name"
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
+	for _ in $(seq 50); do
+		alive "$pid" || break
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null || true
@@ -167,9 +179,9 @@ stop_bg() {
 }
 
 wait_for() { # SECONDS DESCRIPTION COMMAND...
-	local t=$1 what=$2 i
+	local t=$1 what=$2 _
 	shift 2
-	for i in $(seq $((t * 10))); do
+	for _ in $(seq $((t * 10))); do
 		"$@" && return 0
 		sleep 0.1
 	done
@@ -243,7 +255,7 @@ pf_make() {
 		smtp_connection_cache_on_demand = no
 		smtp_address_preference = ipv4
 	EOF
-	for line in "$@"; do echo "$line" >>"$d/etc/main.cf"; done
+	for line in "$@"; do postconf -c "$d/etc" -e "$line"; done
 	cat >"$d/etc/master.cf" <<-'EOF'
 		# service type  private unpriv  chroot  wakeup  maxproc command
 		smtp      inet  n       -       n       -       -       smtpd
@@ -294,15 +306,15 @@ pf_start() {
 }
 
 pf_stop() {
-	local name=$1 d=$LAB/pf/$1 pid i
+	local name=$1 d=$LAB/pf/$1 pid _
 	[ -s "$d/spool/pid/master.pid" ] || return 0
 	pid=$(tr -d ' ' <"$d/spool/pid/master.pid")
-	postfix -c "$d/etc" stop >>"$LAB/logs/postfix-$name.log" 2>&1 || true
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || return 0
+	ip netns exec "lab-$name" postfix -c "$d/etc" stop >>"$LAB/logs/postfix-$name.log" 2>&1 || true
+	for _ in $(seq 100); do
+		alive "$pid" || return 0
 		sleep 0.1
 	done
-	postfix -c "$d/etc" abort >/dev/null 2>&1 || true
+	die "postfix $name did not stop"
 }
 
 # sender_mail ID: hand one small message to the sending postfix
@@ -436,10 +448,11 @@ scn_gave_up() {
 	pf_receiver mx1 "$MX1_IP" mx1.example.org
 	pf_start mx1
 	cap_start gave-up
-	if swaks_run gave-up --timeout 4; then die "gave-up: swaks did not give up"; fi
+	# swaks: no greeting in 3 s -> QUIT, 3 s more for an answer -> close
+	if swaks_run gave-up --timeout 3; then die "gave-up: swaks did not give up"; fi
 	# postfix greets ~8 s after the connection, into the closed socket
-	wait_for 15 "mx1 noticing the lost client" \
-		grep -q "lost connection after CONNECT" "$LAB/logs/postfix-mx1.log"
+	wait_for 15 "mx1 to notice the client has gone" \
+		grep -q "disconnect from" "$LAB/logs/postfix-mx1.log"
 	sleep 1
 	cap_stop gave-up
 	pf_stop mx1
@@ -487,7 +500,9 @@ scn_data_stall() {
 	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" data-stall-server --listen "$MX1_IP"
 	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
 	cap_start data-stall
-	if swaks_run data-stall --timeout 36; then die "data-stall: swaks got a reply"; fi
+	# swaks: no reply to the dot in 18 s -> QUIT, 18 s more -> close; the
+	# server is silent for 36 s after the dot
+	if swaks_run data-stall --timeout 18; then die "data-stall: swaks got a reply"; fi
 	sleep 1
 	cap_stop data-stall
 	stop_bg fake-mx1
@@ -578,15 +593,15 @@ scn_starttls() {
 	swaks_run starttls --timeout 30 -tls || die "starttls: swaks failed"
 	sleep 1
 	cap_stop starttls
-	grep -q "Anonymous TLS connection established\|TLS connection established" \
-		"$LAB/logs/postfix-mx1.log" || die "starttls: no TLS in postfix's log"
+	grep -q "disconnect from .* starttls=1 " "$LAB/logs/postfix-mx1.log" ||
+		die "starttls: no STARTTLS in postfix's log"
 	pf_stop mx1
 }
 
 # ------------------------------------------------------------ main
 
 main() {
-	local scn fn t0 verify_rc=0
+	local scn fn t0 ts verify_rc=0
 	[ "$(id -u)" -eq 0 ] || die "run as root (network namespaces, postfix)"
 	local want=${*:-$ALL_SCENARIOS}
 	for scn in $want; do
@@ -594,7 +609,13 @@ main() {
 	done
 
 	"$HERE/deps.sh"
-	[ -x "$ROOT/mxray" ] || make -C "$ROOT" --no-print-directory all >/dev/null
+	# mxray is needed only by verify.py; a tree that does not build right
+	# now (work in progress) must not stop the captures
+	local have_mxray=1
+	make -C "$ROOT" --no-print-directory all >/dev/null 2>&1 || {
+		log "warning: building mxray failed; the captures are made, verify.py is skipped"
+		have_mxray=0
+	}
 
 	t0=$(date +%s)
 	trap on_exit EXIT
@@ -608,13 +629,15 @@ main() {
 	dnsmasq_start
 	for scn in $want; do
 		log "scenario $scn"
+		ts=$(date +%s.%N)
 		fn=scn_${scn//-/_}
 		"$fn"
 		cap_check "$scn"
+		log "scenario $scn done in $(awk -v a="$ts" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f s", b-a}')"
 	done
 	log "captures written to $OUT in $(($(date +%s) - t0)) s"
 
-	if [ "${LAB_VERIFY:-1}" = 1 ]; then
+	if [ "${LAB_VERIFY:-1}" = 1 ] && [ "$have_mxray" = 1 ]; then
 		# shellcheck disable=SC2086
 		(cd "$ROOT" && "$PY" scripts/lab/verify.py --mxray ./mxray --dir "$OUT" $want) ||
 			verify_rc=$?

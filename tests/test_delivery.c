@@ -1,0 +1,1097 @@
+/* test_delivery.c - unit tests for MX delivery groups (delivery.c): the
+ * sessions from one client to the hosts of one domain's MX answer, the
+ * outcome of each attempt, and the failover verdict decided at each new
+ * attempt's SYN (RFC 5321 section 5.1: after a failed attempt the sender
+ * tries the next MX host; seed 004: an Exchange IMS that kept retrying the
+ * host that accepted the handshake but never sent a banner).
+ *
+ * The client's MX and A lookups are real dns_tx transactions built through
+ * dt_message from hand-filled struct dns_msg values (as dnstrack.c fills
+ * names/prefs for an MX answer); sessions are calloc'ed, tied to those
+ * lookups with sess_tie_dns (REL_MX_OF_DOMAIN, REL_A_OF_MX) as
+ * corr_client_side does, then handed to dl_session_start.  The TCP and SMTP
+ * facts an attempt shows afterwards are set directly or fed through
+ * sess_on_smtp.  sess_free calls dl_session_end and drops the session's
+ * hold on its group.  Run under ASan too (make asan): a group freed while a
+ * session still points at it shows up as a use-after-free.
+ *
+ * Addresses: client 192.0.2.10, mx1.example.org 203.0.113.25,
+ * mx2.example.org 203.0.113.26, resolver 198.51.100.53.
+ */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "delivery.h"
+
+#define CLIENT "192.0.2.10"
+#define CLIENT2 "192.0.2.11"
+#define MX1 "mx1.example.org"
+#define MX2 "mx2.example.org"
+#define MX1_IP "203.0.113.25"
+#define MX2_IP "203.0.113.26"
+#define RESOLVER "198.51.100.53"
+#define DOMAIN "example.org"
+#define T0 1000.0
+#define WINDOW 600.0
+
+/* ---- DNS transactions --------------------------------------------------- */
+
+static struct mx_endpoint ep(const char *ip, uint16_t port)
+{
+	struct mx_endpoint e;
+	memset(&e, 0, sizeof e);
+	cr_assert_eq(mx_addr_parse(ip, &e.ip), 0, "bad test address %s", ip);
+	e.port = port;
+	return e;
+}
+
+/* One message is some 80 KiB: on the heap. */
+static struct dns_msg *msg_new(uint16_t id, bool qr, const char *qname,
+			       uint16_t qtype)
+{
+	struct dns_msg *m = calloc(1, sizeof *m);
+	cr_assert_not_null(m);
+	m->id = id;
+	m->qr = qr;
+	m->rd = true;
+	m->ra = qr;
+	m->qdcount = 1;
+	m->has_question = true;
+	snprintf(m->qname, sizeof m->qname, "%s", qname);
+	m->qtype = qtype;
+	m->qclass = 1;
+	return m;
+}
+
+static struct dns_rr *rr_an(struct dns_msg *m, uint16_t type)
+{
+	struct dns_rr *rr;
+	cr_assert_lt(m->n_an, DNS_MAX_RRS);
+	rr = &m->an[m->n_an++];
+	m->ancount++;
+	memset(rr, 0, sizeof *rr);
+	snprintf(rr->name, sizeof rr->name, "%s", m->qname);
+	rr->type = type;
+	rr->rclass = 1;
+	rr->ttl = 3600;
+	return rr;
+}
+
+struct fx {
+	struct dt_table *dt;
+	struct dl_table *dl;
+	struct mx_endpoint res;
+	uint16_t next_id;
+	unsigned next_sess;
+};
+
+static void fx_init(struct fx *f, size_t max_groups)
+{
+	struct dt_config cfg = {.window_s = WINDOW, .max_tx = 1000};
+	memset(f, 0, sizeof *f);
+	f->dt = dt_new(&cfg, NULL, NULL);
+	cr_assert_not_null(f->dt);
+	f->dl = dl_new(max_groups, WINDOW);
+	cr_assert_not_null(f->dl);
+	f->res = ep(RESOLVER, 53);
+	f->next_id = 0x4000;
+}
+
+static void fx_fini(struct fx *f)
+{
+	dl_free(f->dl);
+	dt_free(f->dt);
+}
+
+/* Query from client at t, response m (freed here) 20 ms later; returns the
+ * transaction (the table holds it). */
+static struct dns_tx *lookup(struct fx *f, const char *client,
+			     struct dns_msg *m, double t)
+{
+	struct mx_endpoint asker = ep(client, (uint16_t)(53000 + m->id % 1000));
+	struct dns_msg *q = msg_new(m->id, false, m->qname, m->qtype);
+	struct dns_tx *tx = dt_message(f->dt, q, &asker, &f->res, false, t);
+	free(q);
+	cr_assert_not_null(tx);
+	cr_assert_eq(dt_message(f->dt, m, &f->res, &asker, false, t + 0.02),
+		     tx, "response did not match its query");
+	free(m);
+	return tx;
+}
+
+/* The client's MX lookup of DOMAIN listing n hosts (names[i], prefs[i]). */
+static struct dns_tx *mx_lookup(struct fx *f, const char *client,
+				const char *const *names,
+				const unsigned *prefs, size_t n, double t)
+{
+	struct dns_msg *m = msg_new(f->next_id++, true, DOMAIN, DNS_T_MX);
+	struct dns_tx *tx;
+	for (size_t i = 0; i < n; i++) {
+		struct dns_rr *rr = rr_an(m, DNS_T_MX);
+		rr->pref = (uint16_t)prefs[i];
+		snprintf(rr->target, sizeof rr->target, "%s", names[i]);
+		snprintf(rr->data, sizeof rr->data, "%u %s", prefs[i],
+			 names[i]);
+	}
+	tx = lookup(f, client, m, t);
+	cr_assert_eq(tx->n_names, n);
+	return tx;
+}
+
+static const char *const two_names[] = {MX1, MX2};
+static const unsigned two_prefs[] = {10, 20};
+
+/* MX example.org: 10 mx1, 20 mx2 */
+static struct dns_tx *mx_two(struct fx *f, const char *client, double t)
+{
+	return mx_lookup(f, client, two_names, two_prefs, 2, t);
+}
+
+/* The client's A lookup of host, answered ip. */
+static struct dns_tx *a_lookup(struct fx *f, const char *client,
+			       const char *host, const char *ip, double t)
+{
+	struct dns_msg *m = msg_new(f->next_id++, true, host, DNS_T_A);
+	struct dns_rr *rr = rr_an(m, DNS_T_A);
+	struct mx_endpoint e = ep(ip, 0);
+	rr->addr_len = 4;
+	memcpy(rr->addr, e.ip.a, 4);
+	snprintf(rr->data, sizeof rr->data, "%s", ip);
+	return lookup(f, client, m, t);
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+/* A new attempt: the SYN from client to server_ip at start, its MX and A
+ * lookups tied as corr_client_side would, then dl_session_start. */
+static struct session *attempt(struct fx *f, const char *client,
+			       const char *server_ip, double start,
+			       struct dns_tx *mx, struct dns_tx *a)
+{
+	struct session *s = calloc(1, sizeof *s);
+	cr_assert_not_null(s);
+	s->stream_kind = STREAM_SMTP;
+	s->seq = ++f->next_sess;
+	snprintf(s->id, sizeof s->id, "S%u", f->next_sess);
+	s->client = ep(client, (uint16_t)(40000 + f->next_sess));
+	s->server = ep(server_ip, 25);
+	s->start = s->syn_t = s->last = start;
+	s->syns = 1;
+	if (mx)
+		sess_tie_dns(s, mx, REL_MX_OF_DOMAIN);
+	if (a)
+		sess_tie_dns(s, a, REL_A_OF_MX);
+	dl_session_start(f->dl, s);
+	return s;
+}
+
+/* The handshake completes 10 / 20 ms after the SYN. */
+static void handshake(struct session *s)
+{
+	s->has_syn_ack = true;
+	s->syn_ack_t = s->start + 0.01;
+	s->syn_acks = 1;
+	s->has_ack = true;
+	s->ack_t = s->last = s->start + 0.02;
+}
+
+/* The client FINs 20 s after its ACK, the server FINs back. */
+static void close_fin_client_first(struct session *s)
+{
+	s->fin_client = true;
+	s->fin_client_t = s->ack_t + 20;
+	s->fin_server = true;
+	s->fin_server_t = s->ack_t + 20.01;
+	s->close = CLOSE_FIN;
+	s->close_t = s->last = s->ack_t + 20.02;
+}
+
+/* Handshake, no greeting, the client gives up after 20 s (seed 004). */
+static void no_banner(struct session *s)
+{
+	handshake(s);
+	close_fin_client_first(s);
+}
+
+static void refused(struct session *s)
+{
+	s->close = CLOSE_RST_SERVER;
+	s->close_t = s->last = s->start + 0.005;
+}
+
+static void unanswered(struct session *s)
+{
+	s->syns = 4;
+	s->syn_t = s->start + 7;
+	s->close = CLOSE_TIMEOUT;
+	s->close_t = s->last = s->start + 21;
+}
+
+static void ev_init(struct smtp_event *ev, enum smtp_ev_kind k,
+		    enum smtp_dir d, double t)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->kind = k;
+	ev->dir = d;
+	ev->ts = t;
+	ev->verb = "";
+	ev->args = "";
+	ev->text = "";
+}
+
+static void greeting(struct session *s, int code, const char *text)
+{
+	struct smtp_event ev;
+	ev_init(&ev, SMTP_EV_REPLY, SMTP_FROM_SERVER, s->ack_t + 0.03);
+	ev.cmd = SMTP_CMD_NONE;
+	ev.code = code;
+	ev.text = text;
+	ev.lines = 1;
+	ev.greeting = true;
+	sess_on_smtp(s, &ev);
+	s->last = ev.ts;
+}
+
+/* A command 10 ms after the last event, its reply 5 ms later. */
+static void exchange(struct session *s, enum smtp_cmd cmd, const char *verb,
+		     const char *args, int code, const char *text)
+{
+	struct smtp_event ev;
+	double t = s->last + 0.01;
+	if (cmd != SMTP_CMD_DATA_END) {
+		ev_init(&ev, SMTP_EV_COMMAND, SMTP_FROM_CLIENT, t);
+		ev.cmd = cmd;
+		ev.verb = verb;
+		ev.args = args;
+		sess_on_smtp(s, &ev);
+	}
+	ev_init(&ev, SMTP_EV_REPLY, SMTP_FROM_SERVER, t + 0.005);
+	ev.cmd = cmd;
+	ev.verb = verb;
+	ev.cmd_ts = t;
+	ev.code = code;
+	ev.text = text;
+	ev.lines = 1;
+	sess_on_smtp(s, &ev);
+	s->last = t + 0.005;
+}
+
+/* The server closes first, the client answers: an orderly end. */
+static void close_fin_server_first(struct session *s)
+{
+	s->fin_server = true;
+	s->fin_server_t = s->last + 0.001;
+	s->fin_client = true;
+	s->fin_client_t = s->last + 0.002;
+	s->close = CLOSE_FIN;
+	s->close_t = s->last = s->last + 0.002;
+}
+
+/* Greeting, EHLO, MAIL; the reply to RCPT is rcpt_code. */
+static void up_to_rcpt(struct session *s, int rcpt_code)
+{
+	handshake(s);
+	greeting(s, 220, "mx.example.org ESMTP");
+	exchange(s, SMTP_CMD_EHLO, "EHLO", "mail.sender.example", 250, "ok");
+	exchange(s, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>", 250,
+		 "2.1.0 Ok");
+	exchange(s, SMTP_CMD_RCPT, "RCPT", "TO:<bob@example.org>", rcpt_code,
+		 rcpt_code >= 400 ? "5.1.1 <bob@example.org>: user unknown"
+				  : "2.1.5 Ok");
+}
+
+/* A whole delivery: 250 to the end-of-data dot, QUIT, close. */
+static void delivered(struct session *s)
+{
+	up_to_rcpt(s, 250);
+	exchange(s, SMTP_CMD_DATA, "DATA", "", 354, "go ahead");
+	exchange(s, SMTP_CMD_DATA_END, ".", "", 250, "2.0.0 Ok: queued");
+	exchange(s, SMTP_CMD_QUIT, "QUIT", "", 221, "2.0.0 Bye");
+	close_fin_server_first(s);
+}
+
+/* ---- grouping and the verdict ------------------------------------------- */
+
+Test(delivery, first_attempt_has_no_verdict)
+{
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
+	cr_assert_eq(s->mx_verdict, MXV_NONE);
+	cr_assert_not_null(s->group, "the MX lookup puts it in a group");
+	cr_assert_eq(s->attempt, 1);
+	cr_assert_str_eq(s->mx_host, MX1);
+	cr_assert_eq(s->mx_pref, 10);
+	cr_assert_str_eq(s->mx_summary, "");
+	cr_assert_str_eq(s->group->domain, DOMAIN);
+	cr_assert_str_eq(s->group->id, "G1");
+	cr_assert_eq(s->group->n_att, 1);
+	cr_assert_eq(s->group->total, 1);
+	cr_assert_eq(s->group->mx, mx);
+	cr_assert_eq(s->group->att[0].live, s);
+	cr_assert_eq(s->group->att[0].outcome, DL_IN_PROGRESS);
+	cr_assert_eq(s->group->refs, 2, "the table's and the session's");
+	sess_free(s);
+	fx_fini(&f);
+}
+
+Test(delivery, no_group_without_the_mx_lookup)
+{
+	struct fx f;
+	struct session *s;
+
+	fx_init(&f, 100);
+	s = attempt(&f, CLIENT, MX1_IP, T0, NULL,
+		    a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5));
+	cr_assert_null(s->group);
+	cr_assert_eq(s->attempt, 0);
+	cr_assert_eq(s->mx_pref, -1);
+	cr_assert_eq(s->mx_verdict, MXV_NONE);
+	sess_free(s);
+	fx_fini(&f);
+}
+
+/* Seed 004: mx1 accepts the handshake, never greets; the sender comes
+ * back to mx1 although mx2 is listed. */
+Test(delivery, same_host_after_no_banner_is_no_failover)
+{
+	struct fx f;
+	struct dns_tx *mx, *a1;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a1 = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a1);
+	no_banner(s1);
+	/* 5 s after the FIN, A mx1 again (the MX answer is cached) */
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 25.1, mx,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 25));
+	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	cr_assert_eq(s2->group, s1->group);
+	cr_assert_eq(s2->attempt, 2);
+	cr_assert_str_eq(s2->mx_host, MX1);
+	cr_assert_not_null(strstr(s2->mx_summary, MX2),
+			   "the other host must be named: %s", s2->mx_summary);
+	cr_assert_not_null(strstr(s2->mx_summary, "(MX 20)"), "%s",
+			   s2->mx_summary);
+	cr_assert_not_null(strstr(s2->mx_summary, "never sent a banner"), "%s",
+			   s2->mx_summary);
+	cr_assert_not_null(strstr(s2->mx_summary, CLIENT), "%s",
+			   s2->mx_summary);
+	cr_assert_not_null(strstr(s2->mx_evidence, "attempt 1 (S1)"), "%s",
+			   s2->mx_evidence);
+	cr_assert_not_null(strstr(s2->mx_evidence, "attempt 2 (S2)"), "%s",
+			   s2->mx_evidence);
+	cr_assert_eq(s1->mx_verdict, MXV_NONE, "the first attempt keeps none");
+	sess_free(s1);
+	cr_assert_eq(s2->group->att[0].outcome, DL_NO_BANNER);
+	cr_assert_null(s2->group->att[0].live);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+/* The same, but the first attempt was already reported (freed) when the
+ * second started: its recorded outcome decides. */
+Test(delivery, same_host_after_a_reported_no_banner_attempt)
+{
+	struct fx f;
+	struct dns_tx *mx, *a1;
+	struct session *s1, *s2, *s3;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a1 = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a1);
+	no_banner(s1);
+	sess_free(s1);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 300, mx, a1);
+	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	cr_assert_eq(s2->attempt, 2);
+	no_banner(s2);
+	s3 = attempt(&f, CLIENT, MX1_IP, T0 + 330, mx, a1);
+	cr_assert_eq(s3->mx_verdict, MXV_NO_FAILOVER, "the third one too");
+	cr_assert_eq(s3->attempt, 3);
+	cr_assert_not_null(strstr(s3->mx_evidence, "attempt 2 (S2)"), "%s",
+			   s3->mx_evidence);
+	sess_free(s2);
+	sess_free(s3);
+	fx_fini(&f);
+}
+
+Test(delivery, other_host_after_no_banner_is_failover)
+{
+	struct fx f;
+	struct dns_tx *mx;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5));
+	no_banner(s1);
+	s2 = attempt(&f, CLIENT, MX2_IP, T0 + 20.1, mx,
+		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 20.05));
+	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
+	cr_assert_eq(s2->group, s1->group);
+	cr_assert_str_eq(s2->mx_host, MX2);
+	cr_assert_eq(s2->mx_pref, 20);
+	cr_assert_not_null(strstr(s2->mx_summary, MX1 " (MX 10)"), "%s",
+			   s2->mx_summary);
+	cr_assert_not_null(strstr(s2->mx_summary, MX2 " (MX 20)"), "%s",
+			   s2->mx_summary);
+	cr_assert_eq(s2->group->att[1].pref, 20);
+	cr_assert_str_eq(s2->group->att[1].host, MX2);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+Test(delivery, same_host_after_a_delivery_is_the_next_message)
+{
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
+	delivered(s1);
+	cr_assert_eq(dl_outcome_of(s1), DL_DELIVERED);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 60, mx, a);
+	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_eq(s2->group, s1->group, "still one group");
+	cr_assert_eq(s2->attempt, 2);
+	cr_assert_str_eq(s2->mx_summary, "");
+	sess_free(s1);
+	/* and after it was reported */
+	delivered(s2);
+	sess_free(s2);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 120, mx, a);
+	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_eq(s2->attempt, 3);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+Test(delivery, parallel_attempt_while_the_first_is_in_progress)
+{
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
+	handshake(s1);
+	greeting(s1, 220, "mx1.example.org ESMTP");
+	cr_assert_eq(dl_outcome_of(s1), DL_IN_PROGRESS);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 1, mx, a);
+	cr_assert_eq(s2->mx_verdict, MXV_NONE, "a second connection, not a retry");
+	/* the handshake done but no banner yet: still in progress too */
+	sess_free(s2);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 2, mx, a);
+	handshake(s2);
+	cr_assert_eq(dl_outcome_of(s2), DL_IN_PROGRESS);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+Test(delivery, refused_then_the_other_host_is_failover)
+{
+	struct fx f;
+	struct dns_tx *mx;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5));
+	refused(s1);
+	s2 = attempt(&f, CLIENT, MX2_IP, T0 + 0.1, mx,
+		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 0.05));
+	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
+	cr_assert_not_null(strstr(s2->mx_summary, "refused the connection"),
+			   "%s", s2->mx_summary);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+Test(delivery, unanswered_then_the_other_host_is_failover)
+{
+	struct fx f;
+	struct dns_tx *mx;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5));
+	unanswered(s1);
+	s2 = attempt(&f, CLIENT, MX2_IP, T0 + 15, mx,
+		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 14.9));
+	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
+	cr_assert_not_null(strstr(s2->mx_summary, "did not answer the SYN"),
+			   "%s", s2->mx_summary);
+	/* mx2 does not answer either: back to mx1 is moving on again */
+	unanswered(s2);
+	sess_free(s2);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 40, mx,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 39.9));
+	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
+	cr_assert_eq(s2->attempt, 3);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+Test(delivery, unanswered_then_the_same_host_is_no_failover)
+{
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
+	unanswered(s1);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 60, mx, a);
+	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	cr_assert_not_null(strstr(s2->mx_summary, "did not answer the SYN"),
+			   "%s", s2->mx_summary);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+Test(delivery, one_mx_host_retried_is_all_there_is)
+{
+	static const char *const one_name[] = {MX1};
+	static const unsigned one_pref[] = {10};
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_lookup(&f, CLIENT, one_name, one_pref, 1, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
+	no_banner(s1);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 25, mx, a);
+	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_eq(s2->group, s1->group);
+	cr_assert_eq(s2->attempt, 2);
+	cr_assert_str_eq(s2->mx_summary, "");
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+Test(delivery, different_clients_never_share_a_group)
+{
+	struct fx f;
+	struct dns_tx *mx_a, *mx_b;
+	struct session *s1, *s2, *s3;
+
+	fx_init(&f, 100);
+	mx_a = mx_two(&f, CLIENT, T0 - 1);
+	mx_b = mx_two(&f, CLIENT2, T0 - 1);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx_a,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5));
+	no_banner(s1);
+	/* another sender to the same host: its own first attempt */
+	s2 = attempt(&f, CLIENT2, MX1_IP, T0 + 25, mx_b,
+		     a_lookup(&f, CLIENT2, MX1, MX1_IP, T0 + 24.9));
+	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_neq(s2->group, s1->group);
+	cr_assert_eq(s2->attempt, 1);
+	cr_assert_str_eq(s2->group->id, "G2");
+	no_banner(s2);
+	/* each sender's retry is judged within its own group */
+	s3 = attempt(&f, CLIENT2, MX2_IP, T0 + 50, mx_b,
+		     a_lookup(&f, CLIENT2, MX2, MX2_IP, T0 + 49.9));
+	cr_assert_eq(s3->mx_verdict, MXV_FAILOVER);
+	cr_assert_eq(s3->group, s2->group);
+	cr_assert_eq(s3->attempt, 2);
+	cr_assert_eq(s1->group->n_att, 1);
+	sess_free(s1);
+	sess_free(s2);
+	sess_free(s3);
+	fx_fini(&f);
+}
+
+Test(delivery, a_new_mx_lookup_joins_the_same_group)
+{
+	struct fx f;
+	struct dns_tx *mx1, *mx2;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx1 = mx_two(&f, CLIENT, T0 - 1);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx1,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5));
+	no_banner(s1);
+	mx2 = mx_two(&f, CLIENT, T0 + 24);
+	cr_assert_neq(mx1, mx2);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 25, mx2,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 24.5));
+	cr_assert_eq(s2->group, s1->group, "same client, same domain");
+	cr_assert_eq(s2->group->mx, mx2, "the latest answer is kept");
+	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+/* More attempts than the group keeps: the oldest are dropped, live
+ * sessions among them let go of the group, numbering stays right. */
+Test(delivery, attempts_beyond_the_cap_keep_the_latest)
+{
+	enum { N = DL_MAX_ATTEMPTS + 8 };
+	struct fx f;
+	struct dns_tx *mx, *a[2];
+	struct session *s[N];
+	struct mx_group *g;
+	char want[32];
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a[0] = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	a[1] = a_lookup(&f, CLIENT, MX2, MX2_IP, T0 - 0.4);
+	for (int i = 0; i < N; i++) {
+		s[i] = attempt(&f, CLIENT, i % 2 ? MX2_IP : MX1_IP,
+			       T0 + 30.0 * i, mx, a[i % 2]);
+		cr_assert_eq(s[i]->mx_verdict, i ? MXV_FAILOVER : MXV_NONE,
+			     "attempt %d", i + 1);
+		no_banner(s[i]);
+	}
+	g = s[N - 1]->group;
+	cr_assert_not_null(g);
+	cr_assert_eq(g->n_att, DL_MAX_ATTEMPTS);
+	cr_assert_eq(g->total, N);
+	snprintf(want, sizeof want, "attempt %d (S%d)", N - 1, N - 1);
+	cr_assert_not_null(strstr(s[N - 1]->mx_evidence, want), "%s",
+			   s[N - 1]->mx_evidence);
+	for (int i = 0; i < N; i++) {
+		if (i < N - DL_MAX_ATTEMPTS) {
+			cr_assert_null(s[i]->group, "S%d was dropped", i + 1);
+			continue;
+		}
+		cr_assert_eq(s[i]->group, g);
+		cr_assert_eq(s[i]->attempt,
+			     (size_t)(i - (N - DL_MAX_ATTEMPTS) + 1));
+		cr_assert_eq(g->att[s[i]->attempt - 1].live, s[i]);
+		cr_assert_str_eq(g->att[s[i]->attempt - 1].session, s[i]->id);
+	}
+	cr_assert_eq(g->refs, 1 + DL_MAX_ATTEMPTS, "table + live sessions");
+	/* report some, out of order: outcomes land in the right slots */
+	sess_free(s[N - 1]);
+	sess_free(s[N - DL_MAX_ATTEMPTS]);
+	sess_free(s[0]); /* already let go: must not touch the group */
+	cr_assert_null(g->att[DL_MAX_ATTEMPTS - 1].live);
+	cr_assert_eq(g->att[DL_MAX_ATTEMPTS - 1].outcome, DL_NO_BANNER);
+	cr_assert_null(g->att[0].live);
+	cr_assert_eq(g->att[0].outcome, DL_NO_BANNER);
+	cr_assert_eq(g->att[1].live, s[N - DL_MAX_ATTEMPTS + 1]);
+	cr_assert_eq(g->refs, 1 + DL_MAX_ATTEMPTS - 2);
+	/* one more after reports: the slots shift under live sessions */
+	s[0] = attempt(&f, CLIENT, MX1_IP, T0 + 30.0 * N, mx, a[0]);
+	cr_assert_eq(s[0]->mx_verdict, MXV_FAILOVER,
+		     "the last attempt (mx2, reported) never greeted");
+	cr_assert_eq(g->n_att, DL_MAX_ATTEMPTS);
+	cr_assert_eq(g->total, N + 1);
+	cr_assert_eq(s[0]->attempt, DL_MAX_ATTEMPTS);
+	cr_assert_eq(s[N - DL_MAX_ATTEMPTS + 1]->attempt, 1);
+	cr_assert_eq(g->att[0].live, s[N - DL_MAX_ATTEMPTS + 1]);
+	for (int i = 1; i < N - 1; i++)
+		if (i != N - DL_MAX_ATTEMPTS)
+			sess_free(s[i]);
+	sess_free(s[0]);
+	fx_fini(&f);
+}
+
+/* Many attempts, each reported before the next: nothing live is held. */
+Test(delivery, attempts_beyond_the_cap_all_reported)
+{
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s;
+	struct mx_group *g = NULL;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	for (int i = 0; i < 3 * DL_MAX_ATTEMPTS; i++) {
+		s = attempt(&f, CLIENT, MX1_IP, T0 + 30.0 * i, mx, a);
+		cr_assert_eq(s->mx_verdict, i ? MXV_NO_FAILOVER : MXV_NONE);
+		cr_assert_eq(s->attempt, i < DL_MAX_ATTEMPTS
+						 ? (size_t)i + 1
+						 : (size_t)DL_MAX_ATTEMPTS);
+		g = s->group;
+		no_banner(s);
+		sess_free(s);
+	}
+	cr_assert_eq(g->n_att, DL_MAX_ATTEMPTS);
+	cr_assert_eq(g->total, 3 * DL_MAX_ATTEMPTS);
+	for (size_t i = 0; i < g->n_att; i++) {
+		cr_assert_null(g->att[i].live);
+		cr_assert_eq(g->att[i].outcome, DL_NO_BANNER);
+	}
+	cr_assert_eq(g->refs, 1);
+	fx_fini(&f);
+}
+
+/* ---- outcomes ------------------------------------------------------------- */
+
+/* A session outside any group, SYN at T0. */
+static struct session *bare(void)
+{
+	struct session *s = calloc(1, sizeof *s);
+	cr_assert_not_null(s);
+	s->stream_kind = STREAM_SMTP;
+	snprintf(s->id, sizeof s->id, "S1");
+	s->client = ep(CLIENT, 40001);
+	s->server = ep(MX1_IP, 25);
+	s->start = s->syn_t = s->last = T0;
+	s->syns = 1;
+	return s;
+}
+
+static void expect_outcome(struct session *s, enum dl_outcome want,
+			   const char *name)
+{
+	enum dl_outcome got = dl_outcome_of(s);
+	cr_expect_eq(got, want, "outcome %s, want %s", dl_outcome_name(got),
+		     dl_outcome_name(want));
+	cr_expect_str_eq(dl_outcome_name(want), name);
+	sess_free(s);
+}
+
+Test(delivery, outcome_of_tcp_failures)
+{
+	struct session *s = bare();
+	unanswered(s);
+	expect_outcome(s, DL_NO_ANSWER, "no_answer");
+	s = bare();
+	refused(s);
+	expect_outcome(s, DL_REFUSED, "refused");
+}
+
+Test(delivery, outcome_of_no_banner)
+{
+	struct session *s = bare();
+	handshake(s);
+	expect_outcome(s, DL_IN_PROGRESS, "in_progress"); /* still waiting */
+	s = bare();
+	no_banner(s);
+	expect_outcome(s, DL_NO_BANNER, "no_banner");
+	/* the client's FIN alone already decides (the session is closing) */
+	s = bare();
+	handshake(s);
+	s->fin_client = true;
+	s->fin_client_t = s->ack_t + 20;
+	expect_outcome(s, DL_NO_BANNER, "no_banner");
+	/* the server resets after the handshake */
+	s = bare();
+	handshake(s);
+	s->close = CLOSE_RST_SERVER;
+	s->close_t = s->last = s->ack_t + 1;
+	expect_outcome(s, DL_NO_BANNER, "no_banner");
+}
+
+Test(delivery, outcome_of_a_rejecting_greeting)
+{
+	struct session *s = bare();
+	handshake(s);
+	greeting(s, 554, "5.7.1 mx1.example.org: no SMTP service here");
+	close_fin_server_first(s);
+	expect_outcome(s, DL_REJECTED, "rejected_at_banner");
+	s = bare();
+	handshake(s);
+	greeting(s, 421, "4.3.2 Service not available");
+	expect_outcome(s, DL_REJECTED, "rejected_at_banner");
+}
+
+Test(delivery, outcome_of_a_4xx_to_mail)
+{
+	struct session *s = bare();
+	handshake(s);
+	greeting(s, 220, "mx1.example.org ESMTP");
+	exchange(s, SMTP_CMD_EHLO, "EHLO", "mail.sender.example", 250, "ok");
+	exchange(s, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>", 451,
+		 "4.3.0 Temporary lookup failure");
+	exchange(s, SMTP_CMD_QUIT, "QUIT", "", 221, "Bye");
+	close_fin_server_first(s);
+	expect_outcome(s, DL_TEMP_FAIL, "temporary_failure");
+}
+
+Test(delivery, outcome_of_a_5xx_to_mail)
+{
+	struct session *s = bare();
+	handshake(s);
+	greeting(s, 220, "mx1.example.org ESMTP");
+	exchange(s, SMTP_CMD_EHLO, "EHLO", "mail.sender.example", 250, "ok");
+	exchange(s, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>", 553,
+		 "5.7.1 Sender rejected");
+	close_fin_server_first(s);
+	expect_outcome(s, DL_PERM_FAIL, "permanent_failure");
+}
+
+Test(delivery, outcome_of_a_delivery)
+{
+	struct session *s = bare();
+	delivered(s);
+	expect_outcome(s, DL_DELIVERED, "delivered");
+	/* decided at the 250 to the dot, before the session ends */
+	s = bare();
+	up_to_rcpt(s, 250);
+	exchange(s, SMTP_CMD_DATA, "DATA", "", 354, "go ahead");
+	exchange(s, SMTP_CMD_DATA_END, ".", "", 250, "2.0.0 Ok: queued");
+	expect_outcome(s, DL_DELIVERED, "delivered");
+	/* a 4xx to an earlier command that the client got past */
+	s = bare();
+	handshake(s);
+	greeting(s, 220, "mx1.example.org ESMTP");
+	exchange(s, SMTP_CMD_EHLO, "EHLO", "mail.sender.example", 500,
+		 "5.5.1 Command unrecognized");
+	exchange(s, SMTP_CMD_HELO, "HELO", "mail.sender.example", 250, "ok");
+	exchange(s, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>", 250,
+		 "ok");
+	exchange(s, SMTP_CMD_RCPT, "RCPT", "TO:<bob@example.org>", 250, "ok");
+	exchange(s, SMTP_CMD_DATA, "DATA", "", 354, "go ahead");
+	exchange(s, SMTP_CMD_DATA_END, ".", "", 250, "queued");
+	close_fin_server_first(s);
+	expect_outcome(s, DL_DELIVERED, "delivered");
+}
+
+Test(delivery, outcome_of_a_550_to_rcpt_is_not_a_host_failure)
+{
+	struct session *s = bare();
+	enum dl_outcome o;
+	up_to_rcpt(s, 550);
+	exchange(s, SMTP_CMD_QUIT, "QUIT", "", 221, "Bye");
+	close_fin_server_first(s);
+	o = dl_outcome_of(s);
+	cr_assert_neq(o, DL_PERM_FAIL, "a 5xx to RCPT is that recipient's");
+	cr_assert_neq(o, DL_TEMP_FAIL);
+	cr_assert_neq(o, DL_DELIVERED);
+	sess_free(s);
+
+	/* one recipient refused, another accepted and delivered */
+	s = bare();
+	up_to_rcpt(s, 550);
+	exchange(s, SMTP_CMD_RCPT, "RCPT", "TO:<carol@example.org>", 250, "ok");
+	exchange(s, SMTP_CMD_DATA, "DATA", "", 354, "go ahead");
+	exchange(s, SMTP_CMD_DATA_END, ".", "", 250, "queued");
+	close_fin_server_first(s);
+	expect_outcome(s, DL_DELIVERED, "delivered");
+}
+
+Test(delivery, outcome_of_a_session_cut_short)
+{
+	struct session *s = bare();
+	handshake(s);
+	greeting(s, 220, "mx1.example.org ESMTP");
+	exchange(s, SMTP_CMD_EHLO, "EHLO", "mail.sender.example", 250, "ok");
+	expect_outcome(s, DL_IN_PROGRESS, "in_progress");
+
+	s = bare();
+	handshake(s);
+	greeting(s, 220, "mx1.example.org ESMTP");
+	exchange(s, SMTP_CMD_EHLO, "EHLO", "mail.sender.example", 250, "ok");
+	exchange(s, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>", 250,
+		 "ok");
+	s->close = CLOSE_RST_SERVER;
+	s->close_t = s->last = s->last + 1;
+	expect_outcome(s, DL_CUT_SHORT, "cut_short");
+
+	/* a 4xx to QUIT does not make a failure of the session: the client
+	 * ended it without delivering */
+	s = bare();
+	handshake(s);
+	greeting(s, 220, "mx1.example.org ESMTP");
+	exchange(s, SMTP_CMD_QUIT, "QUIT", "", 421, "closing");
+	close_fin_server_first(s);
+	expect_outcome(s, DL_QUIT, "quit_without_delivery");
+}
+
+Test(delivery, outcome_and_verdict_names)
+{
+	cr_assert_str_eq(dl_outcome_name(DL_IN_PROGRESS), "in_progress");
+	cr_assert_str_eq(dl_outcome_name(DL_CUT_SHORT), "cut_short");
+	cr_assert_str_eq(mx_verdict_name(MXV_NONE), "none");
+	cr_assert_str_eq(mx_verdict_name(MXV_FAILOVER), "failover");
+	cr_assert_str_eq(mx_verdict_name(MXV_NO_FAILOVER), "no_failover");
+}
+
+/* After a 4xx to MAIL, moving on is a failover; after a 5xx to MAIL (a
+ * permanent answer) coming back is not judged. */
+Test(delivery, temporary_failure_then_failover_permanent_failure_no_verdict)
+{
+	struct fx f;
+	struct dns_tx *mx, *a1;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a1 = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a1);
+	handshake(s1);
+	greeting(s1, 220, "mx1.example.org ESMTP");
+	exchange(s1, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>", 451,
+		 "4.3.0 try again later");
+	close_fin_server_first(s1);
+	s2 = attempt(&f, CLIENT, MX2_IP, T0 + 10, mx,
+		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 9.9));
+	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
+	cr_assert_not_null(strstr(s2->mx_summary, "4xx"), "%s",
+			   s2->mx_summary);
+	sess_free(s1);
+	sess_free(s2);
+
+	s1 = attempt(&f, CLIENT, MX1_IP, T0 + 100, mx, a1);
+	handshake(s1);
+	greeting(s1, 220, "mx1.example.org ESMTP");
+	exchange(s1, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>", 553,
+		 "5.7.1 rejected");
+	close_fin_server_first(s1);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 110, mx, a1);
+	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+/* ---- the table: expiry and the cap ---------------------------------------- */
+
+Test(delivery, expire_drops_groups_but_sessions_keep_theirs)
+{
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s1, *s2, *s3;
+	struct mx_group *g1;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
+	no_banner(s1);
+	g1 = s1->group;
+	dl_expire(f.dl, T0 + WINDOW - 1);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + WINDOW - 0.5, mx, a);
+	cr_assert_eq(s2->group, g1, "still in the window");
+	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	no_banner(s2);
+	sess_free(s2);
+	cr_assert_eq(g1->refs, 2, "the table's and s1's");
+
+	/* the window passes after the group's last attempt */
+	dl_expire(f.dl, T0 + 2 * WINDOW);
+	cr_assert_eq(g1->refs, 1, "only s1 holds it now");
+	cr_assert_str_eq(g1->domain, DOMAIN);
+	cr_assert_eq(g1->n_att, 2);
+	cr_assert_eq(g1->att[0].live, s1);
+	s3 = attempt(&f, CLIENT, MX1_IP, T0 + 2 * WINDOW + 1, mx, a);
+	cr_assert_neq(s3->group, g1, "a new group after expiry");
+	cr_assert_eq(s3->attempt, 1);
+	cr_assert_eq(s3->mx_verdict, MXV_NONE);
+	cr_assert_str_eq(s3->group->id, "G2");
+	/* s1 is reported after its group left the table */
+	sess_free(s1);
+	sess_free(s3);
+	fx_fini(&f);
+}
+
+Test(delivery, table_cap_drops_the_oldest_group)
+{
+	struct fx f;
+	struct dns_tx *mx_a, *mx_b;
+	struct session *s1, *s2, *s3;
+	struct mx_group *g1;
+
+	fx_init(&f, 1);
+	mx_a = mx_two(&f, CLIENT, T0 - 1);
+	mx_b = mx_two(&f, CLIENT2, T0 - 1);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx_a,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5));
+	no_banner(s1);
+	g1 = s1->group;
+	s2 = attempt(&f, CLIENT2, MX1_IP, T0 + 1, mx_b,
+		     a_lookup(&f, CLIENT2, MX1, MX1_IP, T0 + 0.5));
+	cr_assert_neq(s2->group, g1);
+	cr_assert_eq(g1->refs, 1, "dropped from the table, s1 still holds it");
+	s3 = attempt(&f, CLIENT, MX1_IP, T0 + 30, mx_a,
+		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 29.5));
+	cr_assert_neq(s3->group, g1);
+	cr_assert_eq(s3->mx_verdict, MXV_NONE, "the history was dropped");
+	sess_free(s1);
+	sess_free(s2);
+	sess_free(s3);
+	fx_fini(&f);
+}
+
+/* ---- regressions: two verdicts that were once wrong ---------------------
+ *   - a session refusing its only RCPT and ended by QUIT counted as cut
+ *     short, a host failure: the next message got mx.no_failover;
+ *   - an attempt whose SYN had left a millisecond before a parallel second
+ *     connection counted as unanswered: that connection got mx.no_failover.
+ */
+
+/* A 550 to the only RCPT is the recipient's problem: the host worked.  The
+ * sender's next message to the same host is not a missed failover. */
+Test(delivery, same_host_after_a_rcpt_rejection_is_the_next_message)
+{
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
+	up_to_rcpt(s1, 550);
+	exchange(s1, SMTP_CMD_QUIT, "QUIT", "", 221, "Bye");
+	close_fin_server_first(s1);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 60, mx, a);
+	cr_expect_eq(s2->mx_verdict, MXV_NONE, "verdict %s after outcome %s: %s",
+		     mx_verdict_name(s2->mx_verdict),
+		     dl_outcome_name(dl_outcome_of(s1)), s2->mx_summary);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
+
+/* Two connections opened in parallel to the same host (a sender with
+ * several messages for the domain): the second SYN comes before the
+ * SYN-ACK of the first, which is not an unanswered SYN yet. */
+Test(delivery, parallel_syns_to_the_same_host_are_not_a_retry)
+{
+	struct fx f;
+	struct dns_tx *mx, *a;
+	struct session *s1, *s2;
+
+	fx_init(&f, 100);
+	mx = mx_two(&f, CLIENT, T0 - 1);
+	a = a_lookup(&f, CLIENT, MX1, MX1_IP, T0 - 0.5);
+	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
+	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 0.002, mx, a);
+	cr_expect_eq(s2->mx_verdict, MXV_NONE, "verdict %s after outcome %s: %s",
+		     mx_verdict_name(s2->mx_verdict),
+		     dl_outcome_name(dl_outcome_of(s1)), s2->mx_summary);
+	sess_free(s1);
+	sess_free(s2);
+	fx_fini(&f);
+}
