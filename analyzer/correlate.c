@@ -87,13 +87,46 @@ static void tie_forward_of_ptr(struct walk *w, const struct dns_tx *ptr)
 	}
 }
 
+static int found_any(void *ctx, struct dns_tx *tx)
+{
+	(void)tx;
+	*(bool *)ctx = true;
+	return 1;
+}
+
+/* A busy server asks about many clients at once: a lookup recognizably
+ * about another client (its PTR, its DNSBL entries, the forward check of a
+ * name some PTR answer gave) is not this session's "other". */
+static bool about_another_client(struct walk *w, const struct dns_tx *tx)
+{
+	uint8_t a[16];
+	int fam = dns_parse_reverse(tx->qname, a);
+	bool ptr_target = false;
+	if (!fam)
+		fam = dns_parse_dnsbl(tx->qname, a, NULL);
+	if (fam) {
+		struct mx_addr x;
+		if (fam == 4)
+			mx_addr_set4(&x, a);
+		else
+			mx_addr_set6(&x, a);
+		return !mx_addr_eq(&x, &w->s->client.ip);
+	}
+	if (tx->qtype != DNS_T_A && tx->qtype != DNS_T_AAAA)
+		return false;
+	/* ours would be tied already as a_of_ptr_name */
+	dt_by_ptr_target(w->t, tx->qname, found_any, &ptr_target);
+	return ptr_target;
+}
+
 static int visit_other(void *ctx, struct dns_tx *tx)
 {
 	struct walk *w = ctx;
 	/* the asker's chain is newest first: stop once past the wait */
 	if (dns_tx_time(tx) < w->from)
 		return 1;
-	if (in_period(tx, w->from, w->until))
+	if (in_period(tx, w->from, w->until) && !sess_has_dns(w->s, tx) &&
+	    !about_another_client(w, tx))
 		sess_tie_dns(w->s, tx, REL_OTHER);
 	return 0;
 }
@@ -112,9 +145,12 @@ void corr_server_side(struct dt_table *t, struct session *s, double until)
 			tie_forward_of_ptr(&w, s->dns[i].tx);
 	w.rel = REL_DNSBL_OF_CLIENT;
 	dt_by_dnsbl_addr(t, &s->client.ip, visit_tie, &w);
-	/* whatever else the server asked while the client waited */
-	if (s->has_ack || s->has_syn_ack)
+	/* whatever else the server asked while the client waited, from the
+	 * handshake on */
+	if (s->has_ack || s->has_syn_ack) {
+		w.from = s->has_ack ? s->ack_t : s->syn_ack_t;
 		dt_by_asker(t, &s->server.ip, visit_other, &w);
+	}
 }
 
 /* ---- envelope domains ---- */

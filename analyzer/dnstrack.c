@@ -14,6 +14,7 @@ enum dt_key_kind {
 	K_MXNAME,    /* an MX exchange name */
 	K_DNSBL,     /* the address a DNSBL query encodes */
 	K_ASKER,     /* the asking host */
+	K_PTR_TARGET, /* a name some PTR answer gave */
 };
 
 #define KEY_MAX (2 * 19 + 1 + 2 + 2 + DNS_NAME_MAX + 1)
@@ -387,6 +388,9 @@ static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 			if (rr->type == DNS_T_MX) {
 				key_name(&k, K_MXNAME, name);
 				node_add(t, tx, &k);
+			} else if (rr->type == DNS_T_PTR) {
+				key_name(&k, K_PTR_TARGET, name);
+				node_add(t, tx, &k);
 			}
 		}
 	}
@@ -547,6 +551,14 @@ void dt_by_asker(struct dt_table *t, const struct mx_addr *a, dt_visit_fn fn,
 {
 	struct keybuf k;
 	key_addr(&k, K_ASKER, a);
+	visit(t, &k, fn, ctx);
+}
+
+void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,
+		      void *ctx)
+{
+	struct keybuf k;
+	key_name(&k, K_PTR_TARGET, name);
 	visit(t, &k, fn, ctx);
 }
 

@@ -102,6 +102,9 @@ void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *a,
 		      dt_visit_fn fn, void *ctx);
 void dt_by_asker(struct dt_table *t, const struct mx_addr *a, dt_visit_fn fn,
 		 void *ctx);
+/* PTR answers that gave this (lower-case) name. */
+void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,
+		      void *ctx);
 
 struct dt_stats {
 	uint64_t transactions; /* created */

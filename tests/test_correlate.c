@@ -620,3 +620,53 @@ Test(correlate, envelope_sender_domain_wins_over_recipient_domain)
 	cr_assert_eq(f.s->n_dns, 1);
 	fx_fini(&f);
 }
+
+/* A busy server asks about other clients while this one waits: their
+ * PTRs, DNSBL entries and the forward checks of their PTR names are theirs,
+ * not this session's "other"; a lookup of no client's name still is. */
+Test(correlate, lookups_about_another_client_are_not_other)
+{
+	struct fx f;
+	struct dns_msg *m;
+	struct dns_tx *their_ptr, *their_a, *their_bl, *mine;
+
+	fx_init(&f, CLIENT, SERVER);
+	m = resp(&f, "77.2.0.192.in-addr.arpa", DNS_T_PTR);
+	rr_target(m, DNS_T_PTR, 0, "relay.other.example");
+	their_ptr = lookup(&f, &f.srv_dns, m, T0 + 0.2, T0 + 0.3);
+	m = resp(&f, "relay.other.example", DNS_T_A);
+	rr_addr(m, false, "relay.other.example", "192.0.2.77");
+	their_a = lookup(&f, &f.srv_dns, m, T0 + 0.31, T0 + 0.4);
+	m = resp(&f, "77.2.0.192.zen.example.net", DNS_T_A);
+	m->rcode = DNS_R_NXDOMAIN;
+	their_bl = lookup(&f, &f.srv_dns, m, T0 + 0.5, T0 + 0.6);
+	m = resp(&f, "reputation.example.net", DNS_T_TXT);
+	mine = lookup(&f, &f.srv_dns, m, T0 + 0.7, T0 + 2.0);
+	fx_banner(&f, T0 + 3.0);
+	corr_server_side(f.t, f.s, f.s->banner_t);
+	cr_assert_eq(tie_of(f.s, their_ptr), -1);
+	cr_assert_eq(tie_of(f.s, their_a), -1);
+	cr_assert_eq(tie_of(f.s, their_bl), -1);
+	cr_assert_eq(tie_of(f.s, mine), REL_OTHER);
+	fx_fini(&f);
+}
+
+/* "other" starts at the handshake: a lookup asked in the moment before the
+ * SYN was for something else. */
+Test(correlate, other_starts_at_the_handshake)
+{
+	struct fx f;
+	struct dns_msg *m;
+	struct dns_tx *before, *after;
+
+	fx_init(&f, CLIENT, SERVER);
+	m = resp(&f, "before.example.net", DNS_T_TXT);
+	before = lookup(&f, &f.srv_dns, m, T0 - 0.2, T0 + 0.5);
+	m = resp(&f, "after.example.net", DNS_T_TXT);
+	after = lookup(&f, &f.srv_dns, m, f.s->ack_t + 0.01, T0 + 0.5);
+	fx_banner(&f, T0 + 1.0);
+	corr_server_side(f.t, f.s, f.s->banner_t);
+	cr_assert_eq(tie_of(f.s, before), -1);
+	cr_assert_eq(tie_of(f.s, after), REL_OTHER);
+	fx_fini(&f);
+}

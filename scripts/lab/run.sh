@@ -41,6 +41,10 @@ if [ "${LAB_TRACE:-0}" = 1 ]; then
 	set -x
 fi
 
+# L NAME: the log file of NAME in the current scenario ($SCN)
+SCN=setup
+L() { echo "$LAB/logs/$SCN-$1.log"; }
+
 log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -77,8 +81,8 @@ on_exit() {
 	set +e
 	trap - EXIT INT TERM
 	if [ "$rc" -ne 0 ] && [ -d "$LAB/logs" ]; then
-		log "failed (exit $rc); last lines of the logs in $LAB/logs:"
-		for f in "$LAB"/logs/*; do
+		log "failed (exit $rc) in $SCN; last lines of its logs in $LAB/logs:"
+		for f in "$LAB/logs/$SCN"-*; do
 			echo "---- $f" >&2
 			tail -n 15 "$f" >&2
 		done
@@ -152,7 +156,7 @@ topology_up() {
 spawn() {
 	local name=$1 ns=$2
 	shift 2
-	ip netns exec "$ns" "$@" >>"$LAB/logs/$name.log" 2>&1 &
+	ip netns exec "$ns" "$@" >>"$(L "$name")" 2>&1 &
 	echo $! >"$LAB/pids/$name"
 }
 
@@ -202,7 +206,7 @@ dnsmasq_start() {
 		--host-record=mail.sender.example,$SENDER_IP \
 		--host-record=client.sender.example,$CLIENT_IP \
 		--host-record=ns.example.org,$DNS_IP
-	wait_for 10 dnsmasq grep -q "started" "$LAB/logs/dnsmasq.log"
+	wait_for 10 dnsmasq grep -q "started" "$(L dnsmasq)"
 }
 
 # relay_start [RULE...]: the delay/drop relay on the resolver address
@@ -220,7 +224,7 @@ relay_start() {
 
 # pf_make NAME IP HOSTNAME [main.cf lines...]: a fresh postfix instance
 # with its own config, queue and data directories, no chroot, logging to
-# $LAB/logs/postfix-NAME.log through postlogd (no syslog needed).
+# $LAB/logs/SCENARIO-postfix-NAME.log through postlogd (no syslog needed).
 pf_make() {
 	local name=$1 ip=$2 hn=$3 d=$LAB/pf/$1
 	shift 3
@@ -237,7 +241,7 @@ pf_make() {
 		shlib_directory = /usr/lib/postfix
 		mail_owner = postfix
 		setgid_group = postdrop
-		maillog_file = $LAB/logs/postfix-$name.log
+		maillog_file = $(L "postfix-$name")
 		myhostname = $hn
 		mydomain = ${hn#*.}
 		myorigin = \$myhostname
@@ -280,7 +284,7 @@ pf_make() {
 		scache    unix  -       -       n       -       1       scache
 		postlog   unix-dgram n  -       n       -       1       postlogd
 	EOF
-	ip netns exec "lab-$name" postfix -c "$d/etc" check >>"$LAB/logs/postfix-$name.log" 2>&1 ||
+	ip netns exec "lab-$name" postfix -c "$d/etc" check >>"$(L "postfix-$name")" 2>&1 ||
 		die "postfix check failed for $name"
 }
 
@@ -296,7 +300,7 @@ pf_receiver() { # NAME IP HOSTNAME [main.cf lines...]
 
 pf_start() {
 	local name=$1 d=$LAB/pf/$1
-	ip netns exec "lab-$name" postfix -c "$d/etc" start >>"$LAB/logs/postfix-$name.log" 2>&1 ||
+	ip netns exec "lab-$name" postfix -c "$d/etc" start >>"$(L "postfix-$name")" 2>&1 ||
 		die "postfix $name did not start"
 	wait_for 10 "postfix $name" test -s "$d/spool/pid/master.pid"
 	if [ "$name" != sender ]; then
@@ -309,7 +313,7 @@ pf_stop() {
 	local name=$1 d=$LAB/pf/$1 pid _
 	[ -s "$d/spool/pid/master.pid" ] || return 0
 	pid=$(tr -d ' ' <"$d/spool/pid/master.pid")
-	ip netns exec "lab-$name" postfix -c "$d/etc" stop >>"$LAB/logs/postfix-$name.log" 2>&1 || true
+	ip netns exec "lab-$name" postfix -c "$d/etc" stop >>"$(L "postfix-$name")" 2>&1 || true
 	for _ in $(seq 100); do
 		alive "$pid" || return 0
 		sleep 0.1
@@ -336,7 +340,7 @@ sender_mail() {
 sender_wait() {
 	local want=$1 t=$2
 	wait_for "$t" "the sender's delivery ($want)" \
-		grep -q "status=$want" "$LAB/logs/postfix-sender.log"
+		grep -q "status=$want" "$(L postfix-sender)"
 }
 
 # ------------------------------------------------------------ swaks
@@ -352,7 +356,7 @@ swaks_run() {
 		--header "Date: Tue, 14 Nov 2023 22:13:20 +0000" \
 		--header "Message-Id: <lab-$scn@client.sender.example>" \
 		--body "A small test message from the mxray capture lab ($scn)." \
-		"$@" >>"$LAB/logs/swaks-$scn.log" 2>&1
+		"$@" >>"$(L swaks)" 2>&1
 }
 
 # ------------------------------------------------------------ capture
@@ -360,21 +364,21 @@ swaks_run() {
 cap_start() {
 	local scn=$1
 	CAP=$LAB/cap/$scn.pcap
-	: >"$LAB/logs/tcpdump-$scn.log"
-	spawn "tcpdump-$scn" lab-sw tcpdump -i br-lab -w "$CAP" -U -Z root \
+	: >"$(L tcpdump)"
+	spawn tcpdump lab-sw tcpdump -i br-lab -w "$CAP" -U -Z root \
 		'port 25 or port 53'
-	wait_for 10 "tcpdump" grep -q "listening on" "$LAB/logs/tcpdump-$scn.log"
+	wait_for 10 "tcpdump" grep -q "listening on" "$(L tcpdump)"
 	CAP_T0=$(date +%s.%N)
 }
 
 cap_stop() {
 	local scn=$1 pid
-	pid=$(cat "$LAB/pids/tcpdump-$scn")
+	pid=$(cat "$LAB/pids/tcpdump")
 	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	rm -f "$LAB/pids/tcpdump-$scn"
+	rm -f "$LAB/pids/tcpdump"
 	[ -s "$CAP" ] || die "$scn: empty capture"
-	log "$scn: $(grep -h 'packets captured' "$LAB/logs/tcpdump-$scn.log")," \
+	log "$scn: $(grep -h 'packets captured' "$(L tcpdump)")," \
 		"$(awk -v a="$CAP_T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f s", b-a}')"
 }
 
@@ -403,7 +407,7 @@ scn_normal() {
 	sleep 1
 	cap_stop normal
 	grep -q "relay=mx1.example.org\[$MX1_IP\]:25.*status=sent" \
-		"$LAB/logs/postfix-sender.log" || die "normal: not delivered to mx1"
+		"$(L postfix-sender)" || die "normal: not delivered to mx1"
 	pf_stop sender
 	pf_stop mx1
 }
@@ -435,7 +439,7 @@ scn_ptr_timeout() {
 scn_no_banner() {
 	relay_start
 	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
 	cap_start no-banner
 	if swaks_run no-banner --timeout 5; then die "no-banner: swaks got a banner"; fi
 	sleep 1
@@ -452,7 +456,7 @@ scn_gave_up() {
 	if swaks_run gave-up --timeout 3; then die "gave-up: swaks did not give up"; fi
 	# postfix greets ~8 s after the connection, into the closed socket
 	wait_for 15 "mx1 to notice the client has gone" \
-		grep -q "disconnect from" "$LAB/logs/postfix-mx1.log"
+		grep -q "disconnect from" "$(L postfix-mx1)"
 	sleep 1
 	cap_stop gave-up
 	pf_stop mx1
@@ -461,7 +465,7 @@ scn_gave_up() {
 scn_failover() {
 	relay_start
 	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
 	pf_receiver mx2 "$MX2_IP" mx2.example.org
 	pf_make sender "$SENDER_IP" mail.sender.example \
 		"smtp_connect_timeout = 5s" "smtp_helo_timeout = 5s"
@@ -473,9 +477,9 @@ scn_failover() {
 	sleep 1
 	cap_stop failover
 	grep -q "relay=mx2.example.org\[$MX2_IP\]:25.*status=sent" \
-		"$LAB/logs/postfix-sender.log" || die "failover: not delivered to mx2"
+		"$(L postfix-sender)" || die "failover: not delivered to mx2"
 	grep -q "mx1.example.org.*timed out while receiving the initial server greeting" \
-		"$LAB/logs/postfix-sender.log" || die "failover: no banner timeout on mx1"
+		"$(L postfix-sender)" || die "failover: no banner timeout on mx1"
 	pf_stop sender
 	pf_stop mx2
 	stop_bg fake-mx1
@@ -484,11 +488,11 @@ scn_failover() {
 scn_no_failover() {
 	relay_start
 	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
 	cap_start no-failover
 	ip netns exec lab-sender "$PY" "$HERE/fakes.py" exchange-sender \
 		--resolver "$DNS_IP" --mode retry-same-mx --attempts 3 \
-		--banner-timeout 5 --pause 3 >>"$LAB/logs/exchange-no-failover.log" 2>&1 ||
+		--banner-timeout 5 --pause 3 >>"$(L exchange-no-failover)" 2>&1 ||
 		die "no-failover: the fake sender failed"
 	sleep 1
 	cap_stop no-failover
@@ -498,7 +502,7 @@ scn_no_failover() {
 scn_data_stall() {
 	relay_start
 	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" data-stall-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
 	cap_start data-stall
 	# swaks: no reply to the dot in 18 s -> QUIT, 18 s more -> close; the
 	# server is silent for 36 s after the dot
@@ -511,11 +515,11 @@ scn_data_stall() {
 scn_xexch50_stall() {
 	relay_start
 	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" xexch50-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$LAB/logs/fake-mx1.log"
+	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
 	cap_start xexch50-stall
 	ip netns exec lab-sender "$PY" "$HERE/fakes.py" exchange-sender \
 		--resolver "$DNS_IP" --mode xexch50 --ack-timeout 36 \
-		>>"$LAB/logs/exchange-xexch50.log" 2>&1 ||
+		>>"$(L exchange-xexch50)" 2>&1 ||
 		die "xexch50-stall: the fake sender failed"
 	sleep 1
 	cap_stop xexch50-stall
@@ -569,7 +573,7 @@ scn_pipelining() {
 		die "pipelining: swaks failed"
 	sleep 1
 	cap_stop pipelining
-	grep -q "<<- 250.*PIPELINING\|PIPELINING" "$LAB/logs/swaks-pipelining.log" ||
+	grep -q "<<- 250.*PIPELINING\|PIPELINING" "$(L swaks)" ||
 		die "pipelining: PIPELINING not advertised"
 	pf_stop mx1
 }
@@ -582,7 +586,7 @@ scn_starttls() {
 			-nodes -days 3650 -subj "/CN=mx1.example.org" \
 			-addext "subjectAltName=DNS:mx1.example.org" \
 			-keyout "$LAB/tls/mx1.key" -out "$LAB/tls/mx1.crt" \
-			>>"$LAB/logs/openssl.log" 2>&1 || die "openssl failed"
+			>>"$(L openssl)" 2>&1 || die "openssl failed"
 	fi
 	pf_receiver mx1 "$MX1_IP" mx1.example.org \
 		"smtpd_tls_security_level = may" \
@@ -593,7 +597,7 @@ scn_starttls() {
 	swaks_run starttls --timeout 30 -tls || die "starttls: swaks failed"
 	sleep 1
 	cap_stop starttls
-	grep -q "disconnect from .* starttls=1 " "$LAB/logs/postfix-mx1.log" ||
+	grep -q "disconnect from .* starttls=1 " "$(L postfix-mx1)" ||
 		die "starttls: no STARTTLS in postfix's log"
 	pf_stop mx1
 }
@@ -628,6 +632,7 @@ main() {
 	topology_up
 	dnsmasq_start
 	for scn in $want; do
+		SCN=$scn
 		log "scenario $scn"
 		ts=$(date +%s.%N)
 		fn=scn_${scn//-/_}
