@@ -106,10 +106,7 @@ static bool about_another_client(struct walk *w, const struct dns_tx *tx)
 		fam = dns_parse_dnsbl(tx->qname, a, NULL);
 	if (fam) {
 		struct mx_addr x;
-		if (fam == 4)
-			mx_addr_set4(&x, a);
-		else
-			mx_addr_set6(&x, a);
+		mx_addr_set(&x, fam, a);
 		return !mx_addr_eq(&x, &w->s->client.ip);
 	}
 	if (tx->qtype != DNS_T_A && tx->qtype != DNS_T_AAAA)

@@ -278,10 +278,7 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
 	fam = dns_parse_dnsbl(tx->qname, a, NULL);
 	if (fam) {
 		struct mx_addr x;
-		if (fam == 4)
-			mx_addr_set4(&x, a);
-		else
-			mx_addr_set6(&x, a);
+		mx_addr_set(&x, fam, a);
 		key_addr(&k, K_DNSBL, &x);
 		node_add(t, tx, &k);
 	}

@@ -23,6 +23,14 @@ void mx_addr_set6(struct mx_addr *x, const uint8_t v6[16])
 	memcpy(x->a, v6, 16);
 }
 
+void mx_addr_set(struct mx_addr *x, int family, const uint8_t *a)
+{
+	if (family == 4)
+		mx_addr_set4(x, a);
+	else
+		mx_addr_set6(x, a);
+}
+
 bool mx_addr_eq(const struct mx_addr *x, const struct mx_addr *y)
 {
 	return x->family == y->family && memcmp(x->a, y->a, 16) == 0;

@@ -26,6 +26,8 @@ struct mx_endpoint {
 
 void mx_addr_set4(struct mx_addr *x, const uint8_t v4[4]);
 void mx_addr_set6(struct mx_addr *x, const uint8_t v6[16]);
+/* family 4 or 6, as dns_parse_reverse / dns_parse_dnsbl return it */
+void mx_addr_set(struct mx_addr *x, int family, const uint8_t *a);
 bool mx_addr_eq(const struct mx_addr *x, const struct mx_addr *y);
 bool mx_ep_eq(const struct mx_endpoint *x, const struct mx_endpoint *y);
 /* Render an address ("192.0.2.1", "2001:db8::1") into out[MX_ADDRSTR]. */
