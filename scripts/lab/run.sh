@@ -13,8 +13,9 @@
 # documentation addresses (RFC 5737).  See scripts/lab/README.md.
 #
 # Environment: LAB_OUT (default samples/lab), LAB_DIR, LAB_KEEP=1 (keep
-# $LAB_DIR with the logs), LAB_TRACE=1 (timestamped shell trace), LAB_VERIFY=0 (skip verify.py at the end),
-# LAB_VERIFY_STRICT=1 (fail when verify.py finds differences).
+# $LAB_DIR with the logs), LAB_TRACE=1 (timestamped shell trace),
+# LAB_VERIFY=0 (skip verify.py at the end), LAB_VERIFY_STRICT=1 (fail when
+# verify.py finds differences).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -284,8 +285,8 @@ pf_make() {
 		scache    unix  -       -       n       -       1       scache
 		postlog   unix-dgram n  -       n       -       1       postlogd
 	EOF
-	ip netns exec "lab-$name" postfix -c "$d/etc" check >>"$(L "postfix-$name")" 2>&1 ||
-		die "postfix check failed for $name"
+	# no `postfix check` here: `postfix start` runs the same checks and
+	# creates the queue directories
 }
 
 # a receiving MTA for example.org that accepts any recipient and discards
@@ -391,8 +392,9 @@ cap_check() {
 }
 
 # ------------------------------------------------------------ scenarios
-# Each scenario starts the daemons it needs, starts tcpdump, runs, waits
-# until every connection is closed, stops tcpdump and its daemons.
+# Each scenario starts the daemons it needs, starts tcpdump, runs its client
+# to the end (the client has closed its connections by then), waits a
+# second for the last FIN/ACKs, stops tcpdump and its daemons.
 
 scn_normal() {
 	relay_start
@@ -573,7 +575,7 @@ scn_pipelining() {
 		die "pipelining: swaks failed"
 	sleep 1
 	cap_stop pipelining
-	grep -q "<<- 250.*PIPELINING\|PIPELINING" "$(L swaks)" ||
+	grep -q "250-PIPELINING" "$(L swaks)" ||
 		die "pipelining: PIPELINING not advertised"
 	pf_stop mx1
 }
