@@ -54,6 +54,7 @@ check: $(BIN) $(TESTBIN)
 	./scripts/run-bad-input.sh ./$(BIN)
 	$(if $(filter 1,$(SAN)),,./scripts/run-valgrind.sh ./$(BIN))
 	timeout 60 ./scripts/test-live.sh ./$(BIN)
+	python3 scripts/lab/verify.py --mxray ./$(BIN)
 
 unit: $(TESTBIN)
 	./$(TESTBIN)

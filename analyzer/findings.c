@@ -115,20 +115,43 @@ static double session_end(const struct session *s)
 	return s->close_t > s->last ? s->close_t : s->last;
 }
 
-/* When the client closed (FIN or RST), if it did before the server. */
-static bool client_closed_first(const struct session *s, double *t)
+/* When the client gave up on the session, if it did before the server
+ * closed: its first QUIT before any greeting, else its FIN or RST.  *how
+ * names what it did. */
+static bool client_closed_first(const struct session *s, double *t,
+				const char **how)
 {
 	double cf = s->fin_client ? s->fin_client_t : -1;
 	double sf = s->fin_server ? s->fin_server_t : -1;
-	if (s->close == CLOSE_RST_CLIENT && (sf < 0 || s->close_t <= sf)) {
-		*t = cf >= 0 && cf < s->close_t ? cf : s->close_t;
-		return true;
+	bool rst = s->close == CLOSE_RST_CLIENT &&
+		   (sf < 0 || s->close_t <= sf);
+	double end = -1;
+
+	if (rst && (cf < 0 || s->close_t <= cf)) {
+		end = s->close_t;
+		*how = "reset the connection";
+	} else if (cf >= 0 && (sf < 0 || cf <= sf)) {
+		end = cf;
+		*how = "closed the connection";
+	} else if (rst) {
+		end = s->close_t;
+		*how = "reset the connection";
 	}
-	if (cf >= 0 && (sf < 0 || cf <= sf)) {
-		*t = cf;
-		return true;
+	if (end < 0)
+		return false;
+	/* a client tired of waiting often says QUIT first (swaks does) */
+	for (size_t i = 0; i < s->n_ev; i++) {
+		const struct tl_event *e = &s->ev[i];
+		if (e->t >= end || (s->has_banner && e->t >= s->banner_t))
+			break;
+		if (e->kind == EV_COMMAND && e->verb && !strcmp(e->verb, "QUIT")) {
+			end = e->t;
+			*how = "sent QUIT";
+			break;
+		}
 	}
-	return false;
+	*t = end;
+	return true;
 }
 
 static bool server_side(enum dns_relation r)
@@ -304,7 +327,8 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 	struct finding *f;
 	double closed_t = 0, wait_from, delay;
 	char cause[600];
-	bool client_first = client_closed_first(s, &closed_t);
+	const char *how = "closed the connection";
+	bool client_first = client_closed_first(s, &closed_t, &how);
 
 	if (!s->has_ack && !s->has_syn_ack)
 		return;
@@ -342,9 +366,8 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 				summary(f, "%s gave up after waiting %.3f s for the "
 					   "greeting of %s, which was still busy; %s.",
 					nm.cli, waited, nm.srv, cause);
-			evidence(f, "handshake done at %+.3f s, client %s at %+.3f s",
-				 rel(s, wait_from),
-				 s->close == CLOSE_RST_CLIENT ? "reset" : "closed",
+			evidence(f, "handshake done at %+.3f s, the client %s at "
+				    "%+.3f s", rel(s, wait_from), how,
 				 rel(s, closed_t));
 			add_cause_evidence(s, f);
 			f->remedy = "make the server greet sooner (fix the PTR "

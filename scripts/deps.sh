@@ -1,10 +1,12 @@
 #!/bin/sh
-# deps.sh - install the Debian packages mxray needs, only those missing.
-# Idempotent: runs apt-get update only when something must be installed.
+# deps.sh - install the Debian packages mxray needs, only those missing;
+# extra package names given as arguments are added (the lab passes its own).
+# Idempotent: apt-get update runs only when something must be installed.
 set -eu
 
+# tshark: make test cross-checks the lab captures' banner delays with it
 PKGS="build-essential pkg-config libpcap-dev libnids-dev libjansson-dev \
-libcriterion-dev python3 valgrind"
+libcriterion-dev python3 valgrind tshark $*"
 
 missing=""
 for p in $PKGS; do
@@ -21,6 +23,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps.sh: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# no system mail instance if postfix comes in, no setuid dumpcap question
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
