@@ -1,5 +1,6 @@
 #!/bin/sh
-# run-valgrind.sh - mxray under valgrind on every sample, text and JSON:
+# run-valgrind.sh - mxray under valgrind on every sample (text and JSON) and every lab
+# capture (JSON):
 # any invalid access or definite/indirect/possible leak fails.  (glib, which
 # libnids links, keeps "still reachable" blocks from its own init; those
 # are not leaks.)
@@ -15,8 +16,10 @@ pass=0
 fail=0
 log=$(mktemp) || exit 1
 trap 'rm -f "$log"' EXIT INT TERM
-for f in samples/*.pcap; do
-	for fmt in text json; do
+for f in samples/*.pcap samples/lab/*.pcap; do
+	fmts="text json"
+	case "$f" in samples/lab/*) fmts=json ;; esac
+	for fmt in $fmts; do
 		if valgrind -q --leak-check=full \
 			--errors-for-leak-kinds=definite,indirect,possible \
 			--error-exitcode=99 "$bin" -q -r "$f" --format "$fmt" \

@@ -937,3 +937,46 @@ Test(findings, mx_failover_is_info)
 	s = with_verdict(MXV_NONE);
 	expect_n(s, F_MX_NO_FAILOVER, 0);
 }
+
+/* A client that says QUIT before any greeting gave up then, not at its
+ * FIN later (swaks waits one more timeout for the 221); the evidence says
+ * what it did. */
+Test(findings, client_gave_up_at_its_quit_before_the_greeting)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+	command(s, ACK_T + 3, SMTP_CMD_QUIT, "QUIT", "");
+	s->fin_client = true;
+	s->fin_client_t = ACK_T + 6;
+	greeting(s, ACK_T + 8, 220, "mx1.example.org ESMTP");
+	s->close = CLOSE_RST_CLIENT;
+	s->close_t = s->last = ACK_T + 8.01;
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_CLIENT_GAVE_UP), 1);
+	f = get(&l, F_CLIENT_GAVE_UP);
+	cr_assert_float_eq(f->duration, 3, 1e-6);
+	cr_assert_float_eq(f->needed_s, 5, 1e-6);
+	cr_assert_not_null(strstr(f->evidence[0], "sent QUIT"), "%s",
+			   f->evidence[0]);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+/* A reset with no FIN before it is reported as a reset. */
+Test(findings, client_gave_up_by_reset_says_reset)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+	tie(s, REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, ACK_T + 0.01, -1, 0);
+	s->close = CLOSE_RST_CLIENT;
+	s->close_t = s->last = ACK_T + 10;
+	eval(s, &l);
+	f = get(&l, F_CLIENT_GAVE_UP);
+	cr_assert_float_eq(f->duration, 10, 1e-6);
+	cr_assert_not_null(strstr(f->evidence[0], "reset the connection"),
+			   "%s", f->evidence[0]);
+	findings_clear(&l);
+	sess_free(s);
+}
