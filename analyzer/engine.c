@@ -1,41 +1,36 @@
-/* engine.c - packet dispatch (RFC 791/8200 headers, RFC 793 flags, RFC 768),
- * the session table and the capture-time timers. */
+/* engine.c - packet dispatch, the session table (TCP flags per RFC 9293:
+ * SYN, SYN-ACK, handshake ACK, FIN, RST), stream delivery to the SMTP
+ * dissector, DNS over UDP and TCP, and the capture-time timers. */
 #include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "correlate.h"
+#include "decode.h"
 #include "delivery.h"
+#include "dnsconn.h"
 #include "dnstrack.h"
-#include "reader.h"
 #include "reassembly.h"
 #include "report.h"
 #include "session.h"
+#include "tcpreasm.h"
 
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_ACK 0x10
+#define TH_FIN DEC_TH_FIN
+#define TH_SYN DEC_TH_SYN
+#define TH_RST DEC_TH_RST
+#define TH_ACK DEC_TH_ACK
 
 #define DNS_PORT 53
-#define MAX_DNS_TCP_STREAMS 1024
-
-/* A DNS-over-TCP connection: one framer per direction. */
-struct dnstcp {
-	int stream_kind; /* STREAM_DNS; must stay the first member */
-	struct mx_endpoint client, server;
-	struct dns_tcp_framer f[2];
-	struct engine *e;
-	int dir; /* direction being fed, for the framer callback */
-	double ts;
-};
+#define MAX_DNS_TCP_CONNS 1024
+#define DNS_TCP_IDLE_S 60.0
 
 struct engine {
 	struct engine_config cfg;
 	struct report *rep;
 	struct dt_table *dns;
 	struct dl_table *deliveries;
+	struct dc_table *dns_tcp;
 	struct dns_msg *msg; /* scratch for dns_parse, allocated once */
 
 	struct session **buckets;
@@ -44,7 +39,6 @@ struct engine {
 	struct session *lru_head, *lru_tail;   /* live, oldest activity first */
 	struct session *close_head, *close_tail; /* closing, by close time */
 	uint64_t seq;
-	size_t dns_tcp_live;
 
 	double now;
 	double next_tick;
@@ -153,6 +147,47 @@ static void hash_unlink(struct engine *e, struct session *s)
 		}
 }
 
+/* ---- a session's byte streams ---- */
+
+/* Context of one direction's delivery: the reassembler calls back with
+ * bytes or a gap, which go to the SMTP dissector. */
+struct sdir {
+	struct engine *e;
+	struct session *s;
+	int dir; /* 0: from the client */
+};
+
+static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
+{
+	struct sdir *d = ctx;
+	struct session *s = d->s;
+	bool had_banner = s->has_banner;
+	if (!s->smtp && !(s->smtp = smtp_new()))
+		return;
+	smtp_feed(s->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT, buf,
+		  len, ts, sess_on_smtp, s);
+	if (!had_banner && s->has_banner) /* tie the lookups it waited for */
+		corr_server_side(d->e->dns, s, s->banner_t);
+}
+
+static void stream_gap(void *ctx, uint64_t missing, double ts)
+{
+	struct sdir *d = ctx;
+	struct session *s = d->s;
+	struct tl_event *ev = sess_add_event(s, ts, EV_GAP,
+					     d->dir ? ACTOR_SERVER : ACTOR_CLIENT);
+	if (ev)
+		ev->bytes = missing;
+	s->missing[d->dir] += missing;
+	d->e->st.tcp_gaps++;
+	d->e->st.tcp_missing_bytes += missing;
+	if (s->smtp)
+		smtp_gap(s->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT,
+			 missing, ts, sess_on_smtp, s);
+}
+
+static const struct tcpr_ops stream_ops = {stream_data, stream_gap};
+
 /* Report a finished session and free it. */
 static void sess_report(struct engine *e, struct session *s,
 			enum sess_close why)
@@ -167,9 +202,9 @@ static void sess_report(struct engine *e, struct session *s,
 	hash_unlink(e, s);
 	e->live--;
 
-	if (s->stream) {
-		reasm_detach(s->stream);
-		s->stream = NULL;
+	for (int dir = 0; dir < 2; dir++) { /* what was held out of order */
+		struct sdir d = {e, s, dir};
+		tcpr_flush(&s->half[dir], s->last, &stream_ops, &d);
 	}
 	if (s->smtp)
 		smtp_finish(s->smtp, sess_on_smtp, s);
@@ -247,11 +282,13 @@ static void sess_closing(struct engine *e, struct session *s,
 	e->close_tail = s;
 }
 
+/* A TCP segment with its capture time. */
 struct tcp_seg {
+	const struct dec_seg *d;
 	struct mx_endpoint src, dst;
 	uint8_t flags;
 	uint32_t seq, ack;
-	size_t paylen;
+	size_t paylen; /* on the wire */
 	double ts;
 };
 
@@ -321,8 +358,31 @@ static void on_server_seg(struct engine *e, struct session *s,
 	}
 }
 
-/* Every TCP segment to or from an SMTP port, before reassembly: the
- * handshake, FIN and RST times, and connections never established. */
+/* The bytes of a segment, in order, to the SMTP dissector; its ACK tells
+ * the other direction what the receiver got. */
+static void stream_seg(struct engine *e, struct session *s, bool from_client,
+		       const struct tcp_seg *g)
+{
+	int dir = from_client ? 0 : 1;
+	struct sdir snd = {e, s, dir}, rcv = {e, s, !dir};
+	uint32_t seq = g->seq;
+
+	if (g->flags & TH_RST)
+		return;
+	if (g->flags & TH_SYN) {
+		tcpr_syn(&s->half[dir], g->seq);
+		seq++;
+	}
+	if (g->flags & TH_ACK)
+		tcpr_ack(&s->half[!dir], g->ack, g->ts, &stream_ops, &rcv);
+	tcpr_segment(&s->half[dir], seq, g->d->payload, g->d->len,
+		     g->d->wire_len, g->flags & TH_FIN, g->ts, &stream_ops,
+		     &snd);
+}
+
+/* Every TCP segment to or from an SMTP port: the handshake, FIN and RST
+ * times, connections never established, and streams whose start the
+ * capture missed (the side on the SMTP port is the server). */
 static void on_tcp_seg(struct engine *e, const struct tcp_seg *g)
 {
 	struct session *s;
@@ -341,13 +401,22 @@ static void on_tcp_seg(struct engine *e, const struct tcp_seg *g)
 		s = NULL;
 	}
 	if (!s) {
-		if (!(g->flags & TH_SYN) || (g->flags & (TH_ACK | TH_RST)) ||
-		    !is_smtp_port(e, g->dst.port))
-			return; /* mid-stream without its SYN: not tracked */
-		s = sess_create(e, &g->src, &g->dst, g->ts);
+		bool syn = (g->flags & TH_SYN) && !(g->flags & (TH_ACK | TH_RST));
+		if (syn && is_smtp_port(e, g->dst.port)) {
+			s = sess_create(e, &g->src, &g->dst, g->ts);
+			from_client = true;
+		} else if (!(g->flags & (TH_SYN | TH_RST)) && g->paylen > 0) {
+			/* the capture began inside this connection */
+			from_client = is_smtp_port(e, g->dst.port);
+			s = from_client ? sess_create(e, &g->src, &g->dst, g->ts)
+					: sess_create(e, &g->dst, &g->src, g->ts);
+			if (s) {
+				s->partial = true;
+				e->st.partial_sessions++;
+			}
+		}
 		if (!s)
 			return;
-		from_client = true;
 	}
 	s->last = g->ts;
 	if (!s->closing) { /* keep the idle list ordered by activity */
@@ -358,6 +427,7 @@ static void on_tcp_seg(struct engine *e, const struct tcp_seg *g)
 		on_client_seg(e, s, g);
 	else
 		on_server_seg(e, s, g);
+	stream_seg(e, s, from_client, g);
 }
 
 /* ---- DNS ---- */
@@ -373,233 +443,43 @@ static void dns_message(struct engine *e, const uint8_t *buf, size_t len,
 	dt_message(e->dns, e->msg, src, dst, tcp, ts);
 }
 
-static void dnstcp_msg(void *ctx, const uint8_t *msg, size_t len, double ts)
+static void on_dns_tcp_msg(void *ctx, const uint8_t *msg, size_t len,
+			   const struct mx_endpoint *src,
+			   const struct mx_endpoint *dst, double ts)
 {
-	struct dnstcp *d = ctx;
-	if (d->dir == 0)
-		dns_message(d->e, msg, len, &d->client, &d->server, true, ts);
-	else
-		dns_message(d->e, msg, len, &d->server, &d->client, true, ts);
+	dns_message(ctx, msg, len, src, dst, true, ts);
 }
-
-/* ---- transport decoding ---- */
-
-static void endpoints(struct tcp_seg *g, int ver, const uint8_t *src,
-		      const uint8_t *dst, uint16_t sp, uint16_t dp)
-{
-	if (ver == 4) {
-		mx_addr_set4(&g->src.ip, src);
-		mx_addr_set4(&g->dst.ip, dst);
-	} else {
-		mx_addr_set6(&g->src.ip, src);
-		mx_addr_set6(&g->dst.ip, dst);
-	}
-	g->src.port = sp;
-	g->dst.port = dp;
-}
-
-/* L4 of a whole (defragmented) packet: proto, payload r, addresses. */
-static void transport(struct engine *e, int ver, uint8_t proto, struct rd *r,
-		      const uint8_t *src, const uint8_t *dst, double ts)
-{
-	struct tcp_seg g;
-	if (proto == 6) {
-		uint16_t sp = rd_be16(r), dp = rd_be16(r);
-		uint8_t off;
-		g.seq = rd_be32(r);
-		g.ack = rd_be32(r);
-		off = rd_u8(r) >> 4;
-		g.flags = rd_u8(r);
-		if (r->err || off < 5)
-			return;
-		if (!is_smtp_port(e, sp) && !is_smtp_port(e, dp))
-			return;
-		rd_skip(r, (size_t)off * 4 - 14);
-		g.paylen = rd_left(r);
-		g.ts = ts;
-		endpoints(&g, ver, src, dst, sp, dp);
-		on_tcp_seg(e, &g);
-		if (ver == 6 && g.paylen)
-			e->st.ipv6_tcp_unreassembled++;
-	} else if (proto == 17) {
-		uint16_t sp = rd_be16(r), dp = rd_be16(r), ulen = rd_be16(r);
-		size_t plen;
-		rd_skip(r, 2);
-		if (r->err || (sp != DNS_PORT && dp != DNS_PORT) || ulen < 8)
-			return;
-		plen = ulen - 8u;
-		if (plen > rd_left(r))
-			plen = rd_left(r); /* snaplen cut: parse what is there */
-		endpoints(&g, ver, src, dst, sp, dp);
-		dns_message(e, r->p, plen, &g.src, &g.dst, false, ts);
-	}
-}
-
-/* Defragmented IPv4 from the reassembler. */
-static void on_ipv4(void *ctx, const uint8_t *pkt, size_t len, double ts)
-{
-	struct engine *e = ctx;
-	struct rd r;
-	uint8_t vihl, proto, src[4], dst[4];
-	rd_init(&r, pkt, len);
-	vihl = rd_u8(&r);
-	rd_skip(&r, 8);
-	proto = rd_u8(&r);
-	rd_skip(&r, 2);
-	rd_bytes(&r, src, 4);
-	rd_bytes(&r, dst, 4);
-	if (r.err || (vihl & 0x0f) < 5)
-		return;
-	rd_skip(&r, (size_t)(vihl & 0x0f) * 4 - 20);
-	transport(e, 4, proto, &r, src, dst, ts);
-}
-
-static void *on_stream_open(void *ctx, const struct mx_endpoint *c,
-			    const struct mx_endpoint *srv, double ts,
-			    struct reasm_stream *h)
-{
-	struct engine *e = ctx;
-	struct session *s = sess_find(e, c, srv);
-	(void)ts;
-	if (s) {
-		if (s->stream || s->closing)
-			return NULL;
-		s->stream = h;
-		return s;
-	}
-	if (srv->port == DNS_PORT && e->dns_tcp_live < MAX_DNS_TCP_STREAMS) {
-		struct dnstcp *d = malloc(sizeof(*d));
-		if (!d)
-			return NULL;
-		d->stream_kind = STREAM_DNS;
-		d->client = *c;
-		d->server = *srv;
-		d->e = e;
-		dns_tcp_init(&d->f[0]);
-		dns_tcp_init(&d->f[1]);
-		e->dns_tcp_live++;
-		e->st.dns_tcp_streams++;
-		return d;
-	}
-	return NULL;
-}
-
-/* Both kinds of stream user start with their kind (C11 6.7.2.1p15). */
-static bool user_is_dns(void *user)
-{
-	return *(const int *)user == STREAM_DNS;
-}
-
-static void on_stream_data(void *ctx, void *user, int from_server,
-			   const uint8_t *buf, size_t len, double ts)
-{
-	struct engine *e = ctx;
-	(void)e;
-	if (user_is_dns(user)) {
-		struct dnstcp *d = user;
-		d->dir = from_server;
-		dns_tcp_feed(&d->f[from_server], buf, len, ts, dnstcp_msg, d);
-		return;
-	}
-	struct session *s = user;
-	if (!s->smtp && !(s->smtp = smtp_new()))
-		return;
-	bool had_banner = s->has_banner;
-	smtp_feed(s->smtp, from_server ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT,
-		  buf, len, ts, sess_on_smtp, s);
-	if (!had_banner && s->has_banner) /* tie the lookups it waited for */
-		corr_server_side(e->dns, s, s->banner_t);
-}
-
-static void on_stream_close(void *ctx, void *user, enum reasm_close how,
-			    double ts)
-{
-	struct engine *e = ctx;
-	(void)how;
-	(void)ts;
-	if (user_is_dns(user)) {
-		free(user);
-		e->dns_tcp_live--;
-		return;
-	}
-	((struct session *)user)->stream = NULL;
-}
-
-static const struct reasm_ops engine_reasm_ops = {
-	.ip = on_ipv4,
-	.open = on_stream_open,
-	.data = on_stream_data,
-	.close = on_stream_close,
-};
 
 /* ---- packets ---- */
 
-static bool ipv4_wanted(const struct engine *e, const struct cap_packet *p)
+static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 {
-	struct rd r;
-	uint8_t vihl, proto;
-	uint16_t frag, sp, dp;
-	rd_init(&r, p->ip, p->caplen);
-	vihl = rd_u8(&r);
-	rd_skip(&r, 5);
-	frag = rd_be16(&r);
-	rd_skip(&r, 1);
-	proto = rd_u8(&r);
-	if (r.err || (vihl & 0x0f) < 5)
-		return false;
-	if (frag & 0x3fff) /* a fragment: ports may be in another piece */
-		return true;
-	if (proto != 6 && proto != 17)
-		return false;
-	rd_seek(&r, (size_t)(vihl & 0x0f) * 4);
-	sp = rd_be16(&r);
-	dp = rd_be16(&r);
-	if (r.err)
-		return false;
-	if (proto == 17)
-		return sp == DNS_PORT || dp == DNS_PORT;
-	return sp == DNS_PORT || dp == DNS_PORT || is_smtp_port(e, sp) ||
-	       is_smtp_port(e, dp);
+	if (d->proto == 17) {
+		if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT)
+			dns_message(e, d->payload, d->len, &d->src, &d->dst,
+				    false, ts);
+		return;
+	}
+	if (is_smtp_port(e, d->src.port) || is_smtp_port(e, d->dst.port)) {
+		struct tcp_seg g = {d, d->src, d->dst, d->flags, d->seq, d->ack,
+				    d->wire_len, ts};
+		on_tcp_seg(e, &g);
+	} else if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT) {
+		dc_segment(e->dns_tcp, d, ts);
+	}
 }
 
-static void on_ipv6(struct engine *e, const struct cap_packet *p)
+/* An IPv4 packet rebuilt from fragments. */
+static void on_defragmented(void *ctx, const uint8_t *pkt, size_t len,
+			    double ts)
 {
-	struct rd r;
-	uint8_t nh, src[16], dst[16];
-	uint16_t plen;
-	rd_init(&r, p->ip, p->caplen);
-	rd_skip(&r, 4);
-	plen = rd_be16(&r);
-	nh = rd_u8(&r);
-	rd_skip(&r, 1);
-	rd_bytes(&r, src, 16);
-	rd_bytes(&r, dst, 16);
-	if (r.err)
-		return;
-	if (rd_left(&r) > plen) /* Ethernet padding */
-		r.end = r.p + plen;
-	/* extension headers; a fragment we cannot reassemble yet ends it */
-	for (int hops = 0; hops < 8 && !r.err; hops++) {
-		if (nh == 0 || nh == 43 || nh == 60) {
-			uint8_t next = rd_u8(&r), hlen = rd_u8(&r);
-			rd_skip(&r, (size_t)hlen * 8 + 6);
-			nh = next;
-		} else if (nh == 44) {
-			uint8_t next = rd_u8(&r);
-			uint16_t off;
-			rd_skip(&r, 1);
-			off = rd_be16(&r);
-			rd_skip(&r, 4);
-			if (off & 0xfff9)
-				return;
-			nh = next;
-		} else {
-			break;
-		}
-	}
-	if (!r.err)
-		transport(e, 6, nh, &r, src, dst, p->ts);
+	struct engine *e = ctx;
+	struct dec_seg d;
+	if (dec_ipv4(pkt, len, &d) == DEC_OK)
+		on_segment(e, &d, ts);
 }
+
+static const struct reasm_ops engine_reasm_ops = {on_defragmented};
 
 static void tick(struct engine *e)
 {
@@ -609,6 +489,7 @@ static void tick(struct engine *e)
 	while (e->lru_head &&
 	       e->lru_head->last + e->cfg.idle_timeout_s <= e->now)
 		sess_report(e, e->lru_head, CLOSE_TIMEOUT);
+	dc_expire(e->dns_tcp, e->now);
 	dt_expire(e->dns, e->now);
 	dl_expire(e->deliveries, e->now);
 }
@@ -616,14 +497,19 @@ static void tick(struct engine *e)
 void engine_packet(void *engine, const struct cap_packet *p)
 {
 	struct engine *e = engine;
+	struct dec_seg d;
+	enum dec_result r;
+
 	if (p->ts > e->now)
 		e->now = p->ts;
-	if (p->ipver == 4) {
-		if (ipv4_wanted(e, p))
-			reasm_feed_ipv4(p->hdr, p->ip, p->caplen, p->len);
-	} else {
-		on_ipv6(e, p);
-	}
+	r = p->ipver == 4 ? dec_ipv4(p->ip, p->caplen, &d)
+			  : dec_ipv6(p->ip, p->caplen, &d);
+	if (r == DEC_OK)
+		on_segment(e, &d, p->ts);
+	else if (r == DEC_FRAGMENT && p->ipver == 4)
+		reasm_feed_ipv4(p->hdr, p->ip, p->caplen, p->len);
+	else if (r == DEC_FRAGMENT)
+		e->st.ipv6_fragments++; /* not reassembled yet */
 	if (e->now >= e->next_tick) {
 		tick(e);
 		e->next_tick = e->now + 1.0;
@@ -668,9 +554,9 @@ struct engine *engine_new(const struct engine_config *cfg, struct report *rep,
 	dc.max_tx = cfg->max_dns;
 	e->dns = dt_new(&dc, on_dns_expired, e);
 	e->deliveries = dl_new(cfg->max_sessions, cfg->dns_window_s);
-	if (!e->buckets || !e->msg || !e->dns || !e->deliveries)
+	e->dns_tcp = dc_new(MAX_DNS_TCP_CONNS, DNS_TCP_IDLE_S, on_dns_tcp_msg, e);
+	if (!e->buckets || !e->msg || !e->dns || !e->deliveries || !e->dns_tcp)
 		goto oom;
-	rc.max_streams = (int)(cfg->max_sessions + MAX_DNS_TCP_STREAMS);
 	rc.max_frag_hosts = 4096;
 	if (reasm_open(&rc, &engine_reasm_ops, e, errbuf) != 0) {
 		engine_free(e);
@@ -686,12 +572,17 @@ oom:
 void engine_finish(struct engine *e)
 {
 	struct reasm_stats rs;
-	/* deliver what the reassembler still holds, then close everything */
+	struct dc_stats cs;
 	reasm_shutdown();
 	reasm_get_stats(&rs);
 	e->st.ip_invalid = rs.ip_invalid;
-	e->st.tcp_invalid = rs.tcp_invalid;
-	e->st.streams_evicted = rs.streams_evicted;
+	/* DNS over TCP still open goes into the DNS table before the
+	 * sessions that may tie it are reported */
+	dc_get_stats(e->dns_tcp, &cs);
+	dc_free(e->dns_tcp);
+	e->dns_tcp = NULL;
+	e->st.dns_tcp_connections = cs.connections;
+	e->st.dns_tcp_evicted = cs.evicted;
 	while (e->close_head)
 		sess_report(e, e->close_head, CLOSE_FIN);
 	while (e->lru_head)
@@ -719,6 +610,8 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	dc_free(e->dns_tcp);
+	e->dns_tcp = NULL;
 	if (e->dns) {
 		reasm_shutdown();
 		while (e->close_head)

@@ -40,11 +40,13 @@ struct engine_stats {
 	uint64_t dns_transactions;
 	uint64_t dns_evicted;
 	uint64_t dns_unparsable;
-	uint64_t dns_tcp_streams;
-	uint64_t ipv6_tcp_unreassembled; /* IPv6 TCP segments (no reassembly yet) */
+	uint64_t dns_tcp_connections;
+	uint64_t dns_tcp_evicted;  /* over the DNS-over-TCP table's cap */
+	uint64_t partial_sessions; /* the capture began inside them */
+	uint64_t tcp_gaps;         /* holes in SMTP streams */
+	uint64_t tcp_missing_bytes;
+	uint64_t ipv6_fragments;   /* not reassembled */
 	uint64_t ip_invalid;
-	uint64_t tcp_invalid;
-	uint64_t streams_evicted;
 	uint64_t findings[F__COUNT];
 };
 

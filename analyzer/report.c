@@ -219,15 +219,20 @@ static json_t *summary_json(const struct report *r,
 		o, "evicted",
 		json_pack("{s:I, s:I, s:I}", "sessions",
 			  (json_int_t)st->sessions_evicted, "dns",
-			  (json_int_t)st->dns_evicted, "tcp_streams",
-			  (json_int_t)st->streams_evicted));
+			  (json_int_t)st->dns_evicted, "dns_tcp_connections",
+			  (json_int_t)st->dns_tcp_evicted));
+	json_object_set_new(
+		o, "capture_gaps",
+		json_pack("{s:I, s:I, s:I}", "partial_sessions",
+			  (json_int_t)st->partial_sessions, "gaps",
+			  (json_int_t)st->tcp_gaps, "missing_bytes",
+			  (json_int_t)st->tcp_missing_bytes));
 	json_object_set_new(
 		o, "not_analysed",
-		json_pack("{s:I, s:I, s:I, s:I}", "dns_unparsable",
-			  (json_int_t)st->dns_unparsable, "ipv6_tcp_segments",
-			  (json_int_t)st->ipv6_tcp_unreassembled, "ip_invalid",
-			  (json_int_t)st->ip_invalid, "tcp_invalid",
-			  (json_int_t)st->tcp_invalid));
+		json_pack("{s:I, s:I, s:I}", "dns_unparsable",
+			  (json_int_t)st->dns_unparsable, "ipv6_fragments",
+			  (json_int_t)st->ipv6_fragments, "ip_invalid",
+			  (json_int_t)st->ip_invalid));
 	return o;
 }
 

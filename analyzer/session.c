@@ -31,6 +31,7 @@ static const char *const kind_names[] = {
 	[EV_FIN] = "fin",
 	[EV_RST] = "rst",
 	[EV_TIMEOUT] = "timeout",
+	[EV_GAP] = "gap",
 };
 
 static const char *const actor_names[] = {"client", "server", "dns"};
@@ -306,6 +307,8 @@ void sess_free(struct session *s)
 		return;
 	dl_session_end(s); /* its delivery group keeps the final outcome */
 	dl_group_unref(s->group);
+	tcpr_free(&s->half[0]);
+	tcpr_free(&s->half[1]);
 	smtp_free(s->smtp);
 	free(s->banner_text);
 	free(s->helo);

@@ -12,6 +12,7 @@
 
 #include "dnstrack.h"
 #include "smtp.h"
+#include "tcpreasm.h"
 #include "util.h"
 
 struct mx_group; /* delivery.h */
@@ -41,6 +42,7 @@ enum ev_kind {
 	EV_FIN,
 	EV_RST,
 	EV_TIMEOUT,
+	EV_GAP, /* bytes missing from the capture (extension of SPEC's kinds) */
 };
 
 enum actor { ACTOR_CLIENT, ACTOR_SERVER, ACTOR_DNS };
@@ -83,12 +85,11 @@ struct unanswered {
 #define SESS_MAX_UNANSWERED 8
 #define SESS_MAX_DNS 64
 
-/* First member of every object the reassembler hands back as a stream's
- * user pointer, so the engine can tell what it is. */
-enum stream_kind { STREAM_SMTP = 1, STREAM_DNS = 2 };
+/* Kept for the unit tests that build sessions by hand. */
+enum stream_kind { STREAM_SMTP = 1 };
 
 struct session {
-	int stream_kind; /* STREAM_SMTP; must stay the first member */
+	int stream_kind; /* STREAM_SMTP */
 	uint64_t seq;    /* creation order */
 	char id[24];
 	struct mx_endpoint client, server;
@@ -103,6 +104,9 @@ struct session {
 	bool fin_client, fin_server;
 	double fin_client_t, fin_server_t;
 	bool rst;
+	bool partial;   /* the capture began after the handshake */
+	struct tcpr_half half[2]; /* stream state: 0 client->server, 1 back */
+	uint64_t missing[2];      /* bytes lost from the capture, per side */
 	enum sess_close close;
 	double close_t; /* when it became over (closing list order) */
 
@@ -131,7 +135,6 @@ struct session {
 	size_t n_dns;
 	size_t dns_dropped;
 
-	void *stream; /* reassembler handle while the stream lives */
 
 	/* MX delivery attempt (delivery.c), when the client's MX lookup that
 	 * led here was seen */

@@ -156,4 +156,7 @@ void dns_tcp_init(struct dns_tcp_framer *f);
 void dns_tcp_feed(struct dns_tcp_framer *f, const uint8_t *buf, size_t len,
 		  double ts, dns_tcp_msg_fn fn, void *ctx);
 
+/* Bytes of the stream were lost: drop the message being framed. */
+void dns_tcp_gap(struct dns_tcp_framer *f);
+
 #endif

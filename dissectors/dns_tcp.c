@@ -47,3 +47,13 @@ void dns_tcp_feed(struct dns_tcp_framer *f, const uint8_t *buf, size_t len,
 		f->msg_len = 0;
 	}
 }
+
+void dns_tcp_gap(struct dns_tcp_framer *f)
+{
+	/* the message in progress lost bytes: drop it and frame anew from
+	 * the next byte (a resync heuristic; a cut-in-half message after
+	 * the gap shows up as unparsable) */
+	f->len_have = 0;
+	f->msg_len = 0;
+	f->msg_have = 0;
+}

@@ -57,6 +57,7 @@ struct smtp_line {
 	double ts;       /* capture time of the line's first byte */
 	bool active;     /* some byte of this line has been seen */
 	bool truncated;  /* overflowed: keep the head, skip to the next LF */
+	bool skip;       /* bytes were lost: drop everything to the next LF */
 };
 
 struct smtp_state {
@@ -280,7 +281,7 @@ static bool smtp_pop(struct smtp_state *st, struct smtp_pending *out)
 static void smtp_line_reset(struct smtp_line *l)
 {
 	l->len = 0;
-	l->active = l->truncated = false;
+	l->active = l->truncated = l->skip = false;
 }
 
 /* Append n bytes (no LF among them) to the line.  On overflow the line is
@@ -295,7 +296,7 @@ static void smtp_line_add(struct smtp_call *c, enum smtp_dir dir,
 	 * line of SMTP_LINE_MAX bytes including CRLF just fits. */
 	size_t room = SMTP_LINE_MAX - 1 - l->len, i;
 
-	if (l->truncated)
+	if (l->truncated || l->skip)
 		return;
 	if (n > room) {
 		smtp_anomaly(c, dir, l->ts, SMTP_ANOM_LINE_TOO_LONG,
@@ -701,6 +702,10 @@ static void smtp_line_feed(struct smtp_call *c, enum smtp_dir dir,
 	if (!lf)
 		return;
 	rd_skip(r, 1);
+	if (l->skip) { /* the line that straddled a gap: unusable */
+		smtp_line_reset(l);
+		return;
+	}
 	len = l->len;
 	ts = l->ts;
 	/* A truncated line lost its end; whether it had a CR is unknown. */
@@ -766,6 +771,42 @@ void smtp_feed(struct smtp_state *st, enum smtp_dir dir, const uint8_t *buf,
 		return;
 	rd_init(&r, buf, len);
 	smtp_dir_bytes(&c, dir, &r);
+}
+
+void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
+	      double ts, smtp_emit_fn emit, void *ctx)
+{
+	struct smtp_call c = {st, emit, ctx, ts};
+	struct smtp_line *l;
+
+	if (!st || bytes == 0 ||
+	    (dir != SMTP_FROM_CLIENT && dir != SMTP_FROM_SERVER) ||
+	    st->mode == SMTP_MODE_TLS)
+		return;
+	if (dir == SMTP_FROM_CLIENT && st->mode == SMTP_MODE_DATA) {
+		/* still in the body; a "." line cut by the gap cannot be
+		 * trusted, so the scanner restarts mid-line */
+		st->body.bytes += bytes;
+		st->body.pos = SMTP_BODY_MID;
+		st->body.prev = 0;
+		return;
+	}
+	if (dir == SMTP_FROM_CLIENT && st->mode == SMTP_MODE_BLOB) {
+		uint64_t take = bytes < st->blob_left ? bytes : st->blob_left;
+		st->blob_left -= take;
+		bytes -= take;
+		if (st->blob_left == 0)
+			smtp_blob_done(&c);
+		if (bytes == 0)
+			return;
+	}
+	/* a line was cut: resynchronise at the next LF */
+	l = &st->line[dir];
+	if (!l->active) {
+		l->active = true;
+		l->ts = ts;
+	}
+	l->skip = true;
 }
 
 void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx)

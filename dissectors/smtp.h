@@ -109,6 +109,12 @@ void smtp_free(struct smtp_state *st);
 void smtp_feed(struct smtp_state *st, enum smtp_dir dir, const uint8_t *buf,
 	       size_t len, double ts, smtp_emit_fn emit, void *ctx);
 
+/* bytes of direction dir were lost from the capture (a TCP gap).  A DATA
+ * body or blob keeps counting through it; a cut line is dropped and
+ * parsing resumes at the next line. */
+void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
+	      double ts, smtp_emit_fn emit, void *ctx);
+
 /* The connection is over: emit SMTP_EV_UNANSWERED for every command still
  * waiting for a reply (oldest first); a partial last line is dropped. */
 void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx);

@@ -1,0 +1,143 @@
+/* decode.c - network and transport headers; see decode.h. */
+#include "decode.h"
+
+#include <string.h>
+
+#include "reader.h"
+
+static enum dec_result transport(uint8_t proto, struct rd *r,
+				 size_t wire_left, struct dec_seg *out)
+{
+	size_t hdr;
+	out->proto = proto;
+	out->src.port = rd_be16(r);
+	out->dst.port = rd_be16(r);
+	if (proto == 6) {
+		uint8_t off;
+		out->seq = rd_be32(r);
+		out->ack = rd_be32(r);
+		off = rd_u8(r) >> 4;
+		out->flags = rd_u8(r);
+		hdr = (size_t)off * 4;
+		if (r->err || off < 5 || !rd_skip(r, hdr - 14))
+			return DEC_OTHER;
+	} else if (proto == 17) {
+		uint16_t ulen = rd_be16(r);
+		hdr = 8;
+		rd_skip(r, 2);
+		if (r->err || ulen < 8)
+			return DEC_OTHER;
+		if (ulen - 8u < wire_left - 8u)
+			wire_left = ulen; /* padding after the datagram */
+	} else {
+		return DEC_OTHER;
+	}
+	out->payload = r->p;
+	out->len = rd_left(r);
+	out->wire_len = wire_left > hdr ? wire_left - hdr : 0;
+	if (out->len > out->wire_len)
+		out->len = out->wire_len; /* link-layer padding */
+	return DEC_OK;
+}
+
+enum dec_result dec_ipv4(const uint8_t *pkt, size_t caplen,
+			 struct dec_seg *out)
+{
+	struct rd r;
+	uint8_t vihl, proto, a[4];
+	uint16_t total, frag;
+	size_t ihl;
+
+	memset(out, 0, sizeof(*out));
+	rd_init(&r, pkt, caplen);
+	vihl = rd_u8(&r);
+	rd_skip(&r, 1);
+	total = rd_be16(&r);
+	rd_skip(&r, 2);
+	frag = rd_be16(&r);
+	rd_skip(&r, 1);
+	proto = rd_u8(&r);
+	rd_skip(&r, 2);
+	rd_bytes(&r, a, 4);
+	mx_addr_set4(&out->src.ip, a);
+	rd_bytes(&r, a, 4);
+	mx_addr_set4(&out->dst.ip, a);
+	ihl = (size_t)(vihl & 0x0f) * 4;
+	if (r.err || (vihl >> 4) != 4 || ihl < 20 || total < ihl)
+		return DEC_OTHER;
+	if (frag & 0x3fff) /* MF set or an offset */
+		return DEC_FRAGMENT;
+	if (!rd_seek(&r, ihl))
+		return DEC_OTHER;
+	if ((size_t)total < caplen) /* Ethernet padding */
+		r.end = r.base + total;
+	return transport(proto, &r, total - ihl, out);
+}
+
+bool dec_ipv4_ports(const uint8_t *pkt, size_t caplen, uint8_t *proto,
+		    uint16_t *sport, uint16_t *dport, bool *fragment)
+{
+	struct rd r;
+	uint8_t vihl;
+	uint16_t frag;
+	rd_init(&r, pkt, caplen);
+	vihl = rd_u8(&r);
+	rd_skip(&r, 5);
+	frag = rd_be16(&r);
+	rd_skip(&r, 1);
+	*proto = rd_u8(&r);
+	*fragment = (frag & 0x3fff) != 0;
+	if (r.err || (vihl & 0x0f) < 5)
+		return false;
+	if (*fragment)
+		return true;
+	rd_seek(&r, (size_t)(vihl & 0x0f) * 4);
+	*sport = rd_be16(&r);
+	*dport = rd_be16(&r);
+	return !r.err;
+}
+
+enum dec_result dec_ipv6(const uint8_t *pkt, size_t caplen,
+			 struct dec_seg *out)
+{
+	struct rd r;
+	uint8_t nh, a[16];
+	uint16_t plen;
+	size_t wire;
+
+	memset(out, 0, sizeof(*out));
+	rd_init(&r, pkt, caplen);
+	rd_skip(&r, 4);
+	plen = rd_be16(&r);
+	nh = rd_u8(&r);
+	rd_skip(&r, 1);
+	rd_bytes(&r, a, 16);
+	mx_addr_set6(&out->src.ip, a);
+	rd_bytes(&r, a, 16);
+	mx_addr_set6(&out->dst.ip, a);
+	if (r.err)
+		return DEC_OTHER;
+	if (rd_left(&r) > plen) /* Ethernet padding */
+		r.end = r.p + plen;
+	wire = plen;
+	for (int hops = 0; hops < 8; hops++) {
+		size_t before = rd_offset(&r);
+		if (nh == 0 || nh == 43 || nh == 60) {
+			uint8_t next = rd_u8(&r), hlen = rd_u8(&r);
+			rd_skip(&r, (size_t)hlen * 8 + 6);
+			nh = next;
+		} else if (nh == 44) {
+			uint8_t next = rd_u8(&r);
+			rd_skip(&r, 7);
+			(void)next;
+			return r.err ? DEC_OTHER : DEC_FRAGMENT;
+		} else {
+			break;
+		}
+		if (r.err)
+			return DEC_OTHER;
+		wire -= wire > rd_offset(&r) - before ? rd_offset(&r) - before
+						      : wire;
+	}
+	return transport(nh, &r, wire, out);
+}

@@ -1,0 +1,199 @@
+/* dnsconn.c - DNS-over-TCP connection table; see dnsconn.h. */
+#include "dnsconn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "tcpreasm.h"
+
+#define DNS_PORT 53
+
+struct dc_conn {
+	struct mx_endpoint client, server; /* server: port 53 */
+	struct tcpr_half half[2];           /* 0: client to server */
+	struct dns_tcp_framer *framer[2];   /* allocated on first data */
+	bool fin[2];
+	double last;
+	struct dc_conn *prev, *next;        /* by last activity */
+	struct dc_table *t;
+	int dir;                            /* direction being delivered */
+};
+
+struct dc_table {
+	struct dc_conn *head, *tail;
+	size_t live, max;
+	double idle;
+	dc_msg_fn fn;
+	void *ctx;
+	struct dc_stats st;
+};
+
+static void on_msg(void *ctx, const uint8_t *msg, size_t len, double ts)
+{
+	struct dc_conn *c = ctx;
+	if (c->dir == 0)
+		c->t->fn(c->t->ctx, msg, len, &c->client, &c->server, ts);
+	else
+		c->t->fn(c->t->ctx, msg, len, &c->server, &c->client, ts);
+}
+
+static void on_data(void *ctx, const uint8_t *buf, size_t len, double ts)
+{
+	struct dc_conn *c = ctx;
+	struct dns_tcp_framer **f = &c->framer[c->dir];
+	if (!*f) {
+		if (!(*f = malloc(sizeof(**f))))
+			return;
+		dns_tcp_init(*f);
+	}
+	dns_tcp_feed(*f, buf, len, ts, on_msg, c);
+}
+
+static void on_gap(void *ctx, uint64_t missing, double ts)
+{
+	struct dc_conn *c = ctx;
+	(void)missing;
+	(void)ts;
+	c->t->st.gaps++;
+	if (c->framer[c->dir])
+		dns_tcp_gap(c->framer[c->dir]);
+}
+
+static const struct tcpr_ops dc_ops = {on_data, on_gap};
+
+static void unlink_conn(struct dc_table *t, struct dc_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		t->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		t->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void append(struct dc_table *t, struct dc_conn *c)
+{
+	c->prev = t->tail;
+	c->next = NULL;
+	if (t->tail)
+		t->tail->next = c;
+	else
+		t->head = c;
+	t->tail = c;
+}
+
+static void conn_end(struct dc_table *t, struct dc_conn *c, double ts)
+{
+	for (c->dir = 0; c->dir < 2; c->dir++) {
+		tcpr_flush(&c->half[c->dir], ts, &dc_ops, c);
+		tcpr_free(&c->half[c->dir]);
+		free(c->framer[c->dir]);
+	}
+	unlink_conn(t, c);
+	t->live--;
+	free(c);
+}
+
+struct dc_table *dc_new(size_t max_conns, double idle_s, dc_msg_fn fn,
+			void *ctx)
+{
+	struct dc_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->max = max_conns ? max_conns : 1;
+	t->idle = idle_s;
+	t->fn = fn;
+	t->ctx = ctx;
+	return t;
+}
+
+void dc_free(struct dc_table *t)
+{
+	if (!t)
+		return;
+	while (t->head)
+		conn_end(t, t->head, t->head->last);
+	free(t);
+}
+
+void dc_expire(struct dc_table *t, double now)
+{
+	while (t->head && t->head->last + t->idle < now)
+		conn_end(t, t->head, now);
+}
+
+/* Few connections live at once (the table is capped, and DNS over TCP is
+ * rare), so a list walk from the most recent end finds them. */
+static struct dc_conn *find(struct dc_table *t, const struct dec_seg *g,
+			    int *dir)
+{
+	for (struct dc_conn *c = t->tail; c; c = c->prev) {
+		if (mx_ep_eq(&c->client, &g->src) && mx_ep_eq(&c->server, &g->dst)) {
+			*dir = 0;
+			return c;
+		}
+		if (mx_ep_eq(&c->client, &g->dst) && mx_ep_eq(&c->server, &g->src)) {
+			*dir = 1;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts)
+{
+	int dir = 0;
+	struct dc_conn *c = find(t, g, &dir);
+	uint32_t seq = g->seq;
+
+	if (!c) {
+		if ((g->flags & DEC_TH_RST) ||
+		    (!(g->flags & DEC_TH_SYN) && g->len == 0))
+			return; /* nothing to reassemble yet */
+		if (t->live >= t->max) {
+			t->st.evicted++;
+			conn_end(t, t->head, ts);
+		}
+		if (!(c = calloc(1, sizeof(*c))))
+			return;
+		c->t = t;
+		dir = g->dst.port == DNS_PORT ? 0 : 1;
+		c->client = dir == 0 ? g->src : g->dst;
+		c->server = dir == 0 ? g->dst : g->src;
+		append(t, c);
+		t->live++;
+		t->st.connections++;
+	} else {
+		unlink_conn(t, c);
+		append(t, c);
+	}
+	c->last = ts;
+	if (g->flags & DEC_TH_RST) {
+		conn_end(t, c, ts);
+		return;
+	}
+	if (g->flags & DEC_TH_SYN) {
+		tcpr_syn(&c->half[dir], g->seq);
+		seq++;
+	}
+	if (g->flags & DEC_TH_ACK) {
+		c->dir = !dir;
+		tcpr_ack(&c->half[!dir], g->ack, ts, &dc_ops, c);
+	}
+	c->dir = dir;
+	tcpr_segment(&c->half[dir], seq, g->payload, g->len, g->wire_len,
+		     g->flags & DEC_TH_FIN, ts, &dc_ops, c);
+	if (g->flags & DEC_TH_FIN)
+		c->fin[dir] = true;
+	if (c->fin[0] && c->fin[1])
+		conn_end(t, c, ts);
+}
+
+void dc_get_stats(const struct dc_table *t, struct dc_stats *st)
+{
+	*st = t->st;
+}

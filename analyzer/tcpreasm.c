@@ -1,0 +1,169 @@
+/* tcpreasm.c - ordered delivery of one TCP direction with gaps (RFC 9293
+ * section 3.4 sequence arithmetic); see tcpreasm.h. */
+#include "tcpreasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tcpr_seg {
+	struct tcpr_seg *next;
+	uint32_t seq;
+	uint32_t len;
+	double ts;
+	uint8_t data[];
+};
+
+/* modulo-2^32 comparisons */
+static int32_t seq_diff(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
+void tcpr_init(struct tcpr_half *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+void tcpr_free(struct tcpr_half *h)
+{
+	while (h->held) {
+		struct tcpr_seg *s = h->held;
+		h->held = s->next;
+		free(s);
+	}
+	h->held_bytes = 0;
+}
+
+void tcpr_syn(struct tcpr_half *h, uint32_t isn)
+{
+	if (h->started && h->delivered + h->missing > 0)
+		return; /* a SYN resent late changes nothing */
+	h->started = true;
+	h->next = isn + 1;
+}
+
+/* Deliver what of [seq, seq+len) lies at or after next. */
+static void deliver(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
+		    size_t len, double ts, const struct tcpr_ops *ops,
+		    void *ctx)
+{
+	int32_t off = seq_diff(h->next, seq);
+	if (off < 0 || (size_t)off >= len)
+		return; /* not yet, or already delivered (a retransmission) */
+	h->next += (uint32_t)(len - (size_t)off);
+	h->delivered += len - (size_t)off;
+	ops->data(ctx, p + off, len - (size_t)off, ts);
+}
+
+static void gap_to(struct tcpr_half *h, uint32_t seq, double ts,
+		   const struct tcpr_ops *ops, void *ctx)
+{
+	int32_t n = seq_diff(seq, h->next);
+	if (n <= 0)
+		return;
+	h->missing += (uint32_t)n;
+	h->next = seq;
+	ops->gap(ctx, (uint32_t)n, ts);
+}
+
+/* Deliver held segments that have become contiguous. */
+static void drain(struct tcpr_half *h, const struct tcpr_ops *ops, void *ctx)
+{
+	while (h->held && seq_diff(h->held->seq, h->next) <= 0) {
+		struct tcpr_seg *s = h->held;
+		h->held = s->next;
+		h->held_bytes -= s->len;
+		deliver(h, s->seq, s->data, s->len, s->ts, ops, ctx);
+		free(s);
+	}
+}
+
+static void hold(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
+		 size_t len, double ts)
+{
+	struct tcpr_seg *s, **pp = &h->held;
+	if (len > TCPR_HOLD_MAX || !(s = malloc(sizeof(*s) + len)))
+		return;
+	s->seq = seq;
+	s->len = (uint32_t)len;
+	s->ts = ts;
+	memcpy(s->data, p, len);
+	while (*pp && seq_diff((*pp)->seq, seq) <= 0)
+		pp = &(*pp)->next;
+	s->next = *pp;
+	*pp = s;
+	h->held_bytes += len;
+}
+
+void tcpr_segment(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
+		  size_t len, size_t wire_len, bool fin, double ts,
+		  const struct tcpr_ops *ops, void *ctx)
+{
+	if (wire_len < len)
+		wire_len = len;
+	if (fin && !h->fin) {
+		h->fin = true;
+		h->fin_seq = seq + (uint32_t)wire_len;
+	}
+	if (wire_len == 0)
+		return;
+	if (len == 0) { /* all of it cut by the snaplen */
+		if (h->started && seq_diff(seq, h->next) == 0)
+			gap_to(h, seq + (uint32_t)wire_len, ts, ops, ctx);
+		return;
+	}
+	if (!h->started) { /* the capture began inside the stream */
+		h->started = true;
+		h->next = seq;
+	}
+	if (seq_diff(seq, h->next) > 0) {
+		/* a hole before this segment: lost in the capture if the
+		 * receiver already acknowledged past it, else maybe reordering */
+		if (!h->have_ack || seq_diff(h->acked, seq) < 0) {
+			hold(h, seq, p, len, ts);
+			if (h->held_bytes > TCPR_HOLD_MAX) {
+				gap_to(h, h->held->seq, ts, ops, ctx);
+				drain(h, ops, ctx);
+			}
+			return;
+		}
+		gap_to(h, seq, ts, ops, ctx);
+	}
+	deliver(h, seq, p, len, ts, ops, ctx);
+	/* the part the snaplen cut off is lost for sure */
+	if (wire_len > len && h->next == seq + (uint32_t)len)
+		gap_to(h, seq + (uint32_t)wire_len, ts, ops, ctx);
+	drain(h, ops, ctx);
+}
+
+void tcpr_ack(struct tcpr_half *h, uint32_t ack, double ts,
+	      const struct tcpr_ops *ops, void *ctx)
+{
+	if (!h->have_ack || seq_diff(ack, h->acked) > 0) {
+		h->acked = ack;
+		h->have_ack = true;
+	}
+	/* held data the receiver has acknowledged: the hole before it is
+	 * final */
+	if (h->started && h->held && seq_diff(h->acked, h->held->seq) > 0) {
+		gap_to(h, h->held->seq, ts, ops, ctx);
+		drain(h, ops, ctx);
+	}
+}
+
+void tcpr_flush(struct tcpr_half *h, double ts, const struct tcpr_ops *ops,
+		void *ctx)
+{
+	uint32_t end;
+	while (h->started && h->held) {
+		gap_to(h, h->held->seq, ts, ops, ctx);
+		drain(h, ops, ctx);
+	}
+	if (!h->started || !h->have_ack)
+		return;
+	/* acknowledged but never captured; a FIN takes one number */
+	end = h->acked;
+	if (h->fin && seq_diff(end, h->fin_seq) > 0)
+		end = h->fin_seq;
+	gap_to(h, end, ts, ops, ctx);
+}
