@@ -152,12 +152,19 @@ static void open_error(char errbuf[MX_ERRBUF_SIZE], const char *file,
 		snprintf(errbuf, MX_ERRBUF_SIZE,
 			 "%s: not a pcap or pcapng capture (unknown file format)",
 			 file);
+	else if (strstr(pcap_msg, "file header bytes, only got 0"))
+		/* nothing at all: /dev/null, an empty pipe */
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: empty file, not a capture",
+			 file);
 	else if (strstr(pcap_msg, "truncated dump file") ||
 		 strstr(pcap_msg, "truncated pcapng"))
 		snprintf(errbuf, MX_ERRBUF_SIZE,
 			 "%s: truncated capture header (%s)", file, pcap_msg);
-	else
+	else if (strstr(pcap_msg, "unsupported")) /* says it all */
 		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", file, pcap_msg);
+	else
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: damaged capture header (%s)",
+			 file, pcap_msg);
 }
 
 static int input_setup(struct cap_input *in, const char *file, const char *bpf,
@@ -344,16 +351,16 @@ static void input_next(struct cap_input *in, char errbuf[MX_ERRBUF_SIZE],
 	in->done = true;
 	if (rc == PCAP_ERROR && !*failed) {
 		const char *msg = pcap_geterr(in->p);
+		const char *name = strcmp(in->st.file, "-") ? in->st.file
+							     : "(stdin)";
 		if (strstr(msg, "truncated"))
 			snprintf(errbuf, MX_ERRBUF_SIZE,
 				 "%s: truncated capture after %llu packets (%s)",
-				 in->st.file, (unsigned long long)in->st.packets,
-				 msg);
+				 name, (unsigned long long)in->st.packets, msg);
 		else
 			snprintf(errbuf, MX_ERRBUF_SIZE,
 				 "%s: damaged capture after %llu packets (%s)",
-				 in->st.file, (unsigned long long)in->st.packets,
-				 msg);
+				 name, (unsigned long long)in->st.packets, msg);
 		*failed = 1;
 	}
 }

@@ -26,6 +26,7 @@ struct dc_table {
 	double idle;
 	dc_msg_fn fn;
 	void *ctx;
+	struct tcpr_budget hold; /* out-of-order bytes, all connections */
 	struct dc_stats st;
 };
 
@@ -105,6 +106,7 @@ struct dc_table *dc_new(size_t max_conns, double idle_s, dc_msg_fn fn,
 	if (!t)
 		return NULL;
 	t->max = max_conns ? max_conns : 1;
+	t->hold.limit = 4u << 20;
 	t->idle = idle_s;
 	t->fn = fn;
 	t->ctx = ctx;
@@ -161,6 +163,7 @@ void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts)
 		if (!(c = calloc(1, sizeof(*c))))
 			return;
 		c->t = t;
+		c->half[0].budget = c->half[1].budget = &t->hold;
 		dir = g->dst.port == DNS_PORT ? 0 : 1;
 		c->client = dir == 0 ? g->src : g->dst;
 		c->server = dir == 0 ? g->dst : g->src;

@@ -40,10 +40,16 @@ struct engine {
 	struct session *close_head, *close_tail; /* closing, by close time */
 	uint64_t seq;
 
+	struct tcpr_budget hold; /* out-of-order bytes held, all sessions */
+
 	double now;
 	double next_tick;
 	struct engine_stats st;
 };
+
+/* Out-of-order data held across all sessions; beyond it holes count as
+ * lost at once. */
+#define HOLD_BUDGET (32u << 20)
 
 void engine_config_defaults(struct engine_config *c)
 {
@@ -253,6 +259,7 @@ static struct session *sess_create(struct engine *e,
 	s->client = *c;
 	s->server = *srv;
 	s->start = s->last = ts;
+	s->half[0].budget = s->half[1].budget = &e->hold;
 	b = sess_bucket(e, c, srv);
 	s->hnext = e->buckets[b];
 	e->buckets[b] = s;
@@ -545,6 +552,7 @@ struct engine *engine_new(const struct engine_config *cfg, struct report *rep,
 		goto oom;
 	e->cfg = *cfg;
 	e->rep = rep;
+	e->hold.limit = HOLD_BUDGET;
 	while (nb < cfg->max_sessions && nb < ((size_t)1 << 24))
 		nb <<= 1;
 	e->nbuckets = nb;

@@ -24,14 +24,21 @@ void tcpr_init(struct tcpr_half *h)
 	memset(h, 0, sizeof(*h));
 }
 
+static void seg_free(struct tcpr_half *h, struct tcpr_seg *s)
+{
+	h->held_bytes -= s->len;
+	if (h->budget)
+		h->budget->used -= s->len;
+	free(s);
+}
+
 void tcpr_free(struct tcpr_half *h)
 {
 	while (h->held) {
 		struct tcpr_seg *s = h->held;
 		h->held = s->next;
-		free(s);
+		seg_free(h, s);
 	}
-	h->held_bytes = 0;
 }
 
 void tcpr_syn(struct tcpr_half *h, uint32_t isn)
@@ -72,18 +79,21 @@ static void drain(struct tcpr_half *h, const struct tcpr_ops *ops, void *ctx)
 	while (h->held && seq_diff(h->held->seq, h->next) <= 0) {
 		struct tcpr_seg *s = h->held;
 		h->held = s->next;
-		h->held_bytes -= s->len;
 		deliver(h, s->seq, s->data, s->len, s->ts, ops, ctx);
-		free(s);
+		seg_free(h, s);
 	}
 }
 
-static void hold(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
+/* Keep a segment until the hole before it fills; false when it may not
+ * be held (caps, memory): the caller then takes the hole as lost. */
+static bool hold(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
 		 size_t len, double ts)
 {
 	struct tcpr_seg *s, **pp = &h->held;
-	if (len > TCPR_HOLD_MAX || !(s = malloc(sizeof(*s) + len)))
-		return;
+	if (len > TCPR_HOLD_MAX ||
+	    (h->budget && h->budget->used + len > h->budget->limit) ||
+	    !(s = malloc(sizeof(*s) + len)))
+		return false;
 	s->seq = seq;
 	s->len = (uint32_t)len;
 	s->ts = ts;
@@ -93,6 +103,9 @@ static void hold(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
 	s->next = *pp;
 	*pp = s;
 	h->held_bytes += len;
+	if (h->budget)
+		h->budget->used += len;
+	return true;
 }
 
 void tcpr_segment(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
@@ -119,8 +132,8 @@ void tcpr_segment(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
 	if (seq_diff(seq, h->next) > 0) {
 		/* a hole before this segment: lost in the capture if the
 		 * receiver already acknowledged past it, else maybe reordering */
-		if (!h->have_ack || seq_diff(h->acked, seq) < 0) {
-			hold(h, seq, p, len, ts);
+		if ((!h->have_ack || seq_diff(h->acked, seq) < 0) &&
+		    hold(h, seq, p, len, ts)) {
 			if (h->held_bytes > TCPR_HOLD_MAX) {
 				gap_to(h, h->held->seq, ts, ops, ctx);
 				drain(h, ops, ctx);

@@ -22,6 +22,13 @@
 
 struct tcpr_seg; /* private */
 
+/* Held bytes across all streams, so that many streams holding data out of
+ * order cannot add up to unbounded memory: past the limit a hole is taken
+ * as lost at once. */
+struct tcpr_budget {
+	size_t used, limit;
+};
+
 struct tcpr_half {
 	bool started;       /* next is known */
 	uint32_t next;      /* sequence number of the next byte to deliver */
@@ -31,6 +38,7 @@ struct tcpr_half {
 	uint32_t fin_seq;
 	struct tcpr_seg *held; /* out of order, sorted by seq, owned */
 	size_t held_bytes;
+	struct tcpr_budget *budget; /* shared, or NULL: no global limit */
 	uint64_t delivered; /* bytes delivered in order */
 	uint64_t missing;   /* bytes declared lost */
 };

@@ -50,9 +50,12 @@ struct smtp_pending {
 	bool size_ok;
 };
 
-/* One direction's line being assembled. */
+/* One direction's line being assembled.  The buffer grows with the
+ * longest line seen (up to SMTP_LINE_MAX): most SMTP lines are short, and
+ * a busy link has many sessions open at once. */
 struct smtp_line {
-	char buf[SMTP_LINE_MAX]; /* line bytes, CR kept, NULs as '?' */
+	char *buf;       /* line bytes, CR kept, NULs as '?'; owned */
+	size_t cap;
 	size_t len;
 	double ts;       /* capture time of the line's first byte */
 	bool active;     /* some byte of this line has been seen */
@@ -64,17 +67,18 @@ struct smtp_state {
 	struct smtp_line line[2]; /* indexed by enum smtp_dir */
 	bool bare_lf_told[2];     /* BARE_LF reported once per direction */
 
-	/* Commands awaiting replies, oldest at fifo[head]. */
-	struct smtp_pending fifo[SMTP_PENDING_MAX];
-	unsigned head, npend;
+	/* Commands awaiting replies, oldest at fifo[head]; a ring that grows
+	 * (by doubling) up to SMTP_PENDING_MAX. */
+	struct smtp_pending *fifo;
+	unsigned cap, head, npend;
 
 	/* The server reply being assembled. */
 	bool in_reply;
 	int reply_code;
 	int reply_lines;
 	double reply_ts;
-	char text[SMTP_TEXT_MAX];
-	size_t text_len;
+	char *text; /* grows up to SMTP_TEXT_MAX; owned */
+	size_t text_cap, text_len;
 	bool seen_reply; /* the greeting has come */
 
 	enum smtp_mode mode;
@@ -245,17 +249,31 @@ static void smtp_push(struct smtp_call *c, enum smtp_cmd cmd,
 	struct smtp_pending *p;
 	size_t vlen = strlen(verb);
 
-	if (st->npend == SMTP_PENDING_MAX) {
+	if (st->npend == st->cap && st->cap < SMTP_PENDING_MAX) {
+		unsigned ncap = st->cap ? st->cap * 2 : 4;
+		struct smtp_pending *nf = malloc(ncap * sizeof(*nf));
+		if (nf) { /* unroll the ring into the new array */
+			for (unsigned i = 0; i < st->npend; i++)
+				nf[i] = st->fifo[(st->head + i) % st->cap];
+			free(st->fifo);
+			st->fifo = nf;
+			st->cap = ncap;
+			st->head = 0;
+		}
+	}
+	if (st->cap == 0)
+		return; /* no memory for even one: the reply will be unpaired */
+	if (st->npend == st->cap) {
 		/* Drop the oldest: if 64 commands are unanswered, the oldest
 		 * reply was most likely lost, and the newest commands are the
 		 * ones whose replies are still to come. */
 		p = &st->fifo[st->head];
 		smtp_anomaly(c, SMTP_FROM_CLIENT, ts, SMTP_ANOM_PENDING_FULL,
 			     p->cmd, p->verb);
-		st->head = (st->head + 1) % SMTP_PENDING_MAX;
+		st->head = (st->head + 1) % st->cap;
 		st->npend--;
 	}
-	p = &st->fifo[(st->head + st->npend) % SMTP_PENDING_MAX];
+	p = &st->fifo[(st->head + st->npend) % st->cap];
 	memset(p, 0, sizeof(*p));
 	p->cmd = cmd;
 	memcpy(p->verb, verb, vlen < SMTP_VERB_MAX ? vlen : SMTP_VERB_MAX);
@@ -271,7 +289,7 @@ static bool smtp_pop(struct smtp_state *st, struct smtp_pending *out)
 	if (st->npend == 0)
 		return false;
 	*out = st->fifo[st->head];
-	st->head = (st->head + 1) % SMTP_PENDING_MAX;
+	st->head = (st->head + 1) % st->cap;
 	st->npend--;
 	return true;
 }
@@ -298,6 +316,23 @@ static void smtp_line_add(struct smtp_call *c, enum smtp_dir dir,
 
 	if (l->truncated || l->skip)
 		return;
+	if (l->len + n + 1 > l->cap && l->cap < SMTP_LINE_MAX) {
+		size_t ncap = l->cap ? l->cap : 128;
+		char *nb;
+		while (ncap < l->len + n + 1 && ncap < SMTP_LINE_MAX)
+			ncap *= 2;
+		if (ncap > SMTP_LINE_MAX)
+			ncap = SMTP_LINE_MAX;
+		if ((nb = realloc(l->buf, ncap)) != NULL) {
+			l->buf = nb;
+			l->cap = ncap;
+		}
+	}
+	if (l->cap == 0) { /* no memory: the line is lost, parsing goes on */
+		l->skip = true;
+		return;
+	}
+	room = l->cap - 1 - l->len;
 	if (n > room) {
 		smtp_anomaly(c, dir, l->ts, SMTP_ANOM_LINE_TOO_LONG,
 			     SMTP_CMD_NONE, "");
@@ -525,7 +560,7 @@ static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
 	/* A line while DATA waits for its 354, or junk right after DATA was
 	 * refused, is most likely message text sent without permission. */
 	no354 = (st->npend && st->fifo[(st->head + st->npend - 1) %
-				       SMTP_PENDING_MAX].cmd == SMTP_CMD_DATA) ||
+				       st->cap].cmd == SMTP_CMD_DATA) ||
 		(st->data_refused && cmd == SMTP_CMD_UNKNOWN);
 	st->data_refused = false;
 	if (no354)
@@ -596,7 +631,8 @@ static void smtp_reply_done(struct smtp_call *c)
 
 	st->in_reply = false;
 	st->seen_reply = true;
-	st->text[st->text_len] = '\0';
+	if (st->text)
+		st->text[st->text_len] = '\0';
 	/* The server speaks first (RFC 5321 3.1), so its first reply is the
 	 * greeting even if an impatient client has commands pending: those
 	 * wait for the replies that follow. */
@@ -609,7 +645,7 @@ static void smtp_reply_done(struct smtp_call *c)
 	ev.verb = p.verb;
 	ev.cmd_ts = p.ts;
 	ev.code = st->reply_code;
-	ev.text = st->text;
+	ev.text = st->text ? st->text : "";
 	ev.lines = st->reply_lines;
 	ev.greeting = greeting;
 	smtp_emit(c, &ev);
@@ -618,8 +654,23 @@ static void smtp_reply_done(struct smtp_call *c)
 
 static void smtp_text_add(struct smtp_state *st, const char *s, size_t n)
 {
-	size_t room = SMTP_TEXT_MAX - 1 - st->text_len;
+	size_t room;
 
+	if (st->text_len + n + 1 > st->text_cap && st->text_cap < SMTP_TEXT_MAX) {
+		size_t ncap = st->text_cap ? st->text_cap : 64;
+		char *nb;
+		while (ncap < st->text_len + n + 1 && ncap < SMTP_TEXT_MAX)
+			ncap *= 2;
+		if (ncap > SMTP_TEXT_MAX)
+			ncap = SMTP_TEXT_MAX;
+		if ((nb = realloc(st->text, ncap)) != NULL) {
+			st->text = nb;
+			st->text_cap = ncap;
+		}
+	}
+	if (st->text_cap == 0)
+		return;
+	room = st->text_cap - 1 - st->text_len;
 	if (n > room)
 		n = room;
 	memcpy(st->text + st->text_len, s, n);
@@ -702,8 +753,16 @@ static void smtp_line_feed(struct smtp_call *c, enum smtp_dir dir,
 	if (!lf)
 		return;
 	rd_skip(r, 1);
-	if (l->skip) { /* the line that straddled a gap: unusable */
+	if (l->skip || !l->buf) { /* straddled a gap, or no memory */
+		bool empty = !l->skip;
 		smtp_line_reset(l);
+		if (!empty)
+			return;
+		/* an empty line before any buffer: handle it as "" */
+		if (dir == SMTP_FROM_CLIENT)
+			smtp_client_line(c, "", 0, c->ts);
+		else
+			smtp_server_line(c, "", 0, c->ts);
 		return;
 	}
 	len = l->len;
@@ -757,6 +816,12 @@ struct smtp_state *smtp_new(void)
 
 void smtp_free(struct smtp_state *st)
 {
+	if (!st)
+		return;
+	free(st->line[0].buf);
+	free(st->line[1].buf);
+	free(st->text);
+	free(st->fifo);
 	free(st);
 }
 
