@@ -109,6 +109,16 @@ void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r)
 		s->dns_dropped++;
 		return;
 	}
+	if (s->n_dns == s->cap_dns) {
+		size_t cap = s->cap_dns ? s->cap_dns * 2 : 4;
+		struct dns_tie *nd = realloc(s->dns, cap * sizeof(*nd));
+		if (!nd) {
+			s->dns_dropped++;
+			return;
+		}
+		s->dns = nd;
+		s->cap_dns = cap;
+	}
 	dns_tx_ref(tx);
 	if (tx->first_rel < 0)
 		tx->first_rel = (int)r;
@@ -321,5 +331,6 @@ void sess_free(struct session *s)
 	free(s->ev);
 	for (size_t i = 0; i < s->n_dns; i++)
 		dns_tx_unref(s->dns[i].tx);
+	free(s->dns);
 	free(s);
 }

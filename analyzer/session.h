@@ -131,8 +131,8 @@ struct session {
 	size_t n_ev, cap_ev;
 	size_t ev_dropped;
 
-	struct dns_tie dns[SESS_MAX_DNS];
-	size_t n_dns;
+	struct dns_tie *dns; /* grows up to SESS_MAX_DNS; owned */
+	size_t n_dns, cap_dns;
 	size_t dns_dropped;
 
 
