@@ -168,8 +168,12 @@ static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 	struct sdir *d = ctx;
 	struct session *s = d->s;
 	bool had_banner = s->has_banner;
-	if (!s->smtp && !(s->smtp = smtp_new()))
-		return;
+	if (!s->smtp) {
+		if (!(s->smtp = smtp_new()))
+			return;
+		if (s->partial)
+			smtp_no_greeting(s->smtp);
+	}
 	smtp_feed(s->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT, buf,
 		  len, ts, sess_on_smtp, s);
 	if (!had_banner && s->has_banner) /* tie the lookups it waited for */
@@ -212,6 +216,9 @@ static void sess_report(struct engine *e, struct session *s,
 		struct sdir d = {e, s, dir};
 		tcpr_flush(&s->half[dir], s->last, &stream_ops, &d);
 	}
+	/* bytes each side sent, once: retransmissions are not counted */
+	s->client_bytes = s->half[0].delivered + s->half[0].missing;
+	s->server_bytes = s->half[1].delivered + s->half[1].missing;
 	if (s->smtp)
 		smtp_finish(s->smtp, sess_on_smtp, s);
 	if (s->close == CLOSE_NONE) {
@@ -324,7 +331,6 @@ static void on_client_seg(struct engine *e, struct session *s,
 		s->ack_t = g->ts;
 		sess_add_event(s, g->ts, EV_ACK, ACTOR_CLIENT);
 	}
-	s->client_bytes += g->paylen;
 	if ((g->flags & TH_FIN) && !s->fin_client) {
 		s->fin_client = true;
 		s->fin_client_t = g->ts;
@@ -355,7 +361,6 @@ static void on_server_seg(struct engine *e, struct session *s,
 		sess_closing(e, s, CLOSE_RST_SERVER, g->ts);
 		return;
 	}
-	s->server_bytes += g->paylen;
 	if ((g->flags & TH_FIN) && !s->fin_server) {
 		s->fin_server = true;
 		s->fin_server_t = g->ts;

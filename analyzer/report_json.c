@@ -194,6 +194,9 @@ static json_t *event_json(const struct session *s, const struct rj_item *it)
 		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
 		json_object_set_new(o, "until", rj_time(e->t_last));
 		break;
+	case EV_GAP:
+		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
+		break;
 	default:
 		break;
 	}
@@ -313,8 +316,10 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl)
 	json_object_set_new(o, "end", rj_time(end));
 	json_object_set_new(o, "duration_s", json_real(mx_dt(s->start, end)));
 	json_object_set_new(o, "close", json_string(sess_close_name(s->close)));
+	if (s->partial) /* the capture began after the handshake */
+		json_object_set_new(o, "partial", json_true());
 	hs = json_object();
-	json_object_set_new(hs, "syn", rj_time(s->start));
+	json_object_set_new(hs, "syn", s->syns ? rj_time(s->start) : json_null());
 	json_object_set_new(hs, "syn_ack", s->has_syn_ack ? rj_time(s->syn_ack_t)
 							  : json_null());
 	json_object_set_new(hs, "ack", s->has_ack ? rj_time(s->ack_t)
@@ -343,6 +348,11 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl)
 			    json_pack("{s:I, s:I}", "client",
 				      (json_int_t)s->client_bytes, "server",
 				      (json_int_t)s->server_bytes));
+	if (s->missing[0] || s->missing[1])
+		json_object_set_new(
+			o, "missing_bytes",
+			json_pack("{s:I, s:I}", "client", (json_int_t)s->missing[0],
+				  "server", (json_int_t)s->missing[1]));
 
 	tl = json_array();
 	items = rj_timeline(s, &n);

@@ -113,6 +113,10 @@ static void event_line(FILE *f, const struct session *s,
 	case EV_TIMEOUT:
 		fprintf(f, "%-7s (silent: session timed out)", who);
 		break;
+	case EV_GAP:
+		fprintf(f, "%-7s (%llu bytes missing from the capture)", who,
+			(unsigned long long)e->bytes);
+		break;
 	default:
 		fprintf(f, "%-7s %s", who, ev_kind_name(e->kind));
 	}
@@ -138,11 +142,16 @@ void rt_session(FILE *f, const struct session *s,
 	struct rj_item *items;
 	size_t n;
 
-	fprintf(f, "== %s  %s:%u -> %s:%u  %s UTC  %.3f s  closed: %s\n", s->id,
-		mx_addr_str(&s->client.ip, a), s->client.port,
-		mx_addr_str(&s->server.ip, b), s->server.port,
+	fprintf(f, "== %s  %s%s%s:%u -> %s%s%s:%u  %s UTC  %.3f s  closed: %s%s\n",
+		s->id, s->client.ip.family == 6 ? "[" : "",
+		mx_addr_str(&s->client.ip, a),
+		s->client.ip.family == 6 ? "]" : "", s->client.port,
+		s->server.ip.family == 6 ? "[" : "",
+		mx_addr_str(&s->server.ip, b),
+		s->server.ip.family == 6 ? "]" : "", s->server.port,
 		mx_time_str(s->start, when), mx_dt(s->start, end),
-		sess_close_name(s->close));
+		sess_close_name(s->close),
+		s->partial ? "  (began before the capture)" : "");
 	if (s->has_banner && sess_banner_delay(s, &d))
 		fprintf(f, "  banner    %d after %.3f s\n", s->banner_code, d);
 	else
@@ -181,7 +190,8 @@ void rt_session(FILE *f, const struct session *s,
 				fprintf(f, "            remedy: %s\n", x->remedy);
 		}
 	}
-	fprintf(f, "  timeline (seconds from the first SYN):\n");
+	fprintf(f, "  timeline (seconds from the %s):\n",
+		s->syns ? "first SYN" : "first packet seen");
 	items = rj_timeline(s, &n);
 	for (size_t i = 0; i < n; i++) {
 		double r = mx_dt(s->start, items[i].t);

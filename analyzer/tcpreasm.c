@@ -156,11 +156,25 @@ void tcpr_ack(struct tcpr_half *h, uint32_t ack, double ts,
 		h->acked = ack;
 		h->have_ack = true;
 	}
-	/* held data the receiver has acknowledged: the hole before it is
-	 * final */
-	if (h->started && h->held && seq_diff(h->acked, h->held->seq) > 0) {
-		gap_to(h, h->held->seq, ts, ops, ctx);
+	if (!h->started)
+		return;
+	/* the receiver has acknowledged the whole hole before held data:
+	 * final; the gap sorts before that data */
+	if (h->held && seq_diff(h->acked, h->held->seq) >= 0) {
+		gap_to(h, h->held->seq, h->held->ts, ops, ctx);
 		drain(h, ops, ctx);
+		return;
+	}
+	/* acknowledged bytes the capture never had, nothing held: say so
+	 * now, before the replies to them are parsed (a FIN takes one
+	 * number and is no loss) */
+	if (!h->held && seq_diff(h->acked, h->next) > 0 &&
+	    !(h->fin && seq_diff(h->acked, h->fin_seq) > 0 &&
+	      seq_diff(h->next, h->fin_seq) >= 0)) {
+		uint32_t end = h->acked;
+		if (h->fin && seq_diff(end, h->fin_seq) > 0)
+			end = h->fin_seq;
+		gap_to(h, end, ts, ops, ctx);
 	}
 }
 

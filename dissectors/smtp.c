@@ -865,13 +865,20 @@ void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
 		if (bytes == 0)
 			return;
 	}
-	/* a line was cut: resynchronise at the next LF */
+	/* SMTP peers write whole lines, so bytes after a hole most likely
+	 * start a new line: drop the line the hole cut and go on from the
+	 * next byte (skipping to the next LF would eat a good line).  A
+	 * multi-line reply the hole cut ends with what arrived of it. */
 	l = &st->line[dir];
-	if (!l->active) {
-		l->active = true;
-		l->ts = ts;
-	}
-	l->skip = true;
+	smtp_line_reset(l);
+	if (dir == SMTP_FROM_SERVER && st->in_reply)
+		smtp_reply_done(&c);
+}
+
+void smtp_no_greeting(struct smtp_state *st)
+{
+	if (st)
+		st->seen_reply = true;
 }
 
 void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx)

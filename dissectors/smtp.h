@@ -110,10 +110,15 @@ void smtp_feed(struct smtp_state *st, enum smtp_dir dir, const uint8_t *buf,
 	       size_t len, double ts, smtp_emit_fn emit, void *ctx);
 
 /* bytes of direction dir were lost from the capture (a TCP gap).  A DATA
- * body or blob keeps counting through it; a cut line is dropped and
- * parsing resumes at the next line. */
+ * body or blob keeps counting through it; a line the gap cut is dropped
+ * and parsing resumes with the next byte delivered (SMTP peers write whole
+ * lines); a multi-line reply it cut is reported with what arrived. */
 void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
 	      double ts, smtp_emit_fn emit, void *ctx);
+
+/* The capture began inside the session: the first reply seen is not the
+ * greeting. */
+void smtp_no_greeting(struct smtp_state *st);
 
 /* The connection is over: emit SMTP_EV_UNANSWERED for every command still
  * waiting for a reply (oldest first); a partial last line is dropped. */

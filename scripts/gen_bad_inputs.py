@@ -23,7 +23,6 @@ committed to git, so scripts/run-bad-input.sh makes it at run time.
 import os
 import struct
 import sys
-import tempfile
 
 SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(SCRIPTS_DIR)

@@ -10,13 +10,22 @@ timestamp, port, sequence number, DNS id and payload byte is fixed (the few
 byte-identical files.
 
 Layout of this file:
-  1. packet building: checksums, IPv4, TCP, UDP, DNS messages
+  1. packet building: checksums, IPv4, IPv6, TCP, UDP, DNS messages
   2. link layers: Ethernet (+802.1Q / QinQ), Linux SLL, SLL2, BSD NULL, raw IP
-  3. Capture (timestamped IP packets, per-host IPv4 ids) and TcpConn (a TCP
-     connection that keeps seq/ack for both ends)
-  4. file writers: classic pcap (microsecond) and pcapng (SHB, IDB, EPB)
-  5. building blocks shared by the scenarios (DNS lookups, SMTP dialogue)
+  3. Capture (timestamped IP packets, per-host IPv4 ids, IPv4 fragments) and
+     TcpConn (a TCP connection that keeps seq/ack for both ends; segments
+     out of order, lost or starting mid-way for samples/odd/)
+  4. file writers: classic pcap (microsecond, optional short snaplen) and
+     pcapng (SHB, IDB, EPB)
+  5. building blocks shared by the scenarios (the IPv4 / IPv6 cast, DNS
+     lookups, SMTP dialogue)
   6. one function per sample, the README, the damaged files, main()
+
+A scenario's addresses decide its IP version: the IPv6 samples use the same
+dialogue with the 2001:db8:: cast (Cast V6).  samples/odd/ holds captures
+whose TCP streams are deliberately not whole and in order (reordered,
+lossy, cut by the snaplen): tests/test_samples_split.c replays every
+samples/*.pcap as a complete in-order stream.
 
 All times inside a scenario are integer microseconds relative to the
 scenario's base time; nothing uses floating point.
@@ -46,6 +55,11 @@ SERVER2_NAME = "mx2.example.org"
 DOMAIN = "example.org"
 CLIENT_PTR = "10.2.0.192.in-addr.arpa"
 
+# the same cast over IPv6 (documentation prefix 2001:db8::/32, RFC 3849)
+CLIENT_IP6 = "2001:db8:10::10"
+RESOLVER_IP6 = "2001:db8:53::53"
+SERVER_IP6 = "2001:db8:25::25"
+
 MAIL_FROM = "alice@sender.example"
 RCPT_TO = "bob@example.org"
 
@@ -57,6 +71,7 @@ LINKTYPE_LINUX_SLL = 113
 LINKTYPE_LINUX_SLL2 = 276
 
 ETH_P_IP = 0x0800
+ETH_P_IPV6 = 0x86DD
 ETH_P_8021Q = 0x8100
 ETH_P_8021AD = 0x88A8
 
@@ -68,6 +83,8 @@ FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 MSS = 1460
 MAX_SEG = 1448          # payload bytes per data segment
+MSS6 = 1440             # over IPv6 the headers are 20 bytes longer
+MAX_SEG6 = 1428
 
 CLIENT, SERVER = 0, 1   # the two ends of a TcpConn
 
@@ -109,6 +126,30 @@ def ip_aton(addr):
     return socket.inet_aton(addr)
 
 
+def is_v6(addr):
+    return ":" in addr
+
+
+def ip_bytes(addr):
+    """4 or 16 bytes of an IPv4 or IPv6 address."""
+    return socket.inet_pton(socket.AF_INET6, addr) if is_v6(addr) else ip_aton(addr)
+
+
+def ipv6(src, dst, nh, payload, hlim=64):
+    """An IPv6 packet (no extension headers, flow label 0)."""
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, hlim,
+                       ip_bytes(src), ip_bytes(dst)) + payload
+
+
+def reverse_name(addr):
+    """The PTR name of an address: in-addr.arpa (RFC 1035) or the 32 nibbles
+    under ip6.arpa (RFC 3596)."""
+    if is_v6(addr):
+        nibbles = ip_bytes(addr).hex()
+        return ".".join(reversed(nibbles)) + ".ip6.arpa"
+    return ".".join(reversed(addr.split("."))) + ".in-addr.arpa"
+
+
 def ipv4(src, dst, proto, payload, ident, ttl=64, df=True):
     """An IPv4 packet (no options) with a correct header checksum."""
     total = 20 + len(payload)
@@ -120,6 +161,8 @@ def ipv4(src, dst, proto, payload, ident, ttl=64, df=True):
 
 
 def _pseudo_header(src, dst, proto, length):
+    if is_v6(src):          # RFC 8200 section 8.1
+        return ip_bytes(src) + ip_bytes(dst) + struct.pack("!IxxxB", length, proto)
     return ip_aton(src) + ip_aton(dst) + struct.pack("!BBH", 0, proto, length)
 
 
@@ -147,6 +190,7 @@ def udp_datagram(src, dst, sport, dport, payload):
 
 
 SYN_OPTIONS = struct.pack("!BBH", 2, 4, MSS) + b"\x01\x01\x04\x02"  # MSS, NOP, NOP, SACK-perm
+SYN_OPTIONS6 = struct.pack("!BBH", 2, 4, MSS6) + b"\x01\x01\x04\x02"
 
 # ---- DNS ---------------------------------------------------------------
 
@@ -202,21 +246,27 @@ class DnsWriter:
         struct.pack_into("!H", self.buf, at, len(self.buf) - at - 2)
 
 
-def dns_message(qid, qname, qtype, response=False, answers=(), rcode="NOERROR"):
+def dns_message(qid, qname, qtype, response=False, answers=(), rcode="NOERROR",
+                edns_udp=None):
     """A one-question DNS query or response.
 
     answers: sequence of (name, type, ttl, value); value is an address for
     A/AAAA, (preference, exchange) for MX, a name for PTR/CNAME/NS.
+    edns_udp: if given, an OPT record (RFC 6891) advertising that UDP payload
+    size ends the message.
     """
     flags = 0x0100                              # RD
     if response:
         flags |= 0x8000 | 0x0080 | RCODE[rcode]  # QR, RA
     w = DnsWriter()
-    w.buf += struct.pack("!HHHHHH", qid, flags, 1, len(answers), 0, 0)
+    w.buf += struct.pack("!HHHHHH", qid, flags, 1, len(answers), 0,
+                         0 if edns_udp is None else 1)
     w.name(qname)
     w.buf += struct.pack("!HH", QTYPE[qtype], 1)
     for name, rtype, ttl, value in answers:
         w.record(name, rtype, ttl, value)
+    if edns_udp is not None:
+        w.buf += b"\x00" + struct.pack("!HHIH", 41, edns_udp, 0, 0)
     return bytes(w.buf)
 
 
@@ -225,12 +275,20 @@ def dns_message(qid, qname, qtype, response=False, answers=(), rcode="NOERROR"):
 # --------------------------------------------------------------------------
 
 def mac_of(ip):
-    """A locally administered MAC derived from the IPv4 address."""
-    return b"\x02\x00" + ip_aton(ip)
+    """A locally administered MAC derived from the IP address (its last 4
+    bytes for IPv6)."""
+    return b"\x02\x00" + ip_bytes(ip)[-4:]
 
 
 def _ip_src_dst(pkt):
+    if pkt[0] >> 4 == 6:
+        return (socket.inet_ntop(socket.AF_INET6, pkt[8:24]),
+                socket.inet_ntop(socket.AF_INET6, pkt[24:40]))
     return socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20])
+
+
+def _ethertype(pkt):
+    return ETH_P_IPV6 if pkt[0] >> 4 == 6 else ETH_P_IP
 
 
 class Ethernet:
@@ -253,7 +311,7 @@ class Ethernet:
         out = mac_of(dst) + mac_of(src)
         for tpid, vid in self.tags:
             out += struct.pack("!HH", tpid, vid & 0x0FFF)
-        out += struct.pack("!H", ETH_P_IP) + pkt
+        out += struct.pack("!H", _ethertype(pkt)) + pkt
         if len(out) < 60:
             out += b"\x00" * (60 - len(out))
         return out
@@ -322,7 +380,11 @@ class RawIP:
 # --------------------------------------------------------------------------
 
 class Capture:
-    """Timestamped IPv4 packets of one scenario, strictly in time order."""
+    """Timestamped IP packets of one scenario, strictly in time order
+    (IPv4, or IPv6 when the addresses are).  snaplen: the capture's snapshot
+    length if not the writer's default (frames longer are cut when written)."""
+
+    snaplen = None
 
     def __init__(self, number, link):
         self.number = number
@@ -347,7 +409,27 @@ class Capture:
         return t
 
     def ip(self, t, src, dst, proto, payload, df=True):
+        if is_v6(src):
+            return self.add(t, ipv6(src, dst, proto, payload))
         return self.add(t, ipv4(src, dst, proto, payload, self.next_ipid(src), df=df))
+
+    def udp_fragments(self, t, src, sport, dst, dport, payload, mtu=1500,
+                      spacing=us(micro=9)):
+        """One UDP datagram too big for the MTU, as IPv4 fragments (RFC 791:
+        one IP id, offsets in 8-byte units, MF on all but the last), sent
+        spacing apart; returns the time of the last."""
+        dgram = udp_datagram(src, dst, sport, dport, payload)
+        ident = self.next_ipid(src)
+        step = (mtu - 20) // 8 * 8
+        for i, off in enumerate(range(0, len(dgram), step)):
+            part = dgram[off:off + step]
+            more = off + step < len(dgram)
+            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(part), ident,
+                              (0x2000 if more else 0) | (off // 8), 64,
+                              IPPROTO_UDP, 0, ip_aton(src), ip_aton(dst))
+            hdr = hdr[:10] + struct.pack("!H", inet_checksum(hdr)) + hdr[12:]
+            last = self.add(t + i * spacing, hdr + part)
+        return last
 
     def udp(self, t, src, sport, dst, dport, payload):
         return self.ip(t, src, dst, IPPROTO_UDP,
@@ -376,6 +458,9 @@ class TcpConn:
         self.cap = cap
         self.ends = (_End(client, cport, det_int(label + "/isn/c", 4), cwin),
                      _End(server, sport, det_int(label + "/isn/s", 4), swin))
+        v6 = is_v6(client)
+        self.max_seg = MAX_SEG6 if v6 else MAX_SEG
+        self.syn_options = SYN_OPTIONS6 if v6 else SYN_OPTIONS
 
     def _emit(self, t, side, flags, seq, payload=b"", ack=None, options=b"",
               window=None):
@@ -392,12 +477,12 @@ class TcpConn:
         """Client SYN; calling it again retransmits the same SYN."""
         c = self.ends[CLIENT]
         c.nxt = c.isn + 1
-        return self._emit(t, CLIENT, SYN, c.isn, options=SYN_OPTIONS)
+        return self._emit(t, CLIENT, SYN, c.isn, options=self.syn_options)
 
     def syn_ack(self, t):
         s = self.ends[SERVER]
         s.nxt = s.isn + 1
-        return self._emit(t, SERVER, SYN | ACK, s.isn, options=SYN_OPTIONS)
+        return self._emit(t, SERVER, SYN | ACK, s.isn, options=self.syn_options)
 
     def refuse(self, t):
         """Server answers the SYN with RST/ACK (port closed)."""
@@ -417,14 +502,16 @@ class TcpConn:
         return self._emit(t, side, ACK, me.nxt, ack=upto)
 
     def send(self, t, side, data, gap=us(micro=14), peer_ack=None):
-        """Send data from side in segments of at most MAX_SEG bytes.
+        """Send data from side in segments of at most max_seg bytes (MAX_SEG
+        over IPv4).
 
         Every segment carries ACK; the last one of the write also PSH.
         peer_ack: if given (µs), the peer sends pure ACKs that long after it
         receives every second segment and after the last one.
         """
         me = self.ends[side]
-        chunks = [data[i:i + MAX_SEG] for i in range(0, len(data), MAX_SEG)] or [b""]
+        size = self.max_seg
+        chunks = [data[i:i + size] for i in range(0, len(data), size)] or [b""]
         ends_at = []             # (time, seq after the segment)
         for i, chunk in enumerate(chunks):
             flags = ACK | (PSH if i == len(chunks) - 1 else 0)
@@ -439,6 +526,24 @@ class TcpConn:
             for seg_t, upto in acked:
                 t = self.ack(seg_t + peer_ack, 1 - side, upto=upto)
         return t
+
+    # -- odd deliveries (samples/odd/): explicit sequence numbers ------------
+    def established(self, client_sent, server_sent):
+        """The capture starts after the handshake and after each side sent
+        that many bytes: nothing is emitted, the ends just move on."""
+        for side, sent in ((CLIENT, client_sent), (SERVER, server_sent)):
+            me = self.ends[side]
+            me.nxt = me.isn + 1 + sent
+
+    def segment(self, t, side, offset, data, flags=ACK | PSH, ack=None):
+        """A data segment at `offset` bytes past the side's current nxt (may
+        be a retransmission or out of order); nxt is not changed."""
+        me = self.ends[side]
+        return self._emit(t, side, flags, me.nxt + offset, data, ack=ack)
+
+    def advance(self, side, n):
+        """The side has sent n more bytes (emitted with segment(), or lost)."""
+        self.ends[side].nxt += n
 
     # -- teardown -----------------------------------------------------------
     def fin(self, t, side):
@@ -465,14 +570,18 @@ class TcpConn:
 SNAPLEN = 262144
 
 
-def pcap_bytes(linktype, frames):
-    """Classic little-endian pcap, microsecond timestamps (magic a1b2c3d4)."""
-    out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, SNAPLEN,
+def pcap_bytes(linktype, frames, snaplen=SNAPLEN):
+    """Classic little-endian pcap, microsecond timestamps (magic a1b2c3d4).
+
+    A snaplen below a frame's length keeps its first snaplen bytes (caplen)
+    and records the original length, as tcpdump -s does."""
+    out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen,
                                 linktype))
     for ts, data in frames:
-        out += struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(data),
+        kept = data[:snaplen]
+        out += struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(kept),
                            len(data))
-        out += data
+        out += kept
     return bytes(out)
 
 
@@ -514,61 +623,84 @@ MX_ANSWERS = [(DOMAIN, "MX", 3600, (10, SERVER_NAME)),
               (DOMAIN, "MX", 3600, (20, SERVER2_NAME))]
 
 
+class Cast:
+    """The addresses of one scenario's hosts and the record type that maps
+    names to them (A over IPv4, AAAA over IPv6)."""
+
+    def __init__(self, client, server, resolver, addr_type):
+        self.client, self.server, self.resolver = client, server, resolver
+        self.addr_type = addr_type
+        self.client_ptr = reverse_name(client)
+
+
+V4 = Cast(CLIENT_IP, SERVER_IP, RESOLVER_IP, "A")
+V6 = Cast(CLIENT_IP6, SERVER_IP6, RESOLVER_IP6, "AAAA")
+assert V4.client_ptr == CLIENT_PTR
+
+
 class Ids:
     """Per-scenario DNS ids and UDP source ports: distinct and predictable."""
 
-    def __init__(self, number):
+    def __init__(self, number, cast=V4):
         self.number = number
-        self.n = {CLIENT_IP: 0, SERVER_IP: 0}
+        self.client = cast.client
+        self.n = {cast.client: 0, cast.server: 0}
 
     def next(self, asker):
         k = self.n[asker]
         self.n[asker] = k + 1
-        if asker == CLIENT_IP:
+        if asker == self.client:
             return 0x4000 + self.number * 0x100 + k, 53000 + self.number * 20 + k
         return 0x8000 + self.number * 0x100 + k, 33000 + self.number * 20 + k
 
 
 def udp_lookup(cap, ids, t, asker, qname, qtype, rtt, answers=(),
-               retransmit_at=(), rcode="NOERROR"):
+               retransmit_at=(), rcode="NOERROR", resolver=RESOLVER_IP,
+               edns_udp=None):
     """A UDP DNS lookup from asker to the resolver.
 
     t: query time; rtt: response delay after the first query, or None for no
     answer; retransmit_at: delays (after the first query) of re-sent queries
-    (same id, same port).  Returns the time of the last packet.
+    (same id, same port); edns_udp: both messages carry an OPT record.
+    Returns the time of the last packet.
     """
     qid, port = ids.next(asker)
-    query = dns_message(qid, qname, qtype)
-    first = cap.udp(t, asker, port, RESOLVER_IP, 53, query)
+    query = dns_message(qid, qname, qtype, edns_udp=edns_udp)
+    first = cap.udp(t, asker, port, resolver, 53, query)
     last = first
     for delay in retransmit_at:
-        last = cap.udp(first + delay, asker, port, RESOLVER_IP, 53, query)
+        last = cap.udp(first + delay, asker, port, resolver, 53, query)
     if rtt is not None:
-        resp = dns_message(qid, qname, qtype, True, answers, rcode)
-        last = cap.udp(first + rtt, RESOLVER_IP, 53, asker, port, resp)
+        resp = dns_message(qid, qname, qtype, True, answers, rcode, edns_udp)
+        last = cap.udp(first + rtt, resolver, 53, asker, port, resp)
     return last
 
 
-def client_mx_lookups(cap, ids, t):
-    """The sender's MX lookup of example.org, then the A lookup of mx1."""
-    t = udp_lookup(cap, ids, t, CLIENT_IP, DOMAIN, "MX", us(ms=18, micro=312),
-                   MX_ANSWERS)
-    return udp_lookup(cap, ids, t + us(micro=738), CLIENT_IP, SERVER_NAME, "A",
-                      us(ms=12, micro=527), [(SERVER_NAME, "A", 3600, SERVER_IP)])
+def client_mx_lookups(cap, ids, t, cast=V4):
+    """The sender's MX lookup of example.org, then the A (AAAA) lookup of mx1."""
+    t = udp_lookup(cap, ids, t, cast.client, DOMAIN, "MX", us(ms=18, micro=312),
+                   MX_ANSWERS, resolver=cast.resolver)
+    return udp_lookup(cap, ids, t + us(micro=738), cast.client, SERVER_NAME,
+                      cast.addr_type, us(ms=12, micro=527),
+                      [(SERVER_NAME, cast.addr_type, 3600, cast.server)],
+                      resolver=cast.resolver)
 
 
 def server_client_checks(cap, ids, t, ptr_rtt=us(ms=14, micro=733),
-                         a_rtt=us(ms=11, micro=209), ptr_retransmit=()):
-    """The receiving MTA's PTR lookup of the client, then A of the PTR name."""
-    t = udp_lookup(cap, ids, t, SERVER_IP, CLIENT_PTR, "PTR", ptr_rtt,
-                   [(CLIENT_PTR, "PTR", 3600, CLIENT_NAME)],
-                   retransmit_at=ptr_retransmit)
-    return udp_lookup(cap, ids, t + us(micro=412), SERVER_IP, CLIENT_NAME, "A",
-                      a_rtt, [(CLIENT_NAME, "A", 3600, CLIENT_IP)])
+                         a_rtt=us(ms=11, micro=209), ptr_retransmit=(), cast=V4):
+    """The receiving MTA's PTR lookup of the client, then A (AAAA) of the PTR
+    name."""
+    t = udp_lookup(cap, ids, t, cast.server, cast.client_ptr, "PTR", ptr_rtt,
+                   [(cast.client_ptr, "PTR", 3600, CLIENT_NAME)],
+                   retransmit_at=ptr_retransmit, resolver=cast.resolver)
+    return udp_lookup(cap, ids, t + us(micro=412), cast.server, CLIENT_NAME,
+                      cast.addr_type, a_rtt,
+                      [(CLIENT_NAME, cast.addr_type, 3600, cast.client)],
+                      resolver=cast.resolver)
 
 
-def smtp_connect(cap, number, t, server=SERVER_IP, port_offset=0):
-    conn = TcpConn(cap, CLIENT_IP, 40100 + number * 10 + port_offset, server, 25,
+def smtp_connect(cap, number, t, server=SERVER_IP, port_offset=0, client=CLIENT_IP):
+    conn = TcpConn(cap, client, 40100 + number * 10 + port_offset, server, 25,
                    "s%d/smtp%d" % (number, port_offset))
     t_syn, t_synack, t_ack = conn.handshake(t, us(ms=6, micro=310),
                                             us(ms=6, micro=310))
@@ -1123,6 +1255,316 @@ def s_tarpit(n):
     return cap
 
 
+# ---- IPv6: the same dialogues as normal.pcap and slow-ptr.pcap -------------
+
+@scenario(16, "normal-v6.pcap", "normal.pcap over IPv6: MX + AAAA lookups, "
+          "handshake, the server's PTR lookup of the client's ip6.arpa name "
+          "+ AAAA of the PTR name, banner after 27 ms, one message delivered, "
+          "QUIT")
+def s_normal_v6(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n, V6)
+    t = client_mx_lookups(cap, ids, 0, V6)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523), server=V6.server,
+                               client=V6.client)
+    t = server_client_checks(cap, ids, t_ack + us(micro=480), cast=V6)
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    smtp_delivery(conn, n, t, EHLO_POSTFIX, message(n, "Test message", SHORT_BODY))
+    return cap
+
+
+@scenario(17, "slow-ptr-v6.pcap", "slow-ptr.pcap over IPv6: banner held back "
+          "4.03 s: the server's PTR query of the client's ip6.arpa name is "
+          "retransmitted at +2 s and answered at +4 s, AAAA of the PTR name "
+          "10 ms, then delivery as usual")
+def s_slow_ptr_v6(n):
+    cap, ids = Capture(n, Ethernet([(ETH_P_8021Q, 25)])), Ids(n, V6)
+    t = client_mx_lookups(cap, ids, 0, V6)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523), server=V6.server,
+                               client=V6.client)
+    t = server_client_checks(cap, ids, t_ack + us(ms=10), ptr_rtt=us(seconds=4),
+                             a_rtt=us(ms=10), ptr_retransmit=[us(seconds=2)],
+                             cast=V6)
+    t = conn.send(t_ack + us(seconds=4, ms=30), SERVER, lines(BANNER_POSTFIX))
+    ehlo = ["250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
+            "250-VRFY", "250-ETRN", "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
+            "250-DSN", "250 SMTPUTF8"]
+    smtp_delivery(conn, n, t, ehlo, message(n, "Slow banner test", SHORT_BODY))
+    return cap
+
+
+# ---- odd but honest captures ------------------------------------------------
+
+def long_body(nlines):
+    """Body lines of a longer message (71 bytes each on the wire)."""
+    return ["Hello Bob,", ""] + [
+        "%03d: a longer mxray sample message, several TCP segments long. %s"
+        % (i, "abcdef") for i in range(1, nlines + 1)] + ["..", "Alice"]
+
+
+def smtp_to_354(conn, t, ehlo_reply=EHLO_POSTFIX):
+    """EHLO, MAIL, RCPT, DATA and their replies; t = banner time.  Returns
+    the time of the 354."""
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*ehlo_reply))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
+    t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
+    t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
+    return conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
+
+
+def smtp_after_body(conn, t):
+    """The 250 to the end dot, QUIT, 221 and the server's close; t = time
+    of the segment that ended the body."""
+    t = conn.send(t + us(ms=21, micro=337), SERVER, lines(REPLY_QUEUED))
+    t = conn.send(t + us(ms=6, micro=420), CLIENT, lines("QUIT"))
+    t = conn.send(t + us(ms=4, micro=3), SERVER, lines(REPLY_BYE))
+    return conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200),
+                      us(ms=5, micro=900))
+
+
+def play(conn, t, side, data, plan):
+    """Send data from side as the plan says, one step after another:
+    (delay, "seg", start, end) emits data[start:end] at that offset (PSH when
+    it ends the data), (delay, "lost", start, end) emits nothing (the
+    capture missed it), (delay, "ack", upto) is a pure ACK from the peer of
+    data[:upto].  Delays are from the previous step.  Returns the time of
+    the last packet; conn.last_data_t is that of the last data segment."""
+    base = conn.ends[side].nxt
+    for step in plan:
+        t += step[0]
+        if step[1] == "ack":
+            conn.ack(t, 1 - side, upto=base + step[2])
+        elif step[1] == "seg":
+            start, end = step[2], step[3]
+            flags = ACK | (PSH if end == len(data) else 0)
+            conn.segment(t, side, start, data[start:end], flags=flags)
+            conn.last_data_t = t
+    conn.advance(side, len(data))
+    return t
+
+
+def reorder_plan(size, in_order):
+    """The 5 KB body of reorder.pcap: four segments' worth of bytes.  In the
+    capture the second segment comes before the first (the receiver answers
+    with a duplicate ACK), then the second is retransmitted (a spurious
+    retransmission: a duplicate), and after the third a re-packetised
+    retransmission covers its second half and 724 new bytes."""
+    s = MAX_SEG
+    if in_order:    # the reference: the same bytes, in order, once
+        return [(0, "seg", 0, s), (us(micro=14), "seg", s, 2 * s),
+                (us(micro=380), "ack", 2 * s),
+                (us(micro=30), "seg", 2 * s, 3 * s),
+                (us(micro=14), "seg", 3 * s, 3 * s + s // 2),
+                (us(micro=380), "ack", 3 * s + s // 2),
+                (us(micro=30), "seg", 3 * s + s // 2, size)]
+    return [(0, "seg", s, 2 * s),                       # segment 2 first
+            (us(micro=180), "ack", 0),                  # duplicate ACK
+            (us(micro=30), "seg", 0, s),                # segment 1
+            (us(micro=170), "ack", 2 * s),
+            (us(micro=20), "seg", s, 2 * s),            # duplicate of segment 2
+            (us(micro=180), "ack", 2 * s),              # D-SACK duplicate ACK
+            (us(micro=30), "seg", 2 * s, 3 * s),        # segment 3
+            (us(micro=14), "seg", 2 * s + s // 2, 3 * s + s // 2),  # half old, half new
+            (us(micro=366), "ack", 3 * s + s // 2),
+            (us(micro=30), "seg", 3 * s + s // 2, size)]  # the rest and the dot
+
+
+@scenario(18, "odd/reorder.pcap", "a normal delivery whose 5 KB DATA body "
+          "(5236 bytes) arrives out of order: segment 2 before segment 1 "
+          "(duplicate ACK), segment 2 sent again (a duplicate), and a "
+          "retransmission covering the second half of segment 3 and 724 new "
+          "bytes; no byte is missing")
+def s_reorder(n, in_order=False):
+    """in_order=True builds the reference: the same delivery in order, for
+    comparing mxray's events (it is not a sample)."""
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = smtp_to_354(conn, t)
+    data = message(n, "Reordered segments", long_body(70))
+    assert len(data) == 5236 and 3 * MAX_SEG + MAX_SEG // 2 < len(data) <= 4 * MAX_SEG
+    play(conn, t + us(ms=6, micro=650), CLIENT, data,
+         reorder_plan(len(data), in_order))
+    smtp_after_body(conn, conn.last_data_t)
+    return cap
+
+
+@scenario(19, "odd/lost-segment.pcap", "two deliveries with segments the "
+          "capture missed: in the first the second of four client segments of "
+          "the DATA body (1448 bytes) is missing, the server's ACKs cover it, "
+          "then the end dot, 250, QUIT; in the second (port +1) the client's "
+          "\"RCPT TO:<bob@example.org>\" segment is missing, the server ACKs it "
+          "with its 250 2.1.5 reply, then DATA and the rest as usual")
+def s_lost_segment(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = smtp_to_354(conn, t)
+    data = message(n, "Lost segment", long_body(62))
+    s = MAX_SEG
+    assert 3 * s < len(data) <= 4 * s, len(data)
+    # the receiver ACKs every second segment, 6 ms after it
+    play(conn, t + us(ms=6, micro=650), CLIENT, data,
+         [(0, "seg", 0, s), (us(micro=14), "lost", s, 2 * s),
+          (us(micro=14), "seg", 2 * s, 3 * s),
+          (us(micro=14), "seg", 3 * s, len(data)),
+          (us(ms=5, micro=974), "ack", 2 * s),
+          (us(micro=14), "ack", len(data))])
+    t = smtp_after_body(conn, conn.last_data_t)
+
+    conn2, t_ack = smtp_connect(cap, n, t + us(seconds=5), port_offset=1)
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn2.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = conn2.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn2.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
+    t = conn2.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = conn2.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    conn2.advance(CLIENT, len(lines("RCPT TO:<%s>" % RCPT_TO)))  # not captured
+    t = conn2.send(t + us(ms=6, micro=12) + us(ms=8, micro=873), SERVER,
+                   lines(REPLY_RCPT))
+    t = conn2.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
+    t = conn2.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
+    t = conn2.send(t + us(ms=6, micro=650), CLIENT,
+                   message(n, "Lost RCPT segment", SHORT_BODY))
+    smtp_after_body(conn2, t)
+    return cap
+
+
+@scenario(20, "midstream.pcap", "the capture starts inside a session: its "
+          "first packet is the client's MAIL FROM (no handshake, greeting or "
+          "EHLO captured), then RCPT, DATA, the body, QUIT and the close; 5 s "
+          "later a second session (with MX + A and PTR + A lookups) whose "
+          "capture ends after the 250 to RCPT, without FIN")
+def s_midstream(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    conn = TcpConn(cap, CLIENT_IP, 40100 + n * 10, SERVER_IP, 25, "s%d/smtp0" % n)
+    conn.established(len(lines("EHLO " + CLIENT_NAME)),
+                     len(lines(BANNER_POSTFIX)) + len(lines(*EHLO_POSTFIX)))
+    t = conn.send(0, CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = smtp_rcpt_to_close(conn, t, message(n, "Mid-stream start", SHORT_BODY))
+
+    t = client_mx_lookups(cap, ids, t + us(seconds=5))
+    conn2, t_ack = smtp_connect(cap, n, t + us(micro=523), port_offset=1)
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn2.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = conn2.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn2.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
+    t = conn2.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = conn2.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = conn2.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
+    conn2.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
+    return cap
+
+
+SNAPLEN_SHORT = 96
+
+
+@scenario(21, "odd/snaplen.pcap", "the normal.pcap dialogue captured with "
+          "snaplen 96 (tcpdump -s 96): every frame longer than 96 bytes keeps "
+          "its first 96 (42 bytes of TCP payload, 54 of DNS) with its "
+          "original length recorded: the EHLO reply, the body and the longer "
+          "DNS responses are cut; the greeting (35 bytes) fits")
+def s_snaplen(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    cap.snaplen = SNAPLEN_SHORT
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = server_client_checks(cap, ids, t_ack + us(micro=480))
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    smtp_delivery(conn, n, t, EHLO_POSTFIX, message(n, "Short snaplen", SHORT_BODY))
+    return cap
+
+
+def offloaded(pkt):
+    """pkt with the TCP or UDP checksum as a NIC with checksum offload leaves
+    it in a capture taken on the sender: the pseudo-header sum, not the
+    checksum (the IPv4 header checksum stays right)."""
+    ihl = (pkt[0] & 0x0F) * 4
+    proto, src, dst = pkt[9], socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20])
+    at = ihl + (16 if proto == IPPROTO_TCP else 6)
+    partial = ~inet_checksum(_pseudo_header(src, dst, proto, len(pkt) - ihl)) & 0xFFFF
+    assert partial not in (0, struct.unpack_from("!H", pkt, at)[0])
+    return pkt[:at] + struct.pack("!H", partial) + pkt[at + 2:]
+
+
+@scenario(22, "badcsum.pcap", "the packets of normal.pcap (same times, ids "
+          "and ports, not scenario 22's start time) with every TCP and UDP "
+          "checksum wrong, as a capture on a host with checksum offload has "
+          "them (the pseudo-header sum in place of the checksum)")
+def s_badcsum(n):
+    src = s_normal(1)
+    cap = Capture(n, src.link)
+    cap.base = src.base
+    for ts, pkt in src.packets:
+        cap.add(ts - cap.base, offloaded(pkt))
+    return cap
+
+
+LONG_SUFFIX = ("outbound-relay-pool-eu-west-1a.delivery-cluster-0007."
+               "secondary-datacenter-frankfurt-rack-b12."
+               "mail-infrastructure-with-a-deliberately-long-label-0042.sender.example")
+LONG_PTR_NAME = "mta-0042-egress-node-17." + LONG_SUFFIX
+LONG_CNAME = "anycast-frontends-and-load-balancers-for-outbound-mail." + LONG_SUFFIX
+POOL_SIZE = 60
+# a long SPF record is split into character-strings (RFC 7208 3.3)
+SPF_STRINGS = [["v=spf1 a:%s" % LONG_CNAME,
+                " ip4:192.0.2.0/24 include:_spf.sender.example -all"]] + [
+    "verification-token-%02d=%s" % (i, det_bytes("txt/%d" % i, 48).hex())
+    for i in range(1, 21)]
+
+
+def pool_addr(i):
+    """The relay pool: the client first, then 192.0.2.100 ..."""
+    return CLIENT_IP if i == 0 else "192.0.2.%d" % (99 + i)
+
+
+POOL_ANSWERS = [(LONG_PTR_NAME, "CNAME", 300, LONG_CNAME)] + [
+    (LONG_CNAME, "A", 300, pool_addr(i)) for i in range(POOL_SIZE)]
+TXT_ANSWERS = [("sender.example", "TXT", 3600, s) for s in SPF_STRINGS]
+POOL_LEN = len(dns_message(0, LONG_PTR_NAME, "A", True, POOL_ANSWERS, edns_udp=4096))
+TXT_LEN = len(dns_message(0, "sender.example", "TXT", True, TXT_ANSWERS,
+                          edns_udp=4096))
+
+
+@scenario(23, "fragments.pcap", "a normal delivery whose DNS is large: the "
+          "client's PTR name is long (%d bytes) and its A lookup answers a "
+          "CNAME to another long name and %d A records (EDNS, %s bytes, "
+          "compression pointers back to the question and the CNAME target); "
+          "after MAIL the server's TXT lookup of sender.example gets 21 TXT "
+          "records (%s bytes) as two IPv4 fragments"
+          % (len(LONG_PTR_NAME), POOL_SIZE, POOL_LEN, TXT_LEN))
+def s_fragments(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = client_mx_lookups(cap, ids, 0)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    t = udp_lookup(cap, ids, t_ack + us(micro=480), SERVER_IP, CLIENT_PTR, "PTR",
+                   us(ms=14, micro=733), [(CLIENT_PTR, "PTR", 3600, LONG_PTR_NAME)])
+    t = udp_lookup(cap, ids, t + us(micro=412), SERVER_IP, LONG_PTR_NAME, "A",
+                   us(ms=11, micro=209), POOL_ANSWERS, edns_udp=4096)
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
+    t_mail = conn.send(t + us(ms=6, micro=801), CLIENT,
+                       lines("MAIL FROM:<%s>" % MAIL_FROM))
+    domain = MAIL_FROM.split("@")[1]
+    qid, port = ids.next(SERVER_IP)
+    t_q = cap.udp(t_mail + us(micro=812), SERVER_IP, port, RESOLVER_IP, 53,
+                  dns_message(qid, domain, "TXT", edns_udp=4096))
+    t = cap.udp_fragments(t_q + us(ms=24, micro=310), RESOLVER_IP, 53, SERVER_IP,
+                          port, dns_message(qid, domain, "TXT", True,
+                                            TXT_ANSWERS, edns_udp=4096))
+    t = conn.send(t + us(ms=1, micro=93), SERVER, lines(REPLY_MAIL))
+    smtp_rcpt_to_close(conn, t, message(n, "Large DNS answers", SHORT_BODY))
+    return cap
+
+
 # --------------------------------------------------------------------------
 # README, damaged inputs, main
 # --------------------------------------------------------------------------
@@ -1130,8 +1572,12 @@ def s_tarpit(n):
 def build(number_fn):
     number, filename, fmt, fn, description = number_fn
     cap = fn(number)
-    writer = pcapng_bytes if fmt == "pcapng" else pcap_bytes
-    return filename, writer(cap.link.linktype, cap.frames()), cap, description
+    if fmt == "pcapng":
+        data = pcapng_bytes(cap.link.linktype, cap.frames())
+    else:
+        data = pcap_bytes(cap.link.linktype, cap.frames(),
+                          snaplen=cap.snaplen or SNAPLEN)
+    return filename, data, cap, description
 
 
 def readme(built):
@@ -1141,7 +1587,14 @@ def readme(built):
            "do not edit them by hand.",
            "Cast: client 192.0.2.10 mail.sender.example, server 203.0.113.25 "
            "mx1.example.org (mx2 = 203.0.113.26), resolver 198.51.100.53.",
-           "Scenario N starts at 1700000000 + (N-1)*1000 s.", ""]
+           "Scenario N starts at 1700000000 + (N-1)*1000 s.",
+           "IPv6 cast (`*-v6.pcap`): client 2001:db8:10::10, server "
+           "2001:db8:25::25, resolver 2001:db8:53::53, AAAA records instead "
+           "of A, the client's PTR name under ip6.arpa.",
+           "`odd/`: captures whose TCP streams are deliberately out of order, "
+           "lossy or cut by the snaplen (tests/test_samples_split.c replays "
+           "samples/*.pcap as complete in-order streams, so they live apart).",
+           ""]
     for filename, data, cap, description in built:
         out.append("- `%s` (%s, %d packets): %s; generated by "
                    "scripts/gen_samples.py" % (filename, cap.link.name,
@@ -1158,7 +1611,9 @@ def samples(outdir):
     os.makedirs(outdir, exist_ok=True)
     built = [build(s) for s in sorted(SCENARIOS)]
     for filename, data, _, _ in built:
-        write(os.path.join(outdir, filename), data)
+        path = os.path.join(outdir, filename)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write(path, data)
     write(os.path.join(outdir, "README.md"), readme(built).encode())
 
 

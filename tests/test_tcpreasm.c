@@ -1,0 +1,723 @@
+/* test_tcpreasm.c - unit tests for one direction of TCP put back in order
+ * (analyzer/tcpreasm.c; RFC 9293 section 3.4 sequence numbers).
+ *
+ * A recorder stands in for the SMTP dissector: it keeps every data and gap
+ * callback in order, and the delivered bytes end to end.  Payloads are
+ * slices of one deterministic "stream" (byte i of the direction is
+ * stream_byte(i)), so a test can check that what came out is exactly the
+ * stream with the holes it expects.  Sequence numbers are the ISN plus one
+ * plus the stream offset, as on the wire.
+ *
+ * Run under ASan (make asan): a held segment never freed is a leak, one
+ * freed twice or read after free is an error.
+ */
+#include <criterion/criterion.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcpreasm.h"
+
+/* ---- recorder ------------------------------------------------------------ */
+
+#define REC_MAX_EV 4096
+
+struct rec_ev {
+	char kind;      /* 'D' data, 'G' gap */
+	uint64_t n;     /* bytes */
+	double ts;
+	size_t off;     /* for 'D': where its bytes start in rec.buf */
+};
+
+struct rec {
+	struct rec_ev ev[REC_MAX_EV];
+	size_t n;
+	uint8_t *buf; /* every delivered byte, in order */
+	size_t len, cap;
+	uint64_t gap_bytes;
+};
+
+static void rec_data(void *ctx, const uint8_t *p, size_t len, double ts)
+{
+	struct rec *r = ctx;
+
+	cr_assert_gt(len, 0, "a data callback with no bytes");
+	cr_assert_lt(r->n, REC_MAX_EV, "too many callbacks");
+	if (r->len + len > r->cap) {
+		size_t cap = r->cap ? r->cap : 1024;
+		while (cap < r->len + len)
+			cap *= 2;
+		r->buf = realloc(r->buf, cap);
+		cr_assert_not_null(r->buf);
+		r->cap = cap;
+	}
+	memcpy(r->buf + r->len, p, len);
+	r->ev[r->n++] = (struct rec_ev){'D', len, ts, r->len};
+	r->len += len;
+}
+
+static void rec_gap(void *ctx, uint64_t missing, double ts)
+{
+	struct rec *r = ctx;
+
+	cr_assert_gt(missing, 0, "a gap of no bytes");
+	cr_assert_lt(r->n, REC_MAX_EV, "too many callbacks");
+	r->ev[r->n++] = (struct rec_ev){'G', missing, ts, r->len};
+	r->gap_bytes += missing;
+}
+
+static const struct tcpr_ops ops = {rec_data, rec_gap};
+
+static struct rec *rec_new(void)
+{
+	struct rec *r = calloc(1, sizeof(*r));
+	cr_assert_not_null(r);
+	return r;
+}
+
+static void rec_free(struct rec *r)
+{
+	free(r->buf);
+	free(r);
+}
+
+/* The callbacks as a string: "D10 G5 D20". */
+static const char *rec_str(const struct rec *r)
+{
+	static char s[8192];
+	size_t o = 0;
+
+	s[0] = '\0';
+	for (size_t i = 0; i < r->n && o < sizeof(s) - 32; i++)
+		o += (size_t)snprintf(s + o, sizeof(s) - o, "%s%c%llu",
+				      i ? " " : "", r->ev[i].kind,
+				      (unsigned long long)r->ev[i].n);
+	return s;
+}
+
+#define expect_events(r, want)                                               \
+	cr_expect_str_eq(rec_str(r), (want), "callbacks: got \"%s\", want "  \
+			 "\"%s\"", rec_str(r), (want))
+
+/* ---- the stream ------------------------------------------------------------ */
+
+static uint8_t stream_byte(size_t i)
+{
+	return (uint8_t)(i * 131u + (i >> 8) * 7u + 1u);
+}
+
+#define STREAM_MAX (256 * 1024)
+static uint8_t stream[STREAM_MAX];
+
+static void stream_init(void)
+{
+	for (size_t i = 0; i < STREAM_MAX; i++)
+		stream[i] = stream_byte(i);
+}
+
+/* One test's direction: the ISN, the half, the recorder. */
+struct dir {
+	uint32_t isn;
+	struct tcpr_half h;
+	struct rec *r;
+};
+
+static void dir_open(struct dir *d, uint32_t isn, bool syn)
+{
+	stream_init();
+	d->isn = isn;
+	tcpr_init(&d->h);
+	d->r = rec_new();
+	if (syn)
+		tcpr_syn(&d->h, isn);
+}
+
+static void dir_close(struct dir *d)
+{
+	tcpr_free(&d->h);
+	rec_free(d->r);
+}
+
+static uint32_t seq_at(const struct dir *d, size_t off)
+{
+	return d->isn + 1u + (uint32_t)off;
+}
+
+/* Stream bytes [from, to) as one segment, all captured. */
+static void seg(struct dir *d, size_t from, size_t to, double ts)
+{
+	tcpr_segment(&d->h, seq_at(d, from), stream + from, to - from,
+		     to - from, false, ts, &ops, d->r);
+}
+
+/* Stream bytes [from, from + wire), of which the first caplen captured. */
+static void seg_cut(struct dir *d, size_t from, size_t caplen, size_t wire,
+		    double ts)
+{
+	tcpr_segment(&d->h, seq_at(d, from), stream + from, caplen, wire,
+		     false, ts, &ops, d->r);
+}
+
+/* The peer acknowledged every stream byte before off. */
+static void ack(struct dir *d, size_t off, double ts)
+{
+	tcpr_ack(&d->h, seq_at(d, off), ts, &ops, d->r);
+}
+
+static void flush(struct dir *d, double ts)
+{
+	tcpr_flush(&d->h, ts, &ops, d->r);
+}
+
+/* The delivered bytes are the stream's ranges given as (from, to) pairs,
+ * back to back. */
+static void expect_bytes(const struct dir *d, size_t nranges,
+			 const size_t *ranges)
+{
+	size_t o = 0;
+
+	for (size_t k = 0; k < nranges; k++) {
+		size_t from = ranges[2 * k], to = ranges[2 * k + 1];
+		cr_assert_geq(d->r->len, o + (to - from),
+			      "only %zu bytes delivered, range %zu wants "
+			      "[%zu, %zu)", d->r->len, k, from, to);
+		cr_expect_eq(memcmp(d->r->buf + o, stream + from, to - from), 0,
+			     "delivered bytes %zu.. are not stream [%zu, %zu)",
+			     o, from, to);
+		o += to - from;
+	}
+	cr_expect_eq(d->r->len, o, "%zu bytes delivered, want %zu", d->r->len,
+		     o);
+}
+
+static void expect_stream(const struct dir *d, size_t from, size_t to)
+{
+	size_t r[2] = {from, to};
+	expect_bytes(d, 1, r);
+}
+
+/* ---- in order ------------------------------------------------------------ */
+
+Test(tcpreasm, in_order_delivery)
+{
+	struct dir d;
+
+	dir_open(&d, 1000, true);
+	seg(&d, 0, 26, 1.0);
+	seg(&d, 26, 100, 1.1);
+	seg(&d, 100, 1548, 1.2);
+	expect_events(d.r, "D26 D74 D1448");
+	expect_stream(&d, 0, 1548);
+	cr_expect_eq(d.h.next, seq_at(&d, 1548));
+	cr_expect_eq(d.h.delivered, 1548);
+	cr_expect_eq(d.h.missing, 0);
+	cr_expect_eq(d.h.held_bytes, 0);
+	cr_expect_eq(d.r->ev[0].ts, 1.0, "data keeps its segment's time");
+	cr_expect_eq(d.r->ev[2].ts, 1.2);
+	dir_close(&d);
+}
+
+Test(tcpreasm, syn_then_data)
+{
+	struct dir d;
+
+	dir_open(&d, 0x12345678, false);
+	cr_expect_not(d.h.started);
+	tcpr_syn(&d.h, d.isn);
+	cr_expect(d.h.started);
+	cr_expect_eq(d.h.next, d.isn + 1, "data starts after the SYN");
+	seg(&d, 0, 35, 2.0);
+	/* a retransmitted SYN (even with another ISN) changes nothing now */
+	tcpr_syn(&d.h, d.isn + 5000);
+	seg(&d, 35, 70, 2.1);
+	expect_events(d.r, "D35 D35");
+	expect_stream(&d, 0, 70);
+	flush(&d, 3.0);
+	expect_events(d.r, "D35 D35");
+	dir_close(&d);
+}
+
+Test(tcpreasm, empty_segments_and_pure_acks_deliver_nothing)
+{
+	struct dir d;
+
+	dir_open(&d, 77, true);
+	seg(&d, 0, 0, 1.0);
+	ack(&d, 0, 1.1);
+	seg(&d, 0, 10, 1.2);
+	ack(&d, 10, 1.3);
+	seg(&d, 10, 10, 1.4);
+	expect_events(d.r, "D10");
+	flush(&d, 2.0);
+	expect_events(d.r, "D10");
+	dir_close(&d);
+}
+
+/* ---- retransmissions and overlaps ---------------------------------------- */
+
+Test(tcpreasm, retransmission_ignored)
+{
+	struct dir d;
+
+	dir_open(&d, 5000, true);
+	seg(&d, 0, 100, 1.0);
+	seg(&d, 0, 100, 1.1);    /* the same segment again */
+	seg(&d, 100, 200, 1.2);
+	seg(&d, 0, 100, 1.3);    /* an old one, late */
+	seg(&d, 50, 150, 1.4);   /* inside what was delivered */
+	seg(&d, 200, 300, 1.5);
+	expect_events(d.r, "D100 D100 D100");
+	expect_stream(&d, 0, 300);
+	cr_expect_eq(d.h.delivered, 300);
+	cr_expect_eq(d.h.missing, 0);
+	dir_close(&d);
+}
+
+Test(tcpreasm, overlap_trimmed)
+{
+	struct dir d;
+
+	dir_open(&d, 5000, true);
+	seg(&d, 0, 1448, 1.0);
+	seg(&d, 724, 2172, 1.1); /* half old, half new */
+	seg(&d, 2172, 2200, 1.2);
+	expect_events(d.r, "D1448 D724 D28");
+	expect_stream(&d, 0, 2200);
+	dir_close(&d);
+}
+
+Test(tcpreasm, held_segments_overlapping_each_other)
+{
+	struct dir d;
+
+	dir_open(&d, 9, true);
+	seg(&d, 200, 300, 1.0);
+	seg(&d, 150, 250, 1.1);  /* overlaps the held one */
+	seg(&d, 100, 160, 1.2);
+	seg(&d, 200, 300, 1.3);  /* held twice */
+	expect_events(d.r, "");
+	seg(&d, 0, 100, 1.4);
+	expect_stream(&d, 0, 300);
+	cr_expect_eq(d.r->gap_bytes, 0);
+	cr_expect_eq(d.h.held_bytes, 0);
+	cr_expect_null(d.h.held);
+	dir_close(&d);
+}
+
+/* ---- out of order -------------------------------------------------------- */
+
+Test(tcpreasm, out_of_order_held_and_drained)
+{
+	struct dir d;
+
+	dir_open(&d, 1000, true);
+	seg(&d, 0, 10, 1.0);
+	seg(&d, 1458, 2906, 1.1); /* the third segment before the second */
+	expect_events(d.r, "D10");
+	seg(&d, 10, 1458, 1.2);
+	expect_events(d.r, "D10 D1448 D1448");
+	expect_stream(&d, 0, 2906);
+	cr_expect_eq(d.r->gap_bytes, 0);
+	dir_close(&d);
+
+	/* segment 2 before segment 1, as in samples/odd/reorder.pcap */
+	dir_open(&d, 1000, true);
+	ack(&d, 0, 0.5);
+	seg(&d, 1448, 2896, 1.0);
+	expect_events(d.r, "");
+	cr_expect_eq(d.h.held_bytes, 1448, "the early segment is held");
+	ack(&d, 0, 1.05);         /* the receiver's duplicate ACK */
+	expect_events(d.r, "");
+	seg(&d, 0, 1448, 1.1);
+	expect_events(d.r, "D1448 D1448");
+	cr_expect_eq(d.r->ev[1].ts, 1.0, "held data keeps its own time");
+	cr_expect_eq(d.h.held_bytes, 0);
+	expect_stream(&d, 0, 2896);
+	dir_close(&d);
+}
+
+Test(tcpreasm, three_segments_in_reverse)
+{
+	struct dir d;
+
+	dir_open(&d, 1, true);
+	seg(&d, 200, 300, 1.0);
+	seg(&d, 100, 200, 1.1);
+	cr_expect_eq(d.h.held_bytes, 200);
+	seg(&d, 0, 100, 1.2);
+	expect_events(d.r, "D100 D100 D100");
+	expect_stream(&d, 0, 300);
+	dir_close(&d);
+}
+
+/* ---- holes ---------------------------------------------------------------- */
+
+Test(tcpreasm, hole_then_ack_past_it)
+{
+	struct dir d;
+	size_t want[] = {0, 1448, 2896, 4344};
+
+	dir_open(&d, 4242, true);
+	seg(&d, 0, 1448, 1.0);
+	/* [1448, 2896) never captured */
+	seg(&d, 2896, 4344, 1.2);
+	expect_events(d.r, "D1448");
+	ack(&d, 1448, 1.25);      /* not past the hole */
+	expect_events(d.r, "D1448");
+	ack(&d, 4344, 1.3);       /* past it: those bytes reached the peer */
+	expect_events(d.r, "D1448 G1448 D1448");
+	/* known at the ACK, stamped before the held data it precedes, so
+	 * the timeline stays in order */
+	cr_expect_eq(d.r->ev[1].ts, 1.2, "the gap sorts before the held data");
+	expect_bytes(&d, 2, want);
+	cr_expect_eq(d.h.missing, 1448);
+	cr_expect_eq(d.h.delivered, 2896);
+	flush(&d, 2.0);
+	expect_events(d.r, "D1448 G1448 D1448");
+	dir_close(&d);
+}
+
+/* An ACK that ends exactly at the hole's end (= the first held byte): the
+ * receiver has every byte of the hole, so it is as lost to the capture as
+ * with an ACK one byte further (tcpr_segment already treats acked == seq as
+ * proof).  samples/odd/lost-segment.pcap has this ACK (frame 24); the gap
+ * is declared only at the next ACK. */
+Test(tcpreasm, ack_exactly_at_hole_end)
+{
+	struct dir d;
+
+	dir_open(&d, 4242, true);
+	seg(&d, 0, 1448, 1.0);
+	seg(&d, 2896, 4344, 1.2);
+	ack(&d, 2896, 1.3);
+	expect_events(d.r, "D1448 G1448 D1448");
+	dir_close(&d);
+}
+
+Test(tcpreasm, data_beyond_next_already_acked_is_an_immediate_gap)
+{
+	struct dir d;
+	size_t want[] = {0, 27, 54, 60};
+
+	dir_open(&d, 31337, true);
+	seg(&d, 0, 27, 1.0);       /* MAIL FROM */
+	/* [27, 54) RCPT TO lost; the server's reply ACKs it */
+	ack(&d, 54, 1.1);          /* declared here, before the reply is read */
+	expect_events(d.r, "D27 G27");
+	seg(&d, 54, 60, 1.2);      /* DATA */
+	expect_events(d.r, "D27 G27 D6");
+	cr_expect_eq(d.r->ev[1].ts, 1.1);
+	cr_expect_eq(d.h.held_bytes, 0, "nothing held: the hole is final");
+	expect_bytes(&d, 2, want);
+	dir_close(&d);
+}
+
+Test(tcpreasm, data_beyond_the_ack_is_held_not_a_gap)
+{
+	struct dir d;
+
+	dir_open(&d, 31337, true);
+	seg(&d, 0, 10, 1.0);
+	ack(&d, 10, 1.05);
+	seg(&d, 20, 30, 1.1);      /* [10, 20) may still come */
+	expect_events(d.r, "D10");
+	seg(&d, 10, 20, 1.2);
+	expect_events(d.r, "D10 D10 D10");
+	expect_stream(&d, 0, 30);
+	dir_close(&d);
+}
+
+Test(tcpreasm, hold_cap_declares_the_gap_and_drains)
+{
+	struct dir d;
+	const size_t hole = 100, step = 1000;
+	size_t off = hole, want[] = {hole, 0};
+
+	dir_open(&d, 0xABCDEF, true);
+	/* no ACK ever: only the cap can end the wait */
+	while (off + step - hole <= TCPR_HOLD_MAX) {
+		seg(&d, off, off + step, 1.0);
+		off += step;
+	}
+	expect_events(d.r, "");
+	cr_expect_leq(d.h.held_bytes, TCPR_HOLD_MAX);
+	seg(&d, off, off + step, 2.0); /* one more: over the cap */
+	off += step;
+	cr_assert_gt(d.r->n, 1);
+	cr_expect_eq(d.r->ev[0].kind, 'G');
+	cr_expect_eq(d.r->ev[0].n, hole, "the gap is the hole before the "
+		     "held data");
+	want[1] = off;
+	expect_bytes(&d, 1, want);
+	cr_expect_eq(d.h.held_bytes, 0);
+	cr_expect_eq(d.h.next, seq_at(&d, off));
+	/* and the stream goes on */
+	seg(&d, off, off + 10, 3.0);
+	cr_expect_eq(d.h.next, seq_at(&d, off + 10));
+	dir_close(&d);
+}
+
+Test(tcpreasm, hold_cap_drains_only_up_to_the_next_hole)
+{
+	struct dir d;
+	size_t off = 10;
+
+	dir_open(&d, 5, true);
+	seg(&d, 0, 5, 0.5);
+	/* hole [5, 10), then held data, then a second hole [60010, 60020) */
+	while (off < 60010) {
+		seg(&d, off, off + 1000, 1.0);
+		off += 1000;
+	}
+	off += 10;
+	while (d.r->n == 1) {
+		seg(&d, off, off + 1000, 2.0);
+		off += 1000;
+	}
+	cr_expect_eq(d.r->ev[1].kind, 'G');
+	cr_expect_eq(d.r->ev[1].n, 5);
+	cr_expect_eq(d.h.next, seq_at(&d, 60010), "drained up to the second "
+		     "hole only");
+	cr_expect_gt(d.h.held_bytes, 0, "the data after the second hole "
+		     "is still held");
+	flush(&d, 3.0);
+	cr_expect_eq(d.h.held_bytes, 0);
+	cr_expect_eq(d.r->gap_bytes, 15);
+	cr_expect_eq(d.h.next, seq_at(&d, off));
+	dir_close(&d);
+}
+
+Test(tcpreasm, segment_too_big_to_hold_is_a_gap_at_once)
+{
+	struct dir d;
+	size_t big = TCPR_HOLD_MAX + 1000, want[] = {0, 10, 20, 20 + big};
+
+	dir_open(&d, 5, true);
+	seg(&d, 0, 10, 1.0);
+	seg(&d, 20, 20 + big, 1.1); /* a GRO super-segment, say */
+	expect_bytes(&d, 2, want);
+	cr_expect_eq(d.r->gap_bytes, 10);
+	cr_expect_eq(d.h.held_bytes, 0);
+	dir_close(&d);
+}
+
+/* ---- the end of the stream ------------------------------------------------ */
+
+Test(tcpreasm, flush_reports_held_data_after_its_gap)
+{
+	struct dir d;
+	size_t want[] = {0, 10, 20, 30, 40, 50};
+
+	dir_open(&d, 100, true);
+	seg(&d, 0, 10, 1.0);
+	seg(&d, 40, 50, 1.1);
+	seg(&d, 20, 30, 1.2);
+	expect_events(d.r, "D10");
+	flush(&d, 9.0);
+	expect_events(d.r, "D10 G10 D10 G10 D10");
+	expect_bytes(&d, 3, want);
+	cr_expect_eq(d.r->ev[1].ts, 9.0);
+	cr_expect_eq(d.h.held_bytes, 0);
+	cr_expect_null(d.h.held);
+	dir_close(&d);
+}
+
+Test(tcpreasm, flush_reports_acked_bytes_never_seen)
+{
+	struct dir d;
+
+	dir_open(&d, 100, true);
+	seg(&d, 0, 10, 1.0);
+	ack(&d, 25, 1.5);         /* [10, 25) acked, never captured */
+	expect_events(d.r, "D10 G15");
+	flush(&d, 9.0);
+	expect_events(d.r, "D10 G15");
+	cr_expect_eq(d.h.missing, 15);
+	/* a second flush adds nothing */
+	flush(&d, 9.5);
+	expect_events(d.r, "D10 G15");
+	dir_close(&d);
+}
+
+Test(tcpreasm, flush_without_acks_reports_only_held)
+{
+	struct dir d;
+
+	dir_open(&d, 100, true);
+	seg(&d, 0, 10, 1.0);
+	flush(&d, 9.0);
+	expect_events(d.r, "D10");
+	dir_close(&d);
+}
+
+Test(tcpreasm, fin_sequence_number_not_counted_as_missing)
+{
+	struct dir d;
+
+	/* FIN on the last data segment; the peer ACKs the FIN */
+	dir_open(&d, 7000, true);
+	seg(&d, 0, 10, 1.0);
+	tcpr_segment(&d.h, seq_at(&d, 10), stream + 10, 5, 5, true, 1.1, &ops,
+		     d.r);
+	ack(&d, 16, 1.2);
+	flush(&d, 2.0);
+	expect_events(d.r, "D10 D5");
+	cr_expect_eq(d.h.missing, 0);
+	dir_close(&d);
+
+	/* FIN alone */
+	dir_open(&d, 7000, true);
+	seg(&d, 0, 10, 1.0);
+	tcpr_segment(&d.h, seq_at(&d, 10), NULL, 0, 0, true, 1.1, &ops, d.r);
+	ack(&d, 11, 1.2);
+	flush(&d, 2.0);
+	expect_events(d.r, "D10");
+	dir_close(&d);
+
+	/* data lost before the FIN: the hole is the data only */
+	dir_open(&d, 7000, true);
+	seg(&d, 0, 10, 1.0);
+	tcpr_segment(&d.h, seq_at(&d, 20), NULL, 0, 0, true, 1.1, &ops, d.r);
+	ack(&d, 21, 1.2);
+	flush(&d, 2.0);
+	expect_events(d.r, "D10 G10");
+	dir_close(&d);
+}
+
+/* ---- sequence space -------------------------------------------------------- */
+
+Test(tcpreasm, wraparound_near_2_32)
+{
+	struct dir d;
+	size_t want[] = {0, 40, 60, 100};
+
+	/* the ISN 16 below 2^32: offsets 15.. are past the wrap */
+	dir_open(&d, 0xFFFFFFF0u, true);
+	seg(&d, 0, 10, 1.0);
+	seg(&d, 20, 40, 1.1);     /* crosses zero, held */
+	seg(&d, 10, 20, 1.2);
+	cr_expect_eq(d.h.next, seq_at(&d, 40));
+	cr_expect_lt(d.h.next, 0x100u, "next wrapped");
+	seg(&d, 5, 15, 1.3);      /* a retransmission across the wrap */
+	/* a hole after the wrap, closed by an ACK past it */
+	seg(&d, 60, 100, 1.4);
+	ack(&d, 100, 1.5);
+	expect_events(d.r, "D10 D10 D20 G20 D40");
+	expect_bytes(&d, 2, want);
+	cr_expect_eq(d.h.missing, 20);
+	dir_close(&d);
+}
+
+Test(tcpreasm, wraparound_acks_and_flush)
+{
+	struct dir d;
+
+	dir_open(&d, 0xFFFFFF00u, true);
+	seg(&d, 0, 200, 1.0);
+	ack(&d, 100, 1.1);
+	ack(&d, 300, 1.2);        /* past the wrap, past what was seen */
+	ack(&d, 150, 1.3);        /* an old ACK does not move it back */
+	cr_expect_eq(d.h.acked, seq_at(&d, 300));
+	flush(&d, 2.0);
+	expect_events(d.r, "D200 G100");
+	dir_close(&d);
+}
+
+/* ---- snaplen --------------------------------------------------------------- */
+
+Test(tcpreasm, snaplen_cut_is_a_gap_of_the_cut_part)
+{
+	struct dir d;
+	size_t want[] = {0, 42, 98, 140, 188, 230};
+
+	dir_open(&d, 2500, true);
+	seg_cut(&d, 0, 42, 98, 1.0);      /* an EHLO reply cut to 42 bytes */
+	cr_expect_eq(d.h.next, seq_at(&d, 98));
+	seg_cut(&d, 98, 42, 90, 1.1);
+	seg(&d, 188, 230, 1.2);           /* short enough to fit */
+	expect_events(d.r, "D42 G56 D42 G48 D42");
+	expect_bytes(&d, 3, want);
+	cr_expect_eq(d.h.missing, 104);
+	cr_expect_eq(d.r->ev[1].ts, 1.0);
+	dir_close(&d);
+}
+
+Test(tcpreasm, snaplen_cut_everything)
+{
+	struct dir d;
+
+	dir_open(&d, 2500, true);
+	seg(&d, 0, 10, 1.0);
+	seg_cut(&d, 10, 0, 500, 1.1);     /* headers only */
+	seg(&d, 510, 520, 1.2);
+	expect_events(d.r, "D10 G500 D10");
+	dir_close(&d);
+}
+
+/* ---- the capture starts mid-way ------------------------------------------- */
+
+Test(tcpreasm, stream_starting_midway)
+{
+	struct dir d;
+
+	dir_open(&d, 0x7FFFFFF0u, false); /* no SYN ever seen */
+	ack(&d, 500, 0.9);                /* a pure ACK first: nothing yet */
+	cr_expect_not(d.h.started);
+	seg(&d, 500, 534, 1.0);           /* MAIL FROM, the first data seen */
+	cr_expect(d.h.started);
+	cr_expect_eq(d.h.next, seq_at(&d, 534));
+	seg(&d, 400, 500, 1.1);           /* older than the start: ignored */
+	seg(&d, 534, 560, 1.2);
+	expect_events(d.r, "D34 D26");
+	expect_stream(&d, 500, 560);
+	flush(&d, 2.0);
+	expect_events(d.r, "D34 D26");
+	dir_close(&d);
+}
+
+Test(tcpreasm, stream_starting_midway_with_a_hole)
+{
+	struct dir d;
+
+	dir_open(&d, 1, false);
+	seg(&d, 1000, 1010, 1.0);
+	seg(&d, 1020, 1030, 1.1);
+	ack(&d, 1030, 1.2);
+	expect_events(d.r, "D10 G10 D10");
+	dir_close(&d);
+}
+
+/* ---- memory ---------------------------------------------------------------- */
+
+Test(tcpreasm, free_with_held_segments)
+{
+	struct dir d;
+
+	dir_open(&d, 10, true);
+	seg(&d, 0, 10, 1.0);
+	seg(&d, 100, 1548, 1.1);
+	seg(&d, 3000, 3001, 1.2);
+	seg(&d, 2000, 2500, 1.3);
+	cr_expect_eq(d.h.held_bytes, 1448 + 1 + 500);
+	tcpr_free(&d.h);          /* ASan: nothing leaks, nothing read after */
+	cr_expect_null(d.h.held);
+	cr_expect_eq(d.h.held_bytes, 0);
+	tcpr_free(&d.h);          /* twice is harmless */
+	/* reusable after tcpr_init */
+	tcpr_init(&d.h);
+	tcpr_syn(&d.h, d.isn);
+	seg(&d, 0, 10, 2.0);
+	cr_expect_eq(d.h.delivered, 10);
+	dir_close(&d);
+}
+
+Test(tcpreasm, free_of_a_fresh_half)
+{
+	struct tcpr_half h;
+
+	tcpr_init(&h);
+	tcpr_free(&h);
+	cr_expect_null(h.held);
+}
