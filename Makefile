@@ -21,7 +21,7 @@ BIN         := $(if $(filter build,$(BUILD)),mxray,$(BUILD)/mxray)
 TESTBIN     := $(BUILD)/unit-tests
 SAMPLES     := $(sort $(wildcard samples/*.pcap))
 
-.PHONY: all deps run test check unit golden asan clean samples bench lab
+.PHONY: all deps run test check unit golden asan clean samples bench lab fuzz fuzz-smoke
 all: $(BIN)
 
 deps:
@@ -53,6 +53,7 @@ check: $(BIN) $(TESTBIN)
 	./scripts/run-golden.sh ./$(BIN)
 	./scripts/run-bad-input.sh ./$(BIN)
 	$(if $(filter 1,$(SAN)),,./scripts/run-valgrind.sh ./$(BIN))
+	$(if $(filter 1,$(SAN)),,python3 scripts/hostile.py --mxray ./$(BIN))
 	timeout 60 ./scripts/test-live.sh ./$(BIN)
 	python3 scripts/lab/verify.py --mxray ./$(BIN)
 
@@ -81,3 +82,12 @@ clean:
 # Real captures (root, not part of make test): samples/lab/*.pcap, see scripts/lab/README.md
 lab: deps
 	scripts/lab/run.sh
+
+# libFuzzer targets (clang-14), see tests/fuzz/README.md: build/fuzz/fuzz_*,
+# each run FUZZ_SECONDS (default 600) from the samples' seeds; final stats.
+fuzz:
+	./scripts/fuzz.sh run $(FUZZ_SECONDS)
+
+# CI smoke: each target 20 s, then every input under tests/fuzz/regress/.
+fuzz-smoke:
+	./scripts/fuzz.sh smoke

@@ -547,10 +547,16 @@ static void rule_replies(const struct session *s, struct finding_list *out)
 			f = add(out, F_SMTP_REPLY_ERROR, e->t);
 			if (!f)
 				return;
-			summary(f, "The server answered %s with %d %.300s",
-				e->kind == EV_BANNER ? "the connection"
-				: e->verb && *e->verb ? e->verb : "nothing",
-				e->code, e->text ? e->text : "");
+			if (e->kind == EV_REPLY && (!e->verb || !*e->verb))
+				summary(f, "The server sent %d %.300s with no "
+					   "command pending (its command was not "
+					   "captured, or the server gave up on the "
+					   "client)", e->code, e->text ? e->text : "");
+			else
+				summary(f, "The server answered %s with %d %.300s",
+					e->kind == EV_BANNER ? "the connection"
+							     : e->verb,
+					e->code, e->text ? e->text : "");
 			evidence(f, "reply at %+.3f s", rel(s, e->t));
 		}
 		/* content checks after the dot may take long; judge the rest */

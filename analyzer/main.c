@@ -39,8 +39,8 @@ static void usage(FILE *f)
 		"  --idle-timeout S       a silent session is over after S (600)\n"
 		"  --grace S              wait S after a close for late DNS (10)\n"
 		"  --dns-window S         DNS transactions stay matchable S (600)\n"
-		"  --max-sessions N       sessions tracked at once (100000)\n"
-		"  --max-dns N            DNS transactions kept at once (200000)\n"
+		"  --max-sessions N       sessions tracked at once (40000)\n"
+		"  --max-dns N            DNS transactions kept at once (100000)\n"
 		"  -q, --quiet            no progress line on stderr\n"
 		"  -h, --help             this help\n"
 		"  --version              print the version\n");
