@@ -391,6 +391,12 @@ static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 			}
 		}
 	}
+	if (m->ancount > m->n_an) { /* kept only DNS_MAX_RRS, or the capture cut the message: say so */
+		char line[64];
+		snprintf(line, sizeof(line), "(+%u more records not shown)",
+			 (unsigned)(m->ancount - m->n_an));
+		strv_push(&tx->answers, &tx->n_answers, line);
+	}
 	/* MX glue: addresses of the exchanges in the additional section */
 	if (tx->qtype == DNS_T_MX) {
 		for (size_t i = 0; i < m->n_ar; i++) {
