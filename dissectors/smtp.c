@@ -296,6 +296,25 @@ static bool smtp_pop(struct smtp_state *st, struct smtp_pending *out)
 
 /* ---- line splitting ---- */
 
+/* Grow *buf (doubling from `first`) towards `need` bytes, never past max;
+ * on allocation failure it stays as it was and the caller truncates. */
+static void smtp_grow(char **buf, size_t *cap, size_t need, size_t first,
+		      size_t max)
+{
+	size_t ncap = *cap ? *cap : first;
+	char *nb;
+	if (need <= *cap || *cap >= max)
+		return;
+	while (ncap < need && ncap < max)
+		ncap *= 2;
+	if (ncap > max)
+		ncap = max;
+	if ((nb = realloc(*buf, ncap)) != NULL) {
+		*buf = nb;
+		*cap = ncap;
+	}
+}
+
 static void smtp_line_reset(struct smtp_line *l)
 {
 	l->len = 0;
@@ -316,18 +335,7 @@ static void smtp_line_add(struct smtp_call *c, enum smtp_dir dir,
 
 	if (l->truncated || l->skip)
 		return;
-	if (l->len + n + 1 > l->cap && l->cap < SMTP_LINE_MAX) {
-		size_t ncap = l->cap ? l->cap : 128;
-		char *nb;
-		while (ncap < l->len + n + 1 && ncap < SMTP_LINE_MAX)
-			ncap *= 2;
-		if (ncap > SMTP_LINE_MAX)
-			ncap = SMTP_LINE_MAX;
-		if ((nb = realloc(l->buf, ncap)) != NULL) {
-			l->buf = nb;
-			l->cap = ncap;
-		}
-	}
+	smtp_grow(&l->buf, &l->cap, l->len + n + 1, 128, SMTP_LINE_MAX);
 	if (l->cap == 0) { /* no memory: the line is lost, parsing goes on */
 		l->skip = true;
 		return;
@@ -656,18 +664,8 @@ static void smtp_text_add(struct smtp_state *st, const char *s, size_t n)
 {
 	size_t room;
 
-	if (st->text_len + n + 1 > st->text_cap && st->text_cap < SMTP_TEXT_MAX) {
-		size_t ncap = st->text_cap ? st->text_cap : 64;
-		char *nb;
-		while (ncap < st->text_len + n + 1 && ncap < SMTP_TEXT_MAX)
-			ncap *= 2;
-		if (ncap > SMTP_TEXT_MAX)
-			ncap = SMTP_TEXT_MAX;
-		if ((nb = realloc(st->text, ncap)) != NULL) {
-			st->text = nb;
-			st->text_cap = ncap;
-		}
-	}
+	smtp_grow(&st->text, &st->text_cap, st->text_len + n + 1, 64,
+		  SMTP_TEXT_MAX);
 	if (st->text_cap == 0)
 		return;
 	room = st->text_cap - 1 - st->text_len;
