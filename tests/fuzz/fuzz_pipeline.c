@@ -1,0 +1,194 @@
+/* fuzz_pipeline.c - libFuzzer target for the whole pipeline: pcap/pcapng
+ * bytes in, report out, wired as analyzer/main.c wires it:
+ *
+ *   cap_open -> report_new -> engine_new -> cap_run(engine_packet)
+ *   -> engine_finish -> engine_get_stats -> report_end -> free all
+ *
+ * Only the public interfaces of capture.h, engine.h and report.h are used,
+ * so the target does not care which TCP reassembler sits behind engine.c.
+ *
+ * cap_open takes file names, so each input is written to one memfd per
+ * process (rewritten and truncated per input) and opened as
+ * /proc/self/fd/N.  The report goes to a memory stream and is checked:
+ * the report format is picked from the input size (size % 3: JSON, text,
+ * NDJSON, so a reproducer always runs the same way); a JSON report must be
+ * one valid JSON document, an NDJSON report one valid JSON object per line.
+ *
+ * The engine is created and freed per input: the reassembler behind it is
+ * a process-wide singleton (libnids), so this also checks that
+ * engine_new/engine_free can be repeated.  State caps are small
+ * (--max-sessions 8, --max-dns 16) so that eviction is reached, and
+ * because the default caps would make every engine_new allocate tables for
+ * 100,000 sessions.  Port 587 is an SMTP port too.
+ */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "engine.h"
+#include "report.h"
+
+static int fz_fd = -1;
+static char fz_path[64];
+
+static void fz_die(const char *what, const char *detail)
+{
+	fprintf(stderr, "fuzz_pipeline: %s%s%s\n", what, detail ? ": " : "",
+		detail ? detail : "");
+	abort();
+}
+
+/* UBSan is built recoverable so that a campaign can step over a known,
+ * reported issue with UBSAN_OPTIONS=suppressions=FILE; by default every
+ * report still ends the run, as with -fno-sanitize-recover. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* as main.c: jansson's hash seed fixed, runs repeat exactly */
+	json_object_seed(1);
+	fz_fd = memfd_create("mxray-fuzz-pcap", MFD_CLOEXEC);
+	if (fz_fd < 0)
+		fz_die("memfd_create failed", NULL);
+	snprintf(fz_path, sizeof(fz_path), "/proc/self/fd/%d", fz_fd);
+	return 0;
+}
+
+static int fz_write_input(const uint8_t *data, size_t size)
+{
+	size_t off = 0;
+	if (ftruncate(fz_fd, 0) != 0)
+		return -1;
+	while (off < size) {
+		ssize_t w = pwrite(fz_fd, data + off, size - off, (off_t)off);
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+static void fz_check_json(const char *buf, size_t len)
+{
+	json_error_t err;
+	json_t *doc = json_loadb(buf, len, 0, &err);
+	if (!doc || !json_is_object(doc)) {
+		fprintf(stderr, "%.*s\n", (int)(len > 4000 ? 4000 : len), buf);
+		fz_die("JSON report is not one JSON object", err.text);
+	}
+	if (!json_is_array(json_object_get(doc, "sessions")) ||
+	    !json_is_array(json_object_get(doc, "dns")) ||
+	    !json_is_array(json_object_get(doc, "inputs")) ||
+	    !json_is_object(json_object_get(doc, "summary")))
+		fz_die("JSON report lacks sessions/dns/inputs/summary", NULL);
+	json_decref(doc);
+}
+
+static void fz_check_ndjson(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	int summary = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		json_error_t err;
+		json_t *o;
+		if (!nl)
+			fz_die("NDJSON report does not end with a newline", NULL);
+		o = json_loadb(p, (size_t)(nl - p), 0, &err);
+		if (!o || !json_is_object(o)) {
+			fprintf(stderr, "%.*s\n", (int)(nl - p), p);
+			fz_die("NDJSON line is not a JSON object", err.text);
+		}
+		if (json_is_string(json_object_get(o, "type")) &&
+		    !strcmp(json_string_value(json_object_get(o, "type")),
+			    "summary"))
+			summary++;
+		json_decref(o);
+		p = nl + 1;
+	}
+	if (summary != 1)
+		fz_die("NDJSON report does not have exactly one summary", NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char errbuf[MX_ERRBUF_SIZE] = "", runerr[MX_ERRBUF_SIZE] = "";
+	char *files[1] = {fz_path};
+	struct engine_config cfg;
+	struct report_options ro;
+	struct cap_reader *cr = NULL;
+	struct report *rep = NULL;
+	struct engine *eng = NULL;
+	struct engine_stats st;
+	bool usage_error = false;
+	char *obuf = NULL;
+	size_t olen = 0;
+	FILE *out = NULL;
+	int ended = -1;
+
+	if (fz_write_input(data, size) != 0)
+		fz_die("cannot write the input to the memfd", NULL);
+
+	engine_config_defaults(&cfg);
+	cfg.smtp_ports[cfg.n_smtp_ports++] = 587;
+	cfg.max_sessions = 8;
+	cfg.max_dns = 16;
+	memset(&ro, 0, sizeof(ro));
+	ro.fmt = size % 3 == 0 ? FMT_JSON : size % 3 == 1 ? FMT_TEXT
+							  : FMT_NDJSON;
+	ro.fnd = cfg.fnd;
+
+	cr = cap_open(files, 1, NULL, errbuf, &usage_error);
+	if (!cr) {
+		if (usage_error)
+			fz_die("cap_open reports a usage error without a filter",
+			       errbuf);
+		if (!errbuf[0])
+			fz_die("cap_open failed without a message", NULL);
+		goto out; /* not a capture: the one-line error path */
+	}
+	out = open_memstream(&obuf, &olen);
+	if (!out)
+		fz_die("open_memstream failed", NULL);
+	rep = report_new(out, &ro, errbuf);
+	if (!rep)
+		fz_die("report_new failed", errbuf);
+	eng = engine_new(&cfg, rep, errbuf);
+	if (!eng)
+		fz_die("engine_new failed (repeated use of the reassembler?)",
+		       errbuf);
+	if (cap_run(cr, engine_packet, engine_idle, eng, false, runerr) != 0 &&
+	    !runerr[0])
+		fz_die("cap_run failed without a message", NULL);
+	engine_finish(eng);
+	engine_get_stats(eng, &st);
+	ended = report_end(rep, cr, &st);
+out:
+	engine_free(eng);
+	report_free(rep);
+	cap_free(cr);
+	if (out) {
+		if (fclose(out) != 0)
+			fz_die("closing the memory stream failed", NULL);
+		if (ended != 0)
+			fz_die("report_end failed on a memory stream", NULL);
+		if (ro.fmt == FMT_JSON)
+			fz_check_json(obuf, olen);
+		else if (ro.fmt == FMT_NDJSON)
+			fz_check_ndjson(obuf, olen);
+	}
+	free(obuf);
+	return 0;
+}
