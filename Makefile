@@ -43,10 +43,12 @@ run: deps
 	@for f in $(SAMPLES); do echo "### $$f"; ./$(BIN) -r $$f || exit 1; done
 
 # make test: set up, build, run every test; then all of it again on the
-# ASan + UBSan build.
+# ASan + UBSan build; then a short libFuzzer smoke of each target plus
+# every regression input under tests/fuzz/regress/.
 test: deps
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 check
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 check: $(BIN) $(TESTBIN)
 	./$(TESTBIN) --jobs 2

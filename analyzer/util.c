@@ -166,12 +166,17 @@ double mx_round_us(double t)
 
 double mx_dt(double from, double to)
 {
-	return (double)(llround(to * 1e6) - llround(from * 1e6)) / 1e6;
+	/* exact microseconds while both fit, with room for their difference,
+	 * in a long long; absurd timestamps (a damaged or hostile capture)
+	 * fall back to plain doubles instead of overflowing */
+	if (fabs(from) < 4e12 && fabs(to) < 4e12)
+		return (double)(llround(to * 1e6) - llround(from * 1e6)) / 1e6;
+	return round((to - from) * 1e6) / 1e6;
 }
 
 const char *mx_time_str(double t, char out[32])
 {
-	long long us = llround(t * 1e6);
+	long long us = fabs(t) < 4e12 ? llround(t * 1e6) : -1;
 	time_t s = (time_t)(us / 1000000);
 	struct tm tm;
 	if (us < 0 || !gmtime_r(&s, &tm)) {

@@ -4,9 +4,10 @@
 # Idempotent: apt-get update runs only when something must be installed.
 set -eu
 
-# tshark: make test cross-checks the lab captures' banner delays with it
+# tshark: make test cross-checks the lab captures' banner delays with it;
+# clang-14 with its libFuzzer runtime: the fuzz smoke
 PKGS="build-essential pkg-config libpcap-dev libnids-dev libjansson-dev \
-libcriterion-dev python3 valgrind tshark $*"
+libcriterion-dev python3 valgrind tshark clang-14 libclang-rt-14-dev $*"
 
 missing=""
 for p in $PKGS; do
