@@ -80,19 +80,20 @@ corpus() {
 }
 
 # The final stats of one run, from its log(s) (one per -jobs worker):
-# executions summed, cov/ft of the last status line (the highest over
-# workers), corpus = files in the corpus directory.
+# executions summed, cov/ft/corp of the last status line (cov/ft: the
+# highest over workers), files = inputs in the corpus directory.
 summarize() { # target corpus-dir log...
 	t=$1 dir=$2
 	shift 2
-	awk -v t="$t" -v corp="$(find "$dir" -type f 2>/dev/null | wc -l)" '
-		FNR == 1 { if (NR > 1) flush(); c = f = e = r = "" }
+	awk -v t="$t" -v files="$(find "$dir" -type f 2>/dev/null | wc -l)" '
+		FNR == 1 { if (NR > 1) flush(); c = f = e = r = u = "" }
 		/stat::number_of_executed_units:/ { e = $2 }
 		/stat::peak_rss_mb:/ { r = $2 }
 		/ cov: / {
 			for (i = 1; i < NF; i++) {
 				if ($i == "cov:") c = $(i + 1)
 				if ($i == "ft:") f = $(i + 1)
+				if ($i == "corp:") u = $(i + 1)
 			}
 		}
 		function flush() {
@@ -100,11 +101,12 @@ summarize() { # target corpus-dir log...
 			if (c + 0 > cov) cov = c + 0
 			if (f + 0 > ft) ft = f + 0
 			if (r + 0 > rss) rss = r + 0
+			if (u != "") corp = u
 		}
 		END {
 			flush()
-			printf "%-9s execs %-10d cov %-6d ft %-7d corpus %-6d peak_rss_mb %d\n",
-				t, execs, cov, ft, corp, rss
+			printf "%-9s execs %-10d cov %-6d ft %-7d corp %-14s files %-6d peak_rss_mb %d\n",
+				t, execs, cov, ft, corp, files, rss
 		}' "$@"
 }
 
@@ -147,7 +149,7 @@ run() {
 		summarize "$t" "$OUT/corpus/$t" $log | tee "$OUT/summary-$t.txt"
 		[ "$rc" -eq 0 ] || echo "   fuzz_$t exited $rc: see $log and $OUT/artifacts/$t/"
 	done
-	echo "== final stats (execs summed over workers; corpus = files kept)"
+	echo "== final stats (execs summed over workers; corp = libFuzzer units/size; files = corpus dir)"
 	for t in $TARGETS; do cat "$OUT/summary-$t.txt"; done
 	if ls "$OUT"/artifacts/*/crash-* "$OUT"/artifacts/*/leak-* \
 		"$OUT"/artifacts/*/timeout-* "$OUT"/artifacts/*/oom-* 2>/dev/null; then
