@@ -21,7 +21,7 @@ struct reasm_ops {
 };
 
 struct reasm_config {
-	int max_frag_hosts; /* hosts with fragments in flight */
+	int max_frag_hosts; /* size of libnids' fragment hash (not a cap) */
 };
 
 /* Set up the one defragmenter.  Returns 0, or -1 with errbuf filled. */
