@@ -54,7 +54,6 @@ struct dns_tx {
 	size_t n_glue;
 
 	int first_rel;  /* relation of the first session that tied it, or -1 */
-	unsigned tied;  /* sessions that tied it */
 
 	/* private */
 	struct dt_node **nodes;

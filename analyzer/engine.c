@@ -262,7 +262,6 @@ static struct session *sess_create(struct engine *e,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->stream_kind = STREAM_SMTP;
 	s->seq = ++e->seq;
 	snprintf(s->id, sizeof(s->id), "S%llu", (unsigned long long)s->seq);
 	s->client = *c;
@@ -298,13 +297,9 @@ static void sess_closing(struct engine *e, struct session *s,
 	e->close_tail = s;
 }
 
-/* A TCP segment with its capture time. */
+/* A decoded TCP segment and its capture time. */
 struct tcp_seg {
 	const struct dec_seg *d;
-	struct mx_endpoint src, dst;
-	uint8_t flags;
-	uint32_t seq, ack;
-	size_t paylen; /* on the wire */
 	double ts;
 };
 
@@ -312,28 +307,28 @@ static void on_client_seg(struct engine *e, struct session *s,
 			  const struct tcp_seg *g)
 {
 	struct tl_event *ev;
-	if ((g->flags & TH_SYN) && !(g->flags & TH_ACK)) {
+	if ((g->d->flags & TH_SYN) && !(g->d->flags & TH_ACK)) {
 		s->syns++;
 		if (s->syns == 1)
-			s->client_isn = g->seq;
+			s->client_isn = g->d->seq;
 		s->syn_t = g->ts;
 		ev = sess_add_event(s, g->ts, EV_SYN, ACTOR_CLIENT);
 		if (ev)
 			ev->retransmission = s->syns > 1;
 		return;
 	}
-	if (g->flags & TH_RST) {
+	if (g->d->flags & TH_RST) {
 		sess_add_event(s, g->ts, EV_RST, ACTOR_CLIENT);
 		sess_closing(e, s, CLOSE_RST_CLIENT, g->ts);
 		return;
 	}
-	if (s->has_syn_ack && !s->has_ack && (g->flags & TH_ACK) &&
-	    g->ack == s->server_isn + 1) {
+	if (s->has_syn_ack && !s->has_ack && (g->d->flags & TH_ACK) &&
+	    g->d->ack == s->server_isn + 1) {
 		s->has_ack = true;
 		s->ack_t = g->ts;
 		sess_add_event(s, g->ts, EV_ACK, ACTOR_CLIENT);
 	}
-	if ((g->flags & TH_FIN) && !s->fin_client) {
+	if ((g->d->flags & TH_FIN) && !s->fin_client) {
 		s->fin_client = true;
 		s->fin_client_t = g->ts;
 		sess_add_event(s, g->ts, EV_FIN, ACTOR_CLIENT);
@@ -346,24 +341,24 @@ static void on_server_seg(struct engine *e, struct session *s,
 			  const struct tcp_seg *g)
 {
 	struct tl_event *ev;
-	if ((g->flags & TH_SYN) && (g->flags & TH_ACK)) {
+	if ((g->d->flags & TH_SYN) && (g->d->flags & TH_ACK)) {
 		s->syn_acks++;
 		if (!s->has_syn_ack) {
 			s->has_syn_ack = true;
 			s->syn_ack_t = g->ts;
-			s->server_isn = g->seq;
+			s->server_isn = g->d->seq;
 		}
 		ev = sess_add_event(s, g->ts, EV_SYN_ACK, ACTOR_SERVER);
 		if (ev)
 			ev->retransmission = s->syn_acks > 1;
 		return;
 	}
-	if (g->flags & TH_RST) {
+	if (g->d->flags & TH_RST) {
 		sess_add_event(s, g->ts, EV_RST, ACTOR_SERVER);
 		sess_closing(e, s, CLOSE_RST_SERVER, g->ts);
 		return;
 	}
-	if ((g->flags & TH_FIN) && !s->fin_server) {
+	if ((g->d->flags & TH_FIN) && !s->fin_server) {
 		s->fin_server = true;
 		s->fin_server_t = g->ts;
 		sess_add_event(s, g->ts, EV_FIN, ACTOR_SERVER);
@@ -379,18 +374,18 @@ static void stream_seg(struct engine *e, struct session *s, bool from_client,
 {
 	int dir = from_client ? 0 : 1;
 	struct sdir snd = {e, s, dir}, rcv = {e, s, !dir};
-	uint32_t seq = g->seq;
+	uint32_t seq = g->d->seq;
 
-	if (g->flags & TH_RST)
+	if (g->d->flags & TH_RST)
 		return;
-	if (g->flags & TH_SYN) {
-		tcpr_syn(&s->half[dir], g->seq);
+	if (g->d->flags & TH_SYN) {
+		tcpr_syn(&s->half[dir], g->d->seq);
 		seq++;
 	}
-	if (g->flags & TH_ACK)
-		tcpr_ack(&s->half[!dir], g->ack, g->ts, &stream_ops, &rcv);
+	if (g->d->flags & TH_ACK)
+		tcpr_ack(&s->half[!dir], g->d->ack, g->ts, &stream_ops, &rcv);
 	tcpr_segment(&s->half[dir], seq, g->d->payload, g->d->len,
-		     g->d->wire_len, g->flags & TH_FIN, g->ts, &stream_ops,
+		     g->d->wire_len, g->d->flags & TH_FIN, g->ts, &stream_ops,
 		     &snd);
 }
 
@@ -402,28 +397,28 @@ static void on_tcp_seg(struct engine *e, const struct tcp_seg *g)
 	struct session *s;
 	bool from_client = true;
 
-	s = sess_find(e, &g->src, &g->dst);
+	s = sess_find(e, &g->d->src, &g->d->dst);
 	if (!s) {
-		s = sess_find(e, &g->dst, &g->src);
+		s = sess_find(e, &g->d->dst, &g->d->src);
 		from_client = false;
 	}
-	if (s && from_client && (g->flags & TH_SYN) && !(g->flags & TH_ACK) &&
-	    s->syns > 0 && g->seq != s->client_isn &&
+	if (s && from_client && (g->d->flags & TH_SYN) && !(g->d->flags & TH_ACK) &&
+	    s->syns > 0 && g->d->seq != s->client_isn &&
 	    (s->closing || s->has_ack)) {
 		/* the port pair is reused by a new connection */
 		sess_report(e, s, CLOSE_TIMEOUT);
 		s = NULL;
 	}
 	if (!s) {
-		bool syn = (g->flags & TH_SYN) && !(g->flags & (TH_ACK | TH_RST));
-		if (syn && is_smtp_port(e, g->dst.port)) {
-			s = sess_create(e, &g->src, &g->dst, g->ts);
+		bool syn = (g->d->flags & TH_SYN) && !(g->d->flags & (TH_ACK | TH_RST));
+		if (syn && is_smtp_port(e, g->d->dst.port)) {
+			s = sess_create(e, &g->d->src, &g->d->dst, g->ts);
 			from_client = true;
-		} else if (!(g->flags & (TH_SYN | TH_RST)) && g->paylen > 0) {
+		} else if (!(g->d->flags & (TH_SYN | TH_RST)) && g->d->wire_len > 0) {
 			/* the capture began inside this connection */
-			from_client = is_smtp_port(e, g->dst.port);
-			s = from_client ? sess_create(e, &g->src, &g->dst, g->ts)
-					: sess_create(e, &g->dst, &g->src, g->ts);
+			from_client = is_smtp_port(e, g->d->dst.port);
+			s = from_client ? sess_create(e, &g->d->src, &g->d->dst, g->ts)
+					: sess_create(e, &g->d->dst, &g->d->src, g->ts);
 			if (s) {
 				s->partial = true;
 				e->st.partial_sessions++;
@@ -475,8 +470,7 @@ static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 		return;
 	}
 	if (is_smtp_port(e, d->src.port) || is_smtp_port(e, d->dst.port)) {
-		struct tcp_seg g = {d, d->src, d->dst, d->flags, d->seq, d->ack,
-				    d->wire_len, ts};
+		struct tcp_seg g = {d, ts};
 		on_tcp_seg(e, &g);
 	} else if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT) {
 		dc_segment(e->dns_tcp, d, ts);

@@ -122,7 +122,6 @@ void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r)
 	dns_tx_ref(tx);
 	if (tx->first_rel < 0)
 		tx->first_rel = (int)r;
-	tx->tied++;
 	s->dns[s->n_dns].tx = tx;
 	s->dns[s->n_dns].rel = r;
 	s->n_dns++;

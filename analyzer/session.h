@@ -85,11 +85,7 @@ struct unanswered {
 #define SESS_MAX_UNANSWERED 8
 #define SESS_MAX_DNS 64
 
-/* Kept for the unit tests that build sessions by hand. */
-enum stream_kind { STREAM_SMTP = 1 };
-
 struct session {
-	int stream_kind; /* STREAM_SMTP */
 	uint64_t seq;    /* creation order */
 	char id[24];
 	struct mx_endpoint client, server;
@@ -103,7 +99,6 @@ struct session {
 	double syn_t, syn_ack_t, ack_t;
 	bool fin_client, fin_server;
 	double fin_client_t, fin_server_t;
-	bool rst;
 	bool partial;   /* the capture began after the handshake */
 	struct tcpr_half half[2]; /* stream state: 0 client->server, 1 back */
 	uint64_t missing[2];      /* bytes lost from the capture, per side */

@@ -173,7 +173,6 @@ static struct session *attempt(struct fx *f, const char *client,
 {
 	struct session *s = calloc(1, sizeof *s);
 	cr_assert_not_null(s);
-	s->stream_kind = STREAM_SMTP;
 	s->seq = ++f->next_sess;
 	snprintf(s->id, sizeof s->id, "S%u", f->next_sess);
 	s->client = ep(client, (uint16_t)(40000 + f->next_sess));
@@ -761,7 +760,6 @@ static struct session *bare(void)
 {
 	struct session *s = calloc(1, sizeof *s);
 	cr_assert_not_null(s);
-	s->stream_kind = STREAM_SMTP;
 	snprintf(s->id, sizeof s->id, "S1");
 	s->client = ep(CLIENT, 40001);
 	s->server = ep(MX1_IP, 25);

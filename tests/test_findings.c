@@ -40,7 +40,6 @@ static struct session *sess_syn(void)
 {
 	struct session *s = calloc(1, sizeof *s);
 	cr_assert_not_null(s);
-	s->stream_kind = STREAM_SMTP;
 	s->client = ep("192.0.2.10", 40123);
 	s->server = ep("203.0.113.25", 25);
 	s->start = s->syn_t = s->last = T0;
