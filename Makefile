@@ -51,7 +51,7 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 check: $(BIN) $(TESTBIN)
-	./$(TESTBIN) --jobs 2
+	./scripts/run-unit.sh ./$(TESTBIN)
 	./scripts/run-golden.sh ./$(BIN)
 	./scripts/run-bad-input.sh ./$(BIN)
 	$(if $(filter 1,$(SAN)),,./scripts/run-valgrind.sh ./$(BIN))
