@@ -8,6 +8,7 @@
 #include "tcpreasm.h"
 
 #define DNS_PORT 53
+#define DC_BUCKETS 2048 /* power of two, twice the usual cap */
 
 struct dc_conn {
 	struct mx_endpoint client, server; /* server: port 53 */
@@ -16,11 +17,13 @@ struct dc_conn {
 	bool fin[2];
 	double last;
 	struct dc_conn *prev, *next;        /* by last activity */
+	struct dc_conn *hnext;              /* hash chain */
 	struct dc_table *t;
 	int dir;                            /* direction being delivered */
 };
 
 struct dc_table {
+	struct dc_conn *buckets[DC_BUCKETS];
 	struct dc_conn *head, *tail;
 	size_t live, max;
 	double idle;
@@ -87,8 +90,22 @@ static void append(struct dc_table *t, struct dc_conn *c)
 	t->tail = c;
 }
 
+static struct dc_conn **bucket(struct dc_table *t,
+			       const struct mx_endpoint *client,
+			       const struct mx_endpoint *server)
+{
+	return &t->buckets[mx_hash_pair(client, server, 0xd4c) &
+			   (DC_BUCKETS - 1)];
+}
+
 static void conn_end(struct dc_table *t, struct dc_conn *c, double ts)
 {
+	struct dc_conn **pp = bucket(t, &c->client, &c->server);
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
 	for (c->dir = 0; c->dir < 2; c->dir++) {
 		tcpr_flush(&c->half[c->dir], ts, &dc_ops, c);
 		tcpr_free(&c->half[c->dir]);
@@ -128,21 +145,19 @@ void dc_expire(struct dc_table *t, double now)
 		conn_end(t, t->head, now);
 }
 
-/* Few connections live at once (the table is capped, and DNS over TCP is
- * rare), so a list walk from the most recent end finds them. */
+/* The server is the side on port 53 (the destination if both are), so a
+ * segment's direction is known before the look-up. */
 static struct dc_conn *find(struct dc_table *t, const struct dec_seg *g,
 			    int *dir)
 {
-	for (struct dc_conn *c = t->tail; c; c = c->prev) {
-		if (mx_ep_eq(&c->client, &g->src) && mx_ep_eq(&c->server, &g->dst)) {
-			*dir = 0;
+	const struct mx_endpoint *client, *server;
+	struct dc_conn *c;
+	*dir = g->dst.port == DNS_PORT ? 0 : 1;
+	client = *dir == 0 ? &g->src : &g->dst;
+	server = *dir == 0 ? &g->dst : &g->src;
+	for (c = *bucket(t, client, server); c; c = c->hnext)
+		if (mx_ep_eq(&c->client, client) && mx_ep_eq(&c->server, server))
 			return c;
-		}
-		if (mx_ep_eq(&c->client, &g->dst) && mx_ep_eq(&c->server, &g->src)) {
-			*dir = 1;
-			return c;
-		}
-	}
 	return NULL;
 }
 
@@ -160,13 +175,16 @@ void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts)
 			t->st.evicted++;
 			conn_end(t, t->head, ts);
 		}
+		struct dc_conn **b;
 		if (!(c = calloc(1, sizeof(*c))))
 			return;
 		c->t = t;
 		c->half[0].budget = c->half[1].budget = &t->hold;
-		dir = g->dst.port == DNS_PORT ? 0 : 1;
 		c->client = dir == 0 ? g->src : g->dst;
 		c->server = dir == 0 ? g->dst : g->src;
+		b = bucket(t, &c->client, &c->server);
+		c->hnext = *b;
+		*b = c;
 		append(t, c);
 		t->live++;
 		t->st.connections++;

@@ -82,18 +82,7 @@ static bool is_smtp_port(const struct engine *e, uint16_t p)
 static size_t sess_bucket(const struct engine *e, const struct mx_endpoint *c,
 			  const struct mx_endpoint *s)
 {
-	/* explicit bytes: struct padding must not reach the hash */
-	uint8_t k[2 * 19];
-	k[0] = c->ip.family;
-	memcpy(k + 1, c->ip.a, 16);
-	k[17] = (uint8_t)(c->port >> 8);
-	k[18] = (uint8_t)c->port;
-	k[19] = s->ip.family;
-	memcpy(k + 20, s->ip.a, 16);
-	k[36] = (uint8_t)(s->port >> 8);
-	k[37] = (uint8_t)s->port;
-	return (size_t)(mx_hash_bytes(k, sizeof(k), 0x5e55) &
-			(e->nbuckets - 1));
+	return (size_t)(mx_hash_pair(c, s, 0x5e55) & (e->nbuckets - 1));
 }
 
 static struct session *sess_find(struct engine *e, const struct mx_endpoint *c,

@@ -84,6 +84,21 @@ uint64_t mx_hash_bytes(const void *p, size_t n, uint64_t seed)
 	return h;
 }
 
+uint64_t mx_hash_pair(const struct mx_endpoint *a, const struct mx_endpoint *b,
+		      uint64_t seed)
+{
+	uint8_t k[2 * 19];
+	const struct mx_endpoint *e[2] = {a, b};
+	for (int i = 0; i < 2; i++) {
+		uint8_t *p = k + 19 * i;
+		p[0] = e[i]->ip.family;
+		memcpy(p + 1, e[i]->ip.a, 16);
+		p[17] = (uint8_t)(e[i]->port >> 8);
+		p[18] = (uint8_t)e[i]->port;
+	}
+	return mx_hash_bytes(k, sizeof(k), seed);
+}
+
 uint64_t mx_hash_str(const char *s, uint64_t seed)
 {
 	return mx_hash_bytes(s, strlen(s), seed);

@@ -38,6 +38,10 @@ int mx_addr_parse(const char *s, struct mx_addr *x);
 /* 64-bit hashing for the tables (mix of bytes, seedable). */
 uint64_t mx_hash_bytes(const void *p, size_t n, uint64_t seed);
 uint64_t mx_hash_str(const char *s, uint64_t seed);
+/* Hash of an ordered endpoint pair, from explicit bytes (struct padding
+ * never reaches it). */
+uint64_t mx_hash_pair(const struct mx_endpoint *a, const struct mx_endpoint *b,
+		      uint64_t seed);
 
 /* Escape n bytes for a report: printable ASCII, '\n' (it joins the lines
  * of a multi-line reply) and valid UTF-8 stay, other bytes become \xNN, backslash stays as is.  Always NUL-terminates out;
