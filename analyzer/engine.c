@@ -25,6 +25,11 @@
 #define MAX_DNS_TCP_CONNS 1024
 #define DNS_TCP_IDLE_S 60.0
 
+/* A session is on one of two lists, through the same links. */
+struct sess_list {
+	struct session *head, *tail;
+};
+
 struct engine {
 	struct engine_config cfg;
 	struct report *rep;
@@ -36,8 +41,8 @@ struct engine {
 	struct session **buckets;
 	size_t nbuckets;
 	size_t live;
-	struct session *lru_head, *lru_tail;   /* live, oldest activity first */
-	struct session *close_head, *close_tail; /* closing, by close time */
+	struct sess_list idle;    /* live, oldest activity first */
+	struct sess_list closing; /* over, by close time, awaiting the grace */
 	uint64_t seq;
 
 	struct tcpr_budget hold; /* out-of-order bytes held, all sessions */
@@ -95,43 +100,28 @@ static struct session *sess_find(struct engine *e, const struct mx_endpoint *c,
 	return NULL;
 }
 
-static void lru_unlink(struct engine *e, struct session *s)
+static void list_unlink(struct sess_list *l, struct session *s)
 {
 	if (s->lru_prev)
 		s->lru_prev->lru_next = s->lru_next;
-	else if (e->lru_head == s)
-		e->lru_head = s->lru_next;
+	else if (l->head == s)
+		l->head = s->lru_next;
 	if (s->lru_next)
 		s->lru_next->lru_prev = s->lru_prev;
-	else if (e->lru_tail == s)
-		e->lru_tail = s->lru_prev;
+	else if (l->tail == s)
+		l->tail = s->lru_prev;
 	s->lru_prev = s->lru_next = NULL;
 }
 
-static void lru_append(struct engine *e, struct session *s)
+static void list_append(struct sess_list *l, struct session *s)
 {
-	s->lru_prev = e->lru_tail;
+	s->lru_prev = l->tail;
 	s->lru_next = NULL;
-	if (e->lru_tail)
-		e->lru_tail->lru_next = s;
+	if (l->tail)
+		l->tail->lru_next = s;
 	else
-		e->lru_head = s;
-	e->lru_tail = s;
-}
-
-/* The closing list reuses the lru links: a session is on one or the
- * other. */
-static void close_unlink(struct engine *e, struct session *s)
-{
-	if (s->lru_prev)
-		s->lru_prev->lru_next = s->lru_next;
-	else if (e->close_head == s)
-		e->close_head = s->lru_next;
-	if (s->lru_next)
-		s->lru_next->lru_prev = s->lru_prev;
-	else if (e->close_tail == s)
-		e->close_tail = s->lru_prev;
-	s->lru_prev = s->lru_next = NULL;
+		l->head = s;
+	l->tail = s;
 }
 
 static void hash_unlink(struct engine *e, struct session *s)
@@ -196,10 +186,7 @@ static void sess_report(struct engine *e, struct session *s,
 	struct finding_list fl = {0};
 	double until;
 
-	if (s->closing)
-		close_unlink(e, s);
-	else
-		lru_unlink(e, s);
+	list_unlink(s->closing ? &e->closing : &e->idle, s);
 	hash_unlink(e, s);
 	e->live--;
 
@@ -244,9 +231,9 @@ static struct session *sess_create(struct engine *e,
 {
 	struct session *s;
 	size_t b;
-	if (e->live >= e->cfg.max_sessions && e->lru_head) {
+	if (e->live >= e->cfg.max_sessions && e->idle.head) {
 		e->st.sessions_evicted++;
-		sess_report(e, e->lru_head, CLOSE_TIMEOUT);
+		sess_report(e, e->idle.head, CLOSE_TIMEOUT);
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -260,7 +247,7 @@ static struct session *sess_create(struct engine *e,
 	b = sess_bucket(e, c, srv);
 	s->hnext = e->buckets[b];
 	e->buckets[b] = s;
-	lru_append(e, s);
+	list_append(&e->idle, s);
 	e->live++;
 	e->st.sessions++;
 	corr_client_side(e->dns, s, e->cfg.dns_window_s);
@@ -276,14 +263,9 @@ static void sess_closing(struct engine *e, struct session *s,
 		return;
 	s->close = why;
 	s->close_t = ts;
-	lru_unlink(e, s);
+	list_unlink(&e->idle, s);
 	s->closing = true;
-	s->lru_prev = e->close_tail;
-	if (e->close_tail)
-		e->close_tail->lru_next = s;
-	else
-		e->close_head = s;
-	e->close_tail = s;
+	list_append(&e->closing, s);
 }
 
 /* A decoded TCP segment and its capture time. */
@@ -418,8 +400,8 @@ static void on_tcp_seg(struct engine *e, const struct tcp_seg *g)
 	}
 	s->last = g->ts;
 	if (!s->closing) { /* keep the idle list ordered by activity */
-		lru_unlink(e, s);
-		lru_append(e, s);
+		list_unlink(&e->idle, s);
+		list_append(&e->idle, s);
 	}
 	if (from_client)
 		on_client_seg(e, s, g);
@@ -480,12 +462,12 @@ static const struct reasm_ops engine_reasm_ops = {on_defragmented};
 
 static void tick(struct engine *e)
 {
-	while (e->close_head &&
-	       e->close_head->close_t + e->cfg.grace_s <= e->now)
-		sess_report(e, e->close_head, CLOSE_FIN);
-	while (e->lru_head &&
-	       e->lru_head->last + e->cfg.idle_timeout_s <= e->now)
-		sess_report(e, e->lru_head, CLOSE_TIMEOUT);
+	while (e->closing.head &&
+	       e->closing.head->close_t + e->cfg.grace_s <= e->now)
+		sess_report(e, e->closing.head, CLOSE_FIN);
+	while (e->idle.head &&
+	       e->idle.head->last + e->cfg.idle_timeout_s <= e->now)
+		sess_report(e, e->idle.head, CLOSE_TIMEOUT);
 	dc_expire(e->dns_tcp, e->now);
 	dt_expire(e->dns, e->now);
 	dl_expire(e->deliveries, e->now);
@@ -581,10 +563,10 @@ void engine_finish(struct engine *e)
 	e->dns_tcp = NULL;
 	e->st.dns_tcp_connections = cs.connections;
 	e->st.dns_tcp_evicted = cs.evicted;
-	while (e->close_head)
-		sess_report(e, e->close_head, CLOSE_FIN);
-	while (e->lru_head)
-		sess_report(e, e->lru_head, CLOSE_CAPTURE_END);
+	while (e->closing.head)
+		sess_report(e, e->closing.head, CLOSE_FIN);
+	while (e->idle.head)
+		sess_report(e, e->idle.head, CLOSE_CAPTURE_END);
 	engine_get_stats(e, &e->st);
 	dt_free(e->dns); /* reports every transaction still in the window */
 	e->dns = NULL;
@@ -612,10 +594,10 @@ void engine_free(struct engine *e)
 	e->dns_tcp = NULL;
 	if (e->dns) {
 		reasm_shutdown();
-		while (e->close_head)
-			sess_report(e, e->close_head, CLOSE_FIN);
-		while (e->lru_head)
-			sess_report(e, e->lru_head, CLOSE_CAPTURE_END);
+		while (e->closing.head)
+			sess_report(e, e->closing.head, CLOSE_FIN);
+		while (e->idle.head)
+			sess_report(e, e->idle.head, CLOSE_CAPTURE_END);
 		dt_free(e->dns);
 	}
 	dl_free(e->deliveries);
