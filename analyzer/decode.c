@@ -103,7 +103,7 @@ enum dec_result dec_ipv6(const uint8_t *pkt, size_t caplen,
 	struct rd r;
 	uint8_t nh, a[16];
 	uint16_t plen;
-	size_t wire;
+	size_t wire, ext;
 
 	memset(out, 0, sizeof(*out));
 	rd_init(&r, pkt, caplen);
@@ -119,25 +119,21 @@ enum dec_result dec_ipv6(const uint8_t *pkt, size_t caplen,
 		return DEC_OTHER;
 	if (rd_left(&r) > plen) /* Ethernet padding */
 		r.end = r.p + plen;
-	wire = plen;
 	for (int hops = 0; hops < 8; hops++) {
-		size_t before = rd_offset(&r);
 		if (nh == 0 || nh == 43 || nh == 60) {
 			uint8_t next = rd_u8(&r), hlen = rd_u8(&r);
 			rd_skip(&r, (size_t)hlen * 8 + 6);
 			nh = next;
 		} else if (nh == 44) {
-			uint8_t next = rd_u8(&r);
-			rd_skip(&r, 7);
-			(void)next;
-			return r.err ? DEC_OTHER : DEC_FRAGMENT;
+			return rd_skip(&r, 8) ? DEC_FRAGMENT : DEC_OTHER;
 		} else {
 			break;
 		}
 		if (r.err)
 			return DEC_OTHER;
-		wire -= wire > rd_offset(&r) - before ? rd_offset(&r) - before
-						      : wire;
 	}
+	/* the payload length counts the extension headers too */
+	ext = rd_offset(&r) - 40;
+	wire = plen > ext ? plen - ext : 0;
 	return transport(nh, &r, wire, out);
 }
