@@ -74,66 +74,97 @@ enum dec_result dec_ipv4(const uint8_t *pkt, size_t caplen,
 	return transport(proto, &r, total - ihl, out);
 }
 
-bool dec_ipv4_ports(const uint8_t *pkt, size_t caplen, uint8_t *proto,
-		    uint16_t *sport, uint16_t *dport, bool *fragment)
+/* Walks the fixed header and the extension headers up to the upper layer
+ * or the fragment header; leaves r at it and *nh naming it. */
+static enum dec_result ipv6_walk(struct rd *r, const uint8_t *pkt,
+				 size_t caplen, struct mx_endpoint *src,
+				 struct mx_endpoint *dst, uint8_t *nh,
+				 uint16_t *plen)
 {
-	struct rd r;
-	uint8_t vihl;
-	uint16_t frag;
-	rd_init(&r, pkt, caplen);
-	vihl = rd_u8(&r);
-	rd_skip(&r, 5);
-	frag = rd_be16(&r);
-	rd_skip(&r, 1);
-	*proto = rd_u8(&r);
-	*fragment = (frag & 0x3fff) != 0;
-	if (r.err || (vihl & 0x0f) < 5)
-		return false;
-	if (*fragment)
-		return true;
-	rd_seek(&r, (size_t)(vihl & 0x0f) * 4);
-	*sport = rd_be16(&r);
-	*dport = rd_be16(&r);
-	return !r.err;
+	uint8_t a[16];
+
+	rd_init(r, pkt, caplen);
+	rd_skip(r, 4);
+	*plen = rd_be16(r);
+	*nh = rd_u8(r);
+	rd_skip(r, 1);
+	rd_bytes(r, a, 16);
+	mx_addr_set6(&src->ip, a);
+	rd_bytes(r, a, 16);
+	mx_addr_set6(&dst->ip, a);
+	if (r->err)
+		return DEC_OTHER;
+	if (rd_left(r) > *plen) /* Ethernet padding */
+		r->end = r->p + *plen;
+	for (int hops = 0; hops < 8; hops++) {
+		if (*nh == 0 || *nh == 43 || *nh == 60) {
+			uint8_t next = rd_u8(r), hlen = rd_u8(r);
+			rd_skip(r, (size_t)hlen * 8 + 6);
+			*nh = next;
+		} else if (*nh == 44) {
+			return DEC_FRAGMENT;
+		} else {
+			break;
+		}
+		if (r->err)
+			return DEC_OTHER;
+	}
+	return DEC_OK;
 }
 
 enum dec_result dec_ipv6(const uint8_t *pkt, size_t caplen,
 			 struct dec_seg *out)
 {
 	struct rd r;
-	uint8_t nh, a[16];
+	uint8_t nh;
 	uint16_t plen;
 	size_t wire, ext;
+	enum dec_result res;
 
 	memset(out, 0, sizeof(*out));
-	rd_init(&r, pkt, caplen);
-	rd_skip(&r, 4);
-	plen = rd_be16(&r);
-	nh = rd_u8(&r);
-	rd_skip(&r, 1);
-	rd_bytes(&r, a, 16);
-	mx_addr_set6(&out->src.ip, a);
-	rd_bytes(&r, a, 16);
-	mx_addr_set6(&out->dst.ip, a);
-	if (r.err)
+	res = ipv6_walk(&r, pkt, caplen, &out->src, &out->dst, &nh, &plen);
+	if (res == DEC_FRAGMENT)
+		return rd_left(&r) >= 8 ? DEC_FRAGMENT : DEC_OTHER;
+	if (res != DEC_OK)
 		return DEC_OTHER;
-	if (rd_left(&r) > plen) /* Ethernet padding */
-		r.end = r.p + plen;
-	for (int hops = 0; hops < 8; hops++) {
-		if (nh == 0 || nh == 43 || nh == 60) {
-			uint8_t next = rd_u8(&r), hlen = rd_u8(&r);
-			rd_skip(&r, (size_t)hlen * 8 + 6);
-			nh = next;
-		} else if (nh == 44) {
-			return rd_skip(&r, 8) ? DEC_FRAGMENT : DEC_OTHER;
-		} else {
-			break;
-		}
-		if (r.err)
-			return DEC_OTHER;
-	}
 	/* the payload length counts the extension headers too */
 	ext = rd_offset(&r) - 40;
 	wire = plen > ext ? plen - ext : 0;
 	return transport(nh, &r, wire, out);
+}
+
+bool dec_ipv6_frag(const uint8_t *pkt, size_t caplen, struct dec_frag6 *out)
+{
+	struct rd r;
+	struct mx_endpoint src, dst;
+	uint16_t plen, off;
+	size_t data_len;
+	uint8_t nh;
+
+	memset(out, 0, sizeof(*out));
+	if (ipv6_walk(&r, pkt, caplen, &src, &dst, &nh, &plen) != DEC_FRAGMENT)
+		return false;
+	memcpy(out->src, pkt + 8, 16);
+	memcpy(out->dst, pkt + 24, 16);
+	out->vtc_flow = (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 |
+			(uint32_t)pkt[2] << 8 | pkt[3];
+	out->hop_limit = pkt[7];
+	out->nh = rd_u8(&r);
+	rd_skip(&r, 1);
+	off = rd_be16(&r);
+	out->id = rd_be32(&r);
+	if (r.err)
+		return false;
+	out->offset = (size_t)(off & 0xfff8);
+	out->more = (off & 1) != 0;
+	/* the fragment's data runs to the end of the payload length: a
+	 * snaplen cut leaves it short, and then it cannot be used */
+	if (rd_offset(&r) > (size_t)plen + 40)
+		return false;
+	data_len = (size_t)plen + 40 - rd_offset(&r);
+	if (rd_left(&r) < data_len)
+		return false;
+	out->data = r.p;
+	out->len = data_len;
+	return true;
 }

@@ -36,12 +36,24 @@ enum dec_result {
 /* An IPv4 packet of caplen captured bytes. */
 enum dec_result dec_ipv4(const uint8_t *pkt, size_t caplen,
 			 struct dec_seg *out);
-/* An IPv6 packet; fragments are DEC_FRAGMENT (not reassembled yet). */
+/* An IPv6 packet; fragments are DEC_FRAGMENT (see dec_ipv6_frag). */
 enum dec_result dec_ipv6(const uint8_t *pkt, size_t caplen,
 			 struct dec_seg *out);
-/* Ports only, cheaply, for deciding whether a packet is of interest:
- * proto and ports of a non-fragment IPv4 packet; false otherwise. */
-bool dec_ipv4_ports(const uint8_t *pkt, size_t caplen, uint8_t *proto,
-		    uint16_t *sport, uint16_t *dport, bool *fragment);
+/* One IPv6 fragment (RFC 8200 section 4.5): what reassembly needs. */
+struct dec_frag6 {
+	uint8_t src[16], dst[16];
+	uint32_t vtc_flow; /* first word of the fixed header */
+	uint8_t hop_limit;
+	uint8_t nh;        /* next header named by the fragment header */
+	uint32_t id;
+	size_t offset;     /* in bytes */
+	bool more;         /* M flag */
+	const uint8_t *data;
+	size_t len;
+};
+
+/* Fills out for an IPv6 fragment whose data was captured whole; false
+ * for anything else (not a fragment, headers cut, snaplen-short data). */
+bool dec_ipv6_frag(const uint8_t *pkt, size_t caplen, struct dec_frag6 *out);
 
 #endif

@@ -24,6 +24,12 @@
 #define DNS_PORT 53
 #define MAX_DNS_TCP_CONNS 1024
 #define DNS_TCP_IDLE_S 60.0
+/* IP fragments: incomplete datagrams held at once, and their memory;
+ * lifetimes as Linux' ipfrag_time and RFC 8200 */
+#define MAX_FRAG_DATAGRAMS 4096
+#define MAX_FRAG_BYTES (16u << 20)
+#define FRAG_TIMEOUT4_S 30.0
+#define FRAG_TIMEOUT6_S 60.0
 
 /* A session is on one of two lists, through the same links. */
 struct sess_list {
@@ -448,13 +454,15 @@ static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 	}
 }
 
-/* An IPv4 packet rebuilt from fragments. */
+/* An IPv4 or IPv6 packet rebuilt from fragments. */
 static void on_defragmented(void *ctx, const uint8_t *pkt, size_t len,
 			    double ts)
 {
 	struct engine *e = ctx;
 	struct dec_seg d;
-	if (dec_ipv4(pkt, len, &d) == DEC_OK)
+	enum dec_result r = (pkt[0] >> 4) == 6 ? dec_ipv6(pkt, len, &d)
+					       : dec_ipv4(pkt, len, &d);
+	if (r == DEC_OK)
 		on_segment(e, &d, ts);
 }
 
@@ -471,6 +479,7 @@ static void tick(struct engine *e)
 	dc_expire(e->dns_tcp, e->now);
 	dt_expire(e->dns, e->now);
 	dl_expire(e->deliveries, e->now);
+	reasm_expire(e->now);
 }
 
 void engine_packet(void *engine, const struct cap_packet *p)
@@ -486,9 +495,9 @@ void engine_packet(void *engine, const struct cap_packet *p)
 	if (r == DEC_OK)
 		on_segment(e, &d, p->ts);
 	else if (r == DEC_FRAGMENT && p->ipver == 4)
-		reasm_feed_ipv4(p->hdr, p->ip, p->caplen, p->len);
+		reasm_feed_ipv4(p->ts, p->ip, p->caplen);
 	else if (r == DEC_FRAGMENT)
-		e->st.ipv6_fragments++; /* not reassembled yet */
+		reasm_feed_ipv6(p->ts, p->ip, p->caplen);
 	if (e->now >= e->next_tick) {
 		tick(e);
 		e->next_tick = e->now + 1.0;
@@ -537,7 +546,10 @@ struct engine *engine_new(const struct engine_config *cfg, struct report *rep,
 	e->dns_tcp = dc_new(MAX_DNS_TCP_CONNS, DNS_TCP_IDLE_S, on_dns_tcp_msg, e);
 	if (!e->buckets || !e->msg || !e->dns || !e->deliveries || !e->dns_tcp)
 		goto oom;
-	rc.max_frag_hosts = 4096;
+	rc.max_datagrams = MAX_FRAG_DATAGRAMS;
+	rc.max_bytes = MAX_FRAG_BYTES;
+	rc.timeout4_s = FRAG_TIMEOUT4_S;
+	rc.timeout6_s = FRAG_TIMEOUT6_S;
 	if (reasm_open(&rc, &engine_reasm_ops, e, errbuf) != 0) {
 		engine_free(e);
 		return NULL;
@@ -555,7 +567,7 @@ void engine_finish(struct engine *e)
 	struct dc_stats cs;
 	reasm_shutdown();
 	reasm_get_stats(&rs);
-	e->st.ip_invalid = rs.ip_invalid;
+	e->st.frag = rs;
 	/* DNS over TCP still open goes into the DNS table before the
 	 * sessions that may tie it are reported */
 	dc_get_stats(e->dns_tcp, &cs);
@@ -581,6 +593,7 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 	if (!e->dns)
 		return; /* finished: the counters were saved then */
 	dt_get_stats(e->dns, &ds);
+	reasm_get_stats(&st->frag);
 	st->dns_transactions = ds.transactions;
 	st->dns_evicted = ds.evicted;
 	st->dns_unparsable = ds.unparsable;

@@ -14,6 +14,7 @@
 
 #include "capture.h"
 #include "findings.h"
+#include "reassembly.h"
 #include "util.h"
 
 struct report;
@@ -45,8 +46,7 @@ struct engine_stats {
 	uint64_t partial_sessions; /* the capture began inside them */
 	uint64_t tcp_gaps;         /* holes in SMTP streams */
 	uint64_t tcp_missing_bytes;
-	uint64_t ipv6_fragments;   /* not reassembled */
-	uint64_t ip_invalid;
+	struct reasm_stats frag;   /* IP fragments */
 	uint64_t findings[F__COUNT];
 };
 

@@ -1,4 +1,4 @@
-/* reassembly.c - the only user of libnids: IPv4 defragmentation (RFC 791).
+/* reassembly.c - the only user of libnids: IP defragmentation.
  *
  * Our capture loop strips the link layer and hands libnids bare IPv4
  * fragments through a DLT_RAW pcap_t (so libnids' link-layer knowledge is
@@ -6,40 +6,331 @@
  * ours, see tcpreasm.c), so are port-scan detection, checksum checks
  * (checksum offload) and syslog, which becomes a counter.  A rebuilt
  * packet comes back through our IP callback.
+ *
+ * Two things libnids lacks are added in front of it:
+ *
+ * - A memory bound.  libnids caps fragments per destination host only
+ *   (256 KB), has no cap on hosts, times queues out by wall-clock time (a
+ *   file read in seconds never expires anything) and frees no queue in
+ *   nids_exit.  So we keep a ledger of every datagram libnids holds, with
+ *   an upper estimate of its memory, and give a datagram up at capture
+ *   time (timeout, budget, capture end) by feeding libnids an unfragmented
+ *   header with the same source, destination, id and protocol: ip_defrag()
+ *   then frees that queue ("fragmented frame replaced by full unfragmented
+ *   copy").  We filter that header out of the callback.
+ *
+ * - IPv6 (RFC 8200 4.5 has the same offset/more/id scheme as IPv4).  Each
+ *   IPv6 datagram gets a private IPv4 stand-in: addresses from 240.0.0.0/4
+ *   (reserved, never on a real wire) unique per datagram, protocol 253
+ *   (RFC 3692, so libnids hands the result to no parser of its own).  The
+ *   rebuilt stand-in is turned back into an IPv6 packet here.  One
+ *   reassembly engine for both families, and the same budget.
  */
 #include "reassembly.h"
 
 #include <nids.h>
 #include <pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "decode.h"
+#include "reader.h"
+
+#define STANDIN_NET 0xf0000000u	 /* 240.0.0.0/4 */
+#define STANDIN_MASK 0xf0000000u
+#define STANDIN_PROTO 253
+#define IPV4_MAX 65535
+/* libnids' own cost per queue (ipq, saved header, host entry) and per
+ * fragment (sk_buff, ipfrag), rounded up with malloc overhead, plus ours */
+#define CHARGE_DATAGRAM 512
+#define CHARGE_FRAGMENT 128
+/* 64 KB of data, with room for repeats and overlaps; more is an attack */
+#define MAX_DATAGRAM_CHARGE (160 * 1024)
+
+struct dgram {
+	struct dgram *next4, *next6; /* hash chains */
+	struct dgram *older, *newer; /* age list of its family */
+	uint32_t src4, dst4;	     /* as libnids knows it, host order */
+	uint16_t id4;
+	uint8_t proto4;
+	uint8_t v6;
+	/* IPv6 only: the original datagram */
+	uint8_t src6[16], dst6[16];
+	uint32_t id6, vtc_flow;
+	uint8_t hop_limit, nh;
+	double first;
+	size_t charged;
+	uint32_t nfrags;
+};
+
+struct age_list {
+	struct dgram *oldest, *newest;
+	double timeout_s;
+};
 
 static struct {
 	const struct reasm_ops *ops;
 	void *ctx;
 	pcap_t *dead;
 	int open;
-	struct reasm_stats stats;
+	int flushing; /* a give-up header is inside libnids */
+	struct reasm_config cfg;
+	struct dgram **h4, **h6;
+	size_t nb;
+	struct age_list age[2]; /* [0] IPv4, [1] IPv6 */
+	uint64_t serial;	/* stand-in numbering */
+	double ts;		/* of the fragment being fed */
+	struct reasm_stats st;
+	uint8_t pkt[IPV4_MAX + 40]; /* stand-in fragments, rebuilt IPv6 */
 } R;
 
-static double last_ts(void)
+static uint32_t be32(const uint8_t *p)
 {
-	const struct pcap_pkthdr *h = nids_last_pcap_header;
-	if (!h)
-		return 0;
-	return (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Every packet libnids passes on is one we fed it: only fragments are fed,
- * so a packet arriving here was rebuilt. */
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
+/* An IPv4 header (no options) with a valid checksum: libnids checks it. */
+static void ipv4_header(uint8_t *h, size_t total, uint16_t id, uint16_t frag,
+			uint8_t ttl, uint8_t proto, uint32_t src, uint32_t dst)
+{
+	uint32_t sum = 0;
+	memset(h, 0, 20);
+	h[0] = 0x45;
+	put16(h + 2, (uint32_t)total);
+	put16(h + 4, id);
+	put16(h + 6, frag);
+	h[8] = ttl;
+	h[9] = proto;
+	put32(h + 12, src);
+	put32(h + 16, dst);
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)h[i] << 8 | h[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(h + 10, ~sum & 0xffff);
+}
+
+static size_t slot4(uint32_t src, uint32_t dst, uint16_t id, uint8_t proto)
+{
+	uint8_t k[11];
+	put32(k, src);
+	put32(k + 4, dst);
+	put16(k + 8, id);
+	k[10] = proto;
+	return (size_t)mx_hash_bytes(k, sizeof(k), 4) & (R.nb - 1);
+}
+
+static size_t slot6(const uint8_t *src, const uint8_t *dst, uint32_t id)
+{
+	uint8_t k[36];
+	memcpy(k, src, 16);
+	memcpy(k + 16, dst, 16);
+	put32(k + 32, id);
+	return (size_t)mx_hash_bytes(k, sizeof(k), 6) & (R.nb - 1);
+}
+
+static struct dgram *find4(uint32_t src, uint32_t dst, uint16_t id,
+			   uint8_t proto)
+{
+	struct dgram *d = R.h4[slot4(src, dst, id, proto)];
+	while (d && !(d->src4 == src && d->dst4 == dst && d->id4 == id &&
+		      d->proto4 == proto))
+		d = d->next4;
+	return d;
+}
+
+static struct dgram *find6(const uint8_t *src, const uint8_t *dst,
+			   uint32_t id)
+{
+	struct dgram *d = R.h6[slot6(src, dst, id)];
+	while (d && !(d->id6 == id && !memcmp(d->src6, src, 16) &&
+		      !memcmp(d->dst6, dst, 16)))
+		d = d->next6;
+	return d;
+}
+
+static void unchain(struct dgram **head, struct dgram *d, int six)
+{
+	struct dgram **pp = head;
+	while (*pp && *pp != d)
+		pp = six ? &(*pp)->next6 : &(*pp)->next4;
+	if (*pp)
+		*pp = six ? d->next6 : d->next4;
+}
+
+/* Forget d (libnids no longer holds it). */
+static void drop(struct dgram *d)
+{
+	struct age_list *l = &R.age[d->v6];
+	unchain(&R.h4[slot4(d->src4, d->dst4, d->id4, d->proto4)], d, 0);
+	if (d->v6)
+		unchain(&R.h6[slot6(d->src6, d->dst6, d->id6)], d, 1);
+	if (d->older)
+		d->older->newer = d->newer;
+	else
+		l->oldest = d->newer;
+	if (d->newer)
+		d->newer->older = d->older;
+	else
+		l->newest = d->older;
+	R.st.held_bytes -= d->charged;
+	R.st.held_datagrams--;
+	free(d);
+}
+
+/* Make libnids free d's queue, then forget it. */
+static void give_up(struct dgram *d, int evicted)
+{
+	static struct pcap_pkthdr hh;
+	ipv4_header(R.pkt, 20, d->id4, 0, 1, d->proto4, d->src4, d->dst4);
+	hh.caplen = hh.len = 20;
+	R.flushing = 1;
+	nids_pcap_handler(NULL, &hh, R.pkt);
+	R.flushing = 0;
+	if (evicted)
+		R.st.evicted++;
+	else
+		R.st.incomplete++;
+	if (d->v6)
+		R.st.lost6 += d->nfrags;
+	else
+		R.st.lost4 += d->nfrags;
+	drop(d);
+}
+
+static struct dgram *older_of_heads(const struct dgram *keep)
+{
+	struct dgram *a = R.age[0].oldest, *b = R.age[1].oldest;
+	if (a && a == keep)
+		a = a->newer;
+	if (b && b == keep)
+		b = b->newer;
+	if (!a || !b)
+		return a ? a : b;
+	return b->first < a->first ? b : a;
+}
+
+/* Give up the oldest datagrams (never keep) until need more bytes and,
+ * with add, one more datagram fit the budget. */
+static void make_room(size_t need, int add, const struct dgram *keep)
+{
+	while (R.st.held_bytes + need > R.cfg.max_bytes ||
+	       (add && R.st.held_datagrams >= R.cfg.max_datagrams)) {
+		struct dgram *d = older_of_heads(keep);
+		if (!d)
+			break;
+		give_up(d, 1);
+	}
+}
+
+static struct dgram *admit(int v6, size_t need)
+{
+	struct dgram *d;
+	struct age_list *l = &R.age[v6];
+
+	make_room(need + CHARGE_DATAGRAM, 1, NULL);
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->v6 = (uint8_t)v6;
+	d->first = R.ts;
+	d->charged = CHARGE_DATAGRAM;
+	d->older = l->newest;
+	if (l->newest)
+		l->newest->newer = d;
+	else
+		l->oldest = d;
+	l->newest = d;
+	R.st.held_bytes += d->charged;
+	R.st.held_datagrams++;
+	return d;
+}
+
+static void chain4(struct dgram *d)
+{
+	size_t s = slot4(d->src4, d->dst4, d->id4, d->proto4);
+	d->next4 = R.h4[s];
+	R.h4[s] = d;
+}
+
+/* Charge a fragment of caplen bytes to d; false if d grew past what one
+ * datagram can honestly need (then d is given up). */
+static int charge(struct dgram *d, size_t caplen)
+{
+	size_t c = caplen + CHARGE_FRAGMENT;
+	if (d->charged + c > MAX_DATAGRAM_CHARGE) {
+		give_up(d, 1);
+		return 0;
+	}
+	make_room(c, 0, d);
+	d->charged += c;
+	d->nfrags++;
+	R.st.held_bytes += c;
+	return 1;
+}
+
+static void feed_nids(const uint8_t *ip, size_t caplen)
+{
+	/* static: libnids keeps a pointer to it (nids_last_pcap_header) */
+	static struct pcap_pkthdr hh;
+	hh.caplen = hh.len = (bpf_u_int32)caplen;
+	/* libnids reads but never writes the packet; its API lacks const. */
+	nids_pcap_handler(NULL, &hh, (u_char *)(uintptr_t)ip);
+}
+
+/* The IPv6 packet d stands for, around its rebuilt payload. */
+static void deliver6(const struct dgram *d, const uint8_t *payload,
+		     size_t plen)
+{
+	uint8_t *o = R.pkt;
+	put32(o, d->vtc_flow);
+	put16(o + 4, (uint32_t)plen);
+	o[6] = d->nh;
+	o[7] = d->hop_limit;
+	memcpy(o + 8, d->src6, 16);
+	memcpy(o + 24, d->dst6, 16);
+	memmove(o + 40, payload, plen);
+	R.ops->ip(R.ctx, o, 40 + plen, R.ts);
+}
+
 static void on_ip(struct ip *iph, int skblen)
 {
-	/* the header may sit at any alignment: read the length as bytes */
+	/* the header may sit at any alignment: read it as bytes */
 	const uint8_t *p = (const uint8_t *)iph;
-	size_t len = (size_t)p[2] << 8 | p[3];
+	size_t len = (size_t)p[2] << 8 | p[3], ihl = (size_t)(p[0] & 15) * 4;
+	uint32_t src = be32(p + 12), dst = be32(p + 16);
+	struct dgram *d;
+
 	(void)skblen;
-	R.ops->ip(R.ctx, p, len, last_ts());
+	if (R.flushing)
+		return;
+	R.st.reassembled++;
+	d = find4(src, dst, (uint16_t)(p[4] << 8 | p[5]), p[9]);
+	if (d && d->v6) {
+		struct dgram copy = *d;
+		drop(d);
+		deliver6(&copy, p + ihl, len - ihl);
+		return;
+	}
+	if (d)
+		drop(d);
+	if ((src & STANDIN_MASK) != STANDIN_NET)
+		R.ops->ip(R.ctx, p, len, R.ts);
 }
 
 static void on_warning(int type, int err, struct ip *iph, void *data)
@@ -47,8 +338,8 @@ static void on_warning(int type, int err, struct ip *iph, void *data)
 	(void)err;
 	(void)iph;
 	(void)data;
-	if (type == NIDS_WARN_IP)
-		R.stats.ip_invalid++;
+	if (type == NIDS_WARN_IP && !R.flushing)
+		R.st.ip_invalid++;
 }
 
 /* libnids cannot continue after a failed malloc; neither can we. */
@@ -66,27 +357,39 @@ int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 	       void *ctx, char errbuf[MX_ERRBUF_SIZE])
 {
 	static struct nids_chksum_ctl no_checksums = {0, 0, NIDS_DONT_CHKSUM, 0};
-	int rc = -1;
+	size_t nb = 64;
 
 	if (R.open) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "defragmenter already open");
-		goto out;
+		return -1;
 	}
-	R.dead = pcap_open_dead(DLT_RAW, 65535);
-	if (!R.dead) {
-		snprintf(errbuf, MX_ERRBUF_SIZE, "pcap_open_dead failed");
-		goto out;
+	memset(&R.st, 0, sizeof(R.st));
+	R.cfg = *cfg;
+	if (R.cfg.max_datagrams < 1)
+		R.cfg.max_datagrams = 1;
+	while (nb < 2 * R.cfg.max_datagrams && nb < ((size_t)1 << 22))
+		nb <<= 1;
+	R.nb = nb;
+	R.h4 = calloc(nb, sizeof(*R.h4));
+	R.h6 = calloc(nb, sizeof(*R.h6));
+	R.dead = pcap_open_dead(DLT_RAW, IPV4_MAX);
+	if (!R.h4 || !R.h6 || !R.dead) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "defragmenter: out of memory");
+		goto fail;
 	}
 	R.ops = ops;
 	R.ctx = ctx;
-	memset(&R.stats, 0, sizeof(R.stats));
+	R.age[0] = (struct age_list){NULL, NULL, cfg->timeout4_s};
+	R.age[1] = (struct age_list){NULL, NULL, cfg->timeout6_s};
 
 	nids_params.pcap_desc = R.dead;
 	nids_params.filename = NULL;
 	nids_params.device = NULL;
 	nids_params.pcap_filter = NULL;
 	nids_params.n_tcp_streams = 0; /* TCP is tcpreasm.c's */
-	nids_params.n_hosts = cfg->max_frag_hosts;
+	/* buckets of its per-destination table: each IPv6 stand-in has its
+	 * own destination, so as many as datagrams we let it hold */
+	nids_params.n_hosts = (int)R.cfg.max_datagrams;
 	nids_params.scan_num_hosts = 0;
 	nids_params.syslog = on_warning;
 	nids_params.no_mem = on_no_mem;
@@ -95,47 +398,166 @@ int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 
 	if (!nids_init()) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "libnids: %s", nids_errbuf);
-		pcap_close(R.dead);
-		R.dead = NULL;
-		goto out;
+		goto fail;
 	}
 	nids_register_chksum_ctl(&no_checksums, 1);
 	/* registered after nids_init, so it runs before libnids' own */
 	nids_register_ip(on_ip);
 	R.open = 1;
-	rc = 0;
-out:
-	return rc;
+	return 0;
+fail:
+	if (R.dead)
+		pcap_close(R.dead);
+	free(R.h4);
+	free(R.h6);
+	memset(&R, 0, sizeof(R));
+	return -1;
 }
 
-void reasm_feed_ipv4(const struct pcap_pkthdr *h, const uint8_t *ip,
-		     size_t caplen, size_t len)
+void reasm_expire(double now)
 {
-	/* static: libnids keeps a pointer to it (nids_last_pcap_header) */
-	static struct pcap_pkthdr hh;
+	for (int f = 0; f < 2; f++) {
+		struct age_list *l = &R.age[f];
+		while (l->oldest && l->oldest->first + l->timeout_s <= now)
+			give_up(l->oldest, 0);
+	}
+}
+
+void reasm_feed_ipv4(double ts, const uint8_t *ip, size_t caplen)
+{
+	struct rd r;
+	uint8_t vihl, proto;
+	uint16_t total, id;
+	uint32_t src, dst;
+	struct dgram *d;
+
 	if (!R.open)
 		return;
-	hh = *h;
-	hh.caplen = (bpf_u_int32)caplen;
-	hh.len = (bpf_u_int32)len;
-	/* libnids reads but never writes the packet; its API lacks const. */
-	nids_pcap_handler(NULL, &hh, (u_char *)(uintptr_t)ip);
+	R.ts = ts;
+	reasm_expire(ts);
+	rd_init(&r, ip, caplen);
+	vihl = rd_u8(&r);
+	rd_skip(&r, 1);
+	total = rd_be16(&r);
+	id = rd_be16(&r);
+	rd_skip(&r, 3);
+	proto = rd_u8(&r);
+	rd_skip(&r, 2);
+	src = rd_be32(&r);
+	dst = rd_be32(&r);
+	if (r.err || (proto != 6 && proto != 17))
+		return; /* only TCP and UDP matter here */
+	R.st.fragments4++;
+	/* cut by the snaplen, or a source in the stand-in range: unusable */
+	if ((vihl & 15) < 5 || total < (vihl & 15) * 4u || caplen < total ||
+	    (src & STANDIN_MASK) == STANDIN_NET) {
+		R.st.ip_invalid++;
+		R.st.lost4++;
+		return;
+	}
+	d = find4(src, dst, id, proto);
+	if (!d) {
+		d = admit(0, total + CHARGE_FRAGMENT);
+		if (!d)
+			on_no_mem("reasm_feed_ipv4");
+		d->src4 = src;
+		d->dst4 = dst;
+		d->id4 = id;
+		d->proto4 = proto;
+		chain4(d);
+	}
+	if (!charge(d, total)) {
+		R.st.lost4++;
+		return;
+	}
+	feed_nids(ip, total); /* may rebuild and drop d */
+}
+
+void reasm_feed_ipv6(double ts, const uint8_t *ip, size_t caplen)
+{
+	struct dec_frag6 f;
+	struct dgram *d;
+	uint8_t *h = R.pkt;
+
+	if (!R.open)
+		return;
+	R.ts = ts;
+	reasm_expire(ts);
+	R.st.fragments6++;
+	if (!dec_ipv6_frag(ip, caplen, &f) ||
+	    f.offset + f.len > IPV4_MAX - 20) {
+		R.st.ip_invalid++;
+		R.st.lost6++;
+		return;
+	}
+	if (f.offset == 0 && !f.more) {
+		/* an atomic fragment (RFC 6946): the whole packet already */
+		struct dgram one = {0};
+		memcpy(one.src6, f.src, 16);
+		memcpy(one.dst6, f.dst, 16);
+		one.vtc_flow = f.vtc_flow;
+		one.hop_limit = f.hop_limit;
+		one.nh = f.nh;
+		deliver6(&one, f.data, f.len);
+		return;
+	}
+	d = find6(f.src, f.dst, f.id);
+	if (!d) {
+		size_t s6;
+		d = admit(1, 20 + f.len + CHARGE_FRAGMENT);
+		if (!d)
+			on_no_mem("reasm_feed_ipv6");
+		memcpy(d->src6, f.src, 16);
+		memcpy(d->dst6, f.dst, 16);
+		d->id6 = f.id;
+		d->vtc_flow = f.vtc_flow;
+		d->hop_limit = f.hop_limit;
+		d->nh = f.nh;
+		/* unique while fewer than 2^56 datagrams: far beyond a file */
+		d->src4 = STANDIN_NET | (uint32_t)((R.serial >> 28) & 0x0fffffff);
+		d->dst4 = STANDIN_NET | (uint32_t)(R.serial & 0x0fffffff);
+		d->id4 = (uint16_t)(R.serial >> 56);
+		d->proto4 = STANDIN_PROTO;
+		R.serial++;
+		chain4(d);
+		s6 = slot6(d->src6, d->dst6, d->id6);
+		d->next6 = R.h6[s6];
+		R.h6[s6] = d;
+	}
+	if (f.offset == 0)
+		d->nh = f.nh; /* the first fragment's says what follows */
+	if (!charge(d, 20 + f.len)) {
+		R.st.lost6++;
+		return;
+	}
+	/* the stand-in fragment: same offset, flag and data */
+	ipv4_header(h, 20 + f.len, d->id4,
+		    (uint16_t)((f.offset >> 3) | (f.more ? 0x2000 : 0)),
+		    f.hop_limit, STANDIN_PROTO, d->src4, d->dst4);
+	memcpy(h + 20, f.data, f.len);
+	feed_nids(h, 20 + f.len); /* may rebuild and drop d */
 }
 
 void reasm_shutdown(void)
 {
 	if (!R.open)
 		return;
+	/* libnids' nids_exit frees no fragment queue: give them all up */
+	while (R.age[0].oldest || R.age[1].oldest)
+		give_up(older_of_heads(NULL), 0);
 	/* nids_exit frees only the head of its IP callback list, which after
 	 * nids_register_ip is our node: unregister first so nothing leaks */
 	nids_unregister_ip(on_ip);
 	nids_exit();
 	pcap_close(R.dead);
+	free(R.h4);
+	free(R.h6);
+	R.h4 = R.h6 = NULL;
 	R.dead = NULL;
 	R.open = 0;
 }
 
 void reasm_get_stats(struct reasm_stats *st)
 {
-	*st = R.stats;
+	*st = R.st;
 }

@@ -217,10 +217,11 @@ static json_t *summary_json(const struct report *r,
 			    top_json(r->slow_dns, r->n_slow_dns, "lookup"));
 	json_object_set_new(
 		o, "evicted",
-		json_pack("{s:I, s:I, s:I}", "sessions",
+		json_pack("{s:I, s:I, s:I, s:I}", "sessions",
 			  (json_int_t)st->sessions_evicted, "dns",
 			  (json_int_t)st->dns_evicted, "dns_tcp_connections",
-			  (json_int_t)st->dns_tcp_evicted));
+			  (json_int_t)st->dns_tcp_evicted, "fragmented_datagrams",
+			  (json_int_t)st->frag.evicted));
 	json_object_set_new(
 		o, "capture_gaps",
 		json_pack("{s:I, s:I, s:I}", "partial_sessions",
@@ -229,10 +230,18 @@ static json_t *summary_json(const struct report *r,
 			  (json_int_t)st->tcp_missing_bytes));
 	json_object_set_new(
 		o, "not_analysed",
-		json_pack("{s:I, s:I, s:I}", "dns_unparsable",
-			  (json_int_t)st->dns_unparsable, "ipv6_fragments",
-			  (json_int_t)st->ipv6_fragments, "ip_invalid",
-			  (json_int_t)st->ip_invalid));
+		json_pack("{s:I, s:I, s:I, s:I}", "dns_unparsable",
+			  (json_int_t)st->dns_unparsable, "ipv4_fragments",
+			  (json_int_t)st->frag.lost4, "ipv6_fragments",
+			  (json_int_t)st->frag.lost6, "ip_invalid",
+			  (json_int_t)st->frag.ip_invalid));
+	json_object_set_new(
+		o, "fragments",
+		json_pack("{s:I, s:I, s:I, s:I}", "ipv4",
+			  (json_int_t)st->frag.fragments4, "ipv6",
+			  (json_int_t)st->frag.fragments6, "reassembled",
+			  (json_int_t)st->frag.reassembled, "incomplete",
+			  (json_int_t)st->frag.incomplete));
 	return o;
 }
 

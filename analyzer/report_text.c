@@ -242,21 +242,33 @@ void rt_summary(FILE *f, const struct cap_reader *cr,
 		for (size_t i = 0; i < n_dns; i++)
 			fprintf(f, "    %8.3f s  %s\n", dns[i].v, dns[i].what);
 	}
-	if (st->sessions_evicted || st->dns_evicted || st->dns_tcp_evicted)
+	if (st->sessions_evicted || st->dns_evicted || st->dns_tcp_evicted ||
+	    st->frag.evicted)
 		fprintf(f, "  evicted   %llu sessions, %llu DNS transactions, "
-			   "%llu DNS-over-TCP connections (limits reached)\n",
+			   "%llu DNS-over-TCP connections, %llu fragmented "
+			   "datagrams (limits reached)\n",
 			(unsigned long long)st->sessions_evicted,
 			(unsigned long long)st->dns_evicted,
-			(unsigned long long)st->dns_tcp_evicted);
+			(unsigned long long)st->dns_tcp_evicted,
+			(unsigned long long)st->frag.evicted);
 	if (st->partial_sessions || st->tcp_gaps)
 		fprintf(f, "  capture   %llu sessions began before the capture; "
 			   "%llu gaps, %llu bytes missing\n",
 			(unsigned long long)st->partial_sessions,
 			(unsigned long long)st->tcp_gaps,
 			(unsigned long long)st->tcp_missing_bytes);
-	if (st->ipv6_fragments)
-		fprintf(f, "  note      %llu IPv6 fragments not reassembled\n",
-			(unsigned long long)st->ipv6_fragments);
+	if (st->frag.fragments4 || st->frag.fragments6)
+		fprintf(f, "  fragments %llu IPv4, %llu IPv6; datagrams: %llu "
+			   "rebuilt, %llu incomplete\n",
+			(unsigned long long)st->frag.fragments4,
+			(unsigned long long)st->frag.fragments6,
+			(unsigned long long)st->frag.reassembled,
+			(unsigned long long)st->frag.incomplete);
+	if (st->frag.lost4 || st->frag.lost6)
+		fprintf(f, "  note      %llu IPv4 and %llu IPv6 fragments "
+			   "not reassembled\n",
+			(unsigned long long)st->frag.lost4,
+			(unsigned long long)st->frag.lost6);
 	if (st->dns_unparsable)
 		fprintf(f, "  note      %llu DNS messages could not be parsed\n",
 			(unsigned long long)st->dns_unparsable);

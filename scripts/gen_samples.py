@@ -77,6 +77,7 @@ ETH_P_8021AD = 0x88A8
 
 IPPROTO_TCP = 6
 IPPROTO_UDP = 17
+IPPROTO_FRAGMENT = 44   # IPv6 Fragment header
 
 # TCP flags
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
@@ -414,21 +415,37 @@ class Capture:
         return self.add(t, ipv4(src, dst, proto, payload, self.next_ipid(src), df=df))
 
     def udp_fragments(self, t, src, sport, dst, dport, payload, mtu=1500,
-                      spacing=us(micro=9)):
-        """One UDP datagram too big for the MTU, as IPv4 fragments (RFC 791:
-        one IP id, offsets in 8-byte units, MF on all but the last), sent
-        spacing apart; returns the time of the last."""
+                      spacing=us(micro=9), reverse=False):
+        """One UDP datagram too big for the MTU, as IP fragments sent spacing
+        apart (last one first with reverse); returns the time of the last.
+        IPv4 (RFC 791): one 16-bit IP id, offsets in 8-byte units, MF on all
+        but the last.  IPv6 (RFC 8200 4.5): the same in a Fragment header
+        with a 32-bit id."""
         dgram = udp_datagram(src, dst, sport, dport, payload)
-        ident = self.next_ipid(src)
-        step = (mtu - 20) // 8 * 8
-        for i, off in enumerate(range(0, len(dgram), step)):
+        v6 = is_v6(src)
+        if v6:
+            ident = det_int("s%d/frag6/%d" % (self.number, t), 4)
+            step = (mtu - 40 - 8) // 8 * 8
+        else:
+            ident = self.next_ipid(src)
+            step = (mtu - 20) // 8 * 8
+        pkts = []
+        for off in range(0, len(dgram), step):
             part = dgram[off:off + step]
             more = off + step < len(dgram)
+            if v6:
+                frag = struct.pack("!BBHI", IPPROTO_UDP, 0, off | more, ident)
+                pkts.append(ipv6(src, dst, IPPROTO_FRAGMENT, frag + part))
+                continue
             hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(part), ident,
                               (0x2000 if more else 0) | (off // 8), 64,
                               IPPROTO_UDP, 0, ip_aton(src), ip_aton(dst))
             hdr = hdr[:10] + struct.pack("!H", inet_checksum(hdr)) + hdr[12:]
-            last = self.add(t + i * spacing, hdr + part)
+            pkts.append(hdr + part)
+        if reverse:
+            pkts.reverse()
+        for i, pkt in enumerate(pkts):
+            last = self.add(t + i * spacing, pkt)
         return last
 
     def udp(self, t, src, sport, dst, dport, payload):
@@ -1562,6 +1579,36 @@ def s_fragments(n):
                                             TXT_ANSWERS, edns_udp=4096))
     t = conn.send(t + us(ms=1, micro=93), SERVER, lines(REPLY_MAIL))
     smtp_rcpt_to_close(conn, t, message(n, "Large DNS answers", SHORT_BODY))
+    return cap
+
+
+@scenario(24, "fragments-v6.pcap", "normal-v6.pcap with a large DNS answer: "
+          "after MAIL the server's TXT lookup of sender.example gets the 21 TXT "
+          "records (%s bytes) as three IPv6 fragments (Fragment header), the "
+          "last one sent first" % TXT_LEN)
+def s_fragments_v6(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n, V6)
+    t = client_mx_lookups(cap, ids, 0, V6)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523), server=V6.server,
+                               client=V6.client)
+    t = server_client_checks(cap, ids, t_ack + us(micro=480), cast=V6)
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
+    t_mail = conn.send(t + us(ms=6, micro=801), CLIENT,
+                       lines("MAIL FROM:<%s>" % MAIL_FROM))
+    domain = MAIL_FROM.split("@")[1]
+    qid, port = ids.next(V6.server)
+    t_q = cap.udp(t_mail + us(micro=812), V6.server, port, V6.resolver, 53,
+                  dns_message(qid, domain, "TXT", edns_udp=4096))
+    t = cap.udp_fragments(t_q + us(ms=24, micro=310), V6.resolver, 53,
+                          V6.server, port,
+                          dns_message(qid, domain, "TXT", True, TXT_ANSWERS,
+                                      edns_udp=4096),
+                          mtu=1280, reverse=True)
+    t = conn.send(t + us(ms=1, micro=93), SERVER, lines(REPLY_MAIL))
+    smtp_rcpt_to_close(conn, t, message(n, "Large DNS answers over IPv6",
+                                        SHORT_BODY))
     return cap
 
 

@@ -46,6 +46,12 @@ files, their SHA-256 is printed):
   endless-reply   one session: banner, EHLO, then the server's 250- lines for
                   10 MB (80-byte lines, 1440-byte segments) that never reach
                   a last line; the capture ends there
+  frag-flood      200,000 first IPv4 fragments (MF set, 512 bytes of a UDP
+                  datagram) between random hosts, random ids, one every
+                  20 us (4 s); no fragment ever completes a datagram
+  frag6-flood     the same over IPv6: 200,000 first fragments (Fragment
+                  header, 32-bit random ids) between random 2001:db8::/64
+                  addresses
 
 For each capture and format the table gives wall time, peak RSS (from
 /usr/bin/time -v when installed, else wait4()), the exit status, and from an
@@ -80,7 +86,7 @@ import time
 SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(SCRIPTS_DIR)
 
-HOSTILE_VERSION = 1      # bump when the generated traffic changes
+HOSTILE_VERSION = 2      # bump when the generated traffic changes
 
 SERVER = "203.0.113.25"
 RESOLVER = "198.51.100.53"
@@ -150,30 +156,38 @@ class PcapWriter:
         self.ipid[src] = (v + 1) & 0xFFFF
         return v
 
-    def _ip(self, ts, src, dst, proto, l4hdr, payload, df):
-        """Ethernet + IPv4 header in front of l4hdr + payload, then the record."""
+    def _ip(self, ts, src, dst, proto, l4hdr, payload, df, frag=None):
+        """Ethernet + IPv4 header in front of l4hdr + payload, then the record;
+        frag: (ident, flags and offset field) of a fragment."""
         total = 20 + len(l4hdr) + len(payload)
-        ident = self._next_ipid(src)
-        flags = 0x4000 if df else 0
+        if frag:
+            ident, flags = frag
+        else:
+            ident, flags = self._next_ipid(src), 0x4000 if df else 0
         csum = fold(0x4500 + total + ident + flags + (64 << 8 | proto) +
                     (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF))
         iphdr = struct.pack("!HHHHBBHII", 0x4500, total, ident, flags, 64, proto,
                             csum, src, dst)
+        self._frame(ts, src, dst, b"\x08\x00", iphdr + l4hdr, payload)
+
+    def _frame(self, ts, src, dst, ethertype, hdrs, payload):
+        """The Ethernet frame (padded to 60 bytes) around hdrs + payload."""
+        total = len(hdrs) + len(payload)
         if src == SERVER_I:
-            eth = MAC_ROUTER + MAC_SERVER + b"\x08\x00"
+            eth = MAC_ROUTER + MAC_SERVER + ethertype
         elif dst == SERVER_I:
-            eth = MAC_SERVER + MAC_ROUTER + b"\x08\x00"
+            eth = MAC_SERVER + MAC_ROUTER + ethertype
         elif src == RESOLVER_I:
-            eth = MAC_ROUTER + MAC_RESOLVER + b"\x08\x00"
+            eth = MAC_ROUTER + MAC_RESOLVER + ethertype
         else:
-            eth = MAC_RESOLVER + MAC_ROUTER + b"\x08\x00"
+            eth = MAC_RESOLVER + MAC_ROUTER + ethertype
         n = 14 + total
         pad = b"\x00" * (60 - n) if n < 60 else b""
         n += len(pad)
         assert ts >= self.last_ts, "packets out of time order"
         self.last_ts = ts
         self.parts += (struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, n, n),
-                       eth, iphdr, l4hdr, payload, pad)
+                       eth, hdrs, payload, pad)
         self.packets += 1
         self.pending += n + 16
         if self.pending >= 1 << 20:
@@ -199,6 +213,18 @@ class PcapWriter:
                     17 + ulen + sport + dport + ulen + payload_sum(payload)) or 0xFFFF
         self._ip(ts, src, dst, 17, struct.pack("!HHHH", sport, dport, ulen, csum),
                  payload, False)
+
+
+    def ipv4_fragment(self, ts, src, dst, ident, offset, more, data):
+        """A UDP datagram's fragment (RFC 791): data at byte offset."""
+        self._ip(ts, src, dst, 17, b"", data, False,
+                 (ident, (0x2000 if more else 0) | offset // 8))
+
+    def ipv6_fragment(self, ts, src6, dst6, ident, offset, more, data):
+        """An IPv6 UDP fragment (RFC 8200 4.5): Fragment header + data."""
+        hdr = struct.pack("!IHBB16s16sBBHI", 6 << 28, 8 + len(data), 44, 64,
+                          src6, dst6, 17, 0, offset | more, ident)
+        self._frame(ts, RESOLVER_I, 0, b"\x86\xdd", hdr, data)
 
 
 class Flow:
@@ -396,6 +422,32 @@ def gen_long_line(w, scale, rng):
     return {"line_bytes": 11 + count * SEG}
 
 
+def gen_frag_flood(w, scale, rng):
+    n = scaled(200_000, scale)
+    data = bytes(range(256)) * 2
+    t = T0
+    for _ in range(n):
+        r = rng.getrandbits(64)
+        src = 0x01000000 + (r & 0xFFFFFFFF) % 0xDE000000
+        dst = 0x01000000 + (r >> 32) % 0xDE000000
+        w.ipv4_fragment(t, src, dst, rng.getrandbits(16), 0, True, data)
+        t += 20
+    return {"first_fragments": n}
+
+
+def gen_frag6_flood(w, scale, rng):
+    n = scaled(200_000, scale)
+    data = bytes(range(256)) * 2
+    prefix = socket.inet_pton(socket.AF_INET6, "2001:db8::")[:8]
+    t = T0
+    for _ in range(n):
+        src = prefix + rng.getrandbits(64).to_bytes(8, "big")
+        dst = prefix + rng.getrandbits(64).to_bytes(8, "big")
+        w.ipv6_fragment(t, src, dst, rng.getrandbits(32), 0, True, data)
+        t += 20
+    return {"first_fragments": n}
+
+
 def gen_endless_reply(w, scale, rng):
     line = b"250-" + b"Y" * 74 + b"\r\n"
     chunk = line * 18
@@ -410,7 +462,8 @@ def gen_endless_reply(w, scale, rng):
 
 CAPTURES = [("syn-flood", gen_syn_flood), ("dns-flood", gen_dns_flood),
             ("idle-sessions", gen_idle_sessions), ("big-data", gen_big_data),
-            ("long-line", gen_long_line), ("endless-reply", gen_endless_reply)]
+            ("long-line", gen_long_line), ("endless-reply", gen_endless_reply),
+            ("frag-flood", gen_frag_flood), ("frag6-flood", gen_frag6_flood)]
 
 
 def ensure(outdir, name, fn, scale, reuse):
