@@ -40,7 +40,8 @@ struct dns_tx {
 	bool has_response;
 	double response_t;
 	uint16_t rcode;
-	bool tc;
+	bool tc;          /* the server set TC: the answer did not fit */
+	bool capture_cut; /* the capture's snaplen cut the response */
 
 	char **answers; /* rendered answer-section records, owned */
 	size_t n_answers;

@@ -418,22 +418,27 @@ static void on_tcp_seg(struct engine *e, const struct tcp_seg *g)
 
 /* ---- DNS ---- */
 
+/* cut: the capture's snaplen kept only len bytes of the message */
 static void dns_message(struct engine *e, const uint8_t *buf, size_t len,
 			const struct mx_endpoint *src,
-			const struct mx_endpoint *dst, bool tcp, double ts)
+			const struct mx_endpoint *dst, bool tcp, bool cut,
+			double ts)
 {
+	struct dns_tx *tx;
 	if (dns_parse(buf, len, e->msg) != DX_OK) {
 		dt_count_unparsable(e->dns);
 		return;
 	}
-	dt_message(e->dns, e->msg, src, dst, tcp, ts);
+	tx = dt_message(e->dns, e->msg, src, dst, tcp, ts);
+	if (tx && cut && e->msg->qr)
+		tx->capture_cut = true;
 }
 
 static void on_dns_tcp_msg(void *ctx, const uint8_t *msg, size_t len,
 			   const struct mx_endpoint *src,
 			   const struct mx_endpoint *dst, double ts)
 {
-	dns_message(ctx, msg, len, src, dst, true, ts);
+	dns_message(ctx, msg, len, src, dst, true, false, ts);
 }
 
 /* ---- packets ---- */
@@ -443,7 +448,7 @@ static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 	if (d->proto == 17) {
 		if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT)
 			dns_message(e, d->payload, d->len, &d->src, &d->dst,
-				    false, ts);
+				    false, d->len < d->wire_len, ts);
 		return;
 	}
 	if (is_smtp_port(e, d->src.port) || is_smtp_port(e, d->dst.port)) {

@@ -66,6 +66,8 @@ json_t *rj_dns(const struct dns_tx *tx, int rel_override)
 	json_object_set_new(o, "transport", json_string(tx->tcp ? "tcp" : "udp"));
 	if (tx->tc)
 		json_object_set_new(o, "truncated", json_true());
+	if (tx->capture_cut)
+		json_object_set_new(o, "capture_cut", json_true());
 	json_object_set_new(o, "relation",
 			    json_string(rel >= 0 ? dns_relation_name(rel)
 						 : "other"));

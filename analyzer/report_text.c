@@ -52,6 +52,10 @@ static void dns_line(FILE *f, const struct session *s,
 		fprintf(f, "%s%s", i ? ", " : " ", tx->answers[i]);
 	if (tx->n_answers > 4)
 		fprintf(f, ", +%zu more", tx->n_answers - 4);
+	if (tx->tc)
+		fputs(" [TC: truncated by the server]", f);
+	if (tx->capture_cut)
+		fputs(" [cut by the capture's snaplen: records missing]", f);
 	if (tx->has_query)
 		fprintf(f, "  (rtt %.3f s)", mx_dt(tx->query_t, tx->response_t));
 }

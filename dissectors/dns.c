@@ -379,15 +379,16 @@ out:
 	return ret;
 }
 
-/* TXT (RFC 1035 3.3.14): one or more <length><bytes> strings.  Printable
- * ASCII passes; backslash and everything else become \xNN so the text is
- * unambiguous and safe for any later encoder. */
+/* TXT (RFC 1035 3.3.14): one or more <length><bytes> strings, shown
+ * concatenated, as SPF (RFC 7208 3.3) and DKIM (RFC 6376 3.6.2.2) read a
+ * record split into strings.  Printable ASCII passes; backslash and
+ * everything else become \xNN so the text is unambiguous and safe for any
+ * later encoder. */
 static int dns_rdata_txt(struct rd *s, struct dns_tb *t)
 {
 	char esc[8];
 	size_t n, i;
 	uint8_t b;
-	bool first = true;
 	int ret = DNS_RD_LEN;
 
 	if (rd_left(s) == 0)
@@ -396,9 +397,6 @@ static int dns_rdata_txt(struct rd *s, struct dns_tb *t)
 		n = rd_u8(s);
 		if (!rd_need(s, n))
 			goto out;
-		if (!first)
-			dns_tb_put(t, " ", 1);
-		first = false;
 		for (i = 0; i < n; i++) {
 			b = rd_u8(s);
 			if (b >= 0x20 && b < 0x7F && b != '\\') {

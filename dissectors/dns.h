@@ -57,7 +57,7 @@ enum dns_anomaly {
 /* One resource record, rendered for people.
  * data: A/AAAA as an address ("192.0.2.1", "2001:db8::1"); PTR/CNAME/NS as
  * a name without trailing dot; MX as "10 mx.example.org" (pref also in
- * `pref`, exchange also in `target`); TXT as the strings joined by spaces,
+ * `pref`, exchange also in `target`); TXT as its strings concatenated,
  * non-printable bytes as \xNN; SOA as "mname rname serial refresh retry
  * expire minimum"; other types as "\# <len>" (RFC 3597 style, no hex). */
 struct dns_rr {

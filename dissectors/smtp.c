@@ -74,6 +74,7 @@ struct smtp_state {
 
 	/* The server reply being assembled. */
 	bool in_reply;
+	bool reply_cut; /* this reply's text overflowed SMTP_TEXT_MAX */
 	int reply_code;
 	int reply_lines;
 	double reply_ts;
@@ -128,6 +129,8 @@ static const char *const smtp_anom_names[SMTP_ANOM__COUNT] = {
 	[SMTP_ANOM_CODE_MISMATCH] = "code_mismatch",
 	[SMTP_ANOM_DATA_NO_354] = "data_without_354",
 	[SMTP_ANOM_BAD_LENGTH] = "bad_length",
+	[SMTP_ANOM_REPLY_TOO_LONG] = "reply_too_long",
+	[SMTP_ANOM_REPLY_UNTERMINATED] = "reply_unterminated",
 };
 
 static void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir,
@@ -660,19 +663,24 @@ static void smtp_reply_done(struct smtp_call *c)
 	smtp_reply_effect(c, &p, st->reply_code);
 }
 
-static void smtp_text_add(struct smtp_state *st, const char *s, size_t n)
+/* Appends what fits under SMTP_TEXT_MAX; false if something was cut. */
+static bool smtp_text_add(struct smtp_state *st, const char *s, size_t n)
 {
 	size_t room;
 
 	smtp_grow(&st->text, &st->text_cap, st->text_len + n + 1, 64,
 		  SMTP_TEXT_MAX);
 	if (st->text_cap == 0)
-		return;
+		return n == 0;
 	room = st->text_cap - 1 - st->text_len;
-	if (n > room)
-		n = room;
+	if (n > room) {
+		memcpy(st->text + st->text_len, s, room);
+		st->text_len += room;
+		return false;
+	}
 	memcpy(st->text + st->text_len, s, n);
 	st->text_len += n;
+	return true;
 }
 
 /* One complete server line: "ddd-text" continues a reply, "ddd text" or
@@ -685,7 +693,7 @@ static void smtp_server_line(struct smtp_call *c, const char *line, size_t n,
 	const char *text;
 	size_t tlen;
 	int code;
-	bool more;
+	bool more, fits = true;
 
 	if (n < 3 || line[0] < '1' || line[0] > '5' || line[1] < '0' ||
 	    line[1] > '9' || line[2] < '0' || line[2] > '9' ||
@@ -705,15 +713,21 @@ static void smtp_server_line(struct smtp_call *c, const char *line, size_t n,
 		st->reply_ts = ts;
 		st->reply_lines = 0;
 		st->text_len = 0;
+		st->reply_cut = false;
 	} else if (code != st->reply_code) {
 		/* Keep the first code: clients act on it (RFC 5321 4.2.1). */
 		smtp_anomaly(c, SMTP_FROM_SERVER, ts, SMTP_ANOM_CODE_MISMATCH,
 			     SMTP_CMD_NONE, "");
 	}
 	if (st->reply_lines > 0)
-		smtp_text_add(st, "\n", 1);
-	smtp_text_add(st, text, tlen);
+		fits = smtp_text_add(st, "\n", 1);
+	fits = smtp_text_add(st, text, tlen) && fits;
 	st->reply_lines++;
+	if (!fits && !st->reply_cut) { /* once per reply */
+		st->reply_cut = true;
+		smtp_anomaly(c, SMTP_FROM_SERVER, st->reply_ts,
+			     SMTP_ANOM_REPLY_TOO_LONG, SMTP_CMD_NONE, "");
+	}
 
 	/* EHLO keywords, checked line by line because the joined text is
 	 * capped.  The first line of an EHLO reply is the server's name. */
@@ -886,9 +900,16 @@ void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx)
 
 	if (!st)
 		return;
-	/* Half a line or half a reply says nothing reliable: drop them. */
+	/* Half a line or half a reply says nothing reliable: drop them, but
+	 * say that a multi-line reply never ended (a server stuck in its
+	 * reply, or one that never finishes it on purpose). */
 	smtp_line_reset(&st->line[SMTP_FROM_CLIENT]);
 	smtp_line_reset(&st->line[SMTP_FROM_SERVER]);
+	if (st->in_reply) {
+		struct smtp_call c = {st, emit, ctx, st->reply_ts};
+		smtp_anomaly(&c, SMTP_FROM_SERVER, st->reply_ts,
+			     SMTP_ANOM_REPLY_UNTERMINATED, SMTP_CMD_NONE, "");
+	}
 	st->in_reply = false;
 	while (smtp_pop(st, &p)) {
 		smtp_ev_init(&ev, SMTP_EV_UNANSWERED, SMTP_FROM_CLIENT, p.ts);

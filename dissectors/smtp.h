@@ -61,6 +61,9 @@ enum smtp_anomaly {
 	SMTP_ANOM_CODE_MISMATCH,  /* multi-line reply changed its code */
 	SMTP_ANOM_DATA_NO_354,    /* client sent data lines without a 354 */
 	SMTP_ANOM_BAD_LENGTH,     /* BDAT/XEXCH50 size missing or absurd */
+	SMTP_ANOM_REPLY_TOO_LONG, /* reply text over SMTP_TEXT_MAX, tail cut */
+	SMTP_ANOM_REPLY_UNTERMINATED, /* multi-line reply with no last line
+					 when the connection ended */
 	SMTP_ANOM__COUNT
 };
 
@@ -120,7 +123,8 @@ void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
  * greeting. */
 void smtp_no_greeting(struct smtp_state *st);
 
-/* The connection is over: emit SMTP_EV_UNANSWERED for every command still
+/* The connection is over: a multi-line reply still open is an anomaly
+ * (reply_unterminated); emit SMTP_EV_UNANSWERED for every command still
  * waiting for a reply (oldest first); a partial last line is dropped. */
 void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx);
 

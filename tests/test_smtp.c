@@ -1439,3 +1439,66 @@ Test(smtp, split_everywhere_random_sessions)
 		split_everywhere(ch, 8, "random");
 	}
 }
+
+/* ---- replies over the text cap, replies never ended ----------------------- */
+
+Test(smtp, reply_over_text_cap_is_cut_and_said_once)
+{
+	struct sess s;
+	char line[100];
+	sess_init(&s);
+	greet(&s);
+	C(&s, "EHLO client.example\r\n");
+	for (int i = 0; i < 40; i++) { /* 40 x 64 bytes: well over 1 KB */
+		snprintf(line, sizeof(line), "250-%059d\r\n", i);
+		S(&s, line);
+	}
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_REPLY_TOO_LONG), 1);
+	S(&s, "250 SMTPUTF8\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 2);
+	cr_assert_eq(strlen(nth(&s.r, SMTP_EV_REPLY, 1)->text),
+		     SMTP_TEXT_MAX - 1, "text kept up to the cap");
+	cr_assert_eq(nth(&s.r, SMTP_EV_REPLY, 1)->lines, 41);
+	/* the next reply starts afresh */
+	C(&s, "NOOP\r\n");
+	S(&s, "250 ok\r\n");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_REPLY_TOO_LONG), 1);
+	finish(&s);
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_REPLY_UNTERMINATED), 0);
+	sess_fini(&s);
+}
+
+Test(smtp, reply_just_under_text_cap_is_not_cut)
+{
+	struct sess s;
+	char text[SMTP_TEXT_MAX + 16];
+	sess_init(&s);
+	greet(&s);
+	C(&s, "NOOP\r\n");
+	/* "250 " + SMTP_TEXT_MAX - 1 characters: exactly what fits */
+	memcpy(text, "250 ", 4);
+	memset(text + 4, 'x', SMTP_TEXT_MAX - 1);
+	memcpy(text + 4 + SMTP_TEXT_MAX - 1, "\r\n", 3);
+	S(&s, text);
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_REPLY_TOO_LONG), 0);
+	C(&s, "NOOP\r\n");
+	text[4 + SMTP_TEXT_MAX - 1] = 'x';
+	memcpy(text + 4 + SMTP_TEXT_MAX, "\r\n", 3);
+	S(&s, text); /* one more character */
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_REPLY_TOO_LONG), 1);
+	sess_fini(&s);
+}
+
+Test(smtp, reply_never_ended_is_said_at_finish)
+{
+	struct sess s;
+	sess_init(&s);
+	greet(&s);
+	C(&s, "EHLO client.example\r\n");
+	S(&s, "250-mx.example.org\r\n250-PIPELINING\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 1, "only the greeting");
+	finish(&s);
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_REPLY_UNTERMINATED), 1);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 1);
+	sess_fini(&s);
+}
