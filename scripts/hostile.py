@@ -670,14 +670,15 @@ def main(argv):
                          a.max_rss_mb, os.cpu_count() or 0, os.getloadavg()[0]))
     print("%-14s %9s %7s %-6s %8s %9s %-7s %8s %8s  %s" % (
         "capture", "packets", "MB", "format", "wall s", "RSS MB", "verdict",
-        "sessions", "dns tx", "evicted (summary)"))
+        "sessions", "dns tx", "evicted, non-zero (summary)"))
     for n, meta, fmt, res, v, summ in rows:
         ev = summ.get("evicted", {}) if summ else {}
         print("%-14s %9d %7.1f %-6s %8.2f %9.1f %-7s %8s %8s  %s" % (
             n, meta["packets"], meta["bytes"] / 1e6, fmt, res["wall"],
             res["rss_kb"] * 1024 / 1e6, v,
             summ["sessions"] if summ else "?", summ["dns_transactions"] if summ else "?",
-            " ".join("%s=%s" % kv for kv in ev.items()) or "?"))
+            (" ".join("%s=%s" % kv for kv in ev.items() if kv[1]) or "none")
+            if summ else "?"))
     if bad:
         print()
         print("FAILED:")
