@@ -6,8 +6,8 @@
  * capped at SMTP_LINE_MAX).  Client lines become commands that are pushed on
  * a FIFO; a server reply, once its last line arrives, answers the FIFO head,
  * which is how pipelined commands get their own replies.  DATA bodies, BDAT
- * chunks and XEXCH50 blobs are counted, never stored, so memory per session
- * is fixed.  Every state change is driven by bytes, so feeding a stream in
+ * chunks and XEXCH50 blobs are counted, never stored (smtp_body.c), so
+ * memory per session is fixed.  Every state change is driven by bytes, so feeding a stream in
  * one piece or one byte at a time gives the same events.  The state owns
  * all its memory (one calloc); event strings die with the callback.
  */
@@ -17,96 +17,7 @@
 #include <string.h>
 
 #include "reader.h"
-
-#define SMTP_VERB_MAX 16                   /* verb bytes kept, as sent */
-#define SMTP_SIZE_LIMIT ((uint64_t)1 << 40) /* larger BDAT/XEXCH50: bogus */
-
-/* Session state: what the client's next bytes are (server bytes are always
- * reply lines, except in TLS mode).  A reduced Zeek SMTP_State: a passive
- * observer only needs to know how to cut the client's byte stream. */
-enum smtp_mode {
-	SMTP_MODE_CMD = 0, /* command lines */
-	SMTP_MODE_AUTH,    /* server said 334: next line is an AUTH response */
-	SMTP_MODE_DATA,    /* a DATA body, up to the line holding "." */
-	SMTP_MODE_BLOB,    /* blob_left opaque bytes (BDAT chunk, XEXCH50) */
-	SMTP_MODE_TLS,     /* after 220 to STARTTLS: both directions opaque */
-};
-
-/* End-of-data scanner, one byte at a time so that "\r\n.\r\n" is found
- * across any segment boundaries without keeping the body. */
-enum smtp_body_pos {
-	SMTP_BODY_BOL = 0, /* at the start of a body line */
-	SMTP_BODY_MID,     /* inside a line */
-	SMTP_BODY_DOT,     /* the line so far is "." */
-	SMTP_BODY_DOTCR,   /* the line so far is ".\r" */
-};
-
-/* A command waiting for its reply. */
-struct smtp_pending {
-	enum smtp_cmd cmd;
-	char verb[SMTP_VERB_MAX + 1];
-	double ts;
-	uint64_t size; /* XEXCH50: blob length announced, if size_ok */
-	bool size_ok;
-};
-
-/* One direction's line being assembled.  The buffer grows with the
- * longest line seen (up to SMTP_LINE_MAX): most SMTP lines are short, and
- * a busy link has many sessions open at once. */
-struct smtp_line {
-	char *buf;       /* line bytes, CR kept, NULs as '?'; owned */
-	size_t cap;
-	size_t len;
-	double ts;       /* capture time of the line's first byte */
-	bool active;     /* some byte of this line has been seen */
-	bool truncated;  /* overflowed: keep the head, skip to the next LF */
-	bool skip;       /* bytes were lost: drop everything to the next LF */
-};
-
-struct smtp_state {
-	struct smtp_line line[2]; /* indexed by enum smtp_dir */
-	bool bare_lf_told[2];     /* BARE_LF reported once per direction */
-
-	/* Commands awaiting replies, oldest at fifo[head]; a ring that grows
-	 * (by doubling) up to SMTP_PENDING_MAX. */
-	struct smtp_pending *fifo;
-	unsigned cap, head, npend;
-
-	/* The server reply being assembled. */
-	bool in_reply;
-	bool reply_cut; /* this reply's text overflowed SMTP_TEXT_MAX */
-	int reply_code;
-	int reply_lines;
-	double reply_ts;
-	char *text; /* grows up to SMTP_TEXT_MAX; owned */
-	size_t text_cap, text_len;
-	bool seen_reply; /* the greeting has come */
-
-	enum smtp_mode mode;
-	bool data_refused; /* DATA just got a non-354 reply */
-
-	struct { /* DATA body scanner, zeroed at each 354 */
-		enum smtp_body_pos pos;
-		uint64_t bytes; /* all body bytes so far, dot line included */
-		uint8_t prev;   /* previous body byte, to spot bare LFs */
-		double dot_ts;  /* segment holding the dot of a "." line */
-		bool started;
-	} body;
-
-	/* BDAT chunk or XEXCH50 blob. */
-	enum smtp_cmd blob_of;
-	uint64_t blob_size, blob_left;
-
-	bool pipelining, starttls; /* EHLO keywords */
-};
-
-/* What one smtp_feed/smtp_finish call needs everywhere. */
-struct smtp_call {
-	struct smtp_state *st;
-	smtp_emit_fn emit;
-	void *ctx;
-	double ts; /* capture time of the bytes being fed */
-};
+#include "smtp_int.h"
 
 static const char *const smtp_cmd_names[SMTP_CMD__COUNT] = {
 	[SMTP_CMD_NONE] = "",
@@ -197,14 +108,14 @@ static bool smtp_parse_size(const char *s, uint64_t *out)
 /* ---- events ---- */
 
 /* Strings are never NULL in events, so consumers need no checks. */
-static void smtp_ev_init(struct smtp_event *ev, enum smtp_ev_kind kind,
-			 enum smtp_dir dir, double ts)
+void smtp_ev_init(struct smtp_event *ev, enum smtp_ev_kind kind,
+		  enum smtp_dir dir, double ts)
 {
 	*ev = (struct smtp_event){.kind = kind, .dir = dir, .ts = ts,
 				  .verb = "", .args = "", .text = ""};
 }
 
-static void smtp_emit(struct smtp_call *c, const struct smtp_event *ev)
+void smtp_emit(struct smtp_call *c, const struct smtp_event *ev)
 {
 	if (c->emit)
 		c->emit(c->ctx, ev);
@@ -225,7 +136,7 @@ static void smtp_anomaly(struct smtp_call *c, enum smtp_dir dir, double ts,
 }
 
 /* A peer that ends lines with bare LF does so on every line; say it once. */
-static void smtp_bare_lf(struct smtp_call *c, enum smtp_dir dir, double ts)
+void smtp_bare_lf(struct smtp_call *c, enum smtp_dir dir, double ts)
 {
 	if (c->st->bare_lf_told[dir])
 		return;
@@ -245,8 +156,8 @@ static void smtp_tls_event(struct smtp_call *c, enum smtp_dir dir, double ts,
 
 /* ---- pending-command FIFO ---- */
 
-static void smtp_push(struct smtp_call *c, enum smtp_cmd cmd,
-		      const char *verb, double ts, uint64_t size, bool size_ok)
+void smtp_push(struct smtp_call *c, enum smtp_cmd cmd, const char *verb,
+	       double ts, uint64_t size, bool size_ok)
 {
 	struct smtp_state *st = c->st;
 	struct smtp_pending *p;
@@ -354,122 +265,7 @@ static void smtp_line_add(struct smtp_call *c, enum smtp_dir dir,
 		l->buf[l->len++] = p[i] ? (char)p[i] : '?';
 }
 
-/* ---- DATA body, BDAT chunks, XEXCH50 blobs, TLS ---- */
-
-static void smtp_blob_done(struct smtp_call *c)
-{
-	struct smtp_state *st = c->st;
-	struct smtp_event ev;
-
-	smtp_ev_init(&ev, SMTP_EV_BLOB, SMTP_FROM_CLIENT, c->ts);
-	ev.bytes = st->blob_size;
-	ev.blob_of = st->blob_of;
-	ev.cmd = st->blob_of;
-	ev.verb = smtp_cmd_name(st->blob_of);
-	smtp_emit(c, &ev);
-	st->mode = SMTP_MODE_CMD;
-	/* A BDAT chunk is answered through its BDAT entry; the XEXCH50 entry
-	 * was answered by the 354, so the blob needs an entry of its own for
-	 * the ack that must follow (its absence is the classic stall). */
-	if (st->blob_of == SMTP_CMD_XEXCH50)
-		smtp_push(c, SMTP_CMD_BLOB_END,
-			  smtp_cmd_name(SMTP_CMD_BLOB_END), c->ts, 0, false);
-}
-
-static void smtp_blob_begin(struct smtp_call *c, uint64_t size,
-			    enum smtp_cmd of)
-{
-	struct smtp_state *st = c->st;
-
-	st->mode = SMTP_MODE_BLOB;
-	st->blob_of = of;
-	st->blob_size = size;
-	st->blob_left = size;
-	if (size == 0)
-		smtp_blob_done(c);
-}
-
-static void smtp_blob(struct smtp_call *c, struct rd *r)
-{
-	struct smtp_state *st = c->st;
-	size_t take = rd_left(r);
-
-	if (take > st->blob_left)
-		take = (size_t)st->blob_left;
-	rd_skip(r, take);
-	st->blob_left -= take;
-	if (st->blob_left == 0)
-		smtp_blob_done(c);
-}
-
-static void smtp_data_end(struct smtp_call *c, uint64_t dot_len)
-{
-	struct smtp_state *st = c->st;
-	struct smtp_event ev;
-
-	smtp_ev_init(&ev, SMTP_EV_DATA_END, SMTP_FROM_CLIENT, st->body.dot_ts);
-	ev.cmd = SMTP_CMD_DATA_END;
-	ev.verb = smtp_cmd_name(SMTP_CMD_DATA_END);
-	ev.bytes = st->body.bytes - dot_len;
-	smtp_emit(c, &ev);
-	st->mode = SMTP_MODE_CMD;
-	smtp_push(c, SMTP_CMD_DATA_END, ev.verb, st->body.dot_ts, 0, false);
-}
-
-/* Scan body bytes for the end-of-data line "." (CRLF or bare LF), counting
- * them.  DATA_START comes with the first byte of the body, which for an
- * empty body is the dot itself: DATA_START (bytes 0) is therefore always
- * followed by DATA_END, so consumers can pair them without special cases.
- * Dot-stuffed lines ("..x") need nothing special: only a line that is just
- * "." ends the body. */
-static void smtp_body(struct smtp_call *c, struct rd *r)
-{
-	struct smtp_state *st = c->st;
-	struct smtp_event ev;
-	uint8_t b;
-
-	if (!st->body.started) {
-		st->body.started = true;
-		smtp_ev_init(&ev, SMTP_EV_DATA_START, SMTP_FROM_CLIENT, c->ts);
-		ev.cmd = SMTP_CMD_DATA;
-		ev.verb = smtp_cmd_name(SMTP_CMD_DATA);
-		smtp_emit(c, &ev);
-	}
-	while (rd_left(r) > 0) {
-		b = rd_u8(r);
-		st->body.bytes++;
-		if (b == '\n' && st->body.prev != '\r')
-			smtp_bare_lf(c, SMTP_FROM_CLIENT, c->ts);
-		st->body.prev = b;
-		switch (st->body.pos) {
-		case SMTP_BODY_BOL:
-			st->body.dot_ts = c->ts;
-			st->body.pos = b == '.'    ? SMTP_BODY_DOT
-				       : b == '\n' ? SMTP_BODY_BOL
-						   : SMTP_BODY_MID;
-			break;
-		case SMTP_BODY_MID:
-			if (b == '\n')
-				st->body.pos = SMTP_BODY_BOL;
-			break;
-		case SMTP_BODY_DOT:
-			if (b == '\n') {
-				smtp_data_end(c, 2);
-				return;
-			}
-			st->body.pos = b == '\r' ? SMTP_BODY_DOTCR
-						 : SMTP_BODY_MID;
-			break;
-		case SMTP_BODY_DOTCR:
-			if (b == '\n') {
-				smtp_data_end(c, 3);
-				return;
-			}
-			st->body.pos = SMTP_BODY_MID;
-			break;
-		}
-	}
-}
+/* ---- TLS, and replaying bytes into a new client mode ---- */
 
 /* The client mode just became DATA or BLOB from a server reply.  Bytes the
  * client sent before that reply (against the rules) are sitting in its line

@@ -1,0 +1,119 @@
+/* smtp_int.h - the SMTP dissector's state, shared by smtp.c (lines,
+ * commands, replies) and smtp_body.c (DATA bodies, BDAT chunks, XEXCH50
+ * blobs).  Not part of the interface: include smtp.h.
+ */
+#ifndef MXRAY_SMTP_INT_H
+#define MXRAY_SMTP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reader.h"
+#include "smtp.h"
+
+#define SMTP_VERB_MAX 16                   /* verb bytes kept, as sent */
+#define SMTP_SIZE_LIMIT ((uint64_t)1 << 40) /* larger BDAT/XEXCH50: bogus */
+
+/* Session state: what the client's next bytes are (server bytes are always
+ * reply lines, except in TLS mode).  A reduced Zeek SMTP_State: a passive
+ * observer only needs to know how to cut the client's byte stream. */
+enum smtp_mode {
+	SMTP_MODE_CMD = 0, /* command lines */
+	SMTP_MODE_AUTH,    /* server said 334: next line is an AUTH response */
+	SMTP_MODE_DATA,    /* a DATA body, up to the line holding "." */
+	SMTP_MODE_BLOB,    /* blob_left opaque bytes (BDAT chunk, XEXCH50) */
+	SMTP_MODE_TLS,     /* after 220 to STARTTLS: both directions opaque */
+};
+
+/* End-of-data scanner, one byte at a time so that "\r\n.\r\n" is found
+ * across any segment boundaries without keeping the body. */
+enum smtp_body_pos {
+	SMTP_BODY_BOL = 0, /* at the start of a body line */
+	SMTP_BODY_MID,     /* inside a line */
+	SMTP_BODY_DOT,     /* the line so far is "." */
+	SMTP_BODY_DOTCR,   /* the line so far is ".\r" */
+};
+
+/* A command waiting for its reply. */
+struct smtp_pending {
+	enum smtp_cmd cmd;
+	char verb[SMTP_VERB_MAX + 1];
+	double ts;
+	uint64_t size; /* XEXCH50: blob length announced, if size_ok */
+	bool size_ok;
+};
+
+/* One direction's line being assembled.  The buffer grows with the
+ * longest line seen (up to SMTP_LINE_MAX): most SMTP lines are short, and
+ * a busy link has many sessions open at once. */
+struct smtp_line {
+	char *buf;       /* line bytes, CR kept, NULs as '?'; owned */
+	size_t cap;
+	size_t len;
+	double ts;       /* capture time of the line's first byte */
+	bool active;     /* some byte of this line has been seen */
+	bool truncated;  /* overflowed: keep the head, skip to the next LF */
+	bool skip;       /* bytes were lost: drop everything to the next LF */
+};
+
+struct smtp_state {
+	struct smtp_line line[2]; /* indexed by enum smtp_dir */
+	bool bare_lf_told[2];     /* BARE_LF reported once per direction */
+
+	/* Commands awaiting replies, oldest at fifo[head]; a ring that grows
+	 * (by doubling) up to SMTP_PENDING_MAX. */
+	struct smtp_pending *fifo;
+	unsigned cap, head, npend;
+
+	/* The server reply being assembled. */
+	bool in_reply;
+	bool reply_cut; /* this reply's text overflowed SMTP_TEXT_MAX */
+	int reply_code;
+	int reply_lines;
+	double reply_ts;
+	char *text; /* grows up to SMTP_TEXT_MAX; owned */
+	size_t text_cap, text_len;
+	bool seen_reply; /* the greeting has come */
+
+	enum smtp_mode mode;
+	bool data_refused; /* DATA just got a non-354 reply */
+
+	struct { /* DATA body scanner, zeroed at each 354 */
+		enum smtp_body_pos pos;
+		uint64_t bytes; /* all body bytes so far, dot line included */
+		uint8_t prev;   /* previous body byte, to spot bare LFs */
+		double dot_ts;  /* segment holding the dot of a "." line */
+		bool started;
+	} body;
+
+	/* BDAT chunk or XEXCH50 blob. */
+	enum smtp_cmd blob_of;
+	uint64_t blob_size, blob_left;
+
+	bool pipelining, starttls; /* EHLO keywords */
+};
+
+/* What one smtp_feed/smtp_finish call needs everywhere. */
+struct smtp_call {
+	struct smtp_state *st;
+	smtp_emit_fn emit;
+	void *ctx;
+	double ts; /* capture time of the bytes being fed */
+};
+
+/* smtp.c */
+void smtp_ev_init(struct smtp_event *ev, enum smtp_ev_kind kind,
+		  enum smtp_dir dir, double ts);
+void smtp_emit(struct smtp_call *c, const struct smtp_event *ev);
+void smtp_bare_lf(struct smtp_call *c, enum smtp_dir dir, double ts);
+/* a command now waiting for its reply */
+void smtp_push(struct smtp_call *c, enum smtp_cmd cmd, const char *verb,
+	       double ts, uint64_t size, bool size_ok);
+
+/* smtp_body.c */
+void smtp_blob_begin(struct smtp_call *c, uint64_t size, enum smtp_cmd of);
+void smtp_blob_done(struct smtp_call *c);
+void smtp_blob(struct smtp_call *c, struct rd *r);  /* blob bytes */
+void smtp_body(struct smtp_call *c, struct rd *r);  /* DATA body bytes */
+
+#endif
