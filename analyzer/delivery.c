@@ -9,7 +9,7 @@
 struct dl_table {
 	struct mx_group **buckets;
 	size_t nbuckets; /* power of two */
-	struct mx_group *head, *tail; /* by last activity, oldest first */
+	struct dlist lru; /* by last activity, oldest first */
 	size_t live, max_groups;
 	double window;
 	uint64_t seq;
@@ -103,28 +103,9 @@ static size_t bucket(const struct dl_table *t, const struct mx_addr *c,
 	return (size_t)(mx_hash_bytes(k, 17 + n, 0x6d78) & (t->nbuckets - 1));
 }
 
-static void list_unlink(struct dl_table *t, struct mx_group *g)
+static struct mx_group *oldest_group(const struct dl_table *t)
 {
-	if (g->prev)
-		g->prev->next = g->next;
-	else
-		t->head = g->next;
-	if (g->next)
-		g->next->prev = g->prev;
-	else
-		t->tail = g->prev;
-	g->prev = g->next = NULL;
-}
-
-static void list_append(struct dl_table *t, struct mx_group *g)
-{
-	g->prev = t->tail;
-	g->next = NULL;
-	if (t->tail)
-		t->tail->next = g;
-	else
-		t->head = g;
-	t->tail = g;
+	return DLIST_ENTRY(t->lru.head, struct mx_group, lru);
 }
 
 void dl_group_unref(struct mx_group *g)
@@ -143,7 +124,7 @@ static void group_drop(struct dl_table *t, struct mx_group *g)
 			*pp = g->hnext;
 			break;
 		}
-	list_unlink(t, g);
+	dlist_unlink(&t->lru, &g->lru);
 	t->live--;
 	dl_group_unref(g);
 }
@@ -169,18 +150,20 @@ struct dl_table *dl_new(size_t max_groups, double window_s)
 
 void dl_free(struct dl_table *t)
 {
+	struct mx_group *g;
 	if (!t)
 		return;
-	while (t->head)
-		group_drop(t, t->head);
+	while ((g = oldest_group(t)))
+		group_drop(t, g);
 	free(t->buckets);
 	free(t);
 }
 
 void dl_expire(struct dl_table *t, double now)
 {
-	while (t->head && t->head->last + t->window < now)
-		group_drop(t, t->head);
+	struct mx_group *g;
+	while ((g = oldest_group(t)) && g->last + t->window < now)
+		group_drop(t, g);
 }
 
 static struct mx_group *group_get(struct dl_table *t, const struct session *s,
@@ -193,8 +176,8 @@ static struct mx_group *group_get(struct dl_table *t, const struct session *s,
 		    !strcmp(g->domain, mx->qname))
 			break;
 	if (!g) {
-		if (t->live >= t->max_groups && t->head)
-			group_drop(t, t->head);
+		if (t->live >= t->max_groups && t->lru.head)
+			group_drop(t, oldest_group(t));
 		if (!(g = calloc(1, sizeof(*g))))
 			return NULL;
 		g->refs = 1; /* the table's */
@@ -206,9 +189,9 @@ static struct mx_group *group_get(struct dl_table *t, const struct session *s,
 		t->buckets[b] = g;
 		t->live++;
 	} else {
-		list_unlink(t, g);
+		dlist_unlink(&t->lru, &g->lru);
 	}
-	list_append(t, g);
+	dlist_append(&t->lru, &g->lru);
 	if (g->mx != mx) { /* the sender looked the domain up again */
 		dns_tx_ref(mx);
 		dns_tx_unref(g->mx);

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "dlist.h"
 #include "dnstrack.h"
 #include "session.h"
 
@@ -56,7 +57,8 @@ struct mx_group {
 	size_t total;    /* ever made */
 	double last;
 	/* table links */
-	struct mx_group *hnext, *prev, *next;
+	struct mx_group *hnext;
+	struct dlist_link lru; /* by last activity */
 };
 
 struct dl_table;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlist.h"
 #include "dns.h"
 #include "tcpreasm.h"
 
@@ -16,7 +17,7 @@ struct dc_conn {
 	struct dns_tcp_framer *framer[2];   /* allocated on first data */
 	bool fin[2];
 	double last;
-	struct dc_conn *prev, *next;        /* by last activity */
+	struct dlist_link lru;              /* by last activity */
 	struct dc_conn *hnext;              /* hash chain */
 	struct dc_table *t;
 	int dir;                            /* direction being delivered */
@@ -24,7 +25,7 @@ struct dc_conn {
 
 struct dc_table {
 	struct dc_conn *buckets[DC_BUCKETS];
-	struct dc_conn *head, *tail;
+	struct dlist lru; /* oldest activity first */
 	size_t live, max;
 	double idle;
 	dc_msg_fn fn;
@@ -66,28 +67,9 @@ static void on_gap(void *ctx, uint64_t missing, double ts)
 
 static const struct tcpr_ops dc_ops = {on_data, on_gap};
 
-static void unlink_conn(struct dc_table *t, struct dc_conn *c)
+static struct dc_conn *oldest_conn(const struct dc_table *t)
 {
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		t->head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	else
-		t->tail = c->prev;
-	c->prev = c->next = NULL;
-}
-
-static void append(struct dc_table *t, struct dc_conn *c)
-{
-	c->prev = t->tail;
-	c->next = NULL;
-	if (t->tail)
-		t->tail->next = c;
-	else
-		t->head = c;
-	t->tail = c;
+	return DLIST_ENTRY(t->lru.head, struct dc_conn, lru);
 }
 
 static struct dc_conn **bucket(struct dc_table *t,
@@ -111,7 +93,7 @@ static void conn_end(struct dc_table *t, struct dc_conn *c, double ts)
 		tcpr_free(&c->half[c->dir]);
 		free(c->framer[c->dir]);
 	}
-	unlink_conn(t, c);
+	dlist_unlink(&t->lru, &c->lru);
 	t->live--;
 	free(c);
 }
@@ -132,17 +114,19 @@ struct dc_table *dc_new(size_t max_conns, double idle_s, dc_msg_fn fn,
 
 void dc_free(struct dc_table *t)
 {
+	struct dc_conn *c;
 	if (!t)
 		return;
-	while (t->head)
-		conn_end(t, t->head, t->head->last);
+	while ((c = oldest_conn(t)))
+		conn_end(t, c, c->last);
 	free(t);
 }
 
 void dc_expire(struct dc_table *t, double now)
 {
-	while (t->head && t->head->last + t->idle < now)
-		conn_end(t, t->head, now);
+	struct dc_conn *c;
+	while ((c = oldest_conn(t)) && c->last + t->idle < now)
+		conn_end(t, c, now);
 }
 
 /* The server is the side on port 53 (the destination if both are), so a
@@ -173,7 +157,7 @@ void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts)
 			return; /* nothing to reassemble yet */
 		if (t->live >= t->max) {
 			t->st.evicted++;
-			conn_end(t, t->head, ts);
+			conn_end(t, oldest_conn(t), ts);
 		}
 		struct dc_conn **b;
 		if (!(c = calloc(1, sizeof(*c))))
@@ -185,12 +169,12 @@ void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts)
 		b = bucket(t, &c->client, &c->server);
 		c->hnext = *b;
 		*b = c;
-		append(t, c);
+		dlist_append(&t->lru, &c->lru);
 		t->live++;
 		t->st.connections++;
 	} else {
-		unlink_conn(t, c);
-		append(t, c);
+		dlist_unlink(&t->lru, &c->lru);
+		dlist_append(&t->lru, &c->lru);
 	}
 	c->last = ts;
 	if (g->flags & DEC_TH_RST) {

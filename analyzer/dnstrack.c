@@ -33,7 +33,7 @@ struct dt_table {
 	void *expire_ctx;
 	struct dt_node **buckets;
 	size_t nbuckets; /* power of two */
-	struct dns_tx *win_head, *win_tail; /* oldest first */
+	struct dlist window; /* live transactions, oldest first */
 	uint64_t seq;
 	struct dt_stats st;
 };
@@ -206,17 +206,9 @@ double dns_tx_time(const struct dns_tx *tx)
 	return tx->has_query ? tx->query_t : tx->response_t;
 }
 
-static void window_unlink(struct dt_table *t, struct dns_tx *tx)
+static struct dns_tx *oldest_tx(const struct dt_table *t)
 {
-	if (tx->win_prev)
-		tx->win_prev->win_next = tx->win_next;
-	else
-		t->win_head = tx->win_next;
-	if (tx->win_next)
-		tx->win_next->win_prev = tx->win_prev;
-	else
-		t->win_tail = tx->win_prev;
-	tx->win_prev = tx->win_next = NULL;
+	return DLIST_ENTRY(t->window.head, struct dns_tx, window);
 }
 
 static void tx_expire(struct dt_table *t, struct dns_tx *tx)
@@ -224,7 +216,7 @@ static void tx_expire(struct dt_table *t, struct dns_tx *tx)
 	for (size_t i = 0; i < tx->n_nodes; i++)
 		node_del(t, tx->nodes[i]);
 	tx->n_nodes = 0;
-	window_unlink(t, tx);
+	dlist_unlink(&t->window, &tx->window);
 	tx->in_window = false;
 	t->st.live--;
 	if (t->expire_fn)
@@ -249,12 +241,7 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 	memcpy(tx->qname, m->qname, sizeof(tx->qname));
 	tx->qtype = m->qtype;
 	tx->in_window = true;
-	tx->win_prev = t->win_tail;
-	if (t->win_tail)
-		t->win_tail->win_next = tx;
-	else
-		t->win_head = tx;
-	t->win_tail = tx;
+	dlist_append(&t->window, &tx->window);
 	t->st.transactions++;
 	t->st.live++;
 	return tx;
@@ -471,17 +458,18 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 		}
 		tx_fill_response(t, tx, m, ts);
 	}
-	while (t->st.live > t->cfg.max_tx && t->win_head) {
+	while (t->st.live > t->cfg.max_tx && t->window.head) {
 		t->st.evicted++;
-		tx_expire(t, t->win_head);
+		tx_expire(t, oldest_tx(t));
 	}
 	return tx->in_window ? tx : NULL;
 }
 
 void dt_expire(struct dt_table *t, double now)
 {
-	while (t->win_head && dns_tx_time(t->win_head) + t->cfg.window_s < now)
-		tx_expire(t, t->win_head);
+	struct dns_tx *tx;
+	while ((tx = oldest_tx(t)) && dns_tx_time(tx) + t->cfg.window_s < now)
+		tx_expire(t, tx);
 }
 
 struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
@@ -509,10 +497,11 @@ struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
 
 void dt_free(struct dt_table *t)
 {
+	struct dns_tx *tx;
 	if (!t)
 		return;
-	while (t->win_head)
-		tx_expire(t, t->win_head);
+	while ((tx = oldest_tx(t)))
+		tx_expire(t, tx);
 	free(t->buckets);
 	free(t);
 }

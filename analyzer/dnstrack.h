@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dlist.h"
 #include "dns.h"
 #include "util.h"
 
@@ -59,7 +60,7 @@ struct dns_tx {
 	/* private */
 	struct dt_node **nodes;
 	size_t n_nodes, cap_nodes;
-	struct dns_tx *win_prev, *win_next;
+	struct dlist_link window; /* on the table's window list */
 	bool in_window;
 };
 

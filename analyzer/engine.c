@@ -31,11 +31,6 @@
 #define FRAG_TIMEOUT4_S 30.0
 #define FRAG_TIMEOUT6_S 60.0
 
-/* A session is on one of two lists, through the same links. */
-struct sess_list {
-	struct session *head, *tail;
-};
-
 struct engine {
 	struct engine_config cfg;
 	struct report *rep;
@@ -47,8 +42,9 @@ struct engine {
 	struct session **buckets;
 	size_t nbuckets;
 	size_t live;
-	struct sess_list idle;    /* live, oldest activity first */
-	struct sess_list closing; /* over, by close time, awaiting the grace */
+	/* a session is on one of the two, through the same link */
+	struct dlist idle;    /* live, oldest activity first */
+	struct dlist closing; /* over, by close time, awaiting the grace */
 	uint64_t seq;
 
 	struct tcpr_budget hold; /* out-of-order bytes held, all sessions */
@@ -106,28 +102,9 @@ static struct session *sess_find(struct engine *e, const struct mx_endpoint *c,
 	return NULL;
 }
 
-static void list_unlink(struct sess_list *l, struct session *s)
+static struct session *first_session(const struct dlist *l)
 {
-	if (s->lru_prev)
-		s->lru_prev->lru_next = s->lru_next;
-	else if (l->head == s)
-		l->head = s->lru_next;
-	if (s->lru_next)
-		s->lru_next->lru_prev = s->lru_prev;
-	else if (l->tail == s)
-		l->tail = s->lru_prev;
-	s->lru_prev = s->lru_next = NULL;
-}
-
-static void list_append(struct sess_list *l, struct session *s)
-{
-	s->lru_prev = l->tail;
-	s->lru_next = NULL;
-	if (l->tail)
-		l->tail->lru_next = s;
-	else
-		l->head = s;
-	l->tail = s;
+	return DLIST_ENTRY(l->head, struct session, lru);
 }
 
 static void hash_unlink(struct engine *e, struct session *s)
@@ -192,7 +169,7 @@ static void sess_report(struct engine *e, struct session *s,
 	struct finding_list fl = {0};
 	double until;
 
-	list_unlink(s->closing ? &e->closing : &e->idle, s);
+	dlist_unlink(s->closing ? &e->closing : &e->idle, &s->lru);
 	hash_unlink(e, s);
 	e->live--;
 
@@ -239,7 +216,7 @@ static struct session *sess_create(struct engine *e,
 	size_t b;
 	if (e->live >= e->cfg.max_sessions && e->idle.head) {
 		e->st.sessions_evicted++;
-		sess_report(e, e->idle.head, CLOSE_TIMEOUT);
+		sess_report(e, first_session(&e->idle), CLOSE_TIMEOUT);
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -253,7 +230,7 @@ static struct session *sess_create(struct engine *e,
 	b = sess_bucket(e, c, srv);
 	s->hnext = e->buckets[b];
 	e->buckets[b] = s;
-	list_append(&e->idle, s);
+	dlist_append(&e->idle, &s->lru);
 	e->live++;
 	e->st.sessions++;
 	corr_client_side(e->dns, s, e->cfg.dns_window_s);
@@ -269,9 +246,9 @@ static void sess_closing(struct engine *e, struct session *s,
 		return;
 	s->close = why;
 	s->close_t = ts;
-	list_unlink(&e->idle, s);
+	dlist_unlink(&e->idle, &s->lru);
 	s->closing = true;
-	list_append(&e->closing, s);
+	dlist_append(&e->closing, &s->lru);
 }
 
 /* A decoded TCP segment and its capture time. */
@@ -406,8 +383,8 @@ static void on_tcp_seg(struct engine *e, const struct tcp_seg *g)
 	}
 	s->last = g->ts;
 	if (!s->closing) { /* keep the idle list ordered by activity */
-		list_unlink(&e->idle, s);
-		list_append(&e->idle, s);
+		dlist_unlink(&e->idle, &s->lru);
+		dlist_append(&e->idle, &s->lru);
 	}
 	if (from_client)
 		on_client_seg(e, s, g);
@@ -475,12 +452,13 @@ static const struct reasm_ops engine_reasm_ops = {on_defragmented};
 
 static void tick(struct engine *e)
 {
-	while (e->closing.head &&
-	       e->closing.head->close_t + e->cfg.grace_s <= e->now)
-		sess_report(e, e->closing.head, CLOSE_FIN);
-	while (e->idle.head &&
-	       e->idle.head->last + e->cfg.idle_timeout_s <= e->now)
-		sess_report(e, e->idle.head, CLOSE_TIMEOUT);
+	struct session *s;
+	while ((s = first_session(&e->closing)) &&
+	       s->close_t + e->cfg.grace_s <= e->now)
+		sess_report(e, s, CLOSE_FIN);
+	while ((s = first_session(&e->idle)) &&
+	       s->last + e->cfg.idle_timeout_s <= e->now)
+		sess_report(e, s, CLOSE_TIMEOUT);
 	dc_expire(e->dns_tcp, e->now);
 	dt_expire(e->dns, e->now);
 	dl_expire(e->deliveries, e->now);
@@ -566,6 +544,17 @@ oom:
 	return NULL;
 }
 
+/* The capture is over: report every session left (the closing ones keep
+ * the close they were given). */
+static void report_remaining(struct engine *e)
+{
+	struct session *s;
+	while ((s = first_session(&e->closing)))
+		sess_report(e, s, CLOSE_FIN);
+	while ((s = first_session(&e->idle)))
+		sess_report(e, s, CLOSE_CAPTURE_END);
+}
+
 void engine_finish(struct engine *e)
 {
 	struct reasm_stats rs;
@@ -580,10 +569,7 @@ void engine_finish(struct engine *e)
 	e->dns_tcp = NULL;
 	e->st.dns_tcp_connections = cs.connections;
 	e->st.dns_tcp_evicted = cs.evicted;
-	while (e->closing.head)
-		sess_report(e, e->closing.head, CLOSE_FIN);
-	while (e->idle.head)
-		sess_report(e, e->idle.head, CLOSE_CAPTURE_END);
+	report_remaining(e);
 	engine_get_stats(e, &e->st);
 	dt_free(e->dns); /* reports every transaction still in the window */
 	e->dns = NULL;
@@ -612,10 +598,7 @@ void engine_free(struct engine *e)
 	e->dns_tcp = NULL;
 	if (e->dns) {
 		reasm_shutdown();
-		while (e->closing.head)
-			sess_report(e, e->closing.head, CLOSE_FIN);
-		while (e->idle.head)
-			sess_report(e, e->idle.head, CLOSE_CAPTURE_END);
+		report_remaining(e);
 		dt_free(e->dns);
 	}
 	dl_free(e->deliveries);

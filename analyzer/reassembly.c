@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "dlist.h"
 #include "reader.h"
 
 #define STANDIN_NET 0xf0000000u	 /* 240.0.0.0/4 */
@@ -51,7 +52,7 @@
 
 struct dgram {
 	struct dgram *next4, *next6; /* hash chains */
-	struct dgram *older, *newer; /* age list of its family */
+	struct dlist_link age;	     /* on its family's age list */
 	uint32_t src4, dst4;	     /* as libnids knows it, host order */
 	uint16_t id4;
 	uint8_t proto4;
@@ -66,7 +67,7 @@ struct dgram {
 };
 
 struct age_list {
-	struct dgram *oldest, *newest;
+	struct dlist dgrams; /* oldest first */
 	double timeout_s;
 };
 
@@ -180,14 +181,7 @@ static void drop(struct dgram *d)
 	unchain(&R.h4[slot4(d->src4, d->dst4, d->id4, d->proto4)], d, 0);
 	if (d->v6)
 		unchain(&R.h6[slot6(d->src6, d->dst6, d->id6)], d, 1);
-	if (d->older)
-		d->older->newer = d->newer;
-	else
-		l->oldest = d->newer;
-	if (d->newer)
-		d->newer->older = d->older;
-	else
-		l->newest = d->older;
+	dlist_unlink(&l->dgrams, &d->age);
 	R.st.held_bytes -= d->charged;
 	R.st.held_datagrams--;
 	free(d);
@@ -213,13 +207,23 @@ static void give_up(struct dgram *d, int evicted)
 	drop(d);
 }
 
+static struct dgram *oldest_in(const struct age_list *l)
+{
+	return DLIST_ENTRY(l->dgrams.head, struct dgram, age);
+}
+
+static struct dgram *newer_than(const struct dgram *d)
+{
+	return DLIST_ENTRY(d->age.next, struct dgram, age);
+}
+
 static struct dgram *older_of_heads(const struct dgram *keep)
 {
-	struct dgram *a = R.age[0].oldest, *b = R.age[1].oldest;
+	struct dgram *a = oldest_in(&R.age[0]), *b = oldest_in(&R.age[1]);
 	if (a && a == keep)
-		a = a->newer;
+		a = newer_than(a);
 	if (b && b == keep)
-		b = b->newer;
+		b = newer_than(b);
 	if (!a || !b)
 		return a ? a : b;
 	return b->first < a->first ? b : a;
@@ -250,12 +254,7 @@ static struct dgram *admit(int v6, size_t need)
 	d->v6 = (uint8_t)v6;
 	d->first = R.ts;
 	d->charged = CHARGE_DATAGRAM;
-	d->older = l->newest;
-	if (l->newest)
-		l->newest->newer = d;
-	else
-		l->oldest = d;
-	l->newest = d;
+	dlist_append(&l->dgrams, &d->age);
 	R.st.held_bytes += d->charged;
 	R.st.held_datagrams++;
 	return d;
@@ -379,8 +378,8 @@ int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 	}
 	R.ops = ops;
 	R.ctx = ctx;
-	R.age[0] = (struct age_list){NULL, NULL, cfg->timeout4_s};
-	R.age[1] = (struct age_list){NULL, NULL, cfg->timeout6_s};
+	R.age[0] = (struct age_list){.timeout_s = cfg->timeout4_s};
+	R.age[1] = (struct age_list){.timeout_s = cfg->timeout6_s};
 
 	nids_params.pcap_desc = R.dead;
 	nids_params.filename = NULL;
@@ -418,8 +417,9 @@ void reasm_expire(double now)
 {
 	for (int f = 0; f < 2; f++) {
 		struct age_list *l = &R.age[f];
-		while (l->oldest && l->oldest->first + l->timeout_s <= now)
-			give_up(l->oldest, 0);
+		struct dgram *d;
+		while ((d = oldest_in(l)) && d->first + l->timeout_s <= now)
+			give_up(d, 0);
 	}
 }
 
@@ -543,7 +543,7 @@ void reasm_shutdown(void)
 	if (!R.open)
 		return;
 	/* libnids' nids_exit frees no fragment queue: give them all up */
-	while (R.age[0].oldest || R.age[1].oldest)
+	while (R.age[0].dgrams.head || R.age[1].dgrams.head)
 		give_up(older_of_heads(NULL), 0);
 	/* nids_exit frees only the head of its IP callback list, which after
 	 * nids_register_ip is our node: unregister first so nothing leaks */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dlist.h"
 #include "dnstrack.h"
 #include "smtp.h"
 #include "tcpreasm.h"
@@ -143,7 +144,7 @@ struct session {
 
 	/* table links, owned by the engine */
 	struct session *hnext;             /* hash chain */
-	struct session *lru_prev, *lru_next; /* live, by last activity */
+	struct dlist_link lru;             /* idle or closing list */
 	bool closing;                      /* on the closing list */
 };
 
