@@ -90,6 +90,7 @@ lab: deps
 fuzz:
 	./scripts/fuzz.sh run $(FUZZ_SECONDS)
 
-# CI smoke: each target 20 s, then every input under tests/fuzz/regress/.
+# CI smoke: each of the five targets 15 s, then every input under
+# tests/fuzz/regress/.
 fuzz-smoke:
 	./scripts/fuzz.sh smoke

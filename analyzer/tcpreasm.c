@@ -45,6 +45,11 @@ void tcpr_syn(struct tcpr_half *h, uint32_t isn)
 {
 	if (h->started && h->delivered + h->missing > 0)
 		return; /* a SYN resent late changes nothing */
+	/* another ISN: a new attempt; data held against the old one is not
+	 * this stream's (it would be delivered after a bogus gap, or, 2^31
+	 * away, break the held list's order) */
+	if (h->started && h->next != isn + 1)
+		tcpr_free(h);
 	h->started = true;
 	h->next = isn + 1;
 }
@@ -82,6 +87,20 @@ static void drain(struct tcpr_half *h, const struct tcpr_ops *ops, void *ctx)
 		deliver(h, s->seq, s->data, s->len, s->ts, ops, ctx);
 		seg_free(h, s);
 	}
+}
+
+/* A hole up to seq is final, but segments held inside it were captured:
+ * deliver them in their place, so that only bytes the capture never had
+ * are reported lost (a plain gap_to would skip them, and drain would then
+ * free them undelivered). */
+static void skip_to(struct tcpr_half *h, uint32_t seq, double ts,
+		    const struct tcpr_ops *ops, void *ctx)
+{
+	while (h->held && seq_diff(h->held->seq, seq) < 0) {
+		gap_to(h, h->held->seq, ts, ops, ctx);
+		drain(h, ops, ctx);
+	}
+	gap_to(h, seq, ts, ops, ctx);
 }
 
 /* Keep a segment until the hole before it fills; false when it may not
@@ -122,7 +141,7 @@ void tcpr_segment(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
 		return;
 	if (len == 0) { /* all of it cut by the snaplen */
 		if (h->started && seq_diff(seq, h->next) == 0)
-			gap_to(h, seq + (uint32_t)wire_len, ts, ops, ctx);
+			skip_to(h, seq + (uint32_t)wire_len, ts, ops, ctx);
 		return;
 	}
 	if (!h->started) { /* the capture began inside the stream */
@@ -134,18 +153,20 @@ void tcpr_segment(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
 		 * receiver already acknowledged past it, else maybe reordering */
 		if ((!h->have_ack || seq_diff(h->acked, seq) < 0) &&
 		    hold(h, seq, p, len, ts)) {
-			if (h->held_bytes > TCPR_HOLD_MAX) {
+			/* a loop: draining up to the next hole alone may
+			 * leave more than the cap held */
+			while (h->held_bytes > TCPR_HOLD_MAX) {
 				gap_to(h, h->held->seq, ts, ops, ctx);
 				drain(h, ops, ctx);
 			}
 			return;
 		}
-		gap_to(h, seq, ts, ops, ctx);
+		skip_to(h, seq, ts, ops, ctx);
 	}
 	deliver(h, seq, p, len, ts, ops, ctx);
 	/* the part the snaplen cut off is lost for sure */
 	if (wire_len > len && h->next == seq + (uint32_t)len)
-		gap_to(h, seq + (uint32_t)wire_len, ts, ops, ctx);
+		skip_to(h, seq + (uint32_t)wire_len, ts, ops, ctx);
 	drain(h, ops, ctx);
 }
 

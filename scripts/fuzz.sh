@@ -2,18 +2,18 @@
 # fuzz.sh - build and run the libFuzzer targets in tests/fuzz/ (see
 # tests/fuzz/README.md).
 #
-#   scripts/fuzz.sh build            build build/fuzz/fuzz_{smtp,dns,pipeline}
+#   scripts/fuzz.sh build            build build/fuzz/fuzz_{smtp,dns,pipeline,tcpreasm,merge}
 #   scripts/fuzz.sh corpus           seed corpora from samples/ into build/fuzz/seeds/
 #   scripts/fuzz.sh run [SECONDS]    build, seed, run each target SECONDS
 #                                    (default $FUZZ_SECONDS or 600), print stats
 #   scripts/fuzz.sh smoke [SECONDS]  build, seed, run each target SECONDS
-#                                    (default 20) from the seeds only, then
+#                                    (default 15) from the seeds only, then
 #                                    every tests/fuzz/regress/<target>/* input;
 #                                    exit 1 on any crash
 #   scripts/fuzz.sh regress          only the regression inputs
 #
 # Environment: CLANG (default clang-14), FUZZ_JOBS (parallel jobs per target
-# for run, default 1), FUZZ_TARGETS (default "smtp dns pipeline").
+# for run, default 1), FUZZ_TARGETS (default "smtp dns pipeline tcpreasm merge").
 # run keeps its growing corpus in build/fuzz/corpus/<target>/ between runs;
 # crashes land in build/fuzz/artifacts/<target>/.
 set -eu
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 CLANG=${CLANG:-clang-14}
 OUT=$ROOT/build/fuzz
-TARGETS=${FUZZ_TARGETS:-"smtp dns pipeline"}
+TARGETS=${FUZZ_TARGETS:-"smtp dns pipeline tcpreasm merge"}
 # UBSan stays recoverable: the targets set halt_on_error=1 themselves
 # (__ubsan_default_options), so any report still ends the run, while
 # UBSAN_OPTIONS=suppressions=FILE can step over a known, reported issue.
@@ -35,12 +35,15 @@ max_len() {
 	smtp) echo 16384 ;;     # room for a line over SMTP_LINE_MAX (4096)
 	dns) echo 4096 ;;       # a large EDNS answer; TCP framing of several
 	pipeline) echo 65536 ;; # a capture of a few sessions
+	tcpreasm) echo 4096 ;;  # hundreds of segments; lengths are fields
+	merge) echo 65536 ;;    # 2-3 captures of a session or two each
 	esac
 }
 
 extra_args() {
 	case $1 in
 	smtp) echo "-dict=$ROOT/tests/fuzz/smtp.dict" ;;
+	merge) echo "-dict=$ROOT/tests/fuzz/merge.dict" ;;
 	*) echo "" ;;
 	esac
 }
@@ -174,7 +177,8 @@ regress() {
 }
 
 smoke() {
-	secs=${1:-20}
+	# five targets: 15 s each keeps the whole smoke near a minute and a half
+	secs=${1:-15}
 	build
 	corpus
 	mkdir -p "$OUT/logs"

@@ -18,6 +18,14 @@ loopback) and writes, replacing what was there:
                     stream and the TCP stream of each direction as it is
                     (length prefixed); plus hand-written edge cases
                     (compression loops, long names, many records ...)
+  OUTDIR/tcpreasm/  each TCP connection (also of samples/odd/*.pcap) as a
+                    fuzz_tcpreasm script (see fuzz_tcpreasm.c): SYNs,
+                    segments with ACK, FIN and snaplen cut, pure ACKs,
+                    clock steps; plus hand-written edge cases
+  OUTDIR/merge/     fuzz_merge inputs: 2-3 capture files (pcap, nanosecond
+                    and big-endian pcap, pcapng) joined by its separator:
+                    samples cut into files whose packets interleave, pairs
+                    of samples, damaged and odd files among good ones
 
 Standard library only.  The file names carry the capture's name, so a
 finding can be traced back to its seed.
@@ -141,10 +149,19 @@ def parse_ip(ip):
     return None
 
 
+def l4_wire_len(ip):
+    """Length of the IP payload as sent (the IP header's own figure)."""
+    if ip[0] >> 4 == 4:
+        return struct.unpack('>H', ip[2:4])[0] - (ip[0] & 15) * 4
+    return struct.unpack('>H', ip[4:6])[0]
+
+
 def packets(path):
-    """Yield (ts, src, dst, proto, sport, dport, l4) for TCP and UDP."""
+    """Yield (ts, src, dst, proto, sport, dport, l4) for TCP and UDP; for
+    TCP, l4 also has the ACK and the payload's length on the wire."""
     for ts, lt, fr in read_capture(path):
-        p = parse_ip(strip_link(lt, fr))
+        ip = strip_link(lt, fr)
+        p = parse_ip(ip)
         if not p:
             continue
         src, dst, proto, l4 = p
@@ -152,11 +169,13 @@ def packets(path):
             sp, dp = struct.unpack('>HH', l4[:4])
             yield ts, src, dst, 17, sp, dp, {'payload': l4[8:]}
         elif proto == 6 and len(l4) >= 20:
-            sp, dp, seq = struct.unpack('>HHI', l4[:8])
+            sp, dp, seq, ack = struct.unpack('>HHII', l4[:12])
             doff = (l4[12] >> 4) * 4
             flags = l4[13]
-            yield ts, src, dst, 6, sp, dp, {'seq': seq, 'flags': flags,
-                                            'payload': l4[doff:]}
+            yield ts, src, dst, 6, sp, dp, {
+                'seq': seq, 'ack': ack, 'flags': flags,
+                'payload': l4[doff:],
+                'wire': max(0, l4_wire_len(ip) - doff)}
 
 
 def tcp_streams(path, ports):
@@ -369,13 +388,34 @@ def dns_edge_cases():
 # ---------------------------------------------------------------- captures
 
 
-def pcap_file(frames, linktype=1, snaplen=65535):
-    """frames: (ts, frame); frames longer than snaplen are cut to it."""
-    out = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, snaplen, linktype)
+def pcap_file(frames, linktype=1, snaplen=65535, nano=False, big=False):
+    """frames: (ts, frame); frames longer than snaplen are cut to it.
+    nano: nanosecond timestamps (magic a1b23c4d); big: big-endian."""
+    e = '>' if big else '<'
+    out = struct.pack(e + 'IHHiIII', 0xa1b23c4d if nano else 0xa1b2c3d4,
+                      2, 4, 0, 0, snaplen, linktype)
     for ts, fr in frames:
         cap = fr[:snaplen]
-        out += struct.pack('<IIII', int(ts), int((ts % 1) * 1e6), len(cap), len(fr))
+        frac = int((ts % 1) * (1e9 if nano else 1e6))
+        out += struct.pack(e + 'IIII', int(ts), frac, len(cap), len(fr))
         out += cap
+    return out
+
+
+def pcapng_file(frames, linktype=1, tsresol=6):
+    """frames: (ts, frame) as one section, one interface, enhanced packet
+    blocks; tsresol: if_tsresol (6: microseconds, 9: nanoseconds)."""
+    def block(btype, body):
+        body += b'\x00' * (-len(body) % 4)
+        n = len(body) + 12
+        return struct.pack('<II', btype, n) + body + struct.pack('<I', n)
+    out = block(0x0a0d0d0a, struct.pack('<IHHq', 0x1a2b3c4d, 1, 0, -1))
+    opts = struct.pack('<HHB3x', 9, 1, tsresol) + struct.pack('<HH', 0, 0)
+    out += block(1, struct.pack('<HHI', linktype, 0, 65535) + opts)
+    for ts, fr in frames:
+        units = int(round(ts * 10 ** tsresol))
+        out += block(6, struct.pack('<IIIII', 0, units >> 32,
+                                    units & 0xffffffff, len(fr), len(fr)) + fr)
     return out
 
 
@@ -496,6 +536,256 @@ def built_captures(dns_cases):
     return caps
 
 
+# ---------------------------------------------------------------- TCP reassembly
+
+
+class ReasmScript:
+    """A script in fuzz_tcpreasm.c's format, built from absolute sequence
+    numbers: a record is written with 16-bit steps from the cursors when
+    they fit, else with ABS (both its numbers absolute)."""
+    SEG, ACK, SYN, FLUSH, RESET, CLOCK, BIG = 0, 1, 2, 3, 4, 5, 7
+    ABS, FIN, CUT, ACKF = 0x10, 0x20, 0x40, 0x80
+
+    def __init__(self, budget=None):
+        """budget: the shared limit in 2 KiB steps (0..127), None: none."""
+        self.b = bytearray([0x80 if budget is None else budget])
+        self.cur = [1000, 0xfffff000]  # as fuzz_tcpreasm.c starts them
+
+    @staticmethod
+    def _step(v, base):
+        d = (v - base) & 0xffffffff
+        if d >= 0x80000000:
+            d -= 1 << 32
+        return d if -32768 <= d <= 32767 else None
+
+    def seg(self, d, seq, wire, cap=None, fin=False, ack=None):
+        """A segment of d: wire bytes at seq, cap of them captured; ack:
+        what d acknowledges of the other direction."""
+        assert wire <= 65535 + 65536
+        kind = self.BIG if wire > 65535 else self.SEG
+        op = d | kind << 1 | (self.FIN if fin else 0)
+        rs = self._step(seq, self.cur[d])
+        ra = None if ack is None else self._step(ack, self.cur[1 - d])
+        absolute = rs is None or (ack is not None and ra is None)
+        body = struct.pack('<I', seq & 0xffffffff) if absolute else \
+            struct.pack('<h', rs)
+        body += struct.pack('<H', wire - 65536 if kind == self.BIG else wire)
+        if cap is not None and cap < wire:
+            op |= self.CUT
+            c = max(k for k in range(256) if (wire * k) >> 8 <= cap)
+            body += bytes([c])
+        if ack is not None:
+            op |= self.ACKF
+            body += struct.pack('<I', ack & 0xffffffff) if absolute else \
+                struct.pack('<h', ra)
+        self.b += bytes([op | (self.ABS if absolute else 0)]) + body
+        self.cur[d] = (seq + wire + (1 if fin else 0)) & 0xffffffff
+        return self
+
+    def ack(self, d, ack):
+        """A pure ACK sent by d."""
+        r = self._step(ack, self.cur[1 - d])
+        if r is None:
+            self.b += bytes([d | self.ACK << 1 | self.ABS]) + \
+                struct.pack('<I', ack & 0xffffffff)
+        else:
+            self.b += bytes([d | self.ACK << 1]) + struct.pack('<h', r)
+        return self
+
+    def syn(self, d, isn):
+        first = (isn + 1) & 0xffffffff
+        r = self._step(first, self.cur[d])
+        if r is None:
+            self.b += bytes([d | self.SYN << 1 | self.ABS]) + \
+                struct.pack('<I', first)
+        else:
+            self.b += bytes([d | self.SYN << 1]) + struct.pack('<h', r)
+        self.cur[d] = first
+        return self
+
+    def flush(self, d):
+        self.b += bytes([d | self.FLUSH << 1])
+        return self
+
+    def reset(self, d):
+        self.b += bytes([d | self.RESET << 1])
+        return self
+
+    def clock(self, seconds):
+        steps = int(seconds / 0.01)
+        while steps > 0:
+            self.b += bytes([self.CLOCK << 1, min(steps, 255)])
+            steps -= 255
+        return self
+
+    def data(self):
+        return bytes(self.b)
+
+
+def reasm_scripts(path):
+    """Each TCP connection of a capture as a fuzz_tcpreasm script: SYNs,
+    segments (with their ACKs, FINs and snaplen cuts) and pure ACKs, in
+    capture order; direction 0 sent the first packet seen."""
+    conns = {}
+    order = []
+    for ts, src, dst, proto, sp, dp, t in packets(path):
+        if proto != 6:
+            continue
+        a, b = (src, sp), (dst, dp)
+        key = (a, b) if (a, b) <= (b, a) else (b, a)
+        c = conns.get(key)
+        if c is None:
+            c = conns[key] = {'first': a, 'pk': []}
+            order.append(key)
+        c['pk'].append((ts, 0 if a == c['first'] else 1, t))
+    out = []
+    for key in order:
+        sc = ReasmScript(budget=0x7f)
+        last = None
+        for ts, d, t in conns[key]['pk']:
+            if last is not None and ts - last >= 0.01:
+                sc.clock(ts - last)
+            last = ts
+            fl, seq = t['flags'], t['seq']
+            ack = t['ack'] if fl & 0x10 else None
+            if fl & 0x04:  # RST: engine.c passes it over
+                continue
+            if fl & 0x02:
+                sc.syn(d, seq)
+                seq += 1
+            wire = max(t['wire'], len(t['payload']))
+            if wire or fl & 0x01:
+                sc.seg(d, seq, wire, cap=len(t['payload']),
+                       fin=bool(fl & 0x01), ack=ack)
+            elif ack is not None:
+                sc.ack(d, ack)
+        out.append(sc.data())
+    return out
+
+
+def reasm_edge_cases():
+    """Hand-written scripts: offsets from ISN + 1 of 1000 (client, 0) and
+    5000 (server, 1)."""
+    C, S = 1000, 5000
+    R = ReasmScript
+    cases = {}
+    cases['conversation'] = R().syn(0, C - 1).syn(1, S - 1) \
+        .seg(1, S, 30, ack=C).seg(0, C, 12, ack=S + 30) \
+        .seg(1, S + 30, 60, ack=C + 12).seg(0, C + 12, 100, ack=S + 90) \
+        .ack(1, C + 112).seg(0, C + 112, 0, fin=True, ack=S + 90) \
+        .seg(1, S + 90, 0, fin=True, ack=C + 113).ack(0, S + 91).data()
+    cases['reorder'] = R().syn(0, C - 1).seg(0, C + 100, 100) \
+        .seg(0, C + 200, 50).seg(0, C, 100).ack(1, C + 250).data()
+    cases['retransmit-overlap'] = R().syn(0, C - 1).seg(0, C, 100) \
+        .seg(0, C, 100).seg(0, C + 50, 100).seg(0, C + 300, 20) \
+        .seg(0, C + 290, 40).seg(0, C + 150, 200).data()
+    cases['hole-ack-past'] = R().syn(0, C - 1).seg(0, C, 100) \
+        .seg(0, C + 200, 100).ack(1, C + 100).ack(1, C + 300).data()
+    cases['ack-only-lost'] = R().syn(0, C - 1).seg(0, C, 27) \
+        .ack(1, C + 54).seg(0, C + 54, 6).ack(1, C + 60).data()
+    cases['two-holes-ack'] = R().syn(0, C - 1).seg(0, C, 10) \
+        .seg(0, C + 100, 100).seg(0, C + 300, 100).ack(1, C + 500) \
+        .seg(0, C + 450, 10).data()
+    cases['budget-refusal'] = R(budget=1).syn(0, C - 1).syn(1, S - 1) \
+        .seg(0, C, 10).seg(0, C + 100, 1000).seg(1, S + 10, 1000) \
+        .seg(0, C + 3000, 1500).seg(1, S, 10).data()
+    cases['hold-cap'] = R().syn(0, C - 1).seg(0, C + 10, 1) \
+        .seg(0, C + 20, 60000).seg(0, C + 60030, 6000).data()
+    cases['hold-cap-budget'] = R(budget=40).syn(0, C - 1).syn(1, S - 1) \
+        .seg(0, C + 10, 40000).seg(1, S + 10, 40000) \
+        .seg(0, C + 40020, 30000).seg(1, S + 40020, 30000).data()
+    cases['too-big'] = R().syn(0, C - 1).seg(0, C, 10) \
+        .seg(0, C + 20, 70000).seg(0, C + 10, 10).data()
+    cases['snaplen'] = R().syn(0, C - 1).seg(0, C, 98, cap=42) \
+        .seg(0, C + 98, 90, cap=42).seg(0, C + 188, 500, cap=0) \
+        .seg(0, C + 750, 10).seg(0, C + 688, 100, cap=20).data()
+    cases['snaplen-held'] = R().syn(0, C - 1).seg(0, C + 50, 10) \
+        .seg(0, C, 100, cap=20).seg(0, C + 150, 10).seg(0, C + 100, 100, cap=0) \
+        .data()
+    cases['wrap'] = R().syn(0, 0xffffffef).seg(0, 0xfffffff0, 10) \
+        .seg(0, 0x4, 20).seg(0, 0xfffffffa, 10).seg(0, 0x30, 40) \
+        .ack(1, 0x58).data()
+    cases['midstream'] = R().ack(1, C + 500).seg(0, C + 500, 34) \
+        .seg(0, C + 400, 100).seg(0, C + 534, 26).seg(0, C + 600, 10) \
+        .ack(1, C + 610).data()
+    cases['fin'] = R().syn(0, C - 1).seg(0, C, 10).seg(0, C + 20, 0, fin=True) \
+        .ack(1, C + 21).seg(0, C + 10, 5, fin=True).ack(1, C + 16).data()
+    cases['flush-midway'] = R().syn(0, C - 1).seg(0, C + 10, 10).flush(0) \
+        .seg(0, C + 40, 10).seg(0, C, 10).flush(0).seg(0, C + 20, 30) \
+        .data()
+    cases['reset-reuse'] = R(budget=10).syn(0, C - 1).seg(0, C, 10) \
+        .seg(0, C + 100, 5000).reset(0).syn(0, C + 9999) \
+        .seg(0, C + 10000, 10).seg(0, C + 10100, 5000).flush(0).data()
+    cases['syn-late'] = R().syn(0, C - 1).seg(0, C + 50, 10).syn(0, C + 9) \
+        .seg(0, C + 10, 40).syn(0, C + 500).seg(0, C + 60, 10).data()
+    cases['time'] = R().syn(0, C - 1).seg(0, C + 10, 10).clock(3.0) \
+        .seg(0, C, 10).clock(100.0).ack(1, C + 40).data()
+    return cases
+
+
+# ---------------------------------------------------------------- merge
+
+MERGE_SEP = b'\xffMXNEXT\xff'  # fuzz_merge.c's FZ_SEP
+
+
+def merge_seeds(files, dns_cases):
+    """fuzz_merge inputs: captures cut into 2 or 3 files (pcap, pcapng,
+    nanosecond and big-endian pcap) whose timestamps interleave, pairs of
+    captures, a capture alone (merged with itself), and damaged or odd
+    files among good ones."""
+    seeds = {}
+    caps = []
+    for path in files:
+        fr = list(read_capture(path))
+        if fr and len(set(lt for _, lt, _ in fr)) == 1:
+            base = os.path.splitext(os.path.relpath(path).replace(os.sep, '_'))[0]
+            caps.append((base, fr[0][1], [(ts, f) for ts, _, f in fr]))
+    for base, lt, fr in caps:
+        if 'lab' in base:
+            continue  # the bundled samples are enough as a base
+        seeds['split2-%s' % base] = MERGE_SEP.join(
+            [pcap_file(fr[0::2], lt), pcap_file(fr[1::2], lt)])
+        seeds['split2ng-%s' % base] = MERGE_SEP.join(
+            [pcapng_file(fr[0::2], lt), pcapng_file(fr[1::2], lt, tsresol=9)])
+        seeds['split3-%s' % base] = MERGE_SEP.join(
+            [pcap_file(fr[0::3], lt, nano=True), pcapng_file(fr[1::3], lt),
+             pcap_file(fr[2::3], lt, big=True)])
+    for (a, lta, fa), (b, ltb, fb) in zip(caps[0::2], caps[1::2]):
+        seeds['pair-%s-%s' % (a, b)] = MERGE_SEP.join(
+            [pcap_file(fa, lta), pcapng_file(fb, ltb)])
+    for base, lt, fr in caps[:3]:
+        seeds['self-%s' % base] = pcap_file(fr, lt)
+    if caps:
+        base, lt, fr = caps[0]
+        whole = pcap_file(fr, lt)
+        seeds['damaged-third'] = MERGE_SEP.join(
+            [pcap_file(fr[0::2], lt), pcap_file(fr[1::2], lt), whole[:len(whole) - 7]])
+        seeds['empty-second'] = MERGE_SEP.join([whole, b''])
+        seeds['not-a-capture'] = MERGE_SEP.join([whole, b'EHLO x\r\n', whole])
+        seeds['out-of-order'] = MERGE_SEP.join(
+            [pcap_file(list(reversed(fr)), lt), pcapng_file(fr, lt)])
+        # the same packets at the same times in every file: ties
+        seeds['ties3'] = MERGE_SEP.join([pcap_file(fr, lt), pcapng_file(fr, lt),
+                                         pcap_file(fr, lt, nano=True)])
+    # other link types side by side: raw IP, Ethernet, IPv6
+    c4, s4 = [192, 0, 2, 10], [203, 0, 113, 25]
+    c6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x10]
+    s6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x25]
+    convo = [(1, b'220 mx ESMTP\r\n'), (0, b'HELO a\r\n'), (1, b'250 ok\r\n'),
+             (0, b'QUIT\r\n'), (1, b'221 bye\r\n')]
+    t = 1700000000.0
+    raw = smtp_over(ipv4, lambda ip: ip, c4, s4, t, convo)
+    e6 = smtp_over(ipv6, lambda ip: eth(ip, v6=True), c6, s6, t + 0.005, convo)
+    dns = [(t + 0.002 + 0.01 * i, eth(ipv4(s4, c4, 17, udp(33333, 53, dns_cases[k]))))
+           for i, k in enumerate(('types', 'many-a', 'edns'))]
+    seeds['linktypes3'] = MERGE_SEP.join([pcap_file(raw, 101), pcapng_file(e6, 1),
+                                          pcap_file(dns, 1, snaplen=80)])
+    # one SMTP session whose two directions were captured apart
+    fr = smtp_over(ipv4, eth, c4, s4, t, convo)
+    seeds['directions'] = MERGE_SEP.join([pcap_file(fr[0::2]), pcapng_file(fr[1::2])])
+    return seeds
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -506,7 +796,11 @@ def main():
     files = sys.argv[2:] or sorted(glob.glob('samples/*.pcap') +
                                    glob.glob('samples/*.pcapng') +
                                    glob.glob('samples/lab/*.pcap'))
-    for t in ('pipeline', 'smtp', 'dns'):
+    # the lost, reordered and cut segments of samples/odd/ are what TCP
+    # reassembly is about: its scripts and the merge seeds use them too
+    odd = [] if sys.argv[2:] else sorted(glob.glob('samples/odd/*.pcap'))
+    targets = ('pipeline', 'smtp', 'dns', 'tcpreasm', 'merge')
+    for t in targets:
         shutil.rmtree(os.path.join(out, t), ignore_errors=True)
         os.makedirs(os.path.join(out, t))
 
@@ -521,6 +815,8 @@ def main():
         with open(path, 'rb') as f:
             put('pipeline', base + os.path.splitext(path)[1], f.read())
         counts['pipeline'] += 1
+        for i, script in enumerate(reasm_scripts(path)):
+            put('tcpreasm', '%s-%d' % (base, i), script)
         for i, (_, pieces) in enumerate(tcp_streams(path, SMTP_PORTS)):
             put('smtp', '%s-%d' % (base, i), smtp_script(pieces))
             counts['smtp'] += 1
@@ -550,7 +846,15 @@ def main():
         put('dns', 'edge-' + name, data)
     for name, data in built_captures(dns_cases).items():
         put('pipeline', 'built-%s.pcap' % name, data)
-    for t in ('pipeline', 'smtp', 'dns'):
+    for name, data in reasm_edge_cases().items():
+        put('tcpreasm', 'edge-' + name, data)
+    for path in odd:
+        base = os.path.splitext(os.path.relpath(path).replace(os.sep, '_'))[0]
+        for i, script in enumerate(reasm_scripts(path)):
+            put('tcpreasm', '%s-%d' % (base, i), script)
+    for name, data in merge_seeds(files + odd, dns_cases).items():
+        put('merge', name, data)
+    for t in targets:
         print('make_corpus: %-8s %3d seeds in %s' %
               (t, len(os.listdir(os.path.join(out, t))), os.path.join(out, t)))
 
