@@ -5,6 +5,8 @@ dnsmasq that delays or drops answers by rule.
     dnsrelay.py --listen 198.51.100.53 --upstream 127.0.0.1:5353 \
         --rule 'PTR 20.2.0.192.in-addr.arpa delay 4' \
         --rule 'PTR *.in-addr.arpa drop' --log relay.log --ready FILE
+    dnsrelay.py --listen 2001:db8:53::53 --upstream '[::1]:5354' \
+        --rule 'PTR 0.2.0.0.*.ip6.arpa delay 4'
 
 The kernel of the lab machine has no netem qdisc, so the DNS faults of the
 scenarios are made here.  Every query that reaches --listen is matched
@@ -15,6 +17,8 @@ against the rules in order (first match wins):
     (QTYPE may be '*'; NAME-GLOB is an fnmatch pattern, case-insensitive)
 
 Queries without a matching rule are answered as soon as dnsmasq answers.
+--listen and --upstream may be IPv4 or IPv6 addresses (the upstream as
+HOST:PORT, an IPv6 one as [ADDR]:PORT); the socket families follow them.
 The relay behaves like a recursive resolver waiting on a slow upstream: a
 retransmission of a query it is still working on (same asker address, port
 and DNS id) is absorbed, so each query gets at most one answer, sent at
@@ -82,12 +86,23 @@ class Rule:
                 and (self.asker is None or self.asker == asker))
 
 
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def parse_hostport(text):
+    """'1.2.3.4:53' or '[::1]:53' -> (host, port)"""
+    host, port = text.rsplit(":", 1)
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host, int(port)
+
+
 class Relay:
     def __init__(self, args):
         self.rules = [Rule(r) for r in args.rule]
-        host, port = args.upstream.rsplit(":", 1)
-        self.upstream = (host, int(port))
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.upstream = parse_hostport(args.upstream)
+        self.sock = socket.socket(family(args.listen), socket.SOCK_DGRAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((args.listen, args.port))
         self.pending = set()        # (asker ip, port, id) being worked on
@@ -111,7 +126,9 @@ class Relay:
             rule = next((r for r in self.rules
                          if qname is not None and r.matches(qname, qtype, peer[0])),
                         None)
-            what = "%s %s id %d from %s:%d" % (qtype, qname, qid, peer[0], peer[1])
+            what = "%s %s id %d from %s:%d" % (
+                qtype, qname, qid,
+                "[%s]" % peer[0] if ":" in peer[0] else peer[0], peer[1])
             if rule and rule.action == "drop":
                 self.log("drop     %s  [%s]", what, rule.text)
                 continue
@@ -132,7 +149,7 @@ class Relay:
 
     def answer(self, msg, peer, key, t_query, delay, what):
         try:
-            up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            up = socket.socket(family(self.upstream[0]), socket.SOCK_DGRAM)
             up.settimeout(3.0)
             up.sendto(msg, self.upstream)
             resp, _ = up.recvfrom(65535)
@@ -161,7 +178,7 @@ def main():
     ap.add_argument("--ready", help="file created once the socket is bound")
     args = ap.parse_args()
     relay = Relay(args)
-    relay.log("listening on %s:%d, upstream %s:%d, rules: %s", args.listen,
+    relay.log("listening on %s port %d, upstream %s port %d, rules: %s", args.listen,
               args.port, relay.upstream[0], relay.upstream[1],
               "; ".join(r.text for r in relay.rules) or "none")
     if args.ready:

@@ -10,7 +10,8 @@
 # from scratch in $LAB_DIR (default /var/tmp/mxray-lab), and tears it all
 # down on exit, failure or interrupt: daemons, namespaces, /etc/netns/lab-*.
 # Nothing leaves the machine: the namespaces have no default route and only
-# documentation addresses (RFC 5737).  See scripts/lab/README.md.
+# documentation addresses (RFC 5737, and RFC 3849 for the IPv6 scenarios).
+# See scripts/lab/README.md.
 #
 # Environment: LAB_OUT (default samples/lab), LAB_DIR, LAB_KEEP=1 (keep
 # $LAB_DIR with the logs), LAB_TRACE=1 (timestamped shell trace),
@@ -25,7 +26,8 @@ LAB=${LAB_DIR:-/var/tmp/mxray-lab}
 PY=/usr/bin/python3
 
 ALL_SCENARIOS="normal slow-ptr ptr-timeout no-banner gave-up failover \
-no-failover data-stall xexch50-stall masked-banner tarpit pipelining starttls"
+no-failover data-stall xexch50-stall masked-banner tarpit pipelining starttls \
+normal-v6 slow-ptr-v6"
 
 # cast (the same as the synthetic samples where they overlap)
 DNS_IP=198.51.100.53      # resolver every host uses: the delay/drop relay
@@ -34,6 +36,17 @@ MX2_IP=203.0.113.26       # mx2.example.org, MX 20
 SENDER_IP=192.0.2.10      # mail.sender.example: sending postfix, fake Exchange
 CLIENT_IP=192.0.2.20      # client.sender.example: swaks
 NETS="192.0.2.0/24 198.51.100.0/24 203.0.113.0/24"
+# the IPv6 cast of normal-v6 and slow-ptr-v6 (RFC 3849; the synthetic *-v6
+# samples use the same addresses for resolver, mx1 and sender)
+DNS_IP6=2001:db8:53::53
+MX1_IP6=2001:db8:25::25
+MX2_IP6=2001:db8:25::26
+SENDER_IP6=2001:db8:10::10
+CLIENT_IP6=2001:db8:10::20
+NETS6="2001:db8:10::/64 2001:db8:53::/64 2001:db8:25::/64"
+# V6=1 while an IPv6 scenario runs (v6_up .. v6_down): the resolver, the
+# relay and swaks's server are then the IPv6 ones
+V6=0
 HOSTS="dns mx1 mx2 sender client"
 NAMESPACES="lab-sw lab-dns lab-mx1 lab-mx2 lab-sender lab-client"
 
@@ -131,7 +144,7 @@ resolv() {
 	local name=$1
 	shift
 	{
-		echo "nameserver $DNS_IP"
+		if [ "$V6" = 1 ]; then echo "nameserver $DNS_IP6"; else echo "nameserver $DNS_IP"; fi
 		[ $# -gt 0 ] && echo "options $*"
 		true
 	} >"/etc/netns/lab-$name/resolv.conf"
@@ -149,6 +162,64 @@ topology_up() {
 	host_up mx2 "$MX2_IP" 26
 	host_up sender "$SENDER_IP" 10
 	host_up client "$CLIENT_IP" 20
+}
+
+# ip6_of NAME: the IPv6 address of host NAME
+ip6_of() {
+	case $1 in
+	dns) echo "$DNS_IP6" ;; mx1) echo "$MX1_IP6" ;; mx2) echo "$MX2_IP6" ;;
+	sender) echo "$SENDER_IP6" ;; client) echo "$CLIENT_IP6" ;;
+	esac
+}
+
+# v6_up: IPv6 for one scenario (the IPv4 scenarios keep it disabled, as
+# before): in every host namespace no DAD (addresses usable at once), no
+# router advertisements or autoconfiguration, the host's /64 address and
+# on-link routes to the other two /64s, no default route; resolv.conf names
+# the relay's IPv6 address; a second dnsmasq (dnsmasq6) serves the IPv6 zone
+# data on [::1]:5354 in lab-dns.  The IPv4 dnsmasq keeps its data, so the
+# IPv4 scenarios' answers (MX additionals included) do not change.
+v6_up() {
+	local name ns ip6 own net c
+	V6=1
+	for name in $HOSTS; do
+		ns=lab-$name
+		ip6=$(ip6_of "$name")
+		for c in all default eth0 lo; do
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.accept_dad=0 \
+				net.ipv6.conf.$c.accept_ra=0 net.ipv6.conf.$c.autoconf=0 \
+				net.ipv6.conf.$c.router_solicitations=0
+		done
+		for c in all default eth0 lo; do
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.disable_ipv6=0
+		done
+		ip -n "$ns" -6 addr add "$ip6/64" dev eth0 nodad
+		own=$(echo "$ip6" | cut -d: -f1-3)::/64
+		for net in $NETS6; do
+			[ "$net" = "$own" ] || ip -n "$ns" -6 route add "$net" dev eth0
+		done
+		resolv "$name"
+	done
+	dnsmasq_start dnsmasq6 ::1 5354 --local=/ip6.arpa/ \
+		--host-record=mx1.example.org,$MX1_IP6 \
+		--host-record=mx2.example.org,$MX2_IP6 \
+		--host-record=mail.sender.example,$SENDER_IP6 \
+		--host-record=client.sender.example,$CLIENT_IP6 \
+		--host-record=ns.example.org,$DNS_IP6
+}
+
+# v6_down: back to IPv4 only (disabling IPv6 drops the addresses and routes)
+v6_down() {
+	local name c
+	stop_bg relay
+	stop_bg dnsmasq6
+	V6=0
+	for name in $HOSTS; do
+		for c in all default eth0 lo; do
+			ip netns exec "lab-$name" sysctl -qw net.ipv6.conf.$c.disable_ipv6=1
+		done
+		resolv "$name"
+	done
 }
 
 # ------------------------------------------------------------ processes
@@ -193,31 +264,36 @@ wait_for() { # SECONDS DESCRIPTION COMMAND...
 	die "timed out waiting for $what"
 }
 
+# dnsmasq_start NAME ADDRESS PORT [record options...]: dnsmasq in lab-dns on
+# its loopback with the test zones (the relay forwards to it)
 dnsmasq_start() {
-	spawn dnsmasq lab-dns dnsmasq --keep-in-foreground --conf-file=/dev/null \
+	local name=$1 addr=$2 port=$3
+	shift 3
+	spawn "$name" lab-dns dnsmasq --keep-in-foreground --conf-file=/dev/null \
 		--user=root --group=root --pid-file= \
 		--no-resolv --no-hosts --no-poll --bind-interfaces \
-		--listen-address=127.0.0.1 --port=5353 --local-ttl=300 \
+		--listen-address="$addr" --port="$port" --local-ttl=300 \
 		--log-queries --log-facility=- \
-		--local=/example.org/ --local=/sender.example/ --local=/in-addr.arpa/ \
+		--local=/example.org/ --local=/sender.example/ \
 		--mx-host=example.org,mx1.example.org,10 \
-		--mx-host=example.org,mx2.example.org,20 \
-		--host-record=mx1.example.org,$MX1_IP \
-		--host-record=mx2.example.org,$MX2_IP \
-		--host-record=mail.sender.example,$SENDER_IP \
-		--host-record=client.sender.example,$CLIENT_IP \
-		--host-record=ns.example.org,$DNS_IP
-	wait_for 10 dnsmasq grep -q "started" "$(L dnsmasq)"
+		--mx-host=example.org,mx2.example.org,20 "$@"
+	wait_for 10 "$name" grep -q "started" "$(L "$name")"
 }
 
-# relay_start [RULE...]: the delay/drop relay on the resolver address
+# relay_start [RULE...]: the delay/drop relay on the resolver address (the
+# IPv6 one in front of dnsmasq6 while V6=1)
 relay_start() {
 	local args=() r
 	stop_bg relay
 	for r in "$@"; do args+=(--rule "$r"); done
 	rm -f "$LAB/relay.ready"
-	spawn relay lab-dns "$PY" "$HERE/dnsrelay.py" --listen "$DNS_IP" \
-		--upstream 127.0.0.1:5353 --ready "$LAB/relay.ready" "${args[@]}"
+	if [ "$V6" = 1 ]; then
+		args+=(--listen "$DNS_IP6" --upstream "[::1]:5354")
+	else
+		args+=(--listen "$DNS_IP" --upstream 127.0.0.1:5353)
+	fi
+	spawn relay lab-dns "$PY" "$HERE/dnsrelay.py" \
+		--ready "$LAB/relay.ready" "${args[@]}"
 	wait_for 10 "the DNS relay" test -f "$LAB/relay.ready"
 }
 
@@ -226,9 +302,12 @@ relay_start() {
 # pf_make NAME IP HOSTNAME [main.cf lines...]: a fresh postfix instance
 # with its own config, queue and data directories, no chroot, logging to
 # $LAB/logs/SCENARIO-postfix-NAME.log through postlogd (no syslog needed).
+# An IPv6 IP makes an IPv6-only instance (inet_protocols = ipv6).
 pf_make() {
 	local name=$1 ip=$2 hn=$3 d=$LAB/pf/$1
+	local proto=ipv4 nets=127.0.0.0/8 bind=smtp_bind_address
 	shift 3
+	case $ip in *:*) proto=ipv6 nets='[::1]/128' bind=smtp_bind_address6 ;; esac
 	rm -rf "$d"
 	mkdir -p "$d/etc" "$d/spool" "$d/data"
 	chown postfix "$d/data"
@@ -248,9 +327,9 @@ pf_make() {
 		myorigin = \$myhostname
 		mydestination =
 		inet_interfaces = $ip
-		inet_protocols = ipv4
-		mynetworks = 127.0.0.0/8
-		smtp_bind_address = $ip
+		inet_protocols = $proto
+		mynetworks = $nets
+		$bind = $ip
 		alias_maps =
 		alias_database =
 		biff = no
@@ -258,7 +337,7 @@ pf_make() {
 		smtpd_tls_security_level = none
 		smtp_tls_security_level = none
 		smtp_connection_cache_on_demand = no
-		smtp_address_preference = ipv4
+		smtp_address_preference = $proto
 	EOF
 	for line in "$@"; do postconf -c "$d/etc" -e "$line"; done
 	cat >"$d/etc/master.cf" <<-'EOF'
@@ -347,10 +426,12 @@ sender_wait() {
 # ------------------------------------------------------------ swaks
 
 # swaks_run SCENARIO [swaks options]: swaks from the client host to mx1
+# (over IPv6 while V6=1)
 swaks_run() {
-	local scn=$1
+	local scn=$1 server=$MX1_IP
 	shift
-	ip netns exec lab-client swaks --server "$MX1_IP" \
+	[ "$V6" = 1 ] && server=$MX1_IP6
+	ip netns exec lab-client swaks --server "$server" \
 		--helo client.sender.example \
 		--from alice@sender.example --to bob@example.org \
 		--header "Subject: mxray lab $scn" \
@@ -604,6 +685,46 @@ scn_starttls() {
 	pf_stop mx1
 }
 
+# The IPv6 twins of normal and slow-ptr: the same software and the same
+# steps over IPv6, the server's reverse lookup a PTR under ip6.arpa (+ the
+# AAAA of the name), the resolver the relay on 2001:db8:53::53.
+
+scn_normal_v6() {
+	v6_up
+	relay_start
+	pf_receiver mx1 "$MX1_IP6" mx1.example.org
+	pf_make sender "$SENDER_IP6" mail.sender.example \
+		"smtp_connect_timeout = 5s" "smtp_helo_timeout = 5s"
+	pf_start mx1
+	pf_start sender
+	cap_start normal-v6
+	sender_mail normal-v6
+	sender_wait sent 30
+	sleep 1
+	cap_stop normal-v6
+	grep -q "relay=mx1.example.org\[$MX1_IP6\]:25.*status=sent" \
+		"$(L postfix-sender)" || die "normal-v6: not delivered to mx1 over IPv6"
+	pf_stop sender
+	pf_stop mx1
+	v6_down
+}
+
+scn_slow_ptr_v6() {
+	v6_up
+	relay_start "PTR $("$PY" -c 'import ipaddress, sys
+print(ipaddress.ip_address(sys.argv[1]).reverse_pointer)' "$CLIENT_IP6") delay 4"
+	pf_receiver mx1 "$MX1_IP6" mx1.example.org
+	pf_start mx1
+	cap_start slow-ptr-v6
+	swaks_run slow-ptr-v6 --timeout 30 || die "slow-ptr-v6: swaks failed"
+	sleep 1
+	cap_stop slow-ptr-v6
+	grep -q "connect from client.sender.example\[$CLIENT_IP6\]" \
+		"$(L postfix-mx1)" || die "slow-ptr-v6: mx1 did not see client.sender.example over IPv6"
+	pf_stop mx1
+	v6_down
+}
+
 # ------------------------------------------------------------ main
 
 main() {
@@ -632,7 +753,12 @@ main() {
 	for scn in $want; do rm -f "$OUT/$scn.pcap"; done
 
 	topology_up
-	dnsmasq_start
+	dnsmasq_start dnsmasq 127.0.0.1 5353 --local=/in-addr.arpa/ \
+		--host-record=mx1.example.org,$MX1_IP \
+		--host-record=mx2.example.org,$MX2_IP \
+		--host-record=mail.sender.example,$SENDER_IP \
+		--host-record=client.sender.example,$CLIENT_IP \
+		--host-record=ns.example.org,$DNS_IP
 	for scn in $want; do
 		SCN=$scn
 		log "scenario $scn"

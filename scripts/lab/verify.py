@@ -96,15 +96,31 @@ def tshark(pcap, display_filter, fields):
     return [l.split("\t") for l in out.splitlines() if l.strip()]
 
 
+def addr(ip):
+    """canonical text of an IPv4 or IPv6 address (RFC 5952 for IPv6), so
+    that tshark's and mxray's spellings compare equal; anything else as is"""
+    try:
+        return ipaddress.ip_address(ip).compressed
+    except ValueError:
+        return ip
+
+
+def hostport(ip, port):
+    return ("[%s]:%d" if ":" in ip else "%s:%d") % (ip, port)
+
+
 def tshark_sessions(pcap):
     """{(cip, cport, sip, sport): {"start", "ack", "payload"}} for every TCP
-    connection to port 25 whose SYN is in the capture."""
+    connection to port 25 whose SYN is in the capture (IPv4 or IPv6)."""
     rows = tshark(pcap, "tcp", [
-        "frame.time_epoch", "tcp.stream", "ip.src", "tcp.srcport", "ip.dst",
-        "tcp.dstport", "tcp.flags.syn", "tcp.flags.ack", "tcp.len"])
+        "frame.time_epoch", "tcp.stream", "ip.src", "ipv6.src", "tcp.srcport",
+        "ip.dst", "ipv6.dst", "tcp.dstport", "tcp.flags.syn", "tcp.flags.ack",
+        "tcp.len"])
     streams = {}
-    for t, stream, src, sport, dst, dport, syn, ack, tlen in rows:
+    for (t, stream, src4, src6, sport, dst4, dst6, dport, syn, ack,
+         tlen) in rows:
         t = Decimal(t)
+        src, dst = addr(src4 or src6), addr(dst4 or dst6)
         syn = syn in ("1", "True")
         ack = ack in ("1", "True")
         tlen = int(tlen or 0)
@@ -127,13 +143,18 @@ def tshark_sessions(pcap):
 
 
 def tshark_dns_queries(pcap):
-    """[(t, asker, resolver, qname, qtype)] of the DNS queries."""
+    """[(t, asker, resolver, qname, qtype)] of the DNS queries (over IPv4
+    or IPv6)."""
     rows = tshark(pcap, "dns && dns.flags.response == 0", [
-        "frame.time_epoch", "ip.src", "ip.dst", "dns.qry.name", "dns.qry.type"])
-    return [(Decimal(r[0]), r[1], r[2], r[3].lower(), r[4]) for r in rows]
+        "frame.time_epoch", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst",
+        "dns.qry.name", "dns.qry.type"])
+    return [(Decimal(r[0]), addr(r[1] or r[2]), addr(r[3] or r[4]),
+             r[5].lower(), r[6]) for r in rows]
 
 
 def reverse_name(ip):
+    """the PTR name of an address: d.c.b.a.in-addr.arpa for IPv4, the 32
+    reversed nibbles under ip6.arpa for IPv6 (RFC 3596)"""
     return ipaddress.ip_address(ip).reverse_pointer
 
 
@@ -212,13 +233,14 @@ def check(row, pcap, mxray):
     ts_order = sorted(ts.values(), key=lambda st: st["start"])
     for i, st in enumerate(ts_order):
         cip, cport, sip, sport = st["key"]
-        label = "S%d %s:%d -> %s:%d" % (i + 1, cip, cport, sip, sport)
+        label = "S%d %s -> %s" % (i + 1, hostport(cip, cport), hostport(sip, sport))
         want = row["banners"][i] if i < len(row["banners"]) else "?"
         tdelay = (st["payload"] - st["ack"]
                   if st["payload"] is not None and st["ack"] is not None else None)
         m = next((s for s in sessions
-                  if (s["client"]["ip"], s["client"]["port"],
-                      s["server"]["ip"], s["server"]["port"]) == st["key"]), None)
+                  if (addr(s["client"]["ip"]), s["client"]["port"],
+                      addr(s["server"]["ip"]), s["server"]["port"]) == st["key"]),
+                 None)
         mdelay = None
         if m is not None and m.get("banner") and m["banner"].get("delay_s") is not None:
             mdelay = Decimal(str(m["banner"]["delay_s"]))
@@ -288,7 +310,7 @@ def check_cause(rep, want, s, f, queries):
             rep.bad("%s cause: expected suspects (no DNS explanation), got %s",
                     code, json.dumps(cause))
         return
-    cip, sip = s["client"]["ip"], s["server"]["ip"]
+    cip, sip = addr(s["client"]["ip"]), addr(s["server"]["ip"])
     if want == "ptr_of_client":
         qname = reverse_name(cip)
         qtype = "12"
@@ -309,7 +331,7 @@ def check_cause(rep, want, s, f, queries):
     problems = []
     if qname and (l.get("qname") or "").lower() != qname:
         problems.append("qname %s, want %s" % (l.get("qname"), qname))
-    if asked and l.get("resolver") not in asked:
+    if asked and addr(l.get("resolver") or "") not in asked:
         problems.append("resolver %s, the server asked %s"
                         % (l.get("resolver"), ", ".join(asked)))
     if not asked:
