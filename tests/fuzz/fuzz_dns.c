@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "fuzz_common.h"
 
 static struct dns_msg fz_msg;
 static struct dns_tcp_framer fz_framer;
@@ -220,15 +221,6 @@ static void fz_roundtrip(const uint8_t *data, size_t size)
 	if (name[0] != '\0')
 		fz_die("dns_reverse_name of an unknown family");
 	dns_reverse_name(4, NULL, name);
-}
-
-/* UBSan is built recoverable so that a campaign can step over a known,
- * reported issue with UBSAN_OPTIONS=suppressions=FILE; by default every
- * report still ends the run, as with -fno-sanitize-recover. */
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void)
-{
-	return "halt_on_error=1:print_stacktrace=1";
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

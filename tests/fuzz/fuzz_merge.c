@@ -45,6 +45,7 @@
 #include "capture.h"
 #include "engine.h"
 #include "report.h"
+#include "fuzz_common.h"
 
 #define FZ_SEP "\xffMXNEXT\xff"
 #define FZ_SEP_LEN 8
@@ -84,12 +85,6 @@ static void fz_die(const char *what, const char *detail)
 	fprintf(stderr, "fuzz_merge: %s%s%s\n", what, detail ? ": " : "",
 		detail ? detail : "");
 	abort();
-}
-
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void)
-{
-	return "halt_on_error=1:print_stacktrace=1";
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

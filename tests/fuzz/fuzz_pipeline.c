@@ -33,6 +33,7 @@
 #include "capture.h"
 #include "engine.h"
 #include "report.h"
+#include "fuzz_common.h"
 
 static int fz_fd = -1;
 static char fz_path[64];
@@ -42,15 +43,6 @@ static void fz_die(const char *what, const char *detail)
 	fprintf(stderr, "fuzz_pipeline: %s%s%s\n", what, detail ? ": " : "",
 		detail ? detail : "");
 	abort();
-}
-
-/* UBSan is built recoverable so that a campaign can step over a known,
- * reported issue with UBSAN_OPTIONS=suppressions=FILE; by default every
- * report still ends the run, as with -fno-sanitize-recover. */
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void)
-{
-	return "halt_on_error=1:print_stacktrace=1";
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

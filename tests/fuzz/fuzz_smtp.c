@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "smtp.h"
+#include "fuzz_common.h"
 
 #define FZ_TICK 0.01
 
@@ -206,15 +207,6 @@ static void fz_pass(const struct fz_piece *pc, size_t n, int bytewise,
 	smtp_finish(st, fz_on_event, d);
 	fz_flush_tls(d);
 	smtp_free(st);
-}
-
-/* UBSan is built recoverable so that a campaign can step over a known,
- * reported issue with UBSAN_OPTIONS=suppressions=FILE; by default every
- * report still ends the run, as with -fno-sanitize-recover. */
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void)
-{
-	return "halt_on_error=1:print_stacktrace=1";
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

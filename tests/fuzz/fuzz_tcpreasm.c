@@ -70,6 +70,7 @@
 #include <string.h>
 
 #include "tcpreasm.h"
+#include "fuzz_common.h"
 
 #define FZ_PERIOD (1u << 18) /* of the payload pattern; divides 2^32 */
 #define FZ_WIRE_MAX (65535u + 65536u)
@@ -430,12 +431,6 @@ static bool fz_take_seq(const uint8_t **p, const uint8_t *end, bool abs,
 		return false;
 	*v = abs ? raw : base + (uint32_t)(int32_t)(int16_t)(uint16_t)raw;
 	return true;
-}
-
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void)
-{
-	return "halt_on_error=1:print_stacktrace=1";
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
