@@ -44,8 +44,8 @@ enum dec_result dec_ipv4(const uint8_t *pkt, size_t caplen,
 			 struct dec_seg *out)
 {
 	struct rd r;
-	uint8_t vihl, proto, a[4];
-	uint16_t total, frag;
+	uint8_t vihl, proto, ttl, a[4];
+	uint16_t total, id, frag;
 	size_t ihl;
 
 	memset(out, 0, sizeof(*out));
@@ -53,9 +53,9 @@ enum dec_result dec_ipv4(const uint8_t *pkt, size_t caplen,
 	vihl = rd_u8(&r);
 	rd_skip(&r, 1);
 	total = rd_be16(&r);
-	rd_skip(&r, 2);
+	id = rd_be16(&r);
 	frag = rd_be16(&r);
-	rd_skip(&r, 1);
+	ttl = rd_u8(&r);
 	proto = rd_u8(&r);
 	rd_skip(&r, 2);
 	rd_bytes(&r, a, 4);
@@ -65,8 +65,20 @@ enum dec_result dec_ipv4(const uint8_t *pkt, size_t caplen,
 	ihl = (size_t)(vihl & 0x0f) * 4;
 	if (r.err || (vihl >> 4) != 4 || ihl < 20 || total < ihl)
 		return DEC_OTHER;
-	if (frag & 0x3fff) /* MF set or an offset */
+	if (frag & 0x3fff) { /* MF set or an offset */
+		struct dec_frag *f = &out->frag;
+		f->id = id;
+		f->proto = proto;
+		f->ttl = ttl;
+		f->offset = (size_t)(frag & 0x1fff) * 8;
+		f->more = (frag & 0x2000) != 0;
+		f->cut = caplen < total;
+		f->pkt = pkt;
+		f->pkt_len = total;
+		f->data = f->cut ? NULL : pkt + ihl;
+		f->len = total - ihl;
 		return DEC_FRAGMENT;
+	}
 	if (!rd_seek(&r, ihl))
 		return DEC_OTHER;
 	if ((size_t)total < caplen) /* Ethernet padding */
@@ -74,97 +86,67 @@ enum dec_result dec_ipv4(const uint8_t *pkt, size_t caplen,
 	return transport(proto, &r, total - ihl, out);
 }
 
-/* Walks the fixed header and the extension headers up to the upper layer
- * or the fragment header; leaves r at it and *nh naming it. */
-static enum dec_result ipv6_walk(struct rd *r, const uint8_t *pkt,
-				 size_t caplen, struct mx_endpoint *src,
-				 struct mx_endpoint *dst, uint8_t *nh,
-				 uint16_t *plen)
+/* The Fragment header (RFC 8200 4.5) at r: its data runs to the end of
+ * the payload length (plen counts from byte 40). */
+static enum dec_result ipv6_fragment(struct rd *r, uint16_t plen,
+				     struct dec_frag *f)
 {
-	uint8_t a[16];
+	uint16_t off;
+	size_t end = (size_t)plen + 40;
 
-	rd_init(r, pkt, caplen);
-	rd_skip(r, 4);
-	*plen = rd_be16(r);
-	*nh = rd_u8(r);
+	f->proto = rd_u8(r);
 	rd_skip(r, 1);
-	rd_bytes(r, a, 16);
-	mx_addr_set6(&src->ip, a);
-	rd_bytes(r, a, 16);
-	mx_addr_set6(&dst->ip, a);
-	if (r->err)
+	off = rd_be16(r);
+	f->id = rd_be32(r);
+	if (r->err || rd_offset(r) > end)
 		return DEC_OTHER;
-	if (rd_left(r) > *plen) /* Ethernet padding */
-		r->end = r->p + *plen;
-	for (int hops = 0; hops < 8; hops++) {
-		if (*nh == 0 || *nh == 43 || *nh == 60) {
-			uint8_t next = rd_u8(r), hlen = rd_u8(r);
-			rd_skip(r, (size_t)hlen * 8 + 6);
-			*nh = next;
-		} else if (*nh == 44) {
-			return DEC_FRAGMENT;
-		} else {
-			break;
-		}
-		if (r->err)
-			return DEC_OTHER;
-	}
-	return DEC_OK;
+	f->offset = off & 0xfff8;
+	f->more = (off & 1) != 0;
+	f->data = r->p;
+	f->len = end - rd_offset(r);
+	f->cut = rd_left(r) < f->len;
+	return DEC_FRAGMENT;
 }
 
 enum dec_result dec_ipv6(const uint8_t *pkt, size_t caplen,
 			 struct dec_seg *out)
 {
 	struct rd r;
-	uint8_t nh;
+	uint8_t nh, a[16];
 	uint16_t plen;
+	uint32_t vtc_flow;
 	size_t wire, ext;
-	enum dec_result res;
 
 	memset(out, 0, sizeof(*out));
-	res = ipv6_walk(&r, pkt, caplen, &out->src, &out->dst, &nh, &plen);
-	if (res == DEC_FRAGMENT)
-		return rd_left(&r) >= 8 ? DEC_FRAGMENT : DEC_OTHER;
-	if (res != DEC_OK)
+	rd_init(&r, pkt, caplen);
+	vtc_flow = rd_be32(&r);
+	plen = rd_be16(&r);
+	nh = rd_u8(&r);
+	out->frag.ttl = rd_u8(&r);
+	out->frag.vtc_flow = vtc_flow;
+	rd_bytes(&r, a, 16);
+	mx_addr_set6(&out->src.ip, a);
+	rd_bytes(&r, a, 16);
+	mx_addr_set6(&out->dst.ip, a);
+	if (r.err)
 		return DEC_OTHER;
+	if (rd_left(&r) > plen) /* Ethernet padding */
+		r.end = r.p + plen;
+	for (int hops = 0; hops < 8; hops++) {
+		if (nh == 0 || nh == 43 || nh == 60) {
+			uint8_t next = rd_u8(&r), hlen = rd_u8(&r);
+			rd_skip(&r, (size_t)hlen * 8 + 6);
+			nh = next;
+		} else if (nh == 44) {
+			return ipv6_fragment(&r, plen, &out->frag);
+		} else {
+			break;
+		}
+		if (r.err)
+			return DEC_OTHER;
+	}
 	/* the payload length counts the extension headers too */
 	ext = rd_offset(&r) - 40;
 	wire = plen > ext ? plen - ext : 0;
 	return transport(nh, &r, wire, out);
-}
-
-bool dec_ipv6_frag(const uint8_t *pkt, size_t caplen, struct dec_frag6 *out)
-{
-	struct rd r;
-	struct mx_endpoint src, dst;
-	uint16_t plen, off;
-	size_t data_len;
-	uint8_t nh;
-
-	memset(out, 0, sizeof(*out));
-	if (ipv6_walk(&r, pkt, caplen, &src, &dst, &nh, &plen) != DEC_FRAGMENT)
-		return false;
-	memcpy(out->src, pkt + 8, 16);
-	memcpy(out->dst, pkt + 24, 16);
-	out->vtc_flow = (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 |
-			(uint32_t)pkt[2] << 8 | pkt[3];
-	out->hop_limit = pkt[7];
-	out->nh = rd_u8(&r);
-	rd_skip(&r, 1);
-	off = rd_be16(&r);
-	out->id = rd_be32(&r);
-	if (r.err)
-		return false;
-	out->offset = (size_t)(off & 0xfff8);
-	out->more = (off & 1) != 0;
-	/* the fragment's data runs to the end of the payload length: a
-	 * snaplen cut leaves it short, and then it cannot be used */
-	if (rd_offset(&r) > (size_t)plen + 40)
-		return false;
-	data_len = (size_t)plen + 40 - rd_offset(&r);
-	if (rd_left(&r) < data_len)
-		return false;
-	out->data = r.p;
-	out->len = data_len;
-	return true;
 }

@@ -15,6 +15,23 @@
 #define DEC_TH_RST 0x04
 #define DEC_TH_ACK 0x10
 
+/* An IP fragment (DEC_FRAGMENT), as reassembly needs it; the addresses
+ * are the segment's src/dst. */
+struct dec_frag {
+	uint32_t id;       /* IPv4: 16 bits; IPv6: the Fragment header's */
+	uint8_t proto;     /* IPv4 protocol; IPv6: the Fragment header's next
+			      header */
+	uint8_t ttl;       /* TTL, hop limit */
+	uint32_t vtc_flow; /* IPv6: first word of the fixed header */
+	size_t offset;     /* of data in the datagram, in bytes */
+	bool more;         /* MF / M flag */
+	bool cut;          /* the snaplen cut it: unusable, and then ... */
+	const uint8_t *data; /* ... not to be read: the fragment's data */
+	size_t len;
+	const uint8_t *pkt; /* IPv4: the whole packet, header included, */
+	size_t pkt_len;     /* as libnids takes it */
+};
+
 struct dec_seg {
 	uint8_t proto; /* 6 TCP, 17 UDP */
 	struct mx_endpoint src, dst;
@@ -25,35 +42,20 @@ struct dec_seg {
 	 * (fewer when the capture's snaplen cut it) */
 	const uint8_t *payload;
 	size_t len, wire_len;
+	struct dec_frag frag; /* DEC_FRAGMENT only */
 };
 
 enum dec_result {
 	DEC_OK = 0,
-	DEC_FRAGMENT,  /* an IP fragment: it needs reassembly first */
+	DEC_FRAGMENT,  /* an IP fragment (see frag): it needs reassembly */
 	DEC_OTHER,     /* not TCP/UDP, or a header cut short */
 };
 
 /* An IPv4 packet of caplen captured bytes. */
 enum dec_result dec_ipv4(const uint8_t *pkt, size_t caplen,
 			 struct dec_seg *out);
-/* An IPv6 packet; fragments are DEC_FRAGMENT (see dec_ipv6_frag). */
+/* An IPv6 packet. */
 enum dec_result dec_ipv6(const uint8_t *pkt, size_t caplen,
 			 struct dec_seg *out);
-/* One IPv6 fragment (RFC 8200 section 4.5): what reassembly needs. */
-struct dec_frag6 {
-	uint8_t src[16], dst[16];
-	uint32_t vtc_flow; /* first word of the fixed header */
-	uint8_t hop_limit;
-	uint8_t nh;        /* next header named by the fragment header */
-	uint32_t id;
-	size_t offset;     /* in bytes */
-	bool more;         /* M flag */
-	const uint8_t *data;
-	size_t len;
-};
-
-/* Fills out for an IPv6 fragment whose data was captured whole; false
- * for anything else (not a fragment, headers cut, snaplen-short data). */
-bool dec_ipv6_frag(const uint8_t *pkt, size_t caplen, struct dec_frag6 *out);
 
 #endif

@@ -477,10 +477,8 @@ void engine_packet(void *engine, const struct cap_packet *p)
 			  : dec_ipv6(p->ip, p->caplen, &d);
 	if (r == DEC_OK)
 		on_segment(e, &d, p->ts);
-	else if (r == DEC_FRAGMENT && p->ipver == 4)
-		reasm_feed_ipv4(p->ts, p->ip, p->caplen);
 	else if (r == DEC_FRAGMENT)
-		reasm_feed_ipv6(p->ts, p->ip, p->caplen);
+		reasm_feed(p->ts, &d);
 	if (e->now >= e->next_tick) {
 		tick(e);
 		e->next_tick = e->now + 1.0;
@@ -510,15 +508,14 @@ struct engine *engine_new(const struct engine_config *cfg, struct report *rep,
 	struct engine *e = calloc(1, sizeof(*e));
 	struct dt_config dc;
 	struct reasm_config rc;
-	size_t nb = 1024;
+	size_t nb;
 
 	if (!e)
 		goto oom;
 	e->cfg = *cfg;
 	e->rep = rep;
 	e->hold.limit = HOLD_BUDGET;
-	while (nb < cfg->max_sessions && nb < ((size_t)1 << 24))
-		nb <<= 1;
+	nb = mx_hash_buckets(cfg->max_sessions, 1024, (size_t)1 << 24);
 	e->nbuckets = nb;
 	e->buckets = calloc(nb, sizeof(*e->buckets));
 	e->msg = malloc(sizeof(*e->msg));

@@ -309,27 +309,39 @@ static void deliver6(const struct dgram *d, const uint8_t *payload,
 
 static void on_ip(struct ip *iph, int skblen)
 {
-	/* the header may sit at any alignment: read it as bytes */
+	/* libnids hands back a header it checked, with its length's worth of
+	 * bytes behind it; read as bytes, it may sit at any alignment */
 	const uint8_t *p = (const uint8_t *)iph;
-	size_t len = (size_t)p[2] << 8 | p[3], ihl = (size_t)(p[0] & 15) * 4;
-	uint32_t src = be32(p + 12), dst = be32(p + 16);
+	struct rd r;
+	uint8_t vihl, proto;
+	uint16_t len, id;
+	uint32_t src, dst;
 	struct dgram *d;
 
 	(void)skblen;
 	if (R.flushing)
 		return;
+	rd_init(&r, p, 20);
+	vihl = rd_u8(&r);
+	rd_skip(&r, 1);
+	len = rd_be16(&r);
+	id = rd_be16(&r);
+	rd_skip(&r, 3);
+	proto = rd_u8(&r);
+	rd_skip(&r, 2);
+	src = rd_be32(&r);
+	dst = rd_be32(&r);
 	R.st.reassembled++;
-	d = find4(src, dst, (uint16_t)(p[4] << 8 | p[5]), p[9]);
+	d = find4(src, dst, id, proto);
+	rd_init(&r, p, len);
 	if (d && d->v6) {
-		struct dgram copy = *d;
-		drop(d);
-		deliver6(&copy, p + ihl, len - ihl);
-		return;
+		if (rd_seek(&r, (size_t)(vihl & 15) * 4))
+			deliver6(d, r.p, rd_left(&r));
+	} else if ((src & STANDIN_MASK) != STANDIN_NET) {
+		R.ops->ip(R.ctx, p, len, R.ts);
 	}
 	if (d)
 		drop(d);
-	if ((src & STANDIN_MASK) != STANDIN_NET)
-		R.ops->ip(R.ctx, p, len, R.ts);
 }
 
 static void on_warning(int type, int err, struct ip *iph, void *data)
@@ -356,7 +368,6 @@ int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 	       void *ctx, char errbuf[MX_ERRBUF_SIZE])
 {
 	static struct nids_chksum_ctl no_checksums = {0, 0, NIDS_DONT_CHKSUM, 0};
-	size_t nb = 64;
 
 	if (R.open) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "defragmenter already open");
@@ -366,11 +377,9 @@ int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 	R.cfg = *cfg;
 	if (R.cfg.max_datagrams < 1)
 		R.cfg.max_datagrams = 1;
-	while (nb < 2 * R.cfg.max_datagrams && nb < ((size_t)1 << 22))
-		nb <<= 1;
-	R.nb = nb;
-	R.h4 = calloc(nb, sizeof(*R.h4));
-	R.h6 = calloc(nb, sizeof(*R.h6));
+	R.nb = mx_hash_buckets(2 * R.cfg.max_datagrams, 64, (size_t)1 << 22);
+	R.h4 = calloc(R.nb, sizeof(*R.h4));
+	R.h6 = calloc(R.nb, sizeof(*R.h6));
 	R.dead = pcap_open_dead(DLT_RAW, IPV4_MAX);
 	if (!R.h4 || !R.h6 || !R.dead) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "defragmenter: out of memory");
@@ -423,119 +432,96 @@ void reasm_expire(double now)
 	}
 }
 
-void reasm_feed_ipv4(double ts, const uint8_t *ip, size_t caplen)
+/* A new ledger entry for the datagram s is a fragment of, chained under
+ * the key libnids will know it by. */
+static struct dgram *new_dgram(const struct dec_seg *s)
 {
-	struct rd r;
-	uint8_t vihl, proto;
-	uint16_t total, id;
-	uint32_t src, dst;
-	struct dgram *d;
+	const struct dec_frag *f = &s->frag;
+	int v6 = s->src.ip.family == 6;
+	struct dgram *d = admit(v6, 20 + f->len + CHARGE_FRAGMENT);
 
-	if (!R.open)
-		return;
-	R.ts = ts;
-	reasm_expire(ts);
-	rd_init(&r, ip, caplen);
-	vihl = rd_u8(&r);
-	rd_skip(&r, 1);
-	total = rd_be16(&r);
-	id = rd_be16(&r);
-	rd_skip(&r, 3);
-	proto = rd_u8(&r);
-	rd_skip(&r, 2);
-	src = rd_be32(&r);
-	dst = rd_be32(&r);
-	if (r.err || (proto != 6 && proto != 17))
-		return; /* only TCP and UDP matter here */
-	R.st.fragments4++;
-	/* cut by the snaplen, or a source in the stand-in range: unusable */
-	if ((vihl & 15) < 5 || total < (vihl & 15) * 4u || caplen < total ||
-	    (src & STANDIN_MASK) == STANDIN_NET) {
-		R.st.ip_invalid++;
-		R.st.lost4++;
-		return;
-	}
-	d = find4(src, dst, id, proto);
-	if (!d) {
-		d = admit(0, total + CHARGE_FRAGMENT);
-		if (!d)
-			on_no_mem("reasm_feed_ipv4");
-		d->src4 = src;
-		d->dst4 = dst;
-		d->id4 = id;
-		d->proto4 = proto;
-		chain4(d);
-	}
-	if (!charge(d, total)) {
-		R.st.lost4++;
-		return;
-	}
-	feed_nids(ip, total); /* may rebuild and drop d */
-}
-
-void reasm_feed_ipv6(double ts, const uint8_t *ip, size_t caplen)
-{
-	struct dec_frag6 f;
-	struct dgram *d;
-	uint8_t *h = R.pkt;
-
-	if (!R.open)
-		return;
-	R.ts = ts;
-	reasm_expire(ts);
-	R.st.fragments6++;
-	if (!dec_ipv6_frag(ip, caplen, &f) ||
-	    f.offset + f.len > IPV4_MAX - 20) {
-		R.st.ip_invalid++;
-		R.st.lost6++;
-		return;
-	}
-	if (f.offset == 0 && !f.more) {
-		/* an atomic fragment (RFC 6946): the whole packet already */
-		struct dgram one = {0};
-		memcpy(one.src6, f.src, 16);
-		memcpy(one.dst6, f.dst, 16);
-		one.vtc_flow = f.vtc_flow;
-		one.hop_limit = f.hop_limit;
-		one.nh = f.nh;
-		deliver6(&one, f.data, f.len);
-		return;
-	}
-	d = find6(f.src, f.dst, f.id);
-	if (!d) {
+	if (!d)
+		on_no_mem("reasm_feed");
+	if (v6) {
 		size_t s6;
-		d = admit(1, 20 + f.len + CHARGE_FRAGMENT);
-		if (!d)
-			on_no_mem("reasm_feed_ipv6");
-		memcpy(d->src6, f.src, 16);
-		memcpy(d->dst6, f.dst, 16);
-		d->id6 = f.id;
-		d->vtc_flow = f.vtc_flow;
-		d->hop_limit = f.hop_limit;
-		d->nh = f.nh;
+		memcpy(d->src6, s->src.ip.a, 16);
+		memcpy(d->dst6, s->dst.ip.a, 16);
+		d->id6 = f->id;
+		d->vtc_flow = f->vtc_flow;
+		d->hop_limit = f->ttl;
+		d->nh = f->proto;
 		/* unique while fewer than 2^56 datagrams: far beyond a file */
 		d->src4 = STANDIN_NET | (uint32_t)((R.serial >> 28) & 0x0fffffff);
 		d->dst4 = STANDIN_NET | (uint32_t)(R.serial & 0x0fffffff);
 		d->id4 = (uint16_t)(R.serial >> 56);
 		d->proto4 = STANDIN_PROTO;
 		R.serial++;
-		chain4(d);
 		s6 = slot6(d->src6, d->dst6, d->id6);
 		d->next6 = R.h6[s6];
 		R.h6[s6] = d;
+	} else {
+		d->src4 = be32(s->src.ip.a);
+		d->dst4 = be32(s->dst.ip.a);
+		d->id4 = (uint16_t)f->id;
+		d->proto4 = f->proto;
 	}
-	if (f.offset == 0)
-		d->nh = f.nh; /* the first fragment's says what follows */
-	if (!charge(d, 20 + f.len)) {
-		R.st.lost6++;
+	chain4(d);
+	return d;
+}
+
+void reasm_feed(double ts, const struct dec_seg *s)
+{
+	const struct dec_frag *f = &s->frag;
+	int v6 = s->src.ip.family == 6;
+	uint64_t *lost = v6 ? &R.st.lost6 : &R.st.lost4;
+	struct dgram *d;
+
+	if (!R.open || (!v6 && f->proto != 6 && f->proto != 17))
+		return; /* IPv4: only TCP and UDP matter here */
+	R.ts = ts;
+	if (v6)
+		R.st.fragments6++;
+	else
+		R.st.fragments4++;
+	/* cut by the snaplen, too long for an IPv4 stand-in, or from the
+	 * stand-in range: unusable */
+	if (f->cut || f->offset + f->len > IPV4_MAX - 20 ||
+	    (!v6 && (be32(s->src.ip.a) & STANDIN_MASK) == STANDIN_NET)) {
+		R.st.ip_invalid++;
+		(*lost)++;
+		return;
+	}
+	if (v6 && f->offset == 0 && !f->more) {
+		/* an atomic fragment (RFC 6946): the whole packet already */
+		struct dgram one = {.vtc_flow = f->vtc_flow,
+				    .hop_limit = f->ttl, .nh = f->proto};
+		memcpy(one.src6, s->src.ip.a, 16);
+		memcpy(one.dst6, s->dst.ip.a, 16);
+		deliver6(&one, f->data, f->len);
+		return;
+	}
+	d = v6 ? find6(s->src.ip.a, s->dst.ip.a, f->id)
+	       : find4(be32(s->src.ip.a), be32(s->dst.ip.a), (uint16_t)f->id,
+		       f->proto);
+	if (!d)
+		d = new_dgram(s);
+	else if (v6 && f->offset == 0)
+		d->nh = f->proto; /* the first fragment's says what follows */
+	if (!charge(d, v6 ? 20 + f->len : f->pkt_len)) {
+		(*lost)++;
+		return;
+	}
+	/* may rebuild and drop d */
+	if (!v6) {
+		feed_nids(f->pkt, f->pkt_len);
 		return;
 	}
 	/* the stand-in fragment: same offset, flag and data */
-	ipv4_header(h, 20 + f.len, d->id4,
-		    (uint16_t)((f.offset >> 3) | (f.more ? 0x2000 : 0)),
-		    f.hop_limit, STANDIN_PROTO, d->src4, d->dst4);
-	memcpy(h + 20, f.data, f.len);
-	feed_nids(h, 20 + f.len); /* may rebuild and drop d */
+	ipv4_header(R.pkt, 20 + f->len, d->id4,
+		    (uint16_t)((f->offset >> 3) | (f->more ? 0x2000 : 0)),
+		    f->ttl, STANDIN_PROTO, d->src4, d->dst4);
+	memcpy(R.pkt + 20, f->data, f->len);
+	feed_nids(R.pkt, 20 + f->len);
 }
 
 void reasm_shutdown(void)

@@ -32,13 +32,15 @@ struct reasm_config {
 int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 	       void *ctx, char errbuf[MX_ERRBUF_SIZE]);
 
-/* Feed one fragment (no link header, caplen bytes captured) seen at ts.
- * Borrowed for the call; a rebuilt packet comes back through ops->ip
- * during the call that completes it. */
-void reasm_feed_ipv4(double ts, const uint8_t *ip, size_t caplen);
-void reasm_feed_ipv6(double ts, const uint8_t *ip, size_t caplen);
+struct dec_seg;
 
-/* Give up datagrams older than their lifetime at capture time now. */
+/* Feed one fragment seen at ts, as decode.c described it (DEC_FRAGMENT).
+ * Its bytes are borrowed for the call; a rebuilt packet comes back
+ * through ops->ip during the call that completes it. */
+void reasm_feed(double ts, const struct dec_seg *frag);
+
+/* Give up datagrams older than their lifetime at capture time now (the
+ * caller's timer: a fragment's arrival does not expire others). */
 void reasm_expire(double now);
 
 /* Give up every incomplete datagram and release libnids. */
