@@ -132,11 +132,9 @@ static void group_drop(struct dl_table *t, struct mx_group *g)
 struct dl_table *dl_new(size_t max_groups, double window_s)
 {
 	struct dl_table *t = calloc(1, sizeof(*t));
-	size_t nb = 256;
+	size_t nb = mx_hash_buckets(max_groups, 256, (size_t)1 << 22);
 	if (!t)
 		return NULL;
-	while (nb < max_groups && nb < ((size_t)1 << 22))
-		nb <<= 1;
 	t->buckets = calloc(nb, sizeof(*t->buckets));
 	if (!t->buckets) {
 		free(t);

@@ -476,14 +476,13 @@ struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
 			void *ctx)
 {
 	struct dt_table *t = calloc(1, sizeof(*t));
-	size_t nb = 1024;
+	size_t nb;
 	if (!t)
 		return NULL;
 	t->cfg = *cfg;
 	if (t->cfg.max_tx < 1) /* the newest must survive its own insertion */
 		t->cfg.max_tx = 1;
-	while (nb < cfg->max_tx * 2 && nb < ((size_t)1 << 24))
-		nb <<= 1;
+	nb = mx_hash_buckets(t->cfg.max_tx * 2, 1024, (size_t)1 << 24);
 	t->nbuckets = nb;
 	t->buckets = calloc(nb, sizeof(*t->buckets));
 	if (!t->buckets) {

@@ -99,6 +99,14 @@ uint64_t mx_hash_pair(const struct mx_endpoint *a, const struct mx_endpoint *b,
 	return mx_hash_bytes(k, sizeof(k), seed);
 }
 
+size_t mx_hash_buckets(size_t want, size_t least, size_t most)
+{
+	size_t nb = least;
+	while (nb < want && nb < most)
+		nb <<= 1;
+	return nb;
+}
+
 uint64_t mx_hash_str(const char *s, uint64_t seed)
 {
 	return mx_hash_bytes(s, strlen(s), seed);
