@@ -437,13 +437,13 @@ static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 }
 
 /* An IPv4 or IPv6 packet rebuilt from fragments. */
-static void on_defragmented(void *ctx, const uint8_t *pkt, size_t len,
-			    double ts)
+static void on_defragmented(void *ctx, int ipver, const uint8_t *pkt,
+			    size_t len, double ts)
 {
 	struct engine *e = ctx;
 	struct dec_seg d;
-	enum dec_result r = (pkt[0] >> 4) == 6 ? dec_ipv6(pkt, len, &d)
-					       : dec_ipv4(pkt, len, &d);
+	enum dec_result r = ipver == 6 ? dec_ipv6(pkt, len, &d)
+				       : dec_ipv4(pkt, len, &d);
 	if (r == DEC_OK)
 		on_segment(e, &d, ts);
 }

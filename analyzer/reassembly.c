@@ -304,7 +304,7 @@ static void deliver6(const struct dgram *d, const uint8_t *payload,
 	memcpy(o + 8, d->src6, 16);
 	memcpy(o + 24, d->dst6, 16);
 	memmove(o + 40, payload, plen);
-	R.ops->ip(R.ctx, o, 40 + plen, R.ts);
+	R.ops->ip(R.ctx, 6, o, 40 + plen, R.ts);
 }
 
 static void on_ip(struct ip *iph, int skblen)
@@ -338,7 +338,7 @@ static void on_ip(struct ip *iph, int skblen)
 		if (rd_seek(&r, (size_t)(vihl & 15) * 4))
 			deliver6(d, r.p, rd_left(&r));
 	} else if ((src & STANDIN_MASK) != STANDIN_NET) {
-		R.ops->ip(R.ctx, p, len, R.ts);
+		R.ops->ip(R.ctx, 4, p, len, R.ts);
 	}
 	if (d)
 		drop(d);

@@ -18,7 +18,8 @@ struct reasm_ops {
 	/* A whole packet rebuilt from its fragments: IPv4, or IPv6 with a
 	 * fixed header straight before the upper layer (the extension
 	 * headers ahead of the fragment header are not kept). */
-	void (*ip)(void *ctx, const uint8_t *pkt, size_t len, double ts);
+	void (*ip)(void *ctx, int ipver, const uint8_t *pkt, size_t len,
+		   double ts);
 };
 
 struct reasm_config {

@@ -27,9 +27,11 @@ struct got {
 };
 static struct got got;
 
-static void on_ip(void *ctx, const uint8_t *pkt, size_t len, double ts)
+static void on_ip(void *ctx, int ipver, const uint8_t *pkt, size_t len,
+		  double ts)
 {
 	(void)ctx;
+	cr_assert_eq(ipver, pkt[0] >> 4, "the family said is the packet's");
 	got.n++;
 	cr_assert_leq(len, sizeof(got.pkt));
 	memcpy(got.pkt, pkt, len);
