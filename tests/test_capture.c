@@ -67,6 +67,15 @@ static void tcap_vlan(struct tcap_frame *f, uint16_t tpid, uint16_t vid)
 	tcap_be16(f, vid & 0x0fff);
 }
 
+/* The start of an IP header of version ver (4 or 6). */
+static void tcap_ip(struct tcap_frame *f, int ver)
+{
+	if (ver == 4)
+		tcap_put(f, tcap_ip4, sizeof(tcap_ip4));
+	else
+		tcap_put(f, tcap_ip6, sizeof(tcap_ip6));
+}
+
 /* Assert the frame strips to IP version ver starting at off. */
 static void tcap_want(int dlt, const struct tcap_frame *f, int ver,
 		      size_t off)
@@ -92,6 +101,15 @@ static void tcap_refused(int dlt, const struct tcap_frame *f)
 	cr_assert_eq(off, 9999, "off written on failure");
 }
 
+/* Assert every proper prefix of the frame, down to nothing, is refused. */
+static void tcap_prefixes_refused(int dlt, const struct tcap_frame *full)
+{
+	struct tcap_frame f = *full;
+
+	for (f.len = 0; f.len < full->len; f.len++)
+		tcap_refused(dlt, &f);
+}
+
 /* ---- Ethernet ---- */
 
 Test(capture, ethernet_ipv4)
@@ -100,7 +118,7 @@ Test(capture, ethernet_ipv4)
 
 	tcap_eth_macs(&f);
 	tcap_be16(&f, 0x0800);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_want(DLT_EN10MB, &f, 4, 14);
 }
 
@@ -110,7 +128,7 @@ Test(capture, ethernet_ipv6)
 
 	tcap_eth_macs(&f);
 	tcap_be16(&f, 0x86dd);
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
+	tcap_ip(&f, 6);
 	tcap_want(DLT_EN10MB, &f, 6, 14);
 }
 
@@ -121,7 +139,7 @@ Test(capture, ethernet_8021q)
 	tcap_eth_macs(&f);
 	tcap_vlan(&f, 0x8100, 25);
 	tcap_be16(&f, 0x0800);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_want(DLT_EN10MB, &f, 4, 18);
 }
 
@@ -132,7 +150,7 @@ Test(capture, ethernet_8021q_ipv6)
 	tcap_eth_macs(&f);
 	tcap_vlan(&f, 0x8100, 25);
 	tcap_be16(&f, 0x86dd);
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
+	tcap_ip(&f, 6);
 	tcap_want(DLT_EN10MB, &f, 6, 18);
 }
 
@@ -144,7 +162,7 @@ Test(capture, ethernet_qinq)
 	tcap_vlan(&f, 0x88a8, 100);
 	tcap_vlan(&f, 0x8100, 25);
 	tcap_be16(&f, 0x0800);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_want(DLT_EN10MB, &f, 4, 22);
 }
 
@@ -170,25 +188,19 @@ Test(capture, ethernet_arp_inside_vlan_is_not_ip)
 	tcap_eth_macs(&f);
 	tcap_vlan(&f, 0x8100, 25);
 	tcap_be16(&f, 0x0806);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4)); /* looks like IPv4, is not */
+	tcap_ip(&f, 4); /* looks like IPv4, is not */
 	tcap_refused(DLT_EN10MB, &f);
 }
 
 Test(capture, ethernet_too_short)
 {
 	struct tcap_frame full = {.len = 0};
-	struct tcap_frame f;
 
 	tcap_eth_macs(&full);
 	tcap_be16(&full, 0x0800);
 	tcap_put(&full, tcap_ip4, 1); /* just the version byte */
 	tcap_want(DLT_EN10MB, &full, 4, 14);
-	/* every shorter prefix, down to nothing, is refused */
-	for (size_t n = 0; n < full.len; n++) {
-		f = full;
-		f.len = n;
-		tcap_refused(DLT_EN10MB, &f);
-	}
+	tcap_prefixes_refused(DLT_EN10MB, &full);
 	/* the same inside a VLAN tag */
 	full.len = 0;
 	tcap_eth_macs(&full);
@@ -196,11 +208,7 @@ Test(capture, ethernet_too_short)
 	tcap_be16(&full, 0x0800);
 	tcap_put(&full, tcap_ip4, 1);
 	tcap_want(DLT_EN10MB, &full, 4, 18);
-	for (size_t n = 0; n < full.len; n++) {
-		f = full;
-		f.len = n;
-		tcap_refused(DLT_EN10MB, &f);
-	}
+	tcap_prefixes_refused(DLT_EN10MB, &full);
 }
 
 Test(capture, ethernet_claims_ipv4_but_version_is_6)
@@ -209,13 +217,13 @@ Test(capture, ethernet_claims_ipv4_but_version_is_6)
 
 	tcap_eth_macs(&f);
 	tcap_be16(&f, 0x0800);
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
+	tcap_ip(&f, 6);
 	tcap_refused(DLT_EN10MB, &f);
 
 	f.len = 0;
 	tcap_eth_macs(&f);
 	tcap_be16(&f, 0x86dd);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_refused(DLT_EN10MB, &f);
 }
 
@@ -243,60 +251,64 @@ static void tcap_sll2(struct tcap_frame *f, uint16_t proto)
 	tcap_put(f, rest, sizeof(rest));
 }
 
-Test(capture, linux_sll_ipv4)
+/* The two cooked-capture link types, with their header lengths. */
+static const struct tcap_cooked {
+	int dlt;
+	void (*head)(struct tcap_frame *f, uint16_t proto);
+	size_t hlen;
+} tcap_sll_v1 = {DLT_LINUX_SLL, tcap_sll, 16},
+  tcap_sll_v2 = {DLT_LINUX_SLL2, tcap_sll2, 20};
+
+_Static_assert(DLT_LINUX_SLL == 113, "libpcap's value for LINKTYPE_LINUX_SLL");
+_Static_assert(DLT_LINUX_SLL2 == 276, "LINKTYPE_LINUX_SLL2");
+
+/* IPv4 found after the header; the header alone, or less, refused. */
+static void tcap_cooked_ipv4(const struct tcap_cooked *c)
 {
 	struct tcap_frame f = {.len = 0};
 
-	cr_assert_eq(DLT_LINUX_SLL, 113);
-	tcap_sll(&f, 0x0800);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
-	tcap_want(DLT_LINUX_SLL, &f, 4, 16);
-	f.len = 16; /* header only */
-	tcap_refused(DLT_LINUX_SLL, &f);
-	f.len = 15;
-	tcap_refused(DLT_LINUX_SLL, &f);
+	c->head(&f, 0x0800);
+	tcap_ip(&f, 4);
+	tcap_want(c->dlt, &f, 4, c->hlen);
+	f.len = c->hlen; /* header only */
+	tcap_refused(c->dlt, &f);
+	f.len = c->hlen - 1;
+	tcap_refused(c->dlt, &f);
+}
+
+/* IPv6 found after the header; ARP refused. */
+static void tcap_cooked_ipv6_and_other(const struct tcap_cooked *c)
+{
+	struct tcap_frame f = {.len = 0};
+
+	c->head(&f, 0x86dd);
+	tcap_ip(&f, 6);
+	tcap_want(c->dlt, &f, 6, c->hlen);
+
+	f.len = 0;
+	c->head(&f, 0x0806);
+	tcap_ip(&f, 4);
+	tcap_refused(c->dlt, &f);
+}
+
+Test(capture, linux_sll_ipv4)
+{
+	tcap_cooked_ipv4(&tcap_sll_v1);
 }
 
 Test(capture, linux_sll_ipv6_and_other)
 {
-	struct tcap_frame f = {.len = 0};
-
-	tcap_sll(&f, 0x86dd);
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
-	tcap_want(DLT_LINUX_SLL, &f, 6, 16);
-
-	f.len = 0;
-	tcap_sll(&f, 0x0806);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
-	tcap_refused(DLT_LINUX_SLL, &f);
+	tcap_cooked_ipv6_and_other(&tcap_sll_v1);
 }
 
 Test(capture, linux_sll2_ipv4)
 {
-	struct tcap_frame f = {.len = 0};
-
-	tcap_sll2(&f, 0x0800);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
-	tcap_want(276, &f, 4, 20);
-	tcap_want(DLT_LINUX_SLL2, &f, 4, 20);
-	f.len = 20;
-	tcap_refused(DLT_LINUX_SLL2, &f);
-	f.len = 19;
-	tcap_refused(DLT_LINUX_SLL2, &f);
+	tcap_cooked_ipv4(&tcap_sll_v2);
 }
 
 Test(capture, linux_sll2_ipv6_and_other)
 {
-	struct tcap_frame f = {.len = 0};
-
-	tcap_sll2(&f, 0x86dd);
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
-	tcap_want(DLT_LINUX_SLL2, &f, 6, 20);
-
-	f.len = 0;
-	tcap_sll2(&f, 0x0806);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
-	tcap_refused(DLT_LINUX_SLL2, &f);
+	tcap_cooked_ipv6_and_other(&tcap_sll_v2);
 }
 
 Test(capture, linux_sll_claims_ipv4_but_version_is_6)
@@ -304,12 +316,12 @@ Test(capture, linux_sll_claims_ipv4_but_version_is_6)
 	struct tcap_frame f = {.len = 0};
 
 	tcap_sll(&f, 0x0800);
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
+	tcap_ip(&f, 6);
 	tcap_refused(DLT_LINUX_SLL, &f);
 
 	f.len = 0;
 	tcap_sll2(&f, 0x0800);
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
+	tcap_ip(&f, 6);
 	tcap_refused(DLT_LINUX_SLL2, &f);
 }
 
@@ -319,11 +331,11 @@ Test(capture, raw_ipv4_and_ipv6)
 {
 	struct tcap_frame f = {.len = 0};
 
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_want(DLT_RAW, &f, 4, 0);
 
 	f.len = 0;
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
+	tcap_ip(&f, 6);
 	tcap_want(DLT_RAW, &f, 6, 0);
 }
 
@@ -363,12 +375,12 @@ Test(capture, null_af_inet_both_byte_orders)
 	struct tcap_frame f = {.len = 0};
 
 	tcap_null(&f, 2, 0);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_want(DLT_NULL, &f, 4, 4);
 
 	f.len = 0;
 	tcap_null(&f, 2, 1);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_want(DLT_NULL, &f, 4, 4);
 }
 
@@ -382,7 +394,7 @@ Test(capture, null_af_inet6_bsd_values)
 		for (int be = 0; be <= 1; be++) {
 			f.len = 0;
 			tcap_null(&f, afs[i], be);
-			tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
+			tcap_ip(&f, 6);
 			tcap_want(DLT_NULL, &f, 6, 4);
 		}
 	}
@@ -393,7 +405,7 @@ Test(capture, null_other_af_and_short)
 	struct tcap_frame f = {.len = 0};
 
 	tcap_null(&f, 17, 0); /* not an IP family */
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_refused(DLT_NULL, &f);
 
 	f.len = 0;
@@ -408,12 +420,12 @@ Test(capture, null_claims_ipv4_but_version_is_6)
 	struct tcap_frame f = {.len = 0};
 
 	tcap_null(&f, 2, 0);
-	tcap_put(&f, tcap_ip6, sizeof(tcap_ip6));
+	tcap_ip(&f, 6);
 	tcap_refused(DLT_NULL, &f);
 
 	f.len = 0;
 	tcap_null(&f, 30, 1);
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_refused(DLT_NULL, &f);
 }
 
@@ -421,6 +433,6 @@ Test(capture, unknown_link_type)
 {
 	struct tcap_frame f = {.len = 0};
 
-	tcap_put(&f, tcap_ip4, sizeof(tcap_ip4));
+	tcap_ip(&f, 4);
 	tcap_refused(DLT_IEEE802_11, &f);
 }

@@ -99,6 +99,16 @@ static size_t mb_name_ptr(struct mb *m, const char *prefix, size_t off)
 	return start;
 }
 
+/* A question: the name, qtype, class IN; returns the name's offset. */
+static size_t mb_question(struct mb *m, const char *dotted, unsigned qtype)
+{
+	size_t off = mb_name(m, dotted);
+
+	mb_u16(m, qtype);
+	mb_u16(m, 1);
+	return off;
+}
+
 /* type, class, ttl and a placeholder rdlength; returns where rdata starts. */
 static size_t mb_rr(struct mb *m, unsigned type, unsigned rclass,
 		    uint32_t ttl)
@@ -116,6 +126,14 @@ static void mb_rr_end(struct mb *m, size_t rdata_start)
 
 	m->b[rdata_start - 2] = (uint8_t)(len >> 8);
 	m->b[rdata_start - 1] = (uint8_t)(len & 0xff);
+}
+
+/* An OPT record with the root owner and no options: rclass is the UDP
+ * size, ttl the extended rcode, version and flags. */
+static void mb_opt(struct mb *m, unsigned udp, uint32_t ttl)
+{
+	mb_u8(m, 0);
+	mb_rr_end(m, mb_rr(m, DNS_T_OPT, udp, ttl));
 }
 
 static void mb_a(struct mb *m, unsigned a, unsigned b, unsigned c, unsigned d)
@@ -255,9 +273,7 @@ Test(dns, aaaa_rfc5952_text)
 	size_t i, n = sizeof c / sizeof c[0];
 
 	mb_hdr(&b, 7, 0x8180, 1, (unsigned)n, 0, 0);
-	mb_name(&b, "v6.example");
-	mb_u16(&b, DNS_T_AAAA);
-	mb_u16(&b, 1);
+	mb_question(&b, "v6.example", DNS_T_AAAA);
 	for (i = 0; i < n; i++)
 		aaaa_rr(&b, c[i].hex);
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
@@ -279,9 +295,7 @@ Test(dns, mx_two_records)
 	size_t q, s;
 
 	mb_hdr(&b, 9, 0x8580, 1, 2, 0, 0);
-	q = mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_MX);
-	mb_u16(&b, 1);
+	q = mb_question(&b, "example.org", DNS_T_MX);
 	mb_ptr(&b, q);
 	s = mb_rr(&b, DNS_T_MX, 1, 3600);
 	mb_u16(&b, 10);
@@ -316,9 +330,7 @@ Test(dns, ptr_record)
 	size_t s;
 
 	mb_hdr(&b, 1, 0x8180, 1, 1, 0, 0);
-	mb_name(&b, "10.2.0.192.in-addr.arpa");
-	mb_u16(&b, DNS_T_PTR);
-	mb_u16(&b, 1);
+	mb_question(&b, "10.2.0.192.in-addr.arpa", DNS_T_PTR);
 	mb_ptr(&b, 12);
 	s = mb_rr(&b, DNS_T_PTR, 1, 86400);
 	mb_name(&b, "mail.example.net");
@@ -341,9 +353,7 @@ Test(dns, cname_chain)
 	size_t s, a_name, b_name;
 
 	mb_hdr(&b, 2, 0x8180, 1, 3, 0, 0);
-	mb_name(&b, "www.example.com");
-	mb_u16(&b, DNS_T_A);
-	mb_u16(&b, 1);
+	mb_question(&b, "www.example.com", DNS_T_A);
 	mb_ptr(&b, 12);
 	s = mb_rr(&b, DNS_T_CNAME, 1, 60);
 	a_name = mb_name(&b, "a.cdn.example.net");
@@ -376,9 +386,7 @@ static void txt_msg(struct mb *b, const uint8_t *const *strs,
 	size_t s, i;
 
 	mb_hdr(b, 3, 0x8180, 1, 1, 0, 0);
-	mb_name(b, "example.org");
-	mb_u16(b, DNS_T_TXT);
-	mb_u16(b, 1);
+	mb_question(b, "example.org", DNS_T_TXT);
 	mb_ptr(b, 12);
 	s = mb_rr(b, DNS_T_TXT, 1, 60);
 	for (i = 0; i < n; i++) {
@@ -455,9 +463,7 @@ Test(dns, txt_string_past_rdlength)
 	size_t s;
 
 	mb_hdr(&b, 3, 0x8180, 1, 2, 0, 0);
-	mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_TXT);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_TXT);
 	mb_ptr(&b, 12);
 	s = mb_rr(&b, DNS_T_TXT, 1, 60);
 	mb_u8(&b, 10); /* claims 10 bytes, rdata has 3 */
@@ -482,9 +488,7 @@ Test(dns, nxdomain_with_soa_in_authority)
 	size_t zone, s;
 
 	mb_hdr(&b, 4, 0x8183, 1, 0, 1, 0);
-	zone = mb_name(&b, "nope.example.org") + 5;
-	mb_u16(&b, DNS_T_A);
-	mb_u16(&b, 1);
+	zone = mb_question(&b, "nope.example.org", DNS_T_A) + 5;
 	mb_ptr(&b, zone);
 	s = mb_rr(&b, DNS_T_SOA, 1, 300);
 	mb_name_ptr(&b, "ns1", zone);
@@ -521,9 +525,7 @@ Test(dns, soa_text_truncated_between_escapes)
 	int i;
 
 	mb_hdr(&b, 8, 0x8180, 1, 1, 0, 0);
-	mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_SOA);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_SOA);
 	mb_ptr(&b, 12);
 	s = mb_rr(&b, DNS_T_SOA, 1, 60);
 	mb_raw(&b, w, wire_name(w, mlens, 4, 'm'));
@@ -549,9 +551,7 @@ Test(dns, edns_opt_do_bit_and_extended_rcode)
 	size_t s;
 
 	mb_hdr(&b, 5, 0x8180, 1, 0, 0, 2);
-	mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_A);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_A);
 	mb_name_ptr(&b, "ns1", 12); /* glue */
 	mb_a(&b, 192, 0, 2, 53);
 	mb_u8(&b, 0); /* OPT: root owner */
@@ -575,12 +575,8 @@ Test(dns, edns_opt_do_bit_and_extended_rcode)
 
 	/* Header rcode kept in the low bits; version and DO read apart. */
 	mb_hdr(&b, 5, 0x8183, 1, 0, 0, 1);
-	mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_A);
-	mb_u16(&b, 1);
-	mb_u8(&b, 0);
-	s = mb_rr(&b, DNS_T_OPT, 4096, 0x00010000u);
-	mb_rr_end(&b, s);
+	mb_question(&b, "example.org", DNS_T_A);
+	mb_opt(&b, 4096, 0x00010000u);
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
 	cr_assert(m->edns);
 	cr_assert_eq(m->rcode, DNS_R_NXDOMAIN);
@@ -595,23 +591,14 @@ Test(dns, opt_placement_and_repeats)
 {
 	struct mb b;
 	struct dns_msg *m = new_msg();
-	size_t s;
 
 	/* OPT in the answer section is an ordinary (odd) record. */
 	mb_hdr(&b, 5, 0x8180, 1, 1, 0, 2);
-	mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_A);
-	mb_u16(&b, 1);
-	mb_u8(&b, 0);
-	s = mb_rr(&b, DNS_T_OPT, 512, 0x02000000u);
-	mb_rr_end(&b, s);
+	mb_question(&b, "example.org", DNS_T_A);
+	mb_opt(&b, 512, 0x02000000u);
 	/* Two OPTs in additional: the first one counts. */
-	mb_u8(&b, 0);
-	s = mb_rr(&b, DNS_T_OPT, 1400, 0x00008000u);
-	mb_rr_end(&b, s);
-	mb_u8(&b, 0);
-	s = mb_rr(&b, DNS_T_OPT, 4096, 0x03010000u);
-	mb_rr_end(&b, s);
+	mb_opt(&b, 1400, 0x00008000u);
+	mb_opt(&b, 4096, 0x03010000u);
 
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
 	cr_assert_eq(m->n_an, 1);
@@ -635,9 +622,7 @@ Test(dns, update_delete_has_empty_rdata)
 	/* RFC 2136: zone, no prerequisites, updates "delete all MX" (class
 	 * ANY, rdlength 0) then "add A" with an empty rdata, which is wrong. */
 	mb_hdr(&b, 9, 0x2800, 1, 0, 1, 0);
-	mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_SOA);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_SOA);
 	mb_name_ptr(&b, "host", 12);
 	s = mb_rr(&b, DNS_T_MX, 255, 0);
 	mb_rr_end(&b, s);
@@ -661,18 +646,14 @@ Test(dns, tc_bit_and_header_flags)
 	struct dns_msg *m = new_msg();
 
 	mb_hdr(&b, 0xbeef, 0x8330, 1, 0, 0, 0); /* QR TC RD AD CD */
-	mb_name(&b, "big.example");
-	mb_u16(&b, DNS_T_TXT);
-	mb_u16(&b, 1);
+	mb_question(&b, "big.example", DNS_T_TXT);
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
 	cr_assert(m->tc && m->qr && m->rd && m->ad && m->cd);
 	cr_assert(!m->ra && !m->aa);
 	cr_assert_eq(m->id, 0xbeef);
 
 	mb_hdr(&b, 1, 0x2800, 1, 0, 0, 0); /* opcode 5 UPDATE */
-	mb_name(&b, "example");
-	mb_u16(&b, DNS_T_SOA);
-	mb_u16(&b, 1);
+	mb_question(&b, "example", DNS_T_SOA);
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
 	cr_assert_eq(m->opcode, 5);
 	cr_assert(!m->qr);
@@ -685,16 +666,12 @@ Test(dns, invalid_opcode_and_empty_query)
 	struct dns_msg *m = new_msg();
 
 	mb_hdr(&b, 1, 0x3000, 1, 0, 0, 0); /* opcode 6 (DSO) is the last */
-	mb_name(&b, "example");
-	mb_u16(&b, 1);
-	mb_u16(&b, 1);
+	mb_question(&b, "example", DNS_T_A);
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
 	cr_assert_eq(m->opcode, 6);
 
 	mb_hdr(&b, 1, 0x3800, 1, 0, 0, 0); /* opcode 7 */
-	mb_name(&b, "example");
-	mb_u16(&b, 1);
-	mb_u16(&b, 1);
+	mb_question(&b, "example", DNS_T_A);
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_INVALID);
 	cr_assert_eq(m->opcode, 7);
 
@@ -765,9 +742,7 @@ Test(dns, every_prefix_of_a_response)
 
 	/* MX response with glue and EDNS: names, rdata names, OPT. */
 	mb_hdr(&b, 11, 0x8180, 1, 1, 1, 2);
-	mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_MX);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_MX);
 	q_end = b.n;
 	mb_ptr(&b, 12);
 	s = mb_rr(&b, DNS_T_MX, 1, 60);
@@ -780,9 +755,7 @@ Test(dns, every_prefix_of_a_response)
 	mb_rr_end(&b, s);
 	mb_name_ptr(&b, "mx", 12);
 	mb_a(&b, 192, 0, 2, 25);
-	mb_u8(&b, 0);
-	s = mb_rr(&b, DNS_T_OPT, 1232, 0x8000);
-	mb_rr_end(&b, s);
+	mb_opt(&b, 1232, 0x8000);
 
 	for (n = 0; n <= b.n; n++) {
 		ret = parse_copy(b.b, n, m);
@@ -855,9 +828,7 @@ Test(dns, pointer_to_itself)
 	/* In an answer owner name: the record is dropped, the message is
 	 * still DNS. */
 	mb_hdr(&b, 1, 0x8180, 1, 1, 0, 0);
-	mb_name(&b, "example.org");
-	mb_u16(&b, 1);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_A);
 	mb_ptr(&b, b.n);
 	mb_a(&b, 192, 0, 2, 1);
 	cr_assert_eq(parse_copy(b.b, b.n, m), DX_OK);
@@ -883,9 +854,7 @@ Test(dns, pointer_forwards)
 
 	/* A forward pointer inside CNAME rdata: generic rendering, no RDLEN. */
 	mb_hdr(&b, 1, 0x8180, 1, 1, 0, 0);
-	mb_name(&b, "a");
-	mb_u16(&b, 1);
-	mb_u16(&b, 1);
+	mb_question(&b, "a", DNS_T_A);
 	mb_ptr(&b, 12);
 	mb_u16(&b, DNS_T_CNAME);
 	mb_u16(&b, 1);
@@ -1091,9 +1060,7 @@ Test(dns, more_than_max_rrs)
 	unsigned i;
 
 	mb_hdr(&b, 6, 0x8180, 1, 40, 1, 0);
-	mb_name(&b, "many.example");
-	mb_u16(&b, 1);
-	mb_u16(&b, 1);
+	mb_question(&b, "many.example", DNS_T_A);
 	for (i = 0; i < 40; i++) {
 		mb_ptr(&b, 12);
 		mb_a(&b, 10, 0, 0, i);
@@ -1120,9 +1087,7 @@ Test(dns, rdlength_mismatch)
 	size_t s;
 
 	mb_hdr(&b, 8, 0x8180, 1, 4, 0, 0);
-	mb_name(&b, "example.org");
-	mb_u16(&b, 1);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_A);
 	mb_ptr(&b, 12);
 	s = mb_rr(&b, DNS_T_A, 1, 60);
 	mb_raw(&b, "\xc0\x00\x02\x01\x02", 5); /* A with 5 bytes */
@@ -1151,9 +1116,7 @@ Test(dns, rdlength_mismatch)
 
 	/* A name running past rdlength, though the message goes on. */
 	mb_hdr(&b, 8, 0x8180, 1, 2, 0, 0);
-	mb_name(&b, "example.org");
-	mb_u16(&b, 1);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_A);
 	mb_ptr(&b, 12);
 	mb_u16(&b, DNS_T_CNAME);
 	mb_u16(&b, 1);
@@ -1175,9 +1138,7 @@ Test(dns, rdlength_mismatch_soa_and_txt)
 	int i;
 
 	mb_hdr(&b, 8, 0x8180, 1, 2, 0, 0);
-	mb_name(&b, "example.org");
-	mb_u16(&b, DNS_T_SOA);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", DNS_T_SOA);
 	mb_ptr(&b, 12);
 	s = soa = mb_rr(&b, DNS_T_SOA, 1, 60);
 	mb_name_ptr(&b, "ns", 12);
@@ -1211,9 +1172,7 @@ Test(dns, unknown_type_and_other_class)
 	size_t s;
 
 	mb_hdr(&b, 8, 0x8180, 1, 2, 0, 0);
-	mb_name(&b, "example.org");
-	mb_u16(&b, 257);
-	mb_u16(&b, 1);
+	mb_question(&b, "example.org", 257);
 	mb_ptr(&b, 12);
 	s = mb_rr(&b, 257, 1, 60); /* CAA: not rendered */
 	mb_raw(&b, "\x00\x05issueca.example", 17);
@@ -1238,9 +1197,7 @@ Test(dns, srv_record)
 	size_t s;
 
 	mb_hdr(&b, 8, 0x8180, 1, 1, 0, 0);
-	mb_name(&b, "_sip._tcp.example.org");
-	mb_u16(&b, DNS_T_SRV);
-	mb_u16(&b, 1);
+	mb_question(&b, "_sip._tcp.example.org", DNS_T_SRV);
 	mb_ptr(&b, 12);
 	s = mb_rr(&b, DNS_T_SRV, 1, 60);
 	mb_u16(&b, 10);
@@ -1278,9 +1235,7 @@ Test(dns, several_questions_are_skipped)
 	struct dns_msg *m = new_msg();
 
 	mb_hdr(&b, 8, 0x8180, 2, 1, 0, 0);
-	mb_name(&b, "first.example");
-	mb_u16(&b, 1);
-	mb_u16(&b, 1);
+	mb_question(&b, "first.example", DNS_T_A);
 	mb_name_ptr(&b, "second", 18);
 	mb_u16(&b, 28);
 	mb_u16(&b, 1);
@@ -1479,7 +1434,7 @@ static struct dns_tcp_framer *new_framer(void)
 	return f;
 }
 
-/* resp_a with its 2-byte length prefix. */
+/* msg with its 2-byte length prefix, as DNS over TCP sends it. */
 static size_t framed(uint8_t *out, const uint8_t *msg, size_t len)
 {
 	out[0] = (uint8_t)(len >> 8);

@@ -42,6 +42,50 @@ static struct rd rdt_make(size_t len, size_t skip)
 	return r;
 }
 
+/* Every read of at least one byte from a fresh reader over (base, 0) fails
+ * and leaves it failed at offset 0; a destination is zeroed. */
+static void rdt_every_read_fails(const uint8_t *base)
+{
+	uint8_t dst[3] = {0xaa, 0xaa, 0xaa};
+	struct rd r, s;
+
+	rd_init(&r, base, 0);
+	cr_assert_eq(rd_u8(&r), 0);
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	cr_assert_eq(rd_be16(&r), 0);
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	cr_assert_eq(rd_le16(&r), 0);
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	cr_assert_eq(rd_be32(&r), 0);
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	cr_assert_eq(rd_le32(&r), 0);
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	cr_assert_eq(rd_bytes(&r, dst, 3), 0);
+	cr_assert_eq(dst[0], 0);
+	cr_assert_eq(dst[1], 0);
+	cr_assert_eq(dst[2], 0);
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	cr_assert_null(rd_ptr(&r, 1));
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	cr_assert_eq(rd_skip(&r, 1), 0);
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	cr_assert_eq(rd_seek(&r, 1), 0);
+	rdt_failed(&r, 0);
+	rd_init(&r, base, 0);
+	s = rd_sub(&r, 1);
+	cr_assert_eq(s.err, 1);
+	cr_assert_eq(rd_left(&s), 0);
+	rdt_failed(&r, 0);
+}
+
 Test(reader, init_left_offset)
 {
 	struct rd r;
@@ -340,33 +384,14 @@ Test(reader, empty_buffer)
 	cr_assert_eq(rd_u8(&r), 0, "read the byte past len");
 	rdt_failed(&r, 0);
 
-	rd_init(&r, one, 0);
-	cr_assert_eq(rd_be16(&r), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, one, 0);
-	cr_assert_eq(rd_le32(&r), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, one, 0);
-	cr_assert_eq(rd_bytes(&r, dst, 2), 0);
-	cr_assert_eq(dst[0], 0);
-	cr_assert_eq(dst[1], 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, one, 0);
-	cr_assert_eq(rd_seek(&r, 1), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, one, 0);
-	s = rd_sub(&r, 1);
-	cr_assert_eq(s.err, 1);
-	rdt_failed(&r, 0);
+	rdt_every_read_fails(one);
 }
 
 /* rd_init(NULL, 0) is what a caller gets for "no payload"; nothing may be
  * read, and nothing may be dereferenced. */
 Test(reader, null_buffer_len_zero)
 {
-	uint8_t dst[3] = {0xaa, 0xaa, 0xaa};
 	struct rd r;
-	struct rd s;
 
 	rd_init(&r, NULL, 0);
 	cr_assert_null(r.base);
@@ -378,37 +403,8 @@ Test(reader, null_buffer_len_zero)
 
 	cr_assert_eq(rd_u8(&r), 0);
 	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	cr_assert_eq(rd_be16(&r), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	cr_assert_eq(rd_le16(&r), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	cr_assert_eq(rd_be32(&r), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	cr_assert_eq(rd_le32(&r), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	cr_assert_eq(rd_bytes(&r, dst, 3), 0);
-	cr_assert_eq(dst[0], 0);
-	cr_assert_eq(dst[2], 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	cr_assert_null(rd_ptr(&r, 1));
-	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	cr_assert_eq(rd_skip(&r, 1), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	cr_assert_eq(rd_seek(&r, 1), 0);
-	rdt_failed(&r, 0);
-	rd_init(&r, NULL, 0);
-	s = rd_sub(&r, 1);
-	cr_assert_eq(s.err, 1);
-	cr_assert_eq(rd_left(&s), 0);
-	rdt_failed(&r, 0);
+
+	rdt_every_read_fails(NULL);
 }
 
 /* Zero-byte operations on a NULL/0 reader ask for nothing, so like on any

@@ -96,12 +96,23 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v & 0xffff);
 }
 
+/* The RFC 791 checksum of a 20-byte header whose checksum field is still
+ * zero (libnids checks it). */
+static uint16_t ip4_checksum(const uint8_t *h)
+{
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)h[i] << 8 | h[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
 /* An IPv4 fragment of the datagram (src, dst, id): transport bytes
  * [off, off + n) of body(), MF as given.  Returns its length. */
 static size_t frag4(uint8_t *p, uint32_t src, uint32_t dst, uint16_t id,
 		    size_t off, size_t n, int more)
 {
-	uint32_t sum = 0;
 	memset(p, 0, 20);
 	p[0] = 0x45;
 	put16(p + 2, (unsigned)(20 + n));
@@ -111,11 +122,7 @@ static size_t frag4(uint8_t *p, uint32_t src, uint32_t dst, uint16_t id,
 	p[9] = 17;
 	put32(p + 12, src);
 	put32(p + 16, dst);
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(p + 10, ~sum & 0xffff);
+	put16(p + 10, ip4_checksum(p));
 	for (size_t i = 0; i < n; i++)
 		p[20 + i] = body(off + i);
 	return 20 + n;
@@ -162,19 +169,30 @@ static void expect_body(const uint8_t *p, size_t n)
 #define A(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 static uint8_t buf[70000];
 
+/* Build a whole fragment in buf (frag4, frag6) and feed it at time ts. */
+static void feed_frag4(double ts, uint32_t src, uint32_t dst, uint16_t id,
+		       size_t off, size_t n, int more)
+{
+	feed4(ts, buf, frag4(buf, src, dst, id, off, n, more));
+}
+
+static void feed_frag6(double ts, uint32_t id, size_t off, size_t n, int more,
+		       int dstopts)
+{
+	feed6(ts, buf, frag6(buf, id, off, n, more, dstopts));
+}
+
 /* ---- IPv4 ------------------------------------------------------------------ */
 
 Test(reassembly, ipv4_out_of_order)
 {
-	size_t n;
+	const uint32_t src = A(198, 51, 100, 53), dst = A(203, 0, 113, 25);
+
 	open_with(64, 1 << 20);
-	n = frag4(buf, A(198, 51, 100, 53), A(203, 0, 113, 25), 7, 2960, 500, 0);
-	feed4(1.0, buf, n);
-	n = frag4(buf, A(198, 51, 100, 53), A(203, 0, 113, 25), 7, 0, 1480, 1);
-	feed4(1.1, buf, n);
+	feed_frag4(1.0, src, dst, 7, 2960, 500, 0);
+	feed_frag4(1.1, src, dst, 7, 0, 1480, 1);
 	cr_assert_eq(got.n, 0);
-	n = frag4(buf, A(198, 51, 100, 53), A(203, 0, 113, 25), 7, 1480, 1480, 1);
-	feed4(1.2, buf, n);
+	feed_frag4(1.2, src, dst, 7, 1480, 1480, 1);
 	cr_assert_eq(got.n, 1);
 	cr_assert_eq(got.len, 20 + 3460);
 	cr_assert_eq((got.pkt[6] << 8 | got.pkt[7]) & 0x3fff, 0, "no MF/offset");
@@ -190,14 +208,10 @@ Test(reassembly, ipv4_out_of_order)
 
 Test(reassembly, ipv4_two_datagrams_interleaved_keep_apart)
 {
-	size_t n;
 	open_with(64, 1 << 20);
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 2), 1, 0, 800, 1);
-	feed4(1, buf, n);
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 2), 2, 0, 800, 1);
-	feed4(1, buf, n);
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 2), 2, 800, 16, 0);
-	feed4(1, buf, n);
+	feed_frag4(1, A(192, 0, 2, 1), A(192, 0, 2, 2), 1, 0, 800, 1);
+	feed_frag4(1, A(192, 0, 2, 1), A(192, 0, 2, 2), 2, 0, 800, 1);
+	feed_frag4(1, A(192, 0, 2, 1), A(192, 0, 2, 2), 2, 800, 16, 0);
 	cr_assert_eq(got.n, 1);
 	cr_assert_eq(got.pkt[4] << 8 | got.pkt[5], 2);
 	cr_assert_eq(got.len, 20 + 816);
@@ -221,10 +235,8 @@ Test(reassembly, ipv4_snaplen_cut_fragment_is_not_used)
 
 Test(reassembly, ipv4_source_in_standin_range_refused)
 {
-	size_t n;
 	open_with(64, 1 << 20);
-	n = frag4(buf, A(240, 0, 0, 0), A(240, 0, 0, 0), 0, 0, 8, 1);
-	feed4(1, buf, n);
+	feed_frag4(1, A(240, 0, 0, 0), A(240, 0, 0, 0), 0, 0, 8, 1);
 	cr_assert_eq(stats().ip_invalid, 1);
 	cr_assert_eq(stats().held_datagrams, 0);
 	reasm_shutdown();
@@ -234,35 +246,29 @@ Test(reassembly, ipv4_source_in_standin_range_refused)
 
 Test(reassembly, datagram_cap_evicts_oldest_and_libnids_forgets_it)
 {
-	size_t n;
 	open_with(4, 1 << 20);
 	for (uint16_t id = 1; id <= 10; id++) {
-		n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, id), id, 0, 64, 1);
-		feed4(1, buf, n);
+		feed_frag4(1, A(192, 0, 2, 1), A(192, 0, 2, id), id, 0, 64, 1);
 		cr_assert_leq(stats().held_datagrams, 4);
 	}
 	cr_assert_eq(stats().evicted, 6);
 	cr_assert_eq(stats().lost4, 6);
 	/* the newest completes */
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 10), 10, 64, 8, 0);
-	feed4(1, buf, n);
+	feed_frag4(1, A(192, 0, 2, 1), A(192, 0, 2, 10), 10, 64, 8, 0);
 	cr_assert_eq(got.n, 1);
 	expect_body(got.pkt + 20, 72);
 	/* an evicted one cannot: libnids no longer holds its first part */
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 1), 1, 64, 8, 0);
-	feed4(1, buf, n);
+	feed_frag4(1, A(192, 0, 2, 1), A(192, 0, 2, 1), 1, 64, 8, 0);
 	cr_assert_eq(got.n, 1);
 	reasm_shutdown();
 }
 
 Test(reassembly, byte_budget_holds)
 {
-	size_t n;
 	const size_t budget = 64 * 1024;
 	open_with(1000, budget);
 	for (uint16_t id = 1; id <= 200; id++) {
-		n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 2), id, 0, 1480, 1);
-		feed4(1, buf, n);
+		feed_frag4(1, A(192, 0, 2, 1), A(192, 0, 2, 2), id, 0, 1480, 1);
 		cr_assert_leq(stats().held_bytes, budget);
 	}
 	cr_assert_gt(stats().evicted, 150);
@@ -285,18 +291,15 @@ Test(reassembly, repeated_fragment_cannot_grow_one_datagram)
 
 Test(reassembly, lifetime_is_capture_time)
 {
-	size_t n;
 	open_with(64, 1 << 20);
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 2), 5, 0, 800, 1);
-	feed4(100.0, buf, n);
+	feed_frag4(100.0, A(192, 0, 2, 1), A(192, 0, 2, 2), 5, 0, 800, 1);
 	reasm_expire(129.0);
 	cr_assert_eq(stats().held_datagrams, 1);
 	reasm_expire(130.5);
 	cr_assert_eq(stats().held_datagrams, 0);
 	cr_assert_eq(stats().incomplete, 1);
 	/* the rest, after the lifetime: nothing to join it with */
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 2), 5, 800, 8, 0);
-	feed4(131.0, buf, n);
+	feed_frag4(131.0, A(192, 0, 2, 1), A(192, 0, 2, 2), 5, 800, 8, 0);
 	cr_assert_eq(got.n, 0);
 	reasm_shutdown();
 	cr_assert_eq(stats().incomplete, 2);
@@ -320,14 +323,10 @@ static void expect_ipv6(size_t plen)
 
 Test(reassembly, ipv6_last_first_with_extension_header)
 {
-	size_t n;
 	open_with(64, 1 << 20);
-	n = frag6(buf, 0xdeadbeef, 2464, 300, 0, 1);
-	feed6(2.0, buf, n);
-	n = frag6(buf, 0xdeadbeef, 1232, 1232, 1, 1);
-	feed6(2.1, buf, n);
-	n = frag6(buf, 0xdeadbeef, 0, 1232, 1, 1);
-	feed6(2.2, buf, n);
+	feed_frag6(2.0, 0xdeadbeef, 2464, 300, 0, 1);
+	feed_frag6(2.1, 0xdeadbeef, 1232, 1232, 1, 1);
+	feed_frag6(2.2, 0xdeadbeef, 0, 1232, 1, 1);
 	cr_assert_eq(got.n, 1);
 	expect_ipv6(2764);
 	cr_assert_eq(stats().fragments6, 3);
@@ -338,16 +337,11 @@ Test(reassembly, ipv6_last_first_with_extension_header)
 
 Test(reassembly, ipv6_ids_apart_and_ipv4_alongside)
 {
-	size_t n;
 	open_with(64, 1 << 20);
-	n = frag6(buf, 1, 0, 512, 1, 0);
-	feed6(1, buf, n);
-	n = frag6(buf, 2, 0, 512, 1, 0);
-	feed6(1, buf, n);
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 2), 1, 0, 512, 1);
-	feed4(1, buf, n);
-	n = frag6(buf, 2, 512, 40, 0, 0);
-	feed6(1, buf, n);
+	feed_frag6(1, 1, 0, 512, 1, 0);
+	feed_frag6(1, 2, 0, 512, 1, 0);
+	feed_frag4(1, A(192, 0, 2, 1), A(192, 0, 2, 2), 1, 0, 512, 1);
+	feed_frag6(1, 2, 512, 40, 0, 0);
 	cr_assert_eq(got.n, 1);
 	expect_ipv6(552);
 	cr_assert_eq(stats().held_datagrams, 2);
@@ -358,10 +352,8 @@ Test(reassembly, ipv6_ids_apart_and_ipv4_alongside)
 
 Test(reassembly, ipv6_atomic_fragment_passes_straight)
 {
-	size_t n;
 	open_with(64, 1 << 20);
-	n = frag6(buf, 42, 0, 100, 0, 0);
-	feed6(1, buf, n);
+	feed_frag6(1, 42, 0, 100, 0, 0);
 	cr_assert_eq(got.n, 1);
 	expect_ipv6(100);
 	cr_assert_eq(stats().held_datagrams, 0);
@@ -385,16 +377,12 @@ Test(reassembly, ipv6_cut_fragment_is_not_used)
 
 Test(reassembly, ipv6_lifetime_longer_than_ipv4)
 {
-	size_t n;
 	open_with(64, 1 << 20);
-	n = frag6(buf, 7, 0, 512, 1, 0);
-	feed6(0, buf, n);
-	n = frag4(buf, A(192, 0, 2, 1), A(192, 0, 2, 2), 1, 0, 512, 1);
-	feed4(0, buf, n);
+	feed_frag6(0, 7, 0, 512, 1, 0);
+	feed_frag4(0, A(192, 0, 2, 1), A(192, 0, 2, 2), 1, 0, 512, 1);
 	reasm_expire(45);
 	cr_assert_eq(stats().held_datagrams, 1, "IPv4 gone at 30 s, IPv6 kept");
-	n = frag6(buf, 7, 512, 8, 0, 0);
-	feed6(50, buf, n);
+	feed_frag6(50, 7, 512, 8, 0, 0);
 	cr_assert_eq(got.n, 1);
 	expect_ipv6(520);
 	reasm_shutdown();

@@ -2,16 +2,18 @@
  * stream: SMTP (RFC 5321, 2920, 3207, XEXCH50) and DNS over TCP (RFC 7766)
  * replayed from every sample capture, split at every byte.
  *
- * Each sample capture (samples/NAME.pcap) is read once with libpcap; the link layer is removed
- * with cap_strip_link, the IPv4 and TCP headers are parsed with struct rd,
- * and the payload of the first port-25 connection becomes a list of
- * (direction, bytes) chunks.  The samples are in order and loss-free (the
- * loader checks the sequence numbers to be sure), so those chunks are the
- * stream.  The session is then fed to the SMTP dissector whole, with each
- * chunk cut in two at every position, and one byte at a time; the events
- * must be the same every time.  Timestamps are not compared.  TLS events
- * are one per feed call by design, so runs of TLS events of one direction
- * are merged (bytes summed) before comparing.
+ * Each sample capture (samples/NAME.pcap) is read once with libpcap; the
+ * link layer is removed with cap_strip_link, the IPv4 and TCP headers are
+ * parsed with struct rd, and the payload of the first port-25 connection
+ * becomes a list of (direction, bytes) chunks.  The samples are in order
+ * and loss-free (the loader checks the sequence numbers to be sure), so
+ * those chunks are the stream.  The session is then fed to the SMTP
+ * dissector whole, with each chunk cut in two at every position, and one
+ * byte at a time; the events must be the same every time
+ * (srec_check_splits in testsmtp.h, shared with test_smtp.c).  Timestamps
+ * are not compared.  TLS events are one per feed call by design, so runs
+ * of TLS events of one direction are merged (bytes summed) before
+ * comparing.
  *
  * Tests run from the repository root (make test), so samples are found at
  * "samples/".
@@ -27,7 +29,7 @@
 #include "capture.h"
 #include "dns.h"
 #include "reader.h"
-#include "smtp.h"
+#include "testsmtp.h"
 
 #define SS_SAMPLES_DIR "samples"
 #define SS_NAME_MAX 256
@@ -40,20 +42,10 @@
 
 /* ---- loading a capture into chunks ---- */
 
-/* One TCP segment's payload; dir 0 (SMTP_FROM_CLIENT) is towards the
- * server port. */
-struct ss_chunk {
-	enum smtp_dir dir;
-	double ts;
-	size_t frame; /* 1-based frame number, for messages */
-	uint8_t *buf;
-	size_t len;
-};
-
 /* The first connection to one server port in one capture. */
 struct ss_stream {
-	char name[SS_NAME_MAX];
-	struct ss_chunk *c;
+	struct schunk *c;     /* the payloads in order; SMTP_FROM_CLIENT is
+				 towards the server port */
 	size_t n, cap;
 	size_t frames;        /* frames in the file */
 	bool have_conn;       /* a SYN to the port was seen */
@@ -66,34 +58,31 @@ struct ss_stream {
 static void ss_stream_free(struct ss_stream *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		free(s->c[i].buf);
+		free((void *)s->c[i].p); /* ss_chunk_add's copy */
 	free(s->c);
 	memset(s, 0, sizeof(*s));
 }
 
+/* A copy of one TCP segment's payload becomes the stream's next chunk. */
 static int ss_chunk_add(struct ss_stream *s, enum smtp_dir dir, double ts,
 			const uint8_t *p, size_t len)
 {
-	struct ss_chunk *c;
+	uint8_t *copy;
 
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct ss_chunk *grown = realloc(s->c, cap * sizeof(*grown));
+		struct schunk *grown = realloc(s->c, cap * sizeof(*grown));
 		if (!grown)
 			return -1;
 		s->c = grown;
 		s->cap = cap;
 	}
-	c = &s->c[s->n];
-	c->buf = malloc(len);
-	if (!c->buf)
+	copy = malloc(len);
+	if (!copy)
 		return -1;
-	memcpy(c->buf, p, len);
-	c->len = len;
-	c->dir = dir;
-	c->ts = ts;
-	c->frame = s->frames;
-	s->n++;
+	memcpy(copy, p, len);
+	s->c[s->n++] = (struct schunk){.dir = dir, .p = copy, .len = len,
+				       .ts = ts, .frame = s->frames};
 	return 0;
 }
 
@@ -227,7 +216,6 @@ static int ss_load(const char *name, uint16_t port, struct ss_stream *s,
 	size_t off;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(path, sizeof(path), "%s/%s", SS_SAMPLES_DIR, name);
 	p = pcap_open_offline(path, perr);
 	if (!p) {
@@ -303,278 +291,18 @@ static void ss_free_names(char **names, size_t n)
 	free(names);
 }
 
-/* ---- recording SMTP events ---- */
-
-/* An owned copy of an event, without ts/cmd_ts. */
-struct ss_ev {
-	enum smtp_ev_kind kind;
-	enum smtp_dir dir;
-	enum smtp_cmd cmd;
-	char *verb, *args, *text;
-	int code, lines;
-	bool greeting;
-	uint64_t bytes;
-	enum smtp_cmd blob_of;
-	enum smtp_anomaly anomaly;
-	bool from_finish; /* emitted by smtp_finish */
-};
-
-struct ss_rec {
-	struct ss_ev *ev;
-	size_t n, cap;
-	bool finishing;
-	uint64_t tls_bytes[2]; /* per direction, over all TLS events */
-};
-
-static void ss_rec_clear(struct ss_rec *r)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->ev[i].verb);
-		free(r->ev[i].args);
-		free(r->ev[i].text);
-	}
-	r->n = 0;
-	r->finishing = false;
-	r->tls_bytes[0] = r->tls_bytes[1] = 0;
-}
-
-static void ss_rec_free(struct ss_rec *r)
-{
-	ss_rec_clear(r);
-	free(r->ev);
-	memset(r, 0, sizeof(*r));
-}
-
-static char *ss_dup(const char *s)
-{
-	char *d = strdup(s);
-
-	cr_assert_not_null(d);
-	return d;
-}
-
-static void ss_emit(void *ctx, const struct smtp_event *ev)
-{
-	struct ss_rec *r = ctx;
-	struct ss_ev *e;
-
-	cr_assert_not_null(ev->verb, "event kind %d with NULL verb", ev->kind);
-	cr_assert_not_null(ev->args, "event kind %d with NULL args", ev->kind);
-	cr_assert_not_null(ev->text, "event kind %d with NULL text", ev->kind);
-	if (ev->kind == SMTP_EV_TLS) {
-		cr_assert(ev->dir == SMTP_FROM_CLIENT ||
-			  ev->dir == SMTP_FROM_SERVER);
-		r->tls_bytes[ev->dir] += ev->bytes;
-		/* one TLS event per feed call: merge a run of them */
-		e = r->n ? &r->ev[r->n - 1] : NULL;
-		if (e && e->kind == SMTP_EV_TLS && e->dir == ev->dir &&
-		    e->from_finish == r->finishing) {
-			e->bytes += ev->bytes;
-			return;
-		}
-	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		struct ss_ev *grown = realloc(r->ev, cap * sizeof(*grown));
-		cr_assert_not_null(grown);
-		r->ev = grown;
-		r->cap = cap;
-	}
-	e = &r->ev[r->n++];
-	e->kind = ev->kind;
-	e->dir = ev->dir;
-	e->cmd = ev->cmd;
-	e->verb = ss_dup(ev->verb);
-	e->args = ss_dup(ev->args);
-	e->text = ss_dup(ev->text);
-	e->code = ev->code;
-	e->lines = ev->lines;
-	e->greeting = ev->greeting;
-	e->bytes = ev->bytes;
-	e->blob_of = ev->blob_of;
-	e->anomaly = ev->anomaly;
-	e->from_finish = r->finishing;
-}
-
-static const char *ss_kind_name(enum smtp_ev_kind k)
-{
-	static const char *const names[] = {
-		[SMTP_EV_COMMAND] = "COMMAND",
-		[SMTP_EV_REPLY] = "REPLY",
-		[SMTP_EV_DATA_START] = "DATA_START",
-		[SMTP_EV_DATA_END] = "DATA_END",
-		[SMTP_EV_BLOB] = "BLOB",
-		[SMTP_EV_TLS] = "TLS",
-		[SMTP_EV_UNANSWERED] = "UNANSWERED",
-		[SMTP_EV_ANOMALY] = "ANOMALY",
-	};
-
-	if ((unsigned)k < sizeof(names) / sizeof(names[0]) && names[k])
-		return names[k];
-	return "?";
-}
-
-static void ss_ev_str(const struct ss_ev *e, char *out, size_t outsz)
-{
-	snprintf(out, outsz,
-		 "{%s dir=%d cmd=%s verb=\"%.20s\" args=\"%.60s\" code=%d "
-		 "text=\"%.60s\" lines=%d greeting=%d bytes=%" PRIu64
-		 " blob_of=%s anomaly=%s%s}",
-		 ss_kind_name(e->kind), (int)e->dir, smtp_cmd_name(e->cmd),
-		 e->verb, e->args, e->code, e->text, e->lines, (int)e->greeting,
-		 e->bytes, smtp_cmd_name(e->blob_of),
-		 smtp_anomaly_name(e->anomaly),
-		 e->from_finish ? " finish" : "");
-}
-
-/* The name of the first field in which a and b differ, or NULL. */
-static const char *ss_ev_diff(const struct ss_ev *a, const struct ss_ev *b)
-{
-	if (a->kind != b->kind)
-		return "kind";
-	if (a->dir != b->dir)
-		return "dir";
-	if (a->cmd != b->cmd)
-		return "cmd";
-	if (strcmp(a->verb, b->verb) != 0)
-		return "verb";
-	if (strcmp(a->args, b->args) != 0)
-		return "args";
-	if (a->code != b->code)
-		return "code";
-	if (strcmp(a->text, b->text) != 0)
-		return "text";
-	if (a->lines != b->lines)
-		return "lines";
-	if (a->greeting != b->greeting)
-		return "greeting";
-	if (a->bytes != b->bytes)
-		return "bytes";
-	if (a->blob_of != b->blob_of)
-		return "blob_of";
-	if (a->anomaly != b->anomaly)
-		return "anomaly";
-	if (a->from_finish != b->from_finish)
-		return "from smtp_finish";
-	return NULL;
-}
-
-/* True when got matches want; else why says where they part. */
-static bool ss_rec_same(const struct ss_rec *want, const struct ss_rec *got,
-			char *why, size_t whysz)
-{
-	char ws[512], gs[512];
-	const char *field;
-	size_t i;
-
-	for (int d = 0; d < 2; d++) {
-		if (want->tls_bytes[d] != got->tls_bytes[d]) {
-			snprintf(why, whysz, "TLS bytes from %s: %" PRIu64
-				 ", want %" PRIu64, d ? "server" : "client",
-				 got->tls_bytes[d], want->tls_bytes[d]);
-			return false;
-		}
-	}
-	for (i = 0; i < want->n && i < got->n; i++) {
-		field = ss_ev_diff(&want->ev[i], &got->ev[i]);
-		if (field) {
-			ss_ev_str(&want->ev[i], ws, sizeof(ws));
-			ss_ev_str(&got->ev[i], gs, sizeof(gs));
-			snprintf(why, whysz, "event %zu differs in %s: got %s, "
-				 "want %s", i, field, gs, ws);
-			return false;
-		}
-	}
-	if (want->n != got->n) {
-		const struct ss_rec *longer = want->n > got->n ? want : got;
-		ss_ev_str(&longer->ev[i], ws, sizeof(ws));
-		snprintf(why, whysz, "%zu events, want %zu; first %s: %s",
-			 got->n, want->n,
-			 got->n > want->n ? "extra" : "missing", ws);
-		return false;
-	}
-	return true;
-}
-
-/* ---- replaying a session ---- */
-
-/* Feed the whole session and finish it.  Chunk split_i (if not
- * SS_NO_SPLIT) goes in as [0, split_p) and [split_p, len); with bytewise
- * every chunk goes in one byte at a time. */
-static void ss_replay(const struct ss_stream *s, size_t split_i,
-		      size_t split_p, bool bytewise, struct ss_rec *out)
-{
-	struct smtp_state *st = smtp_new();
-	const struct ss_chunk *c;
-
-	cr_assert_not_null(st);
-	ss_rec_clear(out);
-	for (size_t i = 0; i < s->n; i++) {
-		c = &s->c[i];
-		if (bytewise) {
-			for (size_t b = 0; b < c->len; b++)
-				smtp_feed(st, c->dir, c->buf + b, 1, c->ts,
-					  ss_emit, out);
-		} else if (i == split_i) {
-			smtp_feed(st, c->dir, c->buf, split_p, c->ts, ss_emit,
-				  out);
-			smtp_feed(st, c->dir, c->buf + split_p,
-				  c->len - split_p, c->ts, ss_emit, out);
-		} else {
-			smtp_feed(st, c->dir, c->buf, c->len, c->ts, ss_emit,
-				  out);
-		}
-	}
-	out->finishing = true;
-	smtp_finish(st, ss_emit, out);
-	smtp_free(st);
-}
+/* ---- the SMTP session ---- */
 
 /* Load name's first port-25 session and its whole-feed events. */
 static void ss_load_smtp(const char *name, struct ss_stream *s,
-			 struct ss_rec *ref)
+			 struct srec *ref)
 {
 	char err[SS_ERR_MAX];
 
 	cr_assert_eq(ss_load(name, 25, s, err, sizeof(err)), 0, "%s: %s",
 		     name, err);
-	memset(ref, 0, sizeof(*ref));
-	ss_replay(s, SS_NO_SPLIT, 0, false, ref);
-}
-
-/* Split every chunk of s at every position, then feed it byte by byte;
- * report (without stopping) the first mismatch and how many runs had one. */
-static void ss_check_splits(const struct ss_stream *s,
-			    const struct ss_rec *ref, size_t *nruns)
-{
-	struct ss_rec got = {0};
-	char why[SS_ERR_MAX], first[SS_ERR_MAX + 256] = "";
-	size_t runs = 0, bad = 0;
-
-	for (size_t i = 0; i < s->n; i++) {
-		for (size_t p = 1; p < s->c[i].len; p++) {
-			ss_replay(s, i, p, false, &got);
-			runs++;
-			if (ss_rec_same(ref, &got, why, sizeof(why)))
-				continue;
-			if (bad++ == 0)
-				snprintf(first, sizeof(first),
-					 "chunk %zu (frame %zu, %s, %zu bytes) "
-					 "split at %zu: %s", i, s->c[i].frame,
-					 s->c[i].dir ? "server" : "client",
-					 s->c[i].len, p, why);
-		}
-	}
-	cr_expect_eq(bad, 0, "%s: %zu of %zu split runs differ from the "
-		     "whole feed; first: %s", s->name, bad, runs, first);
-
-	ss_replay(s, SS_NO_SPLIT, 0, true, &got);
-	runs++;
-	cr_expect(ss_rec_same(ref, &got, why, sizeof(why)),
-		  "%s: byte-by-byte feed differs from the whole feed: %s",
-		  s->name, why);
-	ss_rec_free(&got);
-	*nruns += runs;
+	*ref = (struct srec){.merge_tls = true};
+	srec_replay(s->c, s->n, SREC_NO_SPLIT, 0, false, ref);
 }
 
 /* Every sample, every chunk, every split. */
@@ -583,7 +311,7 @@ Test(samples_split, smtp_every_sample_every_split, .timeout = 300)
 	size_t nnames, nruns = 0, nsessions = 0;
 	char **names = ss_list_samples(&nnames);
 	struct ss_stream s;
-	struct ss_rec ref;
+	struct srec ref;
 
 	for (size_t k = 0; k < nnames; k++) {
 		ss_load_smtp(names[k], &s, &ref);
@@ -592,8 +320,8 @@ Test(samples_split, smtp_every_sample_every_split, .timeout = 300)
 			cr_expect_gt(ref.n, 0, "%s: %zu chunks but no events",
 				     names[k], s.n);
 		}
-		ss_check_splits(&s, &ref, &nruns);
-		ss_rec_free(&ref);
+		nruns += srec_check_splits(s.c, s.n, &ref, names[k]);
+		srec_free(&ref);
 		ss_stream_free(&s);
 	}
 	cr_log_info("%zu samples, %zu SMTP sessions with data, %zu replays",
@@ -606,7 +334,7 @@ Test(samples_split, smtp_every_sample_every_split, .timeout = 300)
 
 /* Index of the first event at or after from matching kind (and cmd, unless
  * SMTP_CMD__COUNT); r->n when there is none. */
-static size_t ss_find(const struct ss_rec *r, size_t from,
+static size_t ss_find(const struct srec *r, size_t from,
 		      enum smtp_ev_kind kind, enum smtp_cmd cmd)
 {
 	for (size_t i = from; i < r->n; i++)
@@ -616,7 +344,7 @@ static size_t ss_find(const struct ss_rec *r, size_t from,
 	return r->n;
 }
 
-static size_t ss_count(const struct ss_rec *r, enum smtp_ev_kind kind,
+static size_t ss_count(const struct srec *r, enum smtp_ev_kind kind,
 		       enum smtp_cmd cmd)
 {
 	size_t n = 0;
@@ -630,7 +358,7 @@ static size_t ss_count(const struct ss_rec *r, enum smtp_ev_kind kind,
 Test(samples_split, normal_facts)
 {
 	struct ss_stream s;
-	struct ss_rec ref;
+	struct srec ref;
 	size_t i;
 
 	ss_load_smtp("normal.pcap", &s, &ref);
@@ -656,7 +384,7 @@ Test(samples_split, normal_facts)
 		     "normal.pcap: everything is answered");
 	cr_assert_eq(ss_count(&ref, SMTP_EV_ANOMALY, SMTP_CMD__COUNT), 0,
 		     "normal.pcap: no anomalies expected");
-	ss_rec_free(&ref);
+	srec_free(&ref);
 	ss_stream_free(&s);
 }
 
@@ -668,7 +396,7 @@ Test(samples_split, pipelining_facts)
 	};
 	const size_t norder = sizeof(order) / sizeof(order[0]);
 	struct ss_stream s;
-	struct ss_rec ref;
+	struct srec ref;
 	size_t i, k;
 
 	ss_load_smtp("pipelining.pcap", &s, &ref);
@@ -698,14 +426,14 @@ Test(samples_split, pipelining_facts)
 		cr_assert_eq(ref.ev[i].cmd, order[k]);
 	}
 	cr_assert_eq(ss_count(&ref, SMTP_EV_DATA_END, SMTP_CMD__COUNT), 1);
-	ss_rec_free(&ref);
+	srec_free(&ref);
 	ss_stream_free(&s);
 }
 
 Test(samples_split, xexch50_stall_facts)
 {
 	struct ss_stream s;
-	struct ss_rec ref;
+	struct srec ref;
 	size_t i;
 
 	ss_load_smtp("xexch50-stall.pcap", &s, &ref);
@@ -729,14 +457,14 @@ Test(samples_split, xexch50_stall_facts)
 	cr_assert(ref.ev[i].from_finish,
 		  "UNANSWERED must come from smtp_finish");
 	cr_assert_eq(ss_count(&ref, SMTP_EV_REPLY, SMTP_CMD_BLOB_END), 0);
-	ss_rec_free(&ref);
+	srec_free(&ref);
 	ss_stream_free(&s);
 }
 
 Test(samples_split, starttls_facts)
 {
 	struct ss_stream s;
-	struct ss_rec ref;
+	struct srec ref;
 	size_t i, j;
 
 	ss_load_smtp("starttls.pcap", &s, &ref);
@@ -752,7 +480,7 @@ Test(samples_split, starttls_facts)
 	for (j = i + 1; j < ref.n; j++)
 		cr_assert_eq(ref.ev[j].kind, SMTP_EV_TLS,
 			     "starttls.pcap: event %zu after TLS is %s", j,
-			     ss_kind_name(ref.ev[j].kind));
+			     srec_kind_name(ref.ev[j].kind));
 	cr_assert_gt(ref.tls_bytes[SMTP_FROM_CLIENT], 0);
 	cr_assert_gt(ref.tls_bytes[SMTP_FROM_SERVER], 0);
 	/* every post-STARTTLS payload byte is counted as TLS */
@@ -760,7 +488,7 @@ Test(samples_split, starttls_facts)
 		uint64_t tail[2] = {0, 0};
 		size_t k;
 		for (k = 0; k < s.n; k++)
-			if (s.c[k].len > 0 && s.c[k].buf[0] == 0x16)
+			if (s.c[k].len > 0 && s.c[k].p[0] == 0x16)
 				break; /* the ClientHello record */
 		cr_assert_lt(k, s.n, "starttls.pcap: no TLS handshake record");
 		for (; k < s.n; k++)
@@ -768,7 +496,7 @@ Test(samples_split, starttls_facts)
 		cr_assert_eq(ref.tls_bytes[0], tail[0]);
 		cr_assert_eq(ref.tls_bytes[1], tail[1]);
 	}
-	ss_rec_free(&ref);
+	srec_free(&ref);
 	ss_stream_free(&s);
 }
 
@@ -830,7 +558,7 @@ static bool ss_dns_same(const struct ss_dns_rec *want,
 /* One direction of the DNS connection: its chunks, and the same bytes as
  * one contiguous stream. */
 struct ss_dns_dir {
-	const struct ss_chunk *c[64];
+	const struct schunk *c[64];
 	size_t n;
 	uint8_t *all;
 	size_t all_len;
@@ -844,13 +572,13 @@ static void ss_dns_replay(struct dns_tcp_framer *f,
 	dns_tcp_init(f);
 	ss_dns_clear(out);
 	for (size_t i = 0; i < d->n; i++) {
-		const struct ss_chunk *c = d->c[i];
+		const struct schunk *c = d->c[i];
 		if (i == split_i) {
-			dns_tcp_feed(f, c->buf, split_p, c->ts, ss_dns_msg, out);
-			dns_tcp_feed(f, c->buf + split_p, c->len - split_p,
+			dns_tcp_feed(f, c->p, split_p, c->ts, ss_dns_msg, out);
+			dns_tcp_feed(f, c->p + split_p, c->len - split_p,
 				     c->ts, ss_dns_msg, out);
 		} else {
-			dns_tcp_feed(f, c->buf, c->len, c->ts, ss_dns_msg, out);
+			dns_tcp_feed(f, c->p, c->len, c->ts, ss_dns_msg, out);
 		}
 	}
 }
@@ -953,7 +681,7 @@ Test(samples_split, dns_tcp_every_split)
 		dirs[d].all = malloc(dirs[d].all_len);
 		cr_assert_not_null(dirs[d].all);
 		for (i = 0; i < dirs[d].n; i++) {
-			memcpy(dirs[d].all + at, dirs[d].c[i]->buf,
+			memcpy(dirs[d].all + at, dirs[d].c[i]->p,
 			       dirs[d].c[i]->len);
 			at += dirs[d].c[i]->len;
 		}

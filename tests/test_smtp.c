@@ -8,88 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smtp.h"
-
-/* ---- recorder: owned copies of every emitted event ---- */
-
-struct rec_ev {
-	enum smtp_ev_kind kind;
-	enum smtp_dir dir;
-	enum smtp_cmd cmd;
-	char *verb, *args, *text;
-	int code, lines;
-	bool greeting;
-	uint64_t bytes;
-	enum smtp_cmd blob_of;
-	enum smtp_anomaly anomaly;
-	double ts, cmd_ts;
-};
-
-struct rec {
-	struct rec_ev *ev;
-	size_t n, cap;
-};
-
-static char *rec_dup(const char *s)
-{
-	char *d = strdup(s ? s : "(null)");
-
-	cr_assert_not_null(d);
-	return d;
-}
-
-static void rec_emit(void *ctx, const struct smtp_event *ev)
-{
-	struct rec *r = ctx;
-	struct rec_ev *e, *grown;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		grown = realloc(r->ev, cap * sizeof(*grown));
-		cr_assert_not_null(grown);
-		r->ev = grown;
-		r->cap = cap;
-	}
-	/* The header promises strings valid during the callback; NULL
-	 * strings would crash consumers, so they count as a bug here. */
-	cr_assert_not_null(ev->verb);
-	cr_assert_not_null(ev->args);
-	cr_assert_not_null(ev->text);
-	e = &r->ev[r->n++];
-	e->kind = ev->kind;
-	e->dir = ev->dir;
-	e->cmd = ev->cmd;
-	e->verb = rec_dup(ev->verb);
-	e->args = rec_dup(ev->args);
-	e->text = rec_dup(ev->text);
-	e->code = ev->code;
-	e->lines = ev->lines;
-	e->greeting = ev->greeting;
-	e->bytes = ev->bytes;
-	e->blob_of = ev->blob_of;
-	e->anomaly = ev->anomaly;
-	e->ts = ev->ts;
-	e->cmd_ts = ev->cmd_ts;
-}
-
-static void rec_free(struct rec *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		free(r->ev[i].verb);
-		free(r->ev[i].args);
-		free(r->ev[i].text);
-	}
-	free(r->ev);
-	memset(r, 0, sizeof(*r));
-}
+#include "testsmtp.h" /* the recorder (struct srec) and split replay */
 
 /* ---- fixture: one session, each feed gets the next whole-second ts ---- */
 
 struct sess {
 	struct smtp_state *st;
-	struct rec r;
+	struct srec r;
 	double ts;
 };
 
@@ -103,13 +28,13 @@ static void sess_init(struct sess *s)
 static void sess_fini(struct sess *s)
 {
 	smtp_free(s->st);
-	rec_free(&s->r);
+	srec_free(&s->r);
 }
 
 static void feed(struct sess *s, enum smtp_dir dir, const void *p, size_t n)
 {
 	s->ts += 1.0;
-	smtp_feed(s->st, dir, p, n, s->ts, rec_emit, &s->r);
+	smtp_feed(s->st, dir, p, n, s->ts, srec_emit, &s->r);
 }
 
 static void C(struct sess *s, const char *str)
@@ -124,10 +49,10 @@ static void S(struct sess *s, const char *str)
 
 static void finish(struct sess *s)
 {
-	smtp_finish(s->st, rec_emit, &s->r);
+	smtp_finish(s->st, srec_emit, &s->r);
 }
 
-static size_t count_kind(const struct rec *r, enum smtp_ev_kind k)
+static size_t count_kind(const struct srec *r, enum smtp_ev_kind k)
 {
 	size_t i, n = 0;
 
@@ -136,7 +61,7 @@ static size_t count_kind(const struct rec *r, enum smtp_ev_kind k)
 	return n;
 }
 
-static size_t count_anom(const struct rec *r, enum smtp_anomaly a)
+static size_t count_anom(const struct srec *r, enum smtp_anomaly a)
 {
 	size_t i, n = 0;
 
@@ -146,7 +71,7 @@ static size_t count_anom(const struct rec *r, enum smtp_anomaly a)
 }
 
 /* The i-th event of kind k (0-based); fails the test if there is none. */
-static const struct rec_ev *nth(const struct rec *r, enum smtp_ev_kind k,
+static const struct srec_ev *nth(const struct srec *r, enum smtp_ev_kind k,
 				size_t i)
 {
 	size_t j, seen = 0;
@@ -158,7 +83,7 @@ static const struct rec_ev *nth(const struct rec *r, enum smtp_ev_kind k,
 	return NULL;
 }
 
-static bool rec_mentions(const struct rec *r, const char *needle)
+static bool rec_mentions(const struct srec *r, const char *needle)
 {
 	size_t i;
 
@@ -170,7 +95,7 @@ static bool rec_mentions(const struct rec *r, const char *needle)
 	return false;
 }
 
-static void want_cmd(const struct rec_ev *e, enum smtp_cmd cmd,
+static void want_cmd(const struct srec_ev *e, enum smtp_cmd cmd,
 		     const char *verb, const char *args)
 {
 	cr_assert_eq(e->kind, SMTP_EV_COMMAND);
@@ -180,7 +105,7 @@ static void want_cmd(const struct rec_ev *e, enum smtp_cmd cmd,
 	cr_assert_str_eq(e->args, args);
 }
 
-static void want_reply(const struct rec_ev *e, enum smtp_cmd cmd, int code,
+static void want_reply(const struct srec_ev *e, enum smtp_cmd cmd, int code,
 		       const char *text)
 {
 	cr_assert_eq(e->kind, SMTP_EV_REPLY);
@@ -203,7 +128,7 @@ static void greet(struct sess *s)
 Test(smtp, greeting)
 {
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	greet(&s);
@@ -227,7 +152,7 @@ Test(smtp, greeting)
 Test(smtp, ehlo_multiline_keywords)
 {
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	greet(&s);
@@ -271,7 +196,7 @@ Test(smtp, pipelined_commands_get_their_own_replies)
 		SMTP_CMD_RCPT, SMTP_CMD_RCPT, SMTP_CMD_DATA};
 	static const int codes[] = {250, 251, 550, 252, 354};
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 	size_t i;
 
 	sess_init(&s);
@@ -317,7 +242,7 @@ Test(smtp, data_body_dot_stuffing_and_quit_in_same_chunk)
 			   ".x\r\nQUIT\r\nend\r\n";
 	char buf[256];
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	to_354(&s);
@@ -400,7 +325,7 @@ Test(smtp, data_end_dot_split_every_way)
 Test(smtp, data_without_354_left_unanswered)
 {
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	greet(&s);
@@ -604,7 +529,7 @@ Test(smtp, overlong_reply_line)
 {
 	char buf[6000];
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	greet(&s);
@@ -674,7 +599,7 @@ Test(smtp, args_cap)
 Test(smtp, multiline_reply_code_mismatch_and_first_line_ts)
 {
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	greet(&s);
@@ -804,7 +729,7 @@ Test(smtp, auth_plain_redacted)
 Test(smtp, auth_login_exchange_redacted)
 {
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	greet(&s);
@@ -865,7 +790,7 @@ Test(smtp, xexch50_blob_then_ack)
 {
 	const uint8_t *blob = xexch_blob();
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	to_xexch50_354(&s);
@@ -900,7 +825,7 @@ Test(smtp, xexch50_blob_then_ack)
 Test(smtp, xexch50_stall_reports_blob_unanswered)
 {
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	sess_init(&s);
 	to_xexch50_354(&s);
@@ -937,7 +862,7 @@ Test(smtp, bdat_chunks)
 	uint8_t a[400], b[600 + 32];
 	size_t i;
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 
 	for (i = 0; i < sizeof(a); i++)
 		a[i] = (uint8_t)i;
@@ -1005,7 +930,7 @@ Test(smtp, starttls_switches_both_directions)
 {
 	uint8_t tls[1400];
 	struct sess s;
-	const struct rec_ev *e;
+	const struct srec_ev *e;
 	size_t n0;
 
 	memset(tls, 0x16, sizeof(tls));
@@ -1138,130 +1063,33 @@ Test(smtp, names)
 
 /* ---- split everywhere ---- */
 
-struct chunk {
-	enum smtp_dir dir;
-	const uint8_t *p;
-	size_t len;
-};
-
-#define CS(str) {SMTP_FROM_CLIENT, (const uint8_t *)(str), sizeof(str) - 1}
-#define SS(str) {SMTP_FROM_SERVER, (const uint8_t *)(str), sizeof(str) - 1}
-
-struct outcome {
-	struct rec r;
-	bool tls, pipelining, starttls;
-};
-
-/* Feed the session; chunk `cut` goes in two parts split at `at`, or, if
- * bytewise, every chunk goes one byte at a time.  TLS events are one per
- * feed call by contract, so adjacent ones of a direction are summed. */
-static void run(const struct chunk *ch, size_t n, size_t cut, size_t at,
-		bool bytewise, struct outcome *o)
-{
-	struct smtp_state *st = smtp_new();
-	struct rec raw = {0};
-	size_t i, j;
-
-	cr_assert_not_null(st);
-	for (i = 0; i < n; i++) {
-		double ts = (double)i;
-		if (bytewise) {
-			for (j = 0; j < ch[i].len; j++)
-				smtp_feed(st, ch[i].dir, ch[i].p + j, 1, ts,
-					  rec_emit, &raw);
-		} else if (i == cut) {
-			smtp_feed(st, ch[i].dir, ch[i].p, at, ts, rec_emit,
-				  &raw);
-			smtp_feed(st, ch[i].dir, ch[i].p + at, ch[i].len - at,
-				  ts, rec_emit, &raw);
-		} else {
-			smtp_feed(st, ch[i].dir, ch[i].p, ch[i].len, ts,
-				  rec_emit, &raw);
-		}
-	}
-	smtp_finish(st, rec_emit, &raw);
-	memset(o, 0, sizeof(*o));
-	o->tls = smtp_is_tls(st);
-	o->pipelining = smtp_has_pipelining(st);
-	o->starttls = smtp_has_starttls(st);
-	smtp_free(st);
-	for (i = 0; i < raw.n; i++) {
-		struct rec_ev *e = &raw.ev[i], *last;
-		last = o->r.n ? &o->r.ev[o->r.n - 1] : NULL;
-		if (last && e->kind == SMTP_EV_TLS &&
-		    last->kind == SMTP_EV_TLS && last->dir == e->dir) {
-			last->bytes += e->bytes;
-			continue;
-		}
-		rec_emit(&o->r, &(struct smtp_event){
-			.kind = e->kind, .dir = e->dir, .cmd = e->cmd,
-			.verb = e->verb, .args = e->args, .text = e->text,
-			.code = e->code, .lines = e->lines,
-			.greeting = e->greeting, .bytes = e->bytes,
-			.blob_of = e->blob_of, .anomaly = e->anomaly});
-	}
-	rec_free(&raw);
-}
-
-static void same(const struct outcome *a, const struct outcome *b,
-		 const char *what, size_t cut, size_t at)
-{
-	size_t i;
-
-	cr_assert_eq(a->r.n, b->r.n, "%s chunk %zu at %zu: %zu vs %zu events",
-		     what, cut, at, a->r.n, b->r.n);
-	for (i = 0; i < a->r.n; i++) {
-		const struct rec_ev *x = &a->r.ev[i], *y = &b->r.ev[i];
-		bool eq = x->kind == y->kind && x->dir == y->dir &&
-			  x->cmd == y->cmd && !strcmp(x->verb, y->verb) &&
-			  !strcmp(x->args, y->args) &&
-			  !strcmp(x->text, y->text) && x->code == y->code &&
-			  x->lines == y->lines && x->greeting == y->greeting &&
-			  x->bytes == y->bytes && x->blob_of == y->blob_of &&
-			  x->anomaly == y->anomaly;
-		cr_assert(eq, "%s chunk %zu at %zu: event %zu differs "
-			      "(kind %d/%d verb %s/%s bytes %llu/%llu)",
-			  what, cut, at, i, x->kind, y->kind, x->verb, y->verb,
-			  (unsigned long long)x->bytes,
-			  (unsigned long long)y->bytes);
-	}
-	cr_assert_eq(a->tls, b->tls);
-	cr_assert_eq(a->pipelining, b->pipelining);
-	cr_assert_eq(a->starttls, b->starttls);
-}
-
-static void split_everywhere(const struct chunk *ch, size_t n,
-			     const char *what)
-{
-	struct outcome whole, part;
-	size_t i, at;
-
-	run(ch, n, (size_t)-1, 0, false, &whole);
-	for (i = 0; i < n; i++) {
-		for (at = 1; at < ch[i].len; at++) {
-			run(ch, n, i, at, false, &part);
-			same(&whole, &part, what, i, at);
-			rec_free(&part.r);
-		}
-	}
-	run(ch, n, (size_t)-1, 0, true, &part);
-	same(&whole, &part, what, (size_t)-1, 1);
-	rec_free(&part.r);
-	rec_free(&whole.r);
-}
+/* A chunk of the client's or the server's bytes (a string literal). */
+#define CHUNK(d, bytes, n) {.dir = (d), .p = (const uint8_t *)(bytes), .len = (n)}
+#define CS(str) CHUNK(SMTP_FROM_CLIENT, str, sizeof(str) - 1)
+#define SS(str) CHUNK(SMTP_FROM_SERVER, str, sizeof(str) - 1)
 
 /* The unsplit run, whose events each test checks before comparing. */
-static struct outcome run_whole(const struct chunk *ch, size_t n)
+static struct srec run_whole(const struct schunk *ch, size_t n)
 {
-	struct outcome o;
+	struct srec o = {.merge_tls = true};
 
-	run(ch, n, (size_t)-1, 0, false, &o);
+	srec_replay(ch, n, SREC_NO_SPLIT, 0, false, &o);
 	return o;
+}
+
+/* Every split and the byte-by-byte feed give what the whole feed gives. */
+static void split_everywhere(const struct schunk *ch, size_t n,
+			     const char *what)
+{
+	struct srec whole = run_whole(ch, n);
+
+	srec_check_splits(ch, n, &whole, what);
+	srec_free(&whole);
 }
 
 Test(smtp, split_everywhere_plain)
 {
-	static const struct chunk ch[] = {
+	static const struct schunk ch[] = {
 		SS("220 mx.example.org ESMTP\r\n"),
 		CS("EHLO client.example.org\r\n"),
 		SS("250-mx.example.org\r\n250-PIPELINING\r\n"
@@ -1276,21 +1104,21 @@ Test(smtp, split_everywhere_plain)
 		SS("250 2.0.0 queued\r\n221 2.0.0 bye\r\n"),
 	};
 	size_t n = sizeof(ch) / sizeof(ch[0]);
-	struct outcome o = run_whole(ch, n);
+	struct srec o = run_whole(ch, n);
 
-	cr_assert_eq(count_kind(&o.r, SMTP_EV_COMMAND), 7);
-	cr_assert_eq(count_kind(&o.r, SMTP_EV_REPLY), 9);
-	cr_assert_eq(nth(&o.r, SMTP_EV_DATA_END, 0)->bytes, 51);
-	cr_assert_eq(nth(&o.r, SMTP_EV_REPLY, 8)->cmd, SMTP_CMD_QUIT);
-	cr_assert_eq(count_kind(&o.r, SMTP_EV_ANOMALY), 0);
+	cr_assert_eq(count_kind(&o, SMTP_EV_COMMAND), 7);
+	cr_assert_eq(count_kind(&o, SMTP_EV_REPLY), 9);
+	cr_assert_eq(nth(&o, SMTP_EV_DATA_END, 0)->bytes, 51);
+	cr_assert_eq(nth(&o, SMTP_EV_REPLY, 8)->cmd, SMTP_CMD_QUIT);
+	cr_assert_eq(count_kind(&o, SMTP_EV_ANOMALY), 0);
 	cr_assert(o.pipelining);
-	rec_free(&o.r);
-	split_everywhere(ch, n, "plain");
+	srec_check_splits(ch, n, &o, "plain");
+	srec_free(&o);
 }
 
 Test(smtp, split_everywhere_xexch50)
 {
-	struct chunk ch[] = {
+	struct schunk ch[] = {
 		SS("220 mx.example.org ESMTP\r\n"),
 		CS("EHLO ex.example.org\r\n"),
 		SS("250-mx\r\n250-PIPELINING\r\n250-XEXCH50\r\n250 OK\r\n"),
@@ -1298,7 +1126,7 @@ Test(smtp, split_everywhere_xexch50)
 		SS("250 ok\r\n250 ok\r\n"),
 		CS("XEXCH50 1124 2\r\n"),
 		SS("354 Send binary data\r\n"),
-		{SMTP_FROM_CLIENT, NULL, 1124},
+		CHUNK(SMTP_FROM_CLIENT, NULL, 1124), /* the blob, set below */
 		SS("250 XEXCH50 OK\r\n"),
 		CS("DATA\r\n"),
 		SS("354 go\r\n"),
@@ -1306,28 +1134,28 @@ Test(smtp, split_everywhere_xexch50)
 		SS("250 ok\r\n221 bye\r\n"),
 	};
 	size_t n = sizeof(ch) / sizeof(ch[0]);
-	struct outcome o;
+	struct srec o;
 
 	ch[7].p = xexch_blob();
 	o = run_whole(ch, n);
-	cr_assert_eq(nth(&o.r, SMTP_EV_BLOB, 0)->bytes, 1124);
-	want_reply(nth(&o.r, SMTP_EV_REPLY, 5), SMTP_CMD_BLOB_END, 250,
+	cr_assert_eq(nth(&o, SMTP_EV_BLOB, 0)->bytes, 1124);
+	want_reply(nth(&o, SMTP_EV_REPLY, 5), SMTP_CMD_BLOB_END, 250,
 		   "XEXCH50 OK");
-	cr_assert_eq(nth(&o.r, SMTP_EV_REPLY, 8)->cmd, SMTP_CMD_QUIT);
-	cr_assert_eq(count_kind(&o.r, SMTP_EV_COMMAND), 6);
-	cr_assert_eq(count_kind(&o.r, SMTP_EV_UNANSWERED), 0);
-	rec_free(&o.r);
-	split_everywhere(ch, n, "xexch50");
+	cr_assert_eq(nth(&o, SMTP_EV_REPLY, 8)->cmd, SMTP_CMD_QUIT);
+	cr_assert_eq(count_kind(&o, SMTP_EV_COMMAND), 6);
+	cr_assert_eq(count_kind(&o, SMTP_EV_UNANSWERED), 0);
+	srec_check_splits(ch, n, &o, "xexch50");
+	srec_free(&o);
 	/* and the stall: everything up to the blob, then silence */
 	o = run_whole(ch, 8);
-	cr_assert_eq(nth(&o.r, SMTP_EV_UNANSWERED, 0)->cmd, SMTP_CMD_BLOB_END);
-	rec_free(&o.r);
-	split_everywhere(ch, 8, "xexch50-stall");
+	cr_assert_eq(nth(&o, SMTP_EV_UNANSWERED, 0)->cmd, SMTP_CMD_BLOB_END);
+	srec_check_splits(ch, 8, &o, "xexch50-stall");
+	srec_free(&o);
 }
 
 Test(smtp, split_everywhere_starttls)
 {
-	static const struct chunk ch[] = {
+	static const struct schunk ch[] = {
 		SS("220 mx.example.org ESMTP\r\n"),
 		CS("EHLO c.example.org\r\n"),
 		SS("250-mx\r\n250-PIPELINING\r\n250 STARTTLS\r\n"),
@@ -1338,27 +1166,27 @@ Test(smtp, split_everywhere_starttls)
 		CS("\x17\x03\x03\0\x20"),
 	};
 	size_t n = sizeof(ch) / sizeof(ch[0]);
-	struct outcome o = run_whole(ch, n);
+	struct srec o = run_whole(ch, n);
 
 	cr_assert(o.tls && o.starttls && o.pipelining);
-	cr_assert_eq(count_kind(&o.r, SMTP_EV_COMMAND), 2);
+	cr_assert_eq(count_kind(&o, SMTP_EV_COMMAND), 2);
 	/* client: 5 buffered at the 220, then 14 and 5; server: 7, 15 */
-	cr_assert_eq(count_kind(&o.r, SMTP_EV_TLS), 5);
-	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 0)->dir, SMTP_FROM_CLIENT);
-	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 0)->bytes, 5);
-	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 1)->bytes, 7);
-	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 2)->bytes, 14);
-	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 3)->bytes, 15);
-	cr_assert_eq(nth(&o.r, SMTP_EV_TLS, 4)->bytes, 5);
-	rec_free(&o.r);
-	split_everywhere(ch, n, "starttls");
+	cr_assert_eq(count_kind(&o, SMTP_EV_TLS), 5);
+	cr_assert_eq(nth(&o, SMTP_EV_TLS, 0)->dir, SMTP_FROM_CLIENT);
+	cr_assert_eq(nth(&o, SMTP_EV_TLS, 0)->bytes, 5);
+	cr_assert_eq(nth(&o, SMTP_EV_TLS, 1)->bytes, 7);
+	cr_assert_eq(nth(&o, SMTP_EV_TLS, 2)->bytes, 14);
+	cr_assert_eq(nth(&o, SMTP_EV_TLS, 3)->bytes, 15);
+	cr_assert_eq(nth(&o, SMTP_EV_TLS, 4)->bytes, 5);
+	srec_check_splits(ch, n, &o, "starttls");
+	srec_free(&o);
 }
 
 Test(smtp, split_everywhere_odd_session)
 {
 	static char longline[5000 + 9];
 	static uint8_t bdat[300 + 18] = "\r\n.\r\nQUIT\r\n\0\0";
-	struct chunk ch[] = {
+	struct schunk ch[] = {
 		SS("220 mx\n"),
 		CS("EHLO x\n"),
 		SS("250-mx\r\n251-CHUNKING\r\n250 AUTH LOGIN PLAIN\r\n"),
@@ -1368,31 +1196,31 @@ Test(smtp, split_everywhere_odd_session)
 		SS("334 UGFzc3dvcmQ6\r\n"),
 		CS("czNjcmV0\r\n"),
 		SS("235 ok\r\n"),
-		{SMTP_FROM_CLIENT, (const uint8_t *)longline, 5008},
+		CHUNK(SMTP_FROM_CLIENT, longline, 5008),
 		SS("500 too long\r\n250 ok\r\nbogus\r\n"),
 		CS("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 300\r\n"),
-		{SMTP_FROM_CLIENT, bdat, 318},
+		CHUNK(SMTP_FROM_CLIENT, bdat, 318),
 		SS("250 ok\r\n250 ok\r\n250 300\r\n250 done\r\n421 bye\r\n"),
 		CS("QUIT\r\n"),
 	};
 	size_t n = sizeof(ch) / sizeof(ch[0]);
-	struct outcome o;
+	struct srec o;
 
 	memset(longline, 'A', 5000);
 	memcpy(longline + 5000, "\r\nNOOP\r\n", 8);
 	memcpy(bdat + 300, "BDAT 5 LAST\r\nhello", 18);
 	o = run_whole(ch, n);
-	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_BARE_LF), 2);
-	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_CODE_MISMATCH), 1);
-	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_LINE_TOO_LONG), 1);
-	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_BAD_REPLY), 1);
-	cr_assert_eq(count_anom(&o.r, SMTP_ANOM_UNSOLICITED), 1);
-	cr_assert_eq(count_kind(&o.r, SMTP_EV_BLOB), 2);
-	cr_assert_eq(nth(&o.r, SMTP_EV_UNANSWERED, 0)->cmd, SMTP_CMD_QUIT);
-	cr_assert_not(rec_mentions(&o.r, "YWxpY2U"));
-	cr_assert_not(rec_mentions(&o.r, "czNjcmV0"));
-	rec_free(&o.r);
-	split_everywhere(ch, n, "odd");
+	cr_assert_eq(count_anom(&o, SMTP_ANOM_BARE_LF), 2);
+	cr_assert_eq(count_anom(&o, SMTP_ANOM_CODE_MISMATCH), 1);
+	cr_assert_eq(count_anom(&o, SMTP_ANOM_LINE_TOO_LONG), 1);
+	cr_assert_eq(count_anom(&o, SMTP_ANOM_BAD_REPLY), 1);
+	cr_assert_eq(count_anom(&o, SMTP_ANOM_UNSOLICITED), 1);
+	cr_assert_eq(count_kind(&o, SMTP_EV_BLOB), 2);
+	cr_assert_eq(nth(&o, SMTP_EV_UNANSWERED, 0)->cmd, SMTP_CMD_QUIT);
+	cr_assert_not(rec_mentions(&o, "YWxpY2U"));
+	cr_assert_not(rec_mentions(&o, "czNjcmV0"));
+	srec_check_splits(ch, n, &o, "odd");
+	srec_free(&o);
 }
 
 static uint32_t xorshift(uint32_t *x)
@@ -1414,7 +1242,7 @@ Test(smtp, split_everywhere_random_sessions)
 		"XEXCH50 9 2\r\n", "STARTTLS\r\n", "AUTH LOGIN\r\n", "QUIT\r\n",
 		".\r\n", "\r\n.\r\n", "..\r\n", "\n", ".\n", "\r", "x", "junk"};
 	static uint8_t buf[8][72];
-	struct chunk ch[8];
+	struct schunk ch[8];
 	uint32_t x = 2463534242u;
 	size_t it, i, len, k;
 	const char *f;
@@ -1431,10 +1259,10 @@ Test(smtp, split_everywhere_random_sessions)
 				memcpy(buf[i] + len, f, strlen(f));
 				len += strlen(f);
 			}
-			ch[i].dir = xorshift(&x) & 1 ? SMTP_FROM_SERVER
-						     : SMTP_FROM_CLIENT;
-			ch[i].p = buf[i];
-			ch[i].len = len;
+			ch[i] = (struct schunk)CHUNK(xorshift(&x) & 1
+							     ? SMTP_FROM_SERVER
+							     : SMTP_FROM_CLIENT,
+						     buf[i], len);
 		}
 		split_everywhere(ch, 8, "random");
 	}
