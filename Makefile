@@ -27,7 +27,7 @@ all: $(BIN)
 deps:
 	@./scripts/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard dissectors/*.h dissectors/*.def analyzer/*.h analyzer/*.def)
+$(BUILD)/%.o: %.c $(wildcard dissectors/*.h dissectors/*.def analyzer/*.h analyzer/*.def tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(MXCFLAGS) -c -o $@ $<
 
