@@ -4,18 +4,19 @@
  * server's PTR, forward-of-PTR, DNSBL (RFC 5782) and other lookups while
  * the client waits for the greeting.
  *
- * DNS messages are struct dns_msg values filled by hand; the session is a
- * calloc'ed struct session with only the facts correlation reads.
+ * DNS messages are struct dns_msg values filled by hand (testkit.h); the
+ * session is a calloc'ed struct session with only the facts correlation
+ * reads.
  * Addresses: client 192.0.2.10, server 203.0.113.25, resolver
  * 198.51.100.53; the first SYN is at t = 1000.
  */
 #include <criterion/criterion.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "correlate.h"
+#include "testkit.h"
 
 #define CLIENT "192.0.2.10"
 #define SERVER "203.0.113.25"
@@ -24,112 +25,27 @@
 #define T0 1000.0   /* first SYN */
 #define WINDOW 600.0
 
-/* ---- DNS messages ------------------------------------------------------- */
-
-static struct mx_endpoint ep(const char *ip, uint16_t port)
-{
-	struct mx_endpoint e;
-	memset(&e, 0, sizeof e);
-	cr_assert_eq(mx_addr_parse(ip, &e.ip), 0, "bad test address %s", ip);
-	e.port = port;
-	return e;
-}
-
-static struct dns_msg *msg_new(uint16_t id, bool qr, const char *qname,
-			       uint16_t qtype)
-{
-	struct dns_msg *m = calloc(1, sizeof *m);
-	cr_assert_not_null(m);
-	m->id = id;
-	m->qr = qr;
-	m->rd = true;
-	m->qdcount = 1;
-	m->has_question = true;
-	snprintf(m->qname, sizeof m->qname, "%s", qname);
-	m->qtype = qtype;
-	m->qclass = 1;
-	return m;
-}
-
-static struct dns_rr *rr_next(struct dns_rr *sec, size_t *n,
-			      const char *owner, uint16_t type)
-{
-	struct dns_rr *rr;
-	cr_assert_lt(*n, DNS_MAX_RRS);
-	rr = &sec[(*n)++];
-	memset(rr, 0, sizeof *rr);
-	snprintf(rr->name, sizeof rr->name, "%s", owner);
-	rr->type = type;
-	rr->rclass = 1;
-	rr->ttl = 60;
-	return rr;
-}
-
-/* An A/AAAA record in the answer (or, glue, the additional) section. */
-static void rr_addr(struct dns_msg *m, bool glue, const char *owner,
-		    const char *ip)
-{
-	struct mx_endpoint e = ep(ip, 0);
-	struct dns_rr *rr = glue ? rr_next(m->ar, &m->n_ar, owner, DNS_T_A)
-				 : rr_next(m->an, &m->n_an, owner, DNS_T_A);
-	if (e.ip.family == 6)
-		rr->type = DNS_T_AAAA;
-	rr->addr_len = e.ip.family == 4 ? 4 : 16;
-	memcpy(rr->addr, e.ip.a, rr->addr_len);
-	snprintf(rr->data, sizeof rr->data, "%s", ip);
-	m->ancount = (uint16_t)m->n_an;
-	m->arcount = (uint16_t)m->n_ar;
-}
-
-/* A PTR or MX answer (pref is ignored for PTR). */
-static void rr_target(struct dns_msg *m, uint16_t type, unsigned pref,
-		      const char *target)
-{
-	struct dns_rr *rr = rr_next(m->an, &m->n_an, m->qname, type);
-	rr->pref = (uint16_t)pref;
-	snprintf(rr->target, sizeof rr->target, "%s", target);
-	if (type == DNS_T_MX)
-		snprintf(rr->data, sizeof rr->data, "%u %s", pref, target);
-	else
-		snprintf(rr->data, sizeof rr->data, "%s", target);
-	m->ancount = (uint16_t)m->n_an;
-}
-
 /* ---- fixture ------------------------------------------------------------- */
 
 struct fx {
 	struct dt_table *t;
 	struct session *s;
-	struct mx_endpoint cli, srv, res, srv_dns, cli_dns;
+	struct mx_endpoint cli, res, srv_dns, cli_dns;
 	uint16_t next_id;
 };
 
+/* A session from cli:40123 to srv:25, handshake done at T0 + 0.1. */
 static void fx_init(struct fx *f, const char *cli, const char *srv)
 {
-	struct dt_config cfg = {.window_s = WINDOW, .max_tx = 1000};
-
 	memset(f, 0, sizeof *f);
-	f->t = dt_new(&cfg, NULL, NULL);
-	cr_assert_not_null(f->t);
-	f->s = calloc(1, sizeof *f->s);
-	cr_assert_not_null(f->s);
-	f->cli = ep(cli, 40123);
-	f->srv = ep(srv, 25);
-	f->cli_dns = ep(cli, 33333);  /* the client host's resolver socket */
-	f->srv_dns = ep(srv, 44444);  /* the server host's resolver socket */
-	f->res = ep(strchr(cli, ':') ? "2001:db8:53::53" : RESOLVER, 53);
+	f->t = tk_dt_new(WINDOW, 1000, NULL, NULL);
+	f->s = tk_session(cli, 40123, srv, T0);
+	tk_handshake(f->s, T0 + 0.05, T0 + 0.1);
+	f->cli = f->s->client;
+	f->cli_dns = tk_ep(cli, 33333); /* the client host's resolver socket */
+	f->srv_dns = tk_ep(srv, 44444); /* the server host's resolver socket */
+	f->res = tk_ep(strchr(cli, ':') ? "2001:db8:53::53" : RESOLVER, 53);
 	f->next_id = 100;
-
-	f->s->client = f->cli;
-	f->s->server = f->srv;
-	f->s->start = f->s->syn_t = T0;
-	f->s->syns = 1;
-	f->s->has_syn_ack = true;
-	f->s->syn_ack_t = T0 + 0.05;
-	f->s->syn_acks = 1;
-	f->s->has_ack = true;
-	f->s->ack_t = T0 + 0.1;
-	f->s->last = T0 + 0.1;
 }
 
 static void fx_banner(struct fx *f, double t)
@@ -146,27 +62,31 @@ static void fx_fini(struct fx *f)
 	dt_free(f->t);
 }
 
-/* A lookup by asker: the query at tq, and when m is given (it is freed
- * here) the response at tr.  Returns the transaction. */
+/* A lookup by asker through the resolver: the query at tq, and unless
+ * tr is 0 the response m at tr (m is freed here).  Returns the
+ * transaction. */
 static struct dns_tx *lookup(struct fx *f, const struct mx_endpoint *asker,
 			     struct dns_msg *m, double tq, double tr)
 {
-	struct dns_msg *q = msg_new(m->id, false, m->qname, m->qtype);
-	struct dns_tx *tx = dt_message(f->t, q, asker, &f->res, false, tq);
-	free(q);
-	cr_assert_not_null(tx);
-	if (tr > 0) {
-		struct dns_tx *a = dt_message(f->t, m, &f->res, asker, false,
-					      tr);
-		cr_assert_eq(a, tx, "response did not match its query");
-	}
-	free(m);
-	return tx;
+	return tk_lookup(f->t, asker, &f->res, m, tq, tr);
 }
 
+/* Responses, each with the next id: no records, one address, one PTR. */
 static struct dns_msg *resp(struct fx *f, const char *qname, uint16_t qtype)
 {
-	return msg_new(f->next_id++, true, qname, qtype);
+	return tk_msg(f->next_id++, true, qname, qtype);
+}
+
+static struct dns_msg *resp_addr(struct fx *f, const char *qname,
+				 const char *ip)
+{
+	return tk_answer_addr(f->next_id++, qname, ip);
+}
+
+static struct dns_msg *resp_ptr(struct fx *f, const char *qname,
+				const char *target)
+{
+	return tk_answer_name(f->next_id++, qname, DNS_T_PTR, target);
 }
 
 /* The relation tx is tied with, or -1. */
@@ -179,18 +99,16 @@ static int tie_of(const struct session *s, const struct dns_tx *tx)
 }
 
 /* The client's MX lookup of example.org and its A lookup of the first
- * exchange, answered with mx_ip, both before the SYN. */
+ * exchange, answered with the server's address, both before the SYN. */
 static void client_lookups(struct fx *f, const struct mx_endpoint *asker,
-			   const char *mx_ip, struct dns_tx **mx,
-			   struct dns_tx **a)
+			   struct dns_tx **mx, struct dns_tx **a)
 {
 	struct dns_msg *m = resp(f, "example.org", DNS_T_MX);
-	rr_target(m, DNS_T_MX, 10, "mx1.example.org");
-	rr_target(m, DNS_T_MX, 20, "mx2.example.org");
+	tk_add_mx(m, 10, "mx1.example.org");
+	tk_add_mx(m, 20, "mx2.example.org");
 	*mx = lookup(f, asker, m, T0 - 1.0, T0 - 0.95);
-	m = resp(f, "mx1.example.org", DNS_T_A);
-	rr_addr(m, false, "mx1.example.org", mx_ip);
-	*a = lookup(f, asker, m, T0 - 0.9, T0 - 0.85);
+	*a = lookup(f, asker, resp_addr(f, "mx1.example.org", SERVER), T0 - 0.9,
+		    T0 - 0.85);
 }
 
 /* ---- client side ---------------------------------------------------------- */
@@ -199,14 +117,13 @@ Test(correlate, client_mx_and_a_of_mx_before_syn_are_tied)
 {
 	struct fx f;
 	struct dns_tx *mx, *a, *a2;
-	struct dns_msg *m;
 
 	fx_init(&f, CLIENT, SERVER);
-	client_lookups(&f, &f.cli_dns, SERVER, &mx, &a);
+	client_lookups(&f, &f.cli_dns, &mx, &a);
 	/* the other exchange resolves elsewhere: not this session's */
-	m = resp(&f, "mx2.example.org", DNS_T_A);
-	rr_addr(m, false, "mx2.example.org", "203.0.113.26");
-	a2 = lookup(&f, &f.cli_dns, m, T0 - 0.8, T0 - 0.75);
+	a2 = lookup(&f, &f.cli_dns,
+		    resp_addr(&f, "mx2.example.org", "203.0.113.26"), T0 - 0.8,
+		    T0 - 0.75);
 
 	corr_client_side(f.t, f.s, WINDOW);
 	cr_assert_eq(f.s->n_dns, 2);
@@ -232,10 +149,10 @@ Test(correlate, the_same_lookups_by_another_host_are_not_tied)
 {
 	struct fx f;
 	struct dns_tx *mx, *a;
-	struct mx_endpoint other = ep("192.0.2.99", 33333);
+	struct mx_endpoint other = tk_ep("192.0.2.99", 33333);
 
 	fx_init(&f, CLIENT, SERVER);
-	client_lookups(&f, &other, SERVER, &mx, &a);
+	client_lookups(&f, &other, &mx, &a);
 	corr_client_side(f.t, f.s, WINDOW);
 	cr_assert_eq(f.s->n_dns, 0);
 	cr_assert_eq(mx->refs, 1);
@@ -246,13 +163,11 @@ Test(correlate, the_same_lookups_by_another_host_are_not_tied)
 Test(correlate, client_lookups_answered_after_the_syn_are_not_tied)
 {
 	struct fx f;
-	struct dns_msg *m;
 	struct dns_tx *a;
 
 	fx_init(&f, CLIENT, SERVER);
-	m = resp(&f, "mx1.example.org", DNS_T_A);
-	rr_addr(m, false, "mx1.example.org", SERVER);
-	a = lookup(&f, &f.cli_dns, m, T0 + 2.0, T0 + 2.1);
+	a = lookup(&f, &f.cli_dns, resp_addr(&f, "mx1.example.org", SERVER),
+		   T0 + 2.0, T0 + 2.1);
 	corr_client_side(f.t, f.s, WINDOW);
 	cr_assert_eq(tie_of(f.s, a), -1);
 	cr_assert_eq(f.s->n_dns, 0);
@@ -267,8 +182,8 @@ Test(correlate, mx_answer_with_glue_for_the_server_is_mx_of_domain)
 
 	fx_init(&f, CLIENT, SERVER);
 	m = resp(&f, "example.org", DNS_T_MX);
-	rr_target(m, DNS_T_MX, 10, "mx1.example.org");
-	rr_addr(m, true, "mx1.example.org", SERVER);
+	tk_add_mx(m, 10, "mx1.example.org");
+	tk_add_addr(m, true, "mx1.example.org", SERVER);
 	mx = lookup(&f, &f.cli_dns, m, T0 - 0.3, T0 - 0.2);
 	corr_client_side(f.t, f.s, WINDOW);
 	cr_assert_eq(f.s->n_dns, 1);
@@ -289,29 +204,35 @@ struct srv_lookups {
  * banner another PTR.  The client host asks its own PTR too. */
 static void server_lookups(struct fx *f, struct srv_lookups *l)
 {
+	const struct mx_endpoint *srv = &f->srv_dns;
 	struct dns_msg *m;
 
-	m = resp(f, PTR_NAME, DNS_T_PTR);
-	rr_target(m, DNS_T_PTR, 0, "mail.client.example");
-	l->old_ptr = lookup(f, &f->srv_dns, m, T0 - 5.0, T0 - 4.9);
-	m = resp(f, PTR_NAME, DNS_T_PTR);
-	rr_target(m, DNS_T_PTR, 0, "Mail.Client.Example");
-	l->ptr = lookup(f, &f->srv_dns, m, T0 + 0.2, T0 + 4.2);
-	m = resp(f, "mail.client.example", DNS_T_A);
-	rr_addr(m, false, "mail.client.example", CLIENT);
-	l->a_ptr = lookup(f, &f->srv_dns, m, T0 + 4.21, T0 + 4.25);
+	l->old_ptr = lookup(f, srv,
+			    resp_ptr(f, PTR_NAME, "mail.client.example"),
+			    T0 - 5.0, T0 - 4.9);
+	l->ptr = lookup(f, srv, resp_ptr(f, PTR_NAME, "Mail.Client.Example"),
+			T0 + 0.2, T0 + 4.2);
+	l->a_ptr = lookup(f, srv, resp_addr(f, "mail.client.example", CLIENT),
+			  T0 + 4.21, T0 + 4.25);
 	m = resp(f, "10.2.0.192.zen.example.net", DNS_T_A);
 	m->rcode = DNS_R_NXDOMAIN;
-	l->dnsbl = lookup(f, &f->srv_dns, m, T0 + 0.3, T0 + 0.4);
-	m = resp(f, "www.unrelated.example", DNS_T_A);
-	rr_addr(m, false, "www.unrelated.example", "198.51.100.80");
-	l->other = lookup(f, &f->srv_dns, m, T0 + 1.0, T0 + 1.1);
-	m = resp(f, PTR_NAME, DNS_T_PTR);
-	rr_target(m, DNS_T_PTR, 0, "mail.client.example");
-	l->late_ptr = lookup(f, &f->srv_dns, m, T0 + 6.0, T0 + 6.1);
-	m = resp(f, PTR_NAME, DNS_T_PTR);
-	l->cli_ptr = lookup(f, &f->cli_dns, m, T0 + 0.25, 0);
+	l->dnsbl = lookup(f, srv, m, T0 + 0.3, T0 + 0.4);
+	m = resp_addr(f, "www.unrelated.example", "198.51.100.80");
+	l->other = lookup(f, srv, m, T0 + 1.0, T0 + 1.1);
+	l->late_ptr = lookup(f, srv,
+			     resp_ptr(f, PTR_NAME, "mail.client.example"),
+			     T0 + 6.0, T0 + 6.1);
+	l->cli_ptr = lookup(f, &f->cli_dns, resp(f, PTR_NAME, DNS_T_PTR),
+			    T0 + 0.25, 0);
 	fx_banner(f, T0 + 5.0);
+}
+
+/* A fresh session, server_lookups, then corr_server_side at the banner. */
+static void server_side(struct fx *f, struct srv_lookups *l)
+{
+	fx_init(f, CLIENT, SERVER);
+	server_lookups(f, l);
+	corr_server_side(f->t, f->s, f->s->banner_t);
 }
 
 Test(correlate, server_ptr_between_syn_and_banner_is_ptr_of_client)
@@ -319,9 +240,7 @@ Test(correlate, server_ptr_between_syn_and_banner_is_ptr_of_client)
 	struct fx f;
 	struct srv_lookups l;
 
-	fx_init(&f, CLIENT, SERVER);
-	server_lookups(&f, &l);
-	corr_server_side(f.t, f.s, f.s->banner_t);
+	server_side(&f, &l);
 	cr_assert_eq(tie_of(f.s, l.ptr), REL_PTR_OF_CLIENT);
 	cr_assert_eq(l.ptr->refs, 2);
 	cr_assert_eq(tie_of(f.s, l.old_ptr), -1,
@@ -336,9 +255,7 @@ Test(correlate, forward_lookup_of_the_ptr_answer_is_a_of_ptr_name)
 	struct fx f;
 	struct srv_lookups l;
 
-	fx_init(&f, CLIENT, SERVER);
-	server_lookups(&f, &l);
-	corr_server_side(f.t, f.s, f.s->banner_t);
+	server_side(&f, &l);
 	cr_assert_eq(tie_of(f.s, l.a_ptr), REL_A_OF_PTR_NAME);
 	fx_fini(&f);
 }
@@ -348,9 +265,7 @@ Test(correlate, server_dnsbl_lookup_of_the_client_is_dnsbl_of_client)
 	struct fx f;
 	struct srv_lookups l;
 
-	fx_init(&f, CLIENT, SERVER);
-	server_lookups(&f, &l);
-	corr_server_side(f.t, f.s, f.s->banner_t);
+	server_side(&f, &l);
 	cr_assert_eq(tie_of(f.s, l.dnsbl), REL_DNSBL_OF_CLIENT);
 	fx_fini(&f);
 }
@@ -360,9 +275,7 @@ Test(correlate, unrelated_server_lookup_during_the_wait_is_other)
 	struct fx f;
 	struct srv_lookups l;
 
-	fx_init(&f, CLIENT, SERVER);
-	server_lookups(&f, &l);
-	corr_server_side(f.t, f.s, f.s->banner_t);
+	server_side(&f, &l);
 	cr_assert_eq(tie_of(f.s, l.other), REL_OTHER);
 	/* exactly: ptr, a_ptr, dnsbl, other */
 	cr_assert_eq(f.s->n_dns, 4);
@@ -374,10 +287,7 @@ Test(correlate, ptr_asked_after_the_banner_is_not_ptr_of_client)
 	struct fx f;
 	struct srv_lookups l;
 
-	fx_init(&f, CLIENT, SERVER);
-	server_lookups(&f, &l);
-	corr_server_side(f.t, f.s, f.s->banner_t);
-	cr_assert_neq(tie_of(f.s, l.late_ptr), REL_PTR_OF_CLIENT);
+	server_side(&f, &l);
 	cr_assert_eq(tie_of(f.s, l.late_ptr), -1);
 	cr_assert_eq(l.late_ptr->refs, 1);
 	fx_fini(&f);
@@ -390,9 +300,7 @@ Test(correlate, calling_server_side_twice_does_not_duplicate_ties)
 	size_t n;
 	unsigned refs;
 
-	fx_init(&f, CLIENT, SERVER);
-	server_lookups(&f, &l);
-	corr_server_side(f.t, f.s, f.s->banner_t);
+	server_side(&f, &l);
 	n = f.s->n_dns;
 	refs = l.ptr->refs;
 	cr_assert_eq(n, 4);
@@ -414,7 +322,7 @@ Test(correlate, client_and_server_side_together)
 	struct dns_tx *mx, *a;
 
 	fx_init(&f, CLIENT, SERVER);
-	client_lookups(&f, &f.cli_dns, SERVER, &mx, &a);
+	client_lookups(&f, &f.cli_dns, &mx, &a);
 	corr_client_side(f.t, f.s, WINDOW);
 	server_lookups(&f, &l);
 	corr_server_side(f.t, f.s, f.s->banner_t);
@@ -446,18 +354,17 @@ Test(correlate, ipv6_client_ptr_is_ptr_of_client)
 		"0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa";
 	char rev[DNS_NAME_MAX];
 	struct fx f;
-	struct dns_msg *m;
 	struct dns_tx *ptr, *a;
 
 	fx_init(&f, "2001:db8::10", "2001:db8:1::25");
 	dns_reverse_name(6, f.cli.ip.a, rev);
 	cr_assert_str_eq(rev, v6rev);
-	m = resp(&f, v6rev, DNS_T_PTR);
-	rr_target(m, DNS_T_PTR, 0, "mail6.client.example");
-	ptr = lookup(&f, &f.srv_dns, m, T0 + 0.2, T0 + 0.3);
-	m = resp(&f, "mail6.client.example", DNS_T_AAAA);
-	rr_addr(m, false, "mail6.client.example", "2001:db8::10");
-	a = lookup(&f, &f.srv_dns, m, T0 + 0.31, T0 + 0.4);
+	ptr = lookup(&f, &f.srv_dns,
+		     resp_ptr(&f, v6rev, "mail6.client.example"), T0 + 0.2,
+		     T0 + 0.3);
+	a = lookup(&f, &f.srv_dns,
+		   resp_addr(&f, "mail6.client.example", "2001:db8::10"),
+		   T0 + 0.31, T0 + 0.4);
 	fx_banner(&f, T0 + 0.5);
 	corr_server_side(f.t, f.s, f.s->banner_t);
 	cr_assert_eq(tie_of(f.s, ptr), REL_PTR_OF_CLIENT);
@@ -555,7 +462,7 @@ Test(correlate, envelope_ignores_other_askers_other_names_and_other_times)
 	struct fx f;
 	struct dns_tx *by_client, *unrelated, *sub, *ptr_type, *before, *after,
 		*own;
-	struct mx_endpoint third = ep("198.51.100.99", 44444);
+	struct mx_endpoint third = tk_ep("198.51.100.99", 44444);
 
 	fx_init(&f, CLIENT, SERVER);
 	fx_envelope(&f, "alice@sender.example", "bob@example.org", NULL);
@@ -628,17 +535,19 @@ Test(correlate, lookups_about_another_client_are_not_other)
 	struct dns_tx *their_ptr, *their_a, *their_bl, *mine;
 
 	fx_init(&f, CLIENT, SERVER);
-	m = resp(&f, "77.2.0.192.in-addr.arpa", DNS_T_PTR);
-	rr_target(m, DNS_T_PTR, 0, "relay.other.example");
-	their_ptr = lookup(&f, &f.srv_dns, m, T0 + 0.2, T0 + 0.3);
-	m = resp(&f, "relay.other.example", DNS_T_A);
-	rr_addr(m, false, "relay.other.example", "192.0.2.77");
-	their_a = lookup(&f, &f.srv_dns, m, T0 + 0.31, T0 + 0.4);
+	their_ptr = lookup(&f, &f.srv_dns,
+			   resp_ptr(&f, "77.2.0.192.in-addr.arpa",
+				    "relay.other.example"),
+			   T0 + 0.2, T0 + 0.3);
+	their_a = lookup(&f, &f.srv_dns,
+			 resp_addr(&f, "relay.other.example", "192.0.2.77"),
+			 T0 + 0.31, T0 + 0.4);
 	m = resp(&f, "77.2.0.192.zen.example.net", DNS_T_A);
 	m->rcode = DNS_R_NXDOMAIN;
 	their_bl = lookup(&f, &f.srv_dns, m, T0 + 0.5, T0 + 0.6);
-	m = resp(&f, "reputation.example.net", DNS_T_TXT);
-	mine = lookup(&f, &f.srv_dns, m, T0 + 0.7, T0 + 2.0);
+	mine = lookup(&f, &f.srv_dns,
+		      resp(&f, "reputation.example.net", DNS_T_TXT), T0 + 0.7,
+		      T0 + 2.0);
 	fx_banner(&f, T0 + 3.0);
 	corr_server_side(f.t, f.s, f.s->banner_t);
 	cr_assert_eq(tie_of(f.s, their_ptr), -1);
@@ -653,14 +562,14 @@ Test(correlate, lookups_about_another_client_are_not_other)
 Test(correlate, other_starts_at_the_handshake)
 {
 	struct fx f;
-	struct dns_msg *m;
 	struct dns_tx *before, *after;
 
 	fx_init(&f, CLIENT, SERVER);
-	m = resp(&f, "before.example.net", DNS_T_TXT);
-	before = lookup(&f, &f.srv_dns, m, T0 - 0.2, T0 + 0.5);
-	m = resp(&f, "after.example.net", DNS_T_TXT);
-	after = lookup(&f, &f.srv_dns, m, f.s->ack_t + 0.01, T0 + 0.5);
+	before = lookup(&f, &f.srv_dns,
+			resp(&f, "before.example.net", DNS_T_TXT), T0 - 0.2,
+			T0 + 0.5);
+	after = lookup(&f, &f.srv_dns, resp(&f, "after.example.net", DNS_T_TXT),
+		       f.s->ack_t + 0.01, T0 + 0.5);
 	fx_banner(&f, T0 + 1.0);
 	corr_server_side(f.t, f.s, f.s->banner_t);
 	cr_assert_eq(tie_of(f.s, before), -1);

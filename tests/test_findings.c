@@ -5,8 +5,8 @@
  *
  * Sessions are built by hand: a calloc'ed struct session with the TCP
  * facts set directly, SMTP events fed through sess_on_smtp as the
- * dissector would emit them, and DNS transactions calloc'ed and tied with
- * sess_tie_dns (the session then owns the only reference).
+ * dissector would emit them (testkit.h), and DNS transactions calloc'ed
+ * and tied with sess_tie_dns (the session then owns the only reference).
  * Config: --slow-banner 2, --slow-dns 1, --stall 30; the SYN is at T0.
  */
 #include <criterion/criterion.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "findings.h"
+#include "testkit.h"
 
 #define T0 1000.0
 #define ACK_T (T0 + 0.1)
@@ -26,112 +27,30 @@ static const struct fnd_config cfg = {
 
 /* ---- sessions ------------------------------------------------------------- */
 
-static struct mx_endpoint ep(const char *ip, uint16_t port)
-{
-	struct mx_endpoint e;
-	memset(&e, 0, sizeof e);
-	cr_assert_eq(mx_addr_parse(ip, &e.ip), 0);
-	e.port = port;
-	return e;
-}
-
 /* A SYN at T0 and nothing else yet. */
 static struct session *sess_syn(void)
 {
-	struct session *s = calloc(1, sizeof *s);
-	cr_assert_not_null(s);
-	s->client = ep("192.0.2.10", 40123);
-	s->server = ep("203.0.113.25", 25);
-	s->start = s->syn_t = s->last = T0;
-	s->syns = 1;
-	return s;
+	return tk_session("192.0.2.10", 40123, "203.0.113.25", T0);
 }
 
 /* SYN, SYN-ACK at T0 + 0.05, ACK at T0 + 0.1. */
 static struct session *sess_hs(void)
 {
 	struct session *s = sess_syn();
-	s->has_syn_ack = true;
-	s->syn_ack_t = T0 + 0.05;
-	s->syn_acks = 1;
-	s->has_ack = true;
-	s->ack_t = ACK_T;
-	s->last = ACK_T;
+	tk_handshake(s, T0 + 0.05, ACK_T);
 	return s;
-}
-
-static void ev_init(struct smtp_event *ev, enum smtp_ev_kind k,
-		    enum smtp_dir d, double t)
-{
-	memset(ev, 0, sizeof *ev);
-	ev->kind = k;
-	ev->dir = d;
-	ev->ts = t;
-	ev->verb = "";
-	ev->args = "";
-	ev->text = "";
-}
-
-static void greeting(struct session *s, double t, int code, const char *text)
-{
-	struct smtp_event ev;
-	ev_init(&ev, SMTP_EV_REPLY, SMTP_FROM_SERVER, t);
-	ev.cmd = SMTP_CMD_NONE;
-	ev.code = code;
-	ev.text = text;
-	ev.lines = 1;
-	ev.greeting = true;
-	sess_on_smtp(s, &ev);
-	s->last = t;
-}
-
-static void command(struct session *s, double t, enum smtp_cmd cmd,
-		    const char *verb, const char *args)
-{
-	struct smtp_event ev;
-	ev_init(&ev, SMTP_EV_COMMAND, SMTP_FROM_CLIENT, t);
-	ev.cmd = cmd;
-	ev.verb = verb;
-	ev.args = args;
-	sess_on_smtp(s, &ev);
-	s->last = t;
-}
-
-static void reply(struct session *s, double t, enum smtp_cmd cmd,
-		  const char *verb, double cmd_t, int code, const char *text)
-{
-	struct smtp_event ev;
-	ev_init(&ev, SMTP_EV_REPLY, SMTP_FROM_SERVER, t);
-	ev.cmd = cmd;
-	ev.verb = verb;
-	ev.cmd_ts = cmd_t;
-	ev.code = code;
-	ev.text = text;
-	ev.lines = 1;
-	sess_on_smtp(s, &ev);
-	s->last = t;
 }
 
 /* A command and its reply latency seconds later. */
 static void exchange(struct session *s, double t, enum smtp_cmd cmd,
 		     const char *verb, double latency, int code)
 {
-	command(s, t, cmd, verb, cmd == SMTP_CMD_RCPT ? "TO:<b@example.org>"
-			       : cmd == SMTP_CMD_MAIL ? "FROM:<a@example.net>"
-						      : "client.example");
-	reply(s, t + latency, cmd, verb, t, code,
-	      code >= 400 ? "5.1.1 <b@example.org>: user unknown" : "OK");
-}
-
-static void unanswered(struct session *s, enum smtp_cmd cmd,
-		       const char *verb, double t)
-{
-	struct smtp_event ev;
-	ev_init(&ev, SMTP_EV_UNANSWERED, SMTP_FROM_CLIENT, t);
-	ev.cmd = cmd;
-	ev.verb = verb;
-	ev.cmd_ts = t;
-	sess_on_smtp(s, &ev);
+	tk_command(s, t, cmd, verb,
+		   cmd == SMTP_CMD_RCPT   ? "TO:<b@example.org>"
+		   : cmd == SMTP_CMD_MAIL ? "FROM:<a@example.net>"
+					  : "client.example");
+	tk_reply(s, t + latency, cmd, verb, t, code,
+		 code >= 400 ? "5.1.1 <b@example.org>: user unknown" : "OK");
 }
 
 /* The server closes at t, the client right after: an orderly end. */
@@ -155,9 +74,9 @@ static struct dns_tx *tie(struct session *s, enum dns_relation rel,
 	tx->refs = 1;
 	tx->first_rel = -1;
 	tx->asker = rel == REL_MX_OF_DOMAIN || rel == REL_A_OF_MX
-			    ? ep("192.0.2.10", 33333)
-			    : ep("203.0.113.25", 44444);
-	tx->resolver = ep("198.51.100.53", 53);
+			    ? tk_ep("192.0.2.10", 33333)
+			    : tk_ep("203.0.113.25", 44444);
+	tx->resolver = tk_ep("198.51.100.53", 53);
 	snprintf(tx->qname, sizeof tx->qname, "%s", qname);
 	tx->qtype = qtype;
 	tx->has_query = true;
@@ -199,6 +118,27 @@ static const struct finding *get(const struct finding_list *l,
 	return NULL;
 }
 
+/* The one finding of code c: there must be exactly one. */
+static const struct finding *the(const struct finding_list *l,
+				 enum finding_code c)
+{
+	cr_assert_eq(count(l, c), 1, "%s: %zu findings, want 1",
+		     finding_code_name(c), count(l, c));
+	return get(l, c);
+}
+
+/* A wait finding (banner.slow, smtp.slow_reply) that no DNS lookup
+ * explains: its duration, no causes, suspects named instead. */
+static void expect_unexplained(const struct finding *f, double duration)
+{
+	cr_assert(f->has_duration);
+	cr_assert_float_eq(f->duration, duration, 1e-6);
+	cr_assert(f->has_cause);
+	cr_assert_eq(f->n_cause, 0);
+	cr_assert_float_eq(f->explained_s, 0, 1e-9);
+	cr_assert_not_null(f->suspects, "no DNS: the rule must name suspects");
+}
+
 /* Evaluate, expect exactly `want` findings of code c, clean up. */
 static void expect_n(struct session *s, enum finding_code c, size_t want)
 {
@@ -215,7 +155,7 @@ static void expect_n(struct session *s, enum finding_code c, size_t want)
 static struct session *banner_after(double delay)
 {
 	struct session *s = sess_hs();
-	greeting(s, ACK_T + delay, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + delay, 220, "mx1.example.org ESMTP");
 	close_fin(s, ACK_T + delay + 1);
 	return s;
 }
@@ -235,12 +175,7 @@ Test(findings, banner_slow_threshold)
 	f = get(&l, F_BANNER_SLOW);
 	cr_assert_eq(f->sev, SEV_WARNING);
 	cr_assert_float_eq(f->t, ACK_T, 1e-6);
-	cr_assert(f->has_duration);
-	cr_assert_float_eq(f->duration, 2.001, 1e-6);
-	cr_assert(f->has_cause);
-	cr_assert_eq(f->n_cause, 0);
-	cr_assert_float_eq(f->explained_s, 0, 1e-9);
-	cr_assert_not_null(f->suspects, "no DNS: the rule must name suspects");
+	expect_unexplained(f, 2.001);
 	cr_assert_str_eq(finding_code_name(f->code), "banner.slow");
 	findings_clear(&l);
 	cr_assert_null(l.v);
@@ -253,14 +188,14 @@ Test(findings, banner_slow_cause_is_the_outstanding_ptr)
 	struct finding_list l;
 	const struct finding *f;
 	struct session *s = sess_hs();
-	struct dns_tx *ptr, *mx;
+	struct dns_tx *ptr;
 
 	/* a client-side lookup overlapping the wait explains nothing */
-	mx = tie(s, REL_A_OF_MX, "mx1.example.org", DNS_T_A, ACK_T, ACK_T + 0.5,
-		 DNS_R_NOERROR);
+	tie(s, REL_A_OF_MX, "mx1.example.org", DNS_T_A, ACK_T, ACK_T + 0.5,
+	    DNS_R_NOERROR);
 	ptr = tie(s, REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, ACK_T + 0.02,
 		  ACK_T + 4.02, DNS_R_NOERROR);
-	greeting(s, ACK_T + 4.03, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 4.03, 220, "mx1.example.org ESMTP");
 	close_fin(s, ACK_T + 5);
 	eval(s, &l);
 	f = get(&l, F_BANNER_SLOW);
@@ -269,13 +204,11 @@ Test(findings, banner_slow_cause_is_the_outstanding_ptr)
 	cr_assert_float_eq(f->explained_s, 4.0, 1e-6);
 	cr_assert_eq(f->n_cause, 1, "only server-side lookups are causes");
 	cr_assert_eq(f->cause[0].tx, ptr);
-	cr_assert_neq(f->cause[0].tx, mx);
 	cr_assert_eq(f->cause[0].rel, REL_PTR_OF_CLIENT);
 	cr_assert_float_eq(f->cause[0].overlap_s, 4.0, 1e-6);
 	cr_assert_null(f->suspects, "DNS explains the wait");
-	cr_assert_not_null(strstr(f->summary, PTR_NAME), "%s", f->summary);
-	cr_assert_not_null(strstr(f->summary, "ptr_of_client"), "%s",
-			   f->summary);
+	tk_assert_has(f->summary, PTR_NAME);
+	tk_assert_has(f->summary, "ptr_of_client");
 	cr_assert_eq(count(&l, F_DNS_SLOW), 1, "the 4 s PTR is also slow");
 	findings_clear(&l);
 	sess_free(s);
@@ -291,7 +224,7 @@ Test(findings, banner_slow_overlapping_lookups_count_once)
 	    DNS_R_NOERROR);
 	tie(s, REL_DNSBL_OF_CLIENT, "10.2.0.192.zen.example.net", DNS_T_A,
 	    ACK_T + 1.1, ACK_T + 4.1, DNS_R_NXDOMAIN);
-	greeting(s, ACK_T + 5.0, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 5.0, 220, "mx1.example.org ESMTP");
 	close_fin(s, ACK_T + 6);
 	eval(s, &l);
 	f = get(&l, F_BANNER_SLOW);
@@ -310,7 +243,7 @@ Test(findings, banner_slow_mostly_unexplained_names_suspects)
 
 	tie(s, REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR, ACK_T + 0.1, ACK_T + 0.6,
 	    DNS_R_NOERROR);
-	greeting(s, ACK_T + 10.0, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 10.0, 220, "mx1.example.org ESMTP");
 	close_fin(s, ACK_T + 11);
 	eval(s, &l);
 	f = get(&l, F_BANNER_SLOW);
@@ -329,7 +262,7 @@ static struct session *with_lookup(enum dns_relation rel, const char *qname,
 	struct session *s = sess_hs();
 	double tq = rel == REL_A_OF_MX ? T0 - 3 : ACK_T + 0.01;
 	tie(s, rel, qname, qtype, tq, rtt < 0 ? -1 : tq + rtt, rcode);
-	greeting(s, ACK_T + 1.5, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 1.5, 220, "mx1.example.org ESMTP");
 	close_fin(s, ACK_T + 3);
 	return s;
 }
@@ -346,11 +279,10 @@ Test(findings, dns_slow_threshold)
 	s = with_lookup(REL_A_OF_MX, "mx1.example.org", DNS_T_A, 1.001,
 			DNS_R_NOERROR);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_DNS_SLOW), 1);
-	f = get(&l, F_DNS_SLOW);
+	f = the(&l, F_DNS_SLOW);
 	cr_assert_float_eq(f->duration, 1.001, 1e-6);
 	cr_assert_float_eq(f->t, T0 - 3, 1e-6);
-	cr_assert_not_null(strstr(f->summary, "mx1.example.org"));
+	tk_assert_has(f->summary, "mx1.example.org");
 	cr_assert_eq(count(&l, F_DNS_TIMEOUT) + count(&l, F_DNS_ERROR), 0);
 	findings_clear(&l);
 	sess_free(s);
@@ -364,13 +296,11 @@ Test(findings, dns_timeout_for_an_unanswered_tied_query)
 					-1, 0);
 	s->dns[0].tx->retransmissions = 2;
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 1);
-	f = get(&l, F_DNS_TIMEOUT);
+	f = the(&l, F_DNS_TIMEOUT);
 	cr_assert_eq(f->sev, SEV_ERROR);
 	cr_assert_float_eq(f->t, ACK_T + 0.01, 1e-6);
 	cr_assert_float_eq(f->duration, 3.001 - 0.01, 1e-6);
-	cr_assert_not_null(strstr(f->summary, "2 retransmissions"), "%s",
-			   f->summary);
+	tk_assert_has(f->summary, "2 retransmissions");
 	cr_assert_eq(count(&l, F_DNS_SLOW) + count(&l, F_DNS_ERROR), 0);
 	findings_clear(&l);
 	sess_free(s);
@@ -387,11 +317,10 @@ Test(findings, dns_error_servfail_ptr_yes_nxdomain_dnsbl_no)
 	struct session *s = with_lookup(REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR,
 					0.2, DNS_R_SERVFAIL);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_DNS_ERROR), 1);
-	f = get(&l, F_DNS_ERROR);
+	f = the(&l, F_DNS_ERROR);
 	cr_assert_float_eq(f->t, ACK_T + 0.21, 1e-6);
-	cr_assert_not_null(strstr(f->summary, "SERVFAIL"), "%s", f->summary);
-	cr_assert_not_null(strstr(f->summary, "ptr_of_client"));
+	tk_assert_has(f->summary, "SERVFAIL");
+	tk_assert_has(f->summary, "ptr_of_client");
 	findings_clear(&l);
 	sess_free(s);
 
@@ -417,9 +346,9 @@ static struct session *stalled(enum smtp_cmd cmd, const char *verb,
 			       double silent)
 {
 	struct session *s = sess_hs();
-	greeting(s, ACK_T + 0.1, 220, "mx1.example.org ESMTP");
-	command(s, T0 + 10, cmd, verb, "");
-	unanswered(s, cmd, verb, T0 + 10);
+	tk_greeting(s, ACK_T + 0.1, 220, "mx1.example.org ESMTP");
+	tk_command(s, T0 + 10, cmd, verb, "");
+	tk_unanswered(s, T0 + 10, cmd, verb);
 	s->close = CLOSE_TIMEOUT;
 	s->close_t = s->last = T0 + 10 + silent;
 	return s;
@@ -434,13 +363,12 @@ Test(findings, stall_data_threshold)
 	expect_n(stalled(SMTP_CMD_DATA_END, ".", 29.9), F_STALL_DATA, 0);
 	s = stalled(SMTP_CMD_DATA_END, ".", 30.1);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_STALL_DATA), 1);
+	f = the(&l, F_STALL_DATA);
 	cr_assert_eq(count(&l, F_STALL_COMMAND) + count(&l, F_STALL_XEXCH50),
 		     0);
-	f = get(&l, F_STALL_DATA);
 	cr_assert_float_eq(f->t, T0 + 10, 1e-6);
 	cr_assert_float_eq(f->duration, 30.1, 1e-6);
-	cr_assert_not_null(strstr(f->summary, "end-of-data"), "%s", f->summary);
+	tk_assert_has(f->summary, "end-of-data");
 	findings_clear(&l);
 	sess_free(s);
 
@@ -466,10 +394,9 @@ Test(findings, stall_command_for_an_unanswered_mail)
 	const struct finding *f;
 	struct session *s = stalled(SMTP_CMD_MAIL, "MAIL", 45);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_STALL_COMMAND), 1);
+	f = the(&l, F_STALL_COMMAND);
 	cr_assert_eq(count(&l, F_STALL_DATA) + count(&l, F_STALL_XEXCH50), 0);
-	f = get(&l, F_STALL_COMMAND);
-	cr_assert_not_null(strstr(f->summary, "MAIL"), "%s", f->summary);
+	tk_assert_has(f->summary, "MAIL");
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -490,7 +417,7 @@ Test(findings, tcp_no_answer)
 	f = get(&l, F_TCP_NO_ANSWER);
 	cr_assert_eq(f->sev, SEV_ERROR);
 	cr_assert_float_eq(f->duration, 9, 1e-6);
-	cr_assert_not_null(strstr(f->summary, "3 SYNs"), "%s", f->summary);
+	tk_assert_has(f->summary, "3 SYNs");
 	findings_clear(&l);
 	sess_free(s);
 
@@ -540,10 +467,9 @@ Test(findings, client_gave_up_while_the_server_ptr_was_outstanding)
 	s->close = CLOSE_RST_CLIENT;
 	s->close_t = s->last = ACK_T + 30;
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_CLIENT_GAVE_UP), 1);
+	f = the(&l, F_CLIENT_GAVE_UP);
 	cr_assert_eq(count(&l, F_BANNER_MISSING), 0);
 	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 1);
-	f = get(&l, F_CLIENT_GAVE_UP);
 	cr_assert_float_eq(f->t, ACK_T + 30, 1e-6);
 	cr_assert_float_eq(f->duration, 30, 1e-6);
 	cr_assert(!f->has_needed, "the banner never came");
@@ -561,15 +487,14 @@ Test(findings, client_gave_up_before_a_late_banner)
 	struct session *s = sess_hs();
 	s->fin_client = true;
 	s->fin_client_t = ACK_T + 30;
-	greeting(s, ACK_T + 35.5, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 35.5, 220, "mx1.example.org ESMTP");
 	s->fin_server = true;
 	s->fin_server_t = ACK_T + 35.6;
 	s->close = CLOSE_FIN;
 	s->close_t = s->last = ACK_T + 35.6;
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_CLIENT_GAVE_UP), 1);
+	f = the(&l, F_CLIENT_GAVE_UP);
 	cr_assert_eq(count(&l, F_BANNER_SLOW), 0, "gave_up replaces it");
-	f = get(&l, F_CLIENT_GAVE_UP);
 	cr_assert(f->has_needed);
 	cr_assert_float_eq(f->needed_s, 5.5, 1e-6);
 	cr_assert_float_eq(f->duration, 30, 1e-6);
@@ -580,7 +505,7 @@ Test(findings, client_gave_up_before_a_late_banner)
 Test(findings, client_closing_after_the_banner_did_not_give_up)
 {
 	struct session *s = sess_hs();
-	greeting(s, ACK_T + 0.3, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 0.3, 220, "mx1.example.org ESMTP");
 	s->fin_client = true;
 	s->fin_client_t = ACK_T + 1;
 	s->close = CLOSE_RST_CLIENT;
@@ -592,8 +517,8 @@ Test(findings, banner_masked)
 {
 	struct finding_list l;
 	struct session *s = sess_hs();
-	greeting(s, ACK_T + 0.2, 220,
-		 "*******************************0*2******0000000000**");
+	tk_greeting(s, ACK_T + 0.2, 220,
+		    "*******************************0*2******0000000000**");
 	close_fin(s, ACK_T + 1);
 	eval(s, &l);
 	cr_assert_eq(l.n, 1);
@@ -602,7 +527,7 @@ Test(findings, banner_masked)
 	sess_free(s);
 
 	s = sess_hs();
-	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP *ready*");
+	tk_greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP *ready*");
 	close_fin(s, ACK_T + 1);
 	expect_n(s, F_BANNER_MASKED, 0);
 }
@@ -613,7 +538,7 @@ Test(findings, banner_masked)
 static struct session *replies(double l1, double l2, double l3, double l4)
 {
 	struct session *s = sess_hs();
-	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
 	exchange(s, T0 + 1, SMTP_CMD_EHLO, "EHLO", l1, 250);
 	exchange(s, T0 + 5, SMTP_CMD_MAIL, "MAIL", l2, 250);
 	exchange(s, T0 + 9, SMTP_CMD_RCPT, "RCPT", l3, 250);
@@ -631,7 +556,7 @@ Test(findings, server_slow_replies_when_most_are_slow)
 	cr_assert_eq(l.n, 1);
 	f = get(&l, F_SERVER_SLOW_REPLIES);
 	cr_assert_float_eq(f->t, T0 + 2.5, 1e-6, "first slow reply");
-	cr_assert_not_null(strstr(f->summary, "3 of 4"), "%s", f->summary);
+	tk_assert_has(f->summary, "3 of 4");
 	findings_clear(&l);
 	sess_free(s);
 
@@ -642,8 +567,8 @@ Test(findings, server_slow_replies_when_most_are_slow)
 Test(findings, slow_replies_ignore_the_end_of_data_dot)
 {
 	struct session *s = replies(1.5, 0.1, 1.2, 0.1);
-	command(s, T0 + 15, SMTP_CMD_DATA_END, ".", "");
-	reply(s, T0 + 19, SMTP_CMD_DATA_END, ".", T0 + 15, 250, "queued");
+	tk_command(s, T0 + 15, SMTP_CMD_DATA_END, ".", "");
+	tk_reply(s, T0 + 19, SMTP_CMD_DATA_END, ".", T0 + 15, 250, "queued");
 	expect_n(s, F_SERVER_SLOW_REPLIES, 0);
 }
 
@@ -652,7 +577,7 @@ Test(findings, smtp_reply_error_names_the_command)
 	struct finding_list l;
 	const struct finding *f;
 	struct session *s = sess_hs();
-	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
 	exchange(s, T0 + 1, SMTP_CMD_EHLO, "EHLO", 0.1, 250);
 	exchange(s, T0 + 2, SMTP_CMD_MAIL, "MAIL", 0.1, 250);
 	exchange(s, T0 + 3, SMTP_CMD_RCPT, "RCPT", 0.1, 550);
@@ -662,8 +587,8 @@ Test(findings, smtp_reply_error_names_the_command)
 	f = get(&l, F_SMTP_REPLY_ERROR);
 	cr_assert_eq(f->sev, SEV_INFO);
 	cr_assert_float_eq(f->t, T0 + 3.1, 1e-6);
-	cr_assert_not_null(strstr(f->summary, "RCPT"), "%s", f->summary);
-	cr_assert_not_null(strstr(f->summary, "550"), "%s", f->summary);
+	tk_assert_has(f->summary, "RCPT");
+	tk_assert_has(f->summary, "550");
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -705,11 +630,12 @@ Test(findings, dns_error_for_a_response_without_its_query)
 static struct session *mail_reply_after(double latency)
 {
 	struct session *s = sess_hs();
-	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
 	exchange(s, T0 + 1, SMTP_CMD_EHLO, "EHLO", 0.01, 250);
-	command(s, T0 + 5, SMTP_CMD_MAIL, "MAIL", "FROM:<alice@sender.example>");
-	reply(s, T0 + 5 + latency, SMTP_CMD_MAIL, "MAIL", T0 + 5, 250,
-	      "2.1.0 Ok");
+	tk_command(s, T0 + 5, SMTP_CMD_MAIL, "MAIL",
+		   "FROM:<alice@sender.example>");
+	tk_reply(s, T0 + 5 + latency, SMTP_CMD_MAIL, "MAIL", T0 + 5, 250,
+		 "2.1.0 Ok");
 	exchange(s, T0 + 20, SMTP_CMD_RCPT, "RCPT", 0.01, 250);
 	exchange(s, T0 + 21, SMTP_CMD_DATA, "DATA", 0.01, 354);
 	close_fin(s, T0 + 25);
@@ -733,13 +659,8 @@ Test(findings, smtp_slow_reply_threshold)
 	cr_assert_eq(f->sev, SEV_WARNING);
 	cr_assert_str_eq(finding_code_name(f->code), "smtp.slow_reply");
 	cr_assert_float_eq(f->t, T0 + 5, 1e-6, "from the command");
-	cr_assert(f->has_duration);
-	cr_assert_float_eq(f->duration, 2.001, 1e-6);
-	cr_assert(f->has_cause);
-	cr_assert_eq(f->n_cause, 0);
-	cr_assert_float_eq(f->explained_s, 0, 1e-9);
-	cr_assert_not_null(f->suspects, "no DNS: the rule must name suspects");
-	cr_assert_not_null(strstr(f->summary, "MAIL"), "%s", f->summary);
+	expect_unexplained(f, 2.001);
+	tk_assert_has(f->summary, "MAIL");
 	cr_assert_not_null(f->remedy);
 	findings_clear(&l);
 	sess_free(s);
@@ -751,21 +672,20 @@ Test(findings, smtp_slow_reply_to_rcpt_and_not_to_data)
 	const struct finding *f;
 	struct session *s = sess_hs();
 
-	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
 	exchange(s, T0 + 1, SMTP_CMD_MAIL, "MAIL", 0.1, 250);
 	exchange(s, T0 + 2, SMTP_CMD_RCPT, "RCPT", 2.5, 250);
 	close_fin(s, T0 + 6);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_SMTP_SLOW_REPLY), 1);
-	f = get(&l, F_SMTP_SLOW_REPLY);
+	f = the(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_float_eq(f->t, T0 + 2, 1e-6);
-	cr_assert_not_null(strstr(f->summary, "RCPT"), "%s", f->summary);
+	tk_assert_has(f->summary, "RCPT");
 	findings_clear(&l);
 	sess_free(s);
 
 	/* a slow 354 to DATA, or a slow reply to EHLO, is not this finding */
 	s = sess_hs();
-	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
 	exchange(s, T0 + 1, SMTP_CMD_EHLO, "EHLO", 3.0, 250);
 	exchange(s, T0 + 5, SMTP_CMD_MAIL, "MAIL", 0.1, 250);
 	exchange(s, T0 + 6, SMTP_CMD_RCPT, "RCPT", 0.1, 250);
@@ -775,9 +695,9 @@ Test(findings, smtp_slow_reply_to_rcpt_and_not_to_data)
 
 	/* nor the reply to the end-of-data dot */
 	s = sess_hs();
-	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
-	command(s, T0 + 5, SMTP_CMD_DATA_END, ".", "");
-	reply(s, T0 + 15, SMTP_CMD_DATA_END, ".", T0 + 5, 250, "queued");
+	tk_greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	tk_command(s, T0 + 5, SMTP_CMD_DATA_END, ".", "");
+	tk_reply(s, T0 + 15, SMTP_CMD_DATA_END, ".", T0 + 5, 250, "queued");
 	close_fin(s, T0 + 16);
 	expect_n(s, F_SMTP_SLOW_REPLY, 0);
 }
@@ -788,13 +708,12 @@ Test(findings, smtp_slow_reply_only_the_first_one)
 	const struct finding *f;
 	struct session *s = sess_hs();
 
-	greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 0.2, 220, "mx1.example.org ESMTP");
 	exchange(s, T0 + 1, SMTP_CMD_MAIL, "MAIL", 2.5, 250);
 	exchange(s, T0 + 5, SMTP_CMD_RCPT, "RCPT", 4.0, 250);
 	close_fin(s, T0 + 10);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_SMTP_SLOW_REPLY), 1);
-	f = get(&l, F_SMTP_SLOW_REPLY);
+	f = the(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_float_eq(f->t, T0 + 1, 1e-6);
 	cr_assert_float_eq(f->duration, 2.5, 1e-6);
 	findings_clear(&l);
@@ -808,36 +727,31 @@ Test(findings, smtp_slow_reply_cause_is_the_sender_domain_txt)
 	struct finding_list l;
 	const struct finding *f;
 	struct session *s = mail_reply_after(3.01);
-	struct dns_tx *txt, *a;
+	struct dns_tx *txt;
 
 	/* a client-side lookup in the wait, and a server lookup of the
 	 * sender's domain answered before MAIL, explain nothing */
-	a = tie(s, REL_A_OF_MX, "mx2.example.org", DNS_T_A, T0 + 5.5,
-		T0 + 7.5, DNS_R_NOERROR);
+	tie(s, REL_A_OF_MX, "mx2.example.org", DNS_T_A, T0 + 5.5, T0 + 7.5,
+	    DNS_R_NOERROR);
 	tie(s, REL_SENDER_DOMAIN, "sender.example", DNS_T_MX, T0 + 4.0,
 	    T0 + 4.5, DNS_R_NOERROR);
 	txt = tie(s, REL_SENDER_DOMAIN, "sender.example", DNS_T_TXT,
 		  T0 + 5.001, T0 + 8.001, DNS_R_NOERROR);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_SMTP_SLOW_REPLY), 1);
-	f = get(&l, F_SMTP_SLOW_REPLY);
+	f = the(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_float_eq(f->duration, 3.01, 1e-6);
 	cr_assert(f->has_cause);
 	cr_assert_eq(f->n_cause, 1, "only the outstanding server lookup");
 	cr_assert_eq(f->cause[0].tx, txt);
-	cr_assert_neq(f->cause[0].tx, a);
 	cr_assert_eq(f->cause[0].rel, REL_SENDER_DOMAIN);
 	cr_assert_float_eq(f->cause[0].overlap_s, 3.0, 1e-6);
 	cr_assert_float_eq(f->explained_s, 3.0, 1e-6);
 	cr_assert_null(f->suspects, "DNS explains the wait");
-	cr_assert_not_null(strstr(f->summary, "sender.example"), "%s",
-			   f->summary);
-	cr_assert_not_null(strstr(f->summary, "sender_domain"), "%s",
-			   f->summary);
-	cr_assert_not_null(strstr(f->summary, "TXT"), "%s", f->summary);
+	tk_assert_has(f->summary, "sender.example");
+	tk_assert_has(f->summary, "sender_domain");
+	tk_assert_has(f->summary, "TXT");
 	cr_assert_geq(f->n_evidence, 2, "the command/reply and the lookup");
-	cr_assert_not_null(strstr(f->evidence[1], "sender_domain: TXT"), "%s",
-			   f->evidence[1]);
+	tk_assert_has(f->evidence[1], "sender_domain: TXT");
 	/* the 3 s TXT lookup and the 2 s A lookup are slow too */
 	cr_assert_eq(count(&l, F_DNS_SLOW), 2);
 	findings_clear(&l);
@@ -890,10 +804,9 @@ Test(findings, mx_no_failover_is_an_error)
 	struct session *s = with_verdict(MXV_NO_FAILOVER);
 
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_MX_NO_FAILOVER), 1);
+	f = the(&l, F_MX_NO_FAILOVER);
 	cr_assert_eq(count(&l, F_MX_FAILOVER), 0);
 	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
-	f = get(&l, F_MX_NO_FAILOVER);
 	cr_assert_eq(f->sev, SEV_ERROR);
 	cr_assert_str_eq(finding_code_name(f->code), "mx.no_failover");
 	cr_assert_float_eq(f->t, T0, 1e-6, "decided at the SYN");
@@ -917,9 +830,8 @@ Test(findings, mx_failover_is_info)
 		 "192.0.2.10 moved on from mx1.example.org (MX 10), which never "
 		 "sent a banner, to mx2.example.org (MX 20) for example.org.");
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_MX_FAILOVER), 1);
+	f = the(&l, F_MX_FAILOVER);
 	cr_assert_eq(count(&l, F_MX_NO_FAILOVER), 0);
-	f = get(&l, F_MX_FAILOVER);
 	cr_assert_eq(f->sev, SEV_INFO);
 	cr_assert_str_eq(finding_code_name(f->code), "mx.failover");
 	cr_assert_str_eq(f->summary, s->mx_summary);
@@ -945,19 +857,17 @@ Test(findings, client_gave_up_at_its_quit_before_the_greeting)
 	struct finding_list l;
 	const struct finding *f;
 	struct session *s = sess_hs();
-	command(s, ACK_T + 3, SMTP_CMD_QUIT, "QUIT", "");
+	tk_command(s, ACK_T + 3, SMTP_CMD_QUIT, "QUIT", "");
 	s->fin_client = true;
 	s->fin_client_t = ACK_T + 6;
-	greeting(s, ACK_T + 8, 220, "mx1.example.org ESMTP");
+	tk_greeting(s, ACK_T + 8, 220, "mx1.example.org ESMTP");
 	s->close = CLOSE_RST_CLIENT;
 	s->close_t = s->last = ACK_T + 8.01;
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_CLIENT_GAVE_UP), 1);
-	f = get(&l, F_CLIENT_GAVE_UP);
+	f = the(&l, F_CLIENT_GAVE_UP);
 	cr_assert_float_eq(f->duration, 3, 1e-6);
 	cr_assert_float_eq(f->needed_s, 5, 1e-6);
-	cr_assert_not_null(strstr(f->evidence[0], "sent QUIT"), "%s",
-			   f->evidence[0]);
+	tk_assert_has(f->evidence[0], "sent QUIT");
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -974,8 +884,7 @@ Test(findings, client_gave_up_by_reset_says_reset)
 	eval(s, &l);
 	f = get(&l, F_CLIENT_GAVE_UP);
 	cr_assert_float_eq(f->duration, 10, 1e-6);
-	cr_assert_not_null(strstr(f->evidence[0], "reset the connection"),
-			   "%s", f->evidence[0]);
+	tk_assert_has(f->evidence[0], "reset the connection");
 	findings_clear(&l);
 	sess_free(s);
 }
