@@ -58,7 +58,7 @@ Each timed run is `mxray -q -r CAPTURE --format F` with stdout to /dev/null.
 Wall time is measured here; user+sys CPU comes from wait4() on the child;
 peak RSS from `/usr/bin/time -v` when it is installed (apt-get install time),
 else from wait4() (then it may include the RSS of this Python process at fork
-time).  Every run must exit 0.  Before them, one untimed json run and one
+time); see scripts/measure.py.  Every run must exit 0.  Before them, one untimed json run and one
 untimed ndjson run, piped into this script, must report N sessions and every
 packet of the capture: only the summary is parsed (the ndjson's last line;
 the json's tail from its top-level "inputs" key on, as the documents reach
@@ -78,20 +78,19 @@ import heapq
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(SCRIPTS_DIR)
 sys.path.insert(0, SCRIPTS_DIR)
 import gen_samples as gs  # noqa: E402
-
 from gen_samples import CLIENT, SERVER, MAX_SEG, lines, us  # noqa: E402
+from measure import (GNU_TIME, NO_GNU_TIME, json_tail_summary,  # noqa: E402
+                     read_tail, run_measured)
 
 BENCH_VERSION = 1                 # bump when the generated traffic changes
 BASE_US = gs.BASE_US              # session 0's SYN at 1700000000.000000
@@ -376,40 +375,6 @@ def describe(path, meta):
 # Running mxray
 # --------------------------------------------------------------------------
 
-def run_measured(cmd, stdout_path=os.devnull):
-    """Run cmd; returns dict(wall, cpu, rss_kb, status, stderr).
-
-    Through GNU time when present: wait4() on it gives the CPU time of time
-    plus mxray (time's own is ~1 ms), time -v gives mxray's own peak RSS."""
-    gnu_time = shutil.which("time", path="/usr/bin:/bin")
-    full = ([gnu_time, "-v"] if gnu_time else []) + cmd
-    with open(stdout_path, "wb") as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(full, stdout=out, stderr=err)
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        text = err.read().decode("utf-8", "replace")
-    res = {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_kb": ru.ru_maxrss,
-           "status": p.returncode, "stderr": text}
-    if gnu_time:
-        # GNU time reports mxray's own figures; it exits with mxray's status
-        tail, own = [], {}
-        for line in text.splitlines():
-            key, sep, val = line.strip().rpartition(": ")
-            if line.startswith("\t") and sep:
-                own[key] = val
-            else:
-                tail.append(line)
-        res["stderr"] = "\n".join(l for l in tail if not l.startswith("\tCommand"))
-        if "Maximum resident set size (kbytes)" in own:
-            res["rss_kb"] = int(own["Maximum resident set size (kbytes)"])
-        if "Exit status" in own:
-            res["status"] = int(own["Exit status"])
-    return res
-
-
 def check_run(fmt, res):
     if res["status"] != 0:
         sys.exit("mxray --format %s exited %d: %s" % (fmt, res["status"],
@@ -420,45 +385,35 @@ def report_summary(mxray, path, fmt):
     """One untimed run with the report piped here; parses only its summary.
 
     ndjson: the last line, and the session lines are counted.  json: the
-    document can be GBs, so only its last 2 MB are kept; SPEC.md fixes the
-    key order (..., "inputs", "summary"), so the last top-level `"inputs":`
-    starts an object fragment holding inputs and summary.
+    document can be GBs, so only its last 2 MB are kept (see
+    measure.json_tail_summary).
     Returns (summary, inputs, session lines or None, output bytes).
     """
-    with tempfile.TemporaryFile() as err:
-        p = subprocess.Popen([mxray, "-q", "-r", path, "--format", fmt],
-                             stdout=subprocess.PIPE, stderr=err)
-        total, listed, tail = 0, None, b""
+    out = {"listed": None}
+
+    def consume(pipe):
         if fmt == "ndjson":
-            listed = 0
-            for line in p.stdout:
-                total += len(line)
+            out["listed"] = out["total"] = 0
+            for line in pipe:
+                out["total"] += len(line)
                 if line.startswith(b'{"type":"session"'):
-                    listed += 1
-                tail = line
+                    out["listed"] += 1
+                out["tail"] = line
         else:
-            keep = 2 << 20
-            while True:
-                chunk = p.stdout.read(1 << 20)
-                if not chunk:
-                    break
-                total += len(chunk)
-                tail = (tail + chunk)[-keep:]
-        status = p.wait()
-        err.seek(0)
-        if status != 0:
-            sys.exit("mxray --format %s exited %d: %s" % (
-                fmt, status, err.read().decode("utf-8", "replace").strip()))
+            out["tail"], out["total"] = read_tail(pipe, 2 << 20)
+
+    check_run(fmt, run_measured([mxray, "-q", "-r", path, "--format", fmt],
+                                consume=consume))
     if fmt == "ndjson":
-        summary = json.loads(tail)
+        summary = json.loads(out["tail"])
         if summary.get("type") != "summary":
             sys.exit("ndjson: the last line is not the summary")
-        return summary, summary["inputs"], listed, total
-    at = [m.start() for m in re.finditer(rb'"inputs"\s*:', tail)]
-    if not at:
-        sys.exit("json: no top-level \"inputs\" in the last %d bytes" % len(tail))
-    doc = json.loads(b"{" + tail[at[-1]:])
-    return doc["summary"], doc["inputs"], None, total
+        return summary, summary["inputs"], out["listed"], out["total"]
+    doc = json_tail_summary(out["tail"])
+    if doc is None:
+        sys.exit("json: no summary after the last top-level \"inputs\" in the "
+                 "last %d bytes" % len(out["tail"]))
+    return doc["summary"], doc["inputs"], None, out["total"]
 
 
 def verify(mxray, path, meta):
@@ -564,9 +519,8 @@ def main(argv):
     mxray = os.path.abspath(args.mxray)
     if not args.generate_only and not os.access(mxray, os.X_OK):
         sys.exit("%s: not found or not executable (run make first)" % mxray)
-    if not shutil.which("time", path="/usr/bin:/bin"):
-        print("note: /usr/bin/time not found (apt-get install time); peak RSS "
-              "comes from wait4() and may include this script's own RSS")
+    if not GNU_TIME:
+        print(NO_GNU_TIME)
 
     path, meta = ensure_capture(args.out, args.sessions, spacing_us, args.jobs,
                                 args.reuse)

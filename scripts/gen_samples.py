@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """gen_samples.py - write mxray's synthetic sample captures.
 
-    python3 scripts/gen_samples.py samples                    # samples only
-    python3 scripts/gen_samples.py samples tests/bad-input    # and bad inputs
+    python3 scripts/gen_samples.py samples
+
+(tests/bad-input/ is written by scripts/gen_bad_inputs.py.)
 
 Python 3 standard library only.  The output is deterministic: every
 timestamp, port, sequence number, DNS id and payload byte is fixed (the few
@@ -19,7 +20,7 @@ Layout of this file:
      pcapng (SHB, IDB, EPB)
   5. building blocks shared by the scenarios (the IPv4 / IPv6 cast, DNS
      lookups, SMTP dialogue)
-  6. one function per sample, the README, the damaged files, main()
+  6. one function per sample, the README, main()
 
 A scenario's addresses decide its IP version: the IPv6 samples use the same
 dialogue with the 2001:db8:: cast (Cast V6).  samples/odd/ holds captures
@@ -53,7 +54,6 @@ SERVER_NAME = "mx1.example.org"
 SERVER2_IP = "203.0.113.26"       # mx2.example.org
 SERVER2_NAME = "mx2.example.org"
 DOMAIN = "example.org"
-CLIENT_PTR = "10.2.0.192.in-addr.arpa"
 
 # the same cast over IPv6 (documentation prefix 2001:db8::/32, RFC 3849)
 CLIENT_IP6 = "2001:db8:10::10"
@@ -62,6 +62,7 @@ SERVER_IP6 = "2001:db8:25::25"
 
 MAIL_FROM = "alice@sender.example"
 RCPT_TO = "bob@example.org"
+SENDER_DOMAIN = MAIL_FROM.split("@")[1]
 
 # link types (LINKTYPE_* values as written into file headers)
 LINKTYPE_NULL = 0
@@ -84,8 +85,8 @@ FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 MSS = 1460
 MAX_SEG = 1448          # payload bytes per data segment
-MSS6 = 1440             # over IPv6 the headers are 20 bytes longer
-MAX_SEG6 = 1428
+MSS6 = MSS - 20         # over IPv6 the headers are 20 bytes longer
+MAX_SEG6 = MAX_SEG - 20
 
 CLIENT, SERVER = 0, 1   # the two ends of a TcpConn
 
@@ -151,10 +152,11 @@ def reverse_name(addr):
     return ".".join(reversed(addr.split("."))) + ".in-addr.arpa"
 
 
-def ipv4(src, dst, proto, payload, ident, ttl=64, df=True):
-    """An IPv4 packet (no options) with a correct header checksum."""
+def ipv4(src, dst, proto, payload, ident, ttl=64, df=True, more=False, offset=0):
+    """An IPv4 packet (no options) with a correct header checksum; more and
+    offset (bytes) make it a fragment (RFC 791)."""
     total = 20 + len(payload)
-    flags_frag = 0x4000 if df else 0
+    flags_frag = (0x4000 if df else 0) | (0x2000 if more else 0) | offset // 8
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, ident & 0xFFFF,
                       flags_frag, ttl, proto, 0, ip_aton(src), ip_aton(dst))
     csum = inet_checksum(hdr)
@@ -190,8 +192,10 @@ def udp_datagram(src, dst, sport, dport, payload):
     return dgram[:6] + struct.pack("!H", csum) + dgram[8:]
 
 
-SYN_OPTIONS = struct.pack("!BBH", 2, 4, MSS) + b"\x01\x01\x04\x02"  # MSS, NOP, NOP, SACK-perm
-SYN_OPTIONS6 = struct.pack("!BBH", 2, 4, MSS6) + b"\x01\x01\x04\x02"
+def syn_options(mss):
+    """MSS, NOP, NOP, SACK-permitted."""
+    return struct.pack("!BBH", 2, 4, mss) + b"\x01\x01\x04\x02"
+
 
 # ---- DNS ---------------------------------------------------------------
 
@@ -436,12 +440,9 @@ class Capture:
             if v6:
                 frag = struct.pack("!BBHI", IPPROTO_UDP, 0, off | more, ident)
                 pkts.append(ipv6(src, dst, IPPROTO_FRAGMENT, frag + part))
-                continue
-            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(part), ident,
-                              (0x2000 if more else 0) | (off // 8), 64,
-                              IPPROTO_UDP, 0, ip_aton(src), ip_aton(dst))
-            hdr = hdr[:10] + struct.pack("!H", inet_checksum(hdr)) + hdr[12:]
-            pkts.append(hdr + part)
+            else:
+                pkts.append(ipv4(src, dst, IPPROTO_UDP, part, ident, df=False,
+                                 more=more, offset=off))
         if reverse:
             pkts.reverse()
         for i, pkt in enumerate(pkts):
@@ -477,7 +478,7 @@ class TcpConn:
                      _End(server, sport, det_int(label + "/isn/s", 4), swin))
         v6 = is_v6(client)
         self.max_seg = MAX_SEG6 if v6 else MAX_SEG
-        self.syn_options = SYN_OPTIONS6 if v6 else SYN_OPTIONS
+        self.syn_options = syn_options(MSS6 if v6 else MSS)
 
     def _emit(self, t, side, flags, seq, payload=b"", ack=None, options=b"",
               window=None):
@@ -652,7 +653,6 @@ class Cast:
 
 V4 = Cast(CLIENT_IP, SERVER_IP, RESOLVER_IP, "A")
 V6 = Cast(CLIENT_IP6, SERVER_IP6, RESOLVER_IP6, "AAAA")
-assert V4.client_ptr == CLIENT_PTR
 
 
 class Ids:
@@ -697,8 +697,13 @@ def client_mx_lookups(cap, ids, t, cast=V4):
     """The sender's MX lookup of example.org, then the A (AAAA) lookup of mx1."""
     t = udp_lookup(cap, ids, t, cast.client, DOMAIN, "MX", us(ms=18, micro=312),
                    MX_ANSWERS, resolver=cast.resolver)
-    return udp_lookup(cap, ids, t + us(micro=738), cast.client, SERVER_NAME,
-                      cast.addr_type, us(ms=12, micro=527),
+    return a_of_mx1(cap, ids, t + us(micro=738), cast)
+
+
+def a_of_mx1(cap, ids, t, cast=V4):
+    """The sender's A (AAAA) lookup of mx1."""
+    return udp_lookup(cap, ids, t, cast.client, SERVER_NAME, cast.addr_type,
+                      us(ms=12, micro=527),
                       [(SERVER_NAME, cast.addr_type, 3600, cast.server)],
                       resolver=cast.resolver)
 
@@ -716,11 +721,12 @@ def server_client_checks(cap, ids, t, ptr_rtt=us(ms=14, micro=733),
                       resolver=cast.resolver)
 
 
-def smtp_connect(cap, number, t, server=SERVER_IP, port_offset=0, client=CLIENT_IP):
-    conn = TcpConn(cap, client, 40100 + number * 10 + port_offset, server, 25,
-                   "s%d/smtp%d" % (number, port_offset))
-    t_syn, t_synack, t_ack = conn.handshake(t, us(ms=6, micro=310),
-                                            us(ms=6, micro=310))
+def smtp_connect(cap, number, t, cast=V4, port_offset=0, server=None):
+    """The client's connection to port 25 of the cast's server (or of
+    server); returns (conn, time of the client's ACK)."""
+    conn = TcpConn(cap, cast.client, 40100 + number * 10 + port_offset,
+                   server or cast.server, 25, "s%d/smtp%d" % (number, port_offset))
+    _, _, t_ack = conn.handshake(t, us(ms=6, micro=310), us(ms=6, micro=310))
     return conn, t_ack
 
 
@@ -730,8 +736,8 @@ def lines(*ls):
 
 def message(number, subject, body_lines, rcpts=(RCPT_TO,)):
     """RFC 5322 message as sent after DATA (dot-stuffed, with the end dot)."""
-    date = email.utils.formatdate((BASE_US // 1_000_000) + (number - 1) * 1000,
-                                  usegmt=True)
+    date = email.utils.formatdate(
+        (BASE_US + (number - 1) * SCENARIO_SPACING_US) // 1_000_000, usegmt=True)
     hdr = ["From: Alice <%s>" % MAIL_FROM,
            "To: " + ", ".join("<%s>" % r for r in rcpts),
            "Subject: " + subject,
@@ -763,32 +769,96 @@ REPLY_BYE = "221 2.0.0 Bye"
 BANNER_POSTFIX = "220 mx1.example.org ESMTP Postfix"
 
 
-def smtp_delivery(conn, number, t, ehlo_reply, body, server_closes=True):
-    """EHLO .. QUIT and the close, one command per segment; t = banner time."""
+def opening(n, link, cast=V4):
+    """How most scenarios start: the sender's MX and A (AAAA) lookups, then
+    its connection to mx1 523 µs after the last answer.  Returns (capture,
+    ids, conn, time of the client's ACK)."""
+    cap, ids = Capture(n, link), Ids(n, cast)
+    t = client_mx_lookups(cap, ids, 0, cast)
+    conn, t_ack = smtp_connect(cap, n, t + us(micro=523), cast)
+    return cap, ids, conn, t_ack
+
+
+def checks_then_banner(cap, ids, conn, t_ack, cast=V4, banner=BANNER_POSTFIX):
+    """The server's PTR + A (AAAA) checks of the client 480 µs after the
+    handshake, then its greeting 457 µs after the last answer.  Returns the
+    time of the greeting."""
+    t = server_client_checks(cap, ids, t_ack + us(micro=480), cast=cast)
+    return conn.send(t + us(micro=457), SERVER, lines(banner))
+
+
+def silent_server(conn, t_ack, wait=us(seconds=20)):
+    """No greeting: the client FINs `wait` after its ACK, the server ACKs and
+    FINs, the client ACKs.  Returns (client FIN time, last packet time)."""
+    t_fin = conn.fin(t_ack + wait, CLIENT)
+    t = conn.ack(t_fin + us(ms=6, micro=305), SERVER)
+    t = conn.fin(t + us(micro=211), SERVER)
+    return t_fin, conn.ack(t + us(ms=6, micro=298), CLIENT)
+
+
+# The SMTP dialogue of the samples, one command or reply per segment, in
+# pieces that the scenarios put together; each takes the time of the packet
+# before it and returns that of its last one.
+
+
+def smtp_ehlo_mail(conn, t, ehlo_reply=EHLO_POSTFIX):
+    """EHLO, its reply, MAIL FROM; t = time of the greeting."""
     t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
     t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*ehlo_reply))
-    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
-    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    return conn.send(t + us(ms=6, micro=801), CLIENT,
+                     lines("MAIL FROM:<%s>" % MAIL_FROM))
+
+
+def smtp_mail_ok(conn, t):
+    """The 250 to MAIL; t = time of MAIL."""
+    return conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+
+
+def smtp_rcpt_to_354(conn, t):
+    """RCPT TO, its 250, DATA, the 354; t = time of the reply to MAIL."""
     t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
     t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
     t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
-    t = conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
-    t = conn.send(t + us(ms=6, micro=650), CLIENT, body)
+    return conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
+
+
+def smtp_to_354(conn, t, ehlo_reply=EHLO_POSTFIX):
+    """EHLO .. the 354 to DATA; t = time of the greeting."""
+    t = smtp_mail_ok(conn, smtp_ehlo_mail(conn, t, ehlo_reply))
+    return smtp_rcpt_to_354(conn, t)
+
+
+def smtp_after_body(conn, t):
+    """The 250 to the end dot, QUIT, 221 and the server's close; t = time
+    of the segment that ended the body."""
     t = conn.send(t + us(ms=21, micro=337), SERVER, lines(REPLY_QUEUED))
     t = conn.send(t + us(ms=6, micro=420), CLIENT, lines("QUIT"))
     t = conn.send(t + us(ms=4, micro=3), SERVER, lines(REPLY_BYE))
-    if server_closes:
-        return conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200),
-                          us(ms=5, micro=900))
-    return conn.close(t + us(ms=6, micro=300), CLIENT, us(ms=6, micro=80),
-                      us(ms=5, micro=950))
+    return conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200),
+                      us(ms=5, micro=900))
+
+
+def smtp_body_to_close(conn, t, body):
+    """The message (body, as message() makes it), then smtp_after_body; t =
+    time of the 354."""
+    return smtp_after_body(conn, conn.send(t + us(ms=6, micro=650), CLIENT, body))
+
+
+def smtp_rcpt_to_close(conn, t, body):
+    """RCPT .. QUIT and the server's close; t = time of the reply to MAIL."""
+    return smtp_body_to_close(conn, smtp_rcpt_to_354(conn, t), body)
+
+
+def smtp_delivery(conn, t, ehlo_reply, body):
+    """EHLO .. QUIT and the server's close; t = time of the greeting."""
+    return smtp_body_to_close(conn, smtp_to_354(conn, t, ehlo_reply), body)
 
 
 # --------------------------------------------------------------------------
 # 6. Scenarios
 # --------------------------------------------------------------------------
 
-SCENARIOS = []   # (number, file name, writer, function, description)
+SCENARIOS = []   # (number, file name, "pcap" or "pcapng", function, description)
 
 
 def scenario(number, filename, description, fmt="pcap"):
@@ -800,31 +870,27 @@ def scenario(number, filename, description, fmt="pcap"):
 
 @scenario(1, "normal.pcap", "happy path: MX + A lookups, handshake, PTR + A "
           "checks by the server, banner after 27 ms, one message delivered, QUIT")
-def s_normal(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    smtp_delivery(conn, n, t, EHLO_POSTFIX, message(n, "Test message", SHORT_BODY))
+def s_normal(n, cast=V4, subject="Test message"):
+    cap, ids, conn, t_ack = opening(n, Ethernet(), cast)
+    t = checks_then_banner(cap, ids, conn, t_ack, cast)
+    smtp_delivery(conn, t, EHLO_POSTFIX, message(n, subject, SHORT_BODY))
     return cap
 
 
 @scenario(2, "slow-ptr.pcap", "banner held back 4.03 s: the server's PTR query "
           "is retransmitted at +2 s and answered at +4 s, then delivery as usual")
-def s_slow_ptr(n):
-    cap, ids = Capture(n, Ethernet([(ETH_P_8021Q, 25)])), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(ms=10), ptr_rtt=us(seconds=4),
-                             a_rtt=us(ms=10), ptr_retransmit=[us(seconds=2)])
+def s_slow_ptr(n, cast=V4):
+    cap, ids, conn, t_ack = opening(n, Ethernet([(ETH_P_8021Q, 25)]), cast)
+    server_client_checks(cap, ids, t_ack + us(ms=10), ptr_rtt=us(seconds=4),
+                         a_rtt=us(ms=10), ptr_retransmit=[us(seconds=2)],
+                         cast=cast)
     # PTR at ack+0.010, re-sent at ack+2.010, answered at ack+4.010; A query
     # 412 µs later, answered 10 ms after that; banner at exactly ack+4.030.
     t = conn.send(t_ack + us(seconds=4, ms=30), SERVER, lines(BANNER_POSTFIX))
     ehlo = ["250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
             "250-VRFY", "250-ETRN", "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
             "250-DSN", "250 SMTPUTF8"]
-    smtp_delivery(conn, n, t, ehlo, message(n, "Slow banner test", SHORT_BODY))
+    smtp_delivery(conn, t, ehlo, message(n, "Slow banner test", SHORT_BODY))
     return cap
 
 
@@ -832,24 +898,17 @@ def s_slow_ptr(n):
           "never sends a greeting (no DNS by the server either); client FINs 30 s "
           "after its ACK")
 def s_no_banner(n):
-    cap, ids = Capture(n, LinuxSLL(capture_host=CLIENT_IP)), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = conn.fin(t_ack + us(seconds=30), CLIENT)
-    t = conn.ack(t + us(ms=6, micro=305), SERVER)
-    t = conn.fin(t + us(micro=211), SERVER)
-    conn.ack(t + us(ms=6, micro=298), CLIENT)
+    cap, _, conn, t_ack = opening(n, LinuxSLL(capture_host=CLIENT_IP))
+    silent_server(conn, t_ack, wait=us(seconds=30))
     return cap
 
 
 @scenario(4, "gave-up.pcap", "the server's PTR query is never answered (sent "
           "+0.001 s, re-sent +5 s); the client resets 10 s after its ACK, no banner")
 def s_gave_up(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    cap, ids, conn, t_ack = opening(n, Ethernet())
     # PTR at ack+0.001 s, re-sent at ack+5.000 s, never answered
-    udp_lookup(cap, ids, t_ack + us(ms=1), SERVER_IP, CLIENT_PTR, "PTR", None,
+    udp_lookup(cap, ids, t_ack + us(ms=1), SERVER_IP, V4.client_ptr, "PTR", None,
                retransmit_at=[us(seconds=5) - us(ms=1)])
     conn.rst(t_ack + us(seconds=10), CLIENT)
     return cap
@@ -859,21 +918,11 @@ def s_gave_up(n):
           "TCP-ACKed but never answered; client FINs 45 s later, server ACKs "
           "then resets")
 def s_data_stall(n):
-    cap, ids = Capture(n, LinuxSLL2(capture_host=CLIENT_IP)), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
-    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(
+    cap, ids, conn, t_ack = opening(n, LinuxSLL2(capture_host=CLIENT_IP))
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    t = smtp_to_354(conn, t, [
         "250-mx1.example.org", "250-PIPELINING", "250-SIZE 52428800",
-        "250-8BITMIME", "250-ENHANCEDSTATUSCODES", "250 CHUNKING"))
-    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
-    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
-    t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
-    t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
-    t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
-    t = conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
+        "250-8BITMIME", "250-ENHANCEDSTATUSCODES", "250 CHUNKING"])
     body = ["Hello Bob,", "", "the attached report follows inline."] + [
         "%02d: mxray sample line, long enough to fill three TCP segments. %s"
         % (i, "0123456789" * 2) for i in range(1, 32)] + ["..", "Alice"]
@@ -890,9 +939,8 @@ def s_data_stall(n):
 @scenario(6, "xexch50-stall.pcap", "seed 003: Exchange XEXCH50 1124-byte blob "
           "is TCP-ACKed but never answered; client FINs 60 s later")
 def s_xexch50(n):
-    cap, ids = Capture(n, Ethernet([(ETH_P_8021AD, 100), (ETH_P_8021Q, 25)])), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    cap, ids, conn, t_ack = opening(n, Ethernet([(ETH_P_8021AD, 100),
+                                                 (ETH_P_8021Q, 25)]))
     t = server_client_checks(cap, ids, t_ack + us(micro=480))
     t = conn.send(t + us(ms=1, micro=120), SERVER,
                   lines("220 mx1.example.org Microsoft ESMTP MAIL Service ready"))
@@ -932,11 +980,8 @@ def xexch50_blob():
 @scenario(7, "pipelining.pcap", "PIPELINING: MAIL, 3 x RCPT and DATA in one "
           "client segment, the five replies in one server segment")
 def s_pipelining(n):
-    cap, ids = Capture(n, RawIP()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    cap, ids, conn, t_ack = opening(n, RawIP())
+    t = checks_then_banner(cap, ids, conn, t_ack)
     t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
     t = conn.send(t + us(ms=6, micro=105), SERVER, lines(
         "250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
@@ -1024,11 +1069,8 @@ def tls_appdata(label, plain_len):
 @scenario(8, "starttls.pcap", "STARTTLS accepted (220 2.0.0), then TLS 1.3 "
           "records only: ClientHello, server flight in two segments, app data")
 def s_starttls(n):
-    cap, ids = Capture(n, BsdNull()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    cap, ids, conn, t_ack = opening(n, BsdNull())
+    t = checks_then_banner(cap, ids, conn, t_ack)
     t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
     t = conn.send(t + us(ms=6, micro=105), SERVER, lines(
         "250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
@@ -1063,7 +1105,7 @@ def s_starttls(n):
 def s_dns_tcp(n):
     cap, ids = Capture(n, Ethernet()), Ids(n)
     dns = TcpConn(cap, CLIENT_IP, 45000 + n, RESOLVER_IP, 53, "s%d/dns" % n)
-    t_syn, t_synack, t = dns.handshake(0, us(ms=7, micro=20), us(ms=7, micro=20))
+    _, _, t = dns.handshake(0, us(ms=7, micro=20), us(ms=7, micro=20))
     qid, _ = ids.next(CLIENT_IP)
     q = dns_message(qid, DOMAIN, "MX")
     t = dns.send(t + us(micro=85), CLIENT, struct.pack("!H", len(q)))
@@ -1078,9 +1120,8 @@ def s_dns_tcp(n):
     t = dns.send(t + us(ms=13, micro=66), SERVER, struct.pack("!H", len(r)) + r)
     t = dns.close(t + us(micro=310), CLIENT, us(ms=7, micro=3), us(ms=7, micro=11))
     conn, t_ack = smtp_connect(cap, n, t + us(micro=902))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    smtp_delivery(conn, n, t, EHLO_POSTFIX, message(n, "DNS over TCP", SHORT_BODY))
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    smtp_delivery(conn, t, EHLO_POSTFIX, message(n, "DNS over TCP", SHORT_BODY))
     return cap
 
 
@@ -1126,40 +1167,10 @@ class IdsMx2(Ids):
 
 def mx2_client_checks(cap, ids, t):
     """mx2's PTR lookup of the client, then A of the PTR name."""
-    t = udp_lookup(cap, ids, t, SERVER2_IP, CLIENT_PTR, "PTR", us(ms=9, micro=617),
-                   [(CLIENT_PTR, "PTR", 3600, CLIENT_NAME)])
+    t = udp_lookup(cap, ids, t, SERVER2_IP, V4.client_ptr, "PTR", us(ms=9, micro=617),
+                   [(V4.client_ptr, "PTR", 3600, CLIENT_NAME)])
     return udp_lookup(cap, ids, t + us(micro=388), SERVER2_IP, CLIENT_NAME, "A",
                       us(ms=10, micro=942), [(CLIENT_NAME, "A", 3600, CLIENT_IP)])
-
-
-def a_of_mx1(cap, ids, t):
-    """The sender's A lookup of mx1 (answered 203.0.113.25)."""
-    return udp_lookup(cap, ids, t, CLIENT_IP, SERVER_NAME, "A", us(ms=12, micro=527),
-                      [(SERVER_NAME, "A", 3600, SERVER_IP)])
-
-
-def silent_server(conn, t_ack, wait=us(seconds=20)):
-    """No greeting: the client FINs `wait` after its ACK, the server ACKs and
-    FINs, the client ACKs.  Returns (client FIN time, last packet time)."""
-    t_fin = conn.fin(t_ack + wait, CLIENT)
-    t = conn.ack(t_fin + us(ms=6, micro=305), SERVER)
-    t = conn.fin(t + us(micro=211), SERVER)
-    return t_fin, conn.ack(t + us(ms=6, micro=298), CLIENT)
-
-
-def smtp_rcpt_to_close(conn, t, body):
-    """RCPT .. QUIT and the server's close, one command per segment; t = time
-    of the reply to MAIL."""
-    t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
-    t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
-    t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
-    t = conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
-    t = conn.send(t + us(ms=6, micro=650), CLIENT, body)
-    t = conn.send(t + us(ms=21, micro=337), SERVER, lines(REPLY_QUEUED))
-    t = conn.send(t + us(ms=6, micro=420), CLIENT, lines("QUIT"))
-    t = conn.send(t + us(ms=4, micro=3), SERVER, lines(REPLY_BYE))
-    return conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200),
-                      us(ms=5, micro=900))
 
 
 @scenario(11, "no-failover.pcap", "seed 004 repeated: one MX lookup (10 mx1, "
@@ -1168,13 +1179,12 @@ def smtp_rcpt_to_close(conn, t, body):
           "banner, the client FINs 20 s after its ACK and tries mx1 again 5 s "
           "after its FIN, never mx2")
 def s_no_failover(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    for attempt in range(3):
-        if attempt:
-            t = a_of_mx1(cap, ids, t_fin + us(seconds=5))
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    for attempt in (1, 2):
+        t_fin, _ = silent_server(conn, t_ack)
+        t = a_of_mx1(cap, ids, t_fin + us(seconds=5))
         conn, t_ack = smtp_connect(cap, n, t + us(micro=523), port_offset=attempt)
-        t_fin, t = silent_server(conn, t_ack)
+    silent_server(conn, t_ack)
     return cap
 
 
@@ -1189,11 +1199,11 @@ def s_failover(n):
     _, t = silent_server(conn, t_ack)
     t = udp_lookup(cap, ids, t + us(ms=1, micro=204), CLIENT_IP, SERVER2_NAME, "A",
                    us(ms=11, micro=804), [(SERVER2_NAME, "A", 3600, SERVER2_IP)])
-    conn2, t_ack = smtp_connect(cap, n, t + us(micro=498), server=SERVER2_IP,
-                                port_offset=1)
+    conn2, t_ack = smtp_connect(cap, n, t + us(micro=498), port_offset=1,
+                                server=SERVER2_IP)
     t = mx2_client_checks(cap, ids, t_ack + us(micro=480))
     t = conn2.send(t + us(micro=457), SERVER, lines(BANNER_MX2))
-    smtp_delivery(conn2, n, t, EHLO_MX2, message(n, "Failover test", SHORT_BODY))
+    smtp_delivery(conn2, t, EHLO_MX2, message(n, "Failover test", SHORT_BODY))
     return cap
 
 
@@ -1205,24 +1215,17 @@ SPF_RECORD = "v=spf1 ip4:192.0.2.10 -all"
           "later; the 250 to MAIL comes 3.010 s after MAIL, then delivery as "
           "usual")
 def s_slow_spf(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
-    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
-    t_mail = conn.send(t + us(ms=6, micro=801), CLIENT,
-                       lines("MAIL FROM:<%s>" % MAIL_FROM))
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    t_mail = smtp_ehlo_mail(conn, t)
     # the SPF lookup, with the server's delayed ACK of MAIL while it waits
-    domain = MAIL_FROM.split("@")[1]
     qid, port = ids.next(SERVER_IP)
     t_q = cap.udp(t_mail + us(micro=812), SERVER_IP, port, RESOLVER_IP, 53,
-                  dns_message(qid, domain, "TXT"))
+                  dns_message(qid, SENDER_DOMAIN, "TXT"))
     conn.ack(t_mail + us(ms=40), SERVER)
     cap.udp(t_q + us(seconds=3), RESOLVER_IP, 53, SERVER_IP, port,
-            dns_message(qid, domain, "TXT", True,
-                        [(domain, "TXT", 3600, SPF_RECORD)]))
+            dns_message(qid, SENDER_DOMAIN, "TXT", True,
+                        [(SENDER_DOMAIN, "TXT", 3600, SPF_RECORD)]))
     t = conn.send(t_mail + us(seconds=3, ms=10), SERVER, lines(REPLY_MAIL))
     smtp_rcpt_to_close(conn, t, message(n, "Slow SPF test", SHORT_BODY))
     return cap
@@ -1233,18 +1236,15 @@ def s_slow_spf(n):
           "unrecognized: \"XXXX ****\", the client falls back to HELO and "
           "delivers one message")
 def s_masked_banner(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines("220 " + "*" * 28))
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack, banner="220 " + "*" * 28)
     t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
     t = conn.send(t + us(ms=2, micro=880), SERVER,
                   lines('500 5.5.1 Command unrecognized: "XXXX ****"'))
     t = conn.send(t + us(ms=6, micro=412), CLIENT, lines("HELO " + CLIENT_NAME))
     t = conn.send(t + us(ms=3, micro=95), SERVER, lines("250 mx1.example.org"))
     t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
-    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = smtp_mail_ok(conn, t)
     smtp_rcpt_to_close(conn, t, message(n, "Masked banner test", SHORT_BODY))
     return cap
 
@@ -1254,9 +1254,7 @@ def s_masked_banner(n):
           "QUIT) exactly 3 s after its command, which the server ACKs after "
           "40 ms; no DNS by the server after the banner")
 def s_tarpit(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
+    cap, ids, conn, t_ack = opening(n, Ethernet())
     server_client_checks(cap, ids, t_ack + us(micro=480))
     t = conn.send(t_ack + us(ms=30), SERVER, lines(BANNER_POSTFIX))
     exchanges = [(lines("EHLO " + CLIENT_NAME), lines(*EHLO_POSTFIX)),
@@ -1279,14 +1277,7 @@ def s_tarpit(n):
           "+ AAAA of the PTR name, banner after 27 ms, one message delivered, "
           "QUIT")
 def s_normal_v6(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n, V6)
-    t = client_mx_lookups(cap, ids, 0, V6)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523), server=V6.server,
-                               client=V6.client)
-    t = server_client_checks(cap, ids, t_ack + us(micro=480), cast=V6)
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    smtp_delivery(conn, n, t, EHLO_POSTFIX, message(n, "Test message", SHORT_BODY))
-    return cap
+    return s_normal(n, V6)
 
 
 @scenario(17, "slow-ptr-v6.pcap", "slow-ptr.pcap over IPv6: banner held back "
@@ -1294,19 +1285,7 @@ def s_normal_v6(n):
           "retransmitted at +2 s and answered at +4 s, AAAA of the PTR name "
           "10 ms, then delivery as usual")
 def s_slow_ptr_v6(n):
-    cap, ids = Capture(n, Ethernet([(ETH_P_8021Q, 25)])), Ids(n, V6)
-    t = client_mx_lookups(cap, ids, 0, V6)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523), server=V6.server,
-                               client=V6.client)
-    t = server_client_checks(cap, ids, t_ack + us(ms=10), ptr_rtt=us(seconds=4),
-                             a_rtt=us(ms=10), ptr_retransmit=[us(seconds=2)],
-                             cast=V6)
-    t = conn.send(t_ack + us(seconds=4, ms=30), SERVER, lines(BANNER_POSTFIX))
-    ehlo = ["250-mx1.example.org", "250-PIPELINING", "250-SIZE 10240000",
-            "250-VRFY", "250-ETRN", "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
-            "250-DSN", "250 SMTPUTF8"]
-    smtp_delivery(conn, n, t, ehlo, message(n, "Slow banner test", SHORT_BODY))
-    return cap
+    return s_slow_ptr(n, V6)
 
 
 # ---- odd but honest captures ------------------------------------------------
@@ -1316,29 +1295,6 @@ def long_body(nlines):
     return ["Hello Bob,", ""] + [
         "%03d: a longer mxray sample message, several TCP segments long. %s"
         % (i, "abcdef") for i in range(1, nlines + 1)] + ["..", "Alice"]
-
-
-def smtp_to_354(conn, t, ehlo_reply=EHLO_POSTFIX):
-    """EHLO, MAIL, RCPT, DATA and their replies; t = banner time.  Returns
-    the time of the 354."""
-    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
-    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*ehlo_reply))
-    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
-    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
-    t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
-    t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
-    t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
-    return conn.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
-
-
-def smtp_after_body(conn, t):
-    """The 250 to the end dot, QUIT, 221 and the server's close; t = time
-    of the segment that ended the body."""
-    t = conn.send(t + us(ms=21, micro=337), SERVER, lines(REPLY_QUEUED))
-    t = conn.send(t + us(ms=6, micro=420), CLIENT, lines("QUIT"))
-    t = conn.send(t + us(ms=4, micro=3), SERVER, lines(REPLY_BYE))
-    return conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200),
-                      us(ms=5, micro=900))
 
 
 def play(conn, t, side, data, plan):
@@ -1362,20 +1318,13 @@ def play(conn, t, side, data, plan):
     return t
 
 
-def reorder_plan(size, in_order):
+def reorder_plan(size):
     """The 5 KB body of reorder.pcap: four segments' worth of bytes.  In the
     capture the second segment comes before the first (the receiver answers
     with a duplicate ACK), then the second is retransmitted (a spurious
     retransmission: a duplicate), and after the third a re-packetised
     retransmission covers its second half and 724 new bytes."""
     s = MAX_SEG
-    if in_order:    # the reference: the same bytes, in order, once
-        return [(0, "seg", 0, s), (us(micro=14), "seg", s, 2 * s),
-                (us(micro=380), "ack", 2 * s),
-                (us(micro=30), "seg", 2 * s, 3 * s),
-                (us(micro=14), "seg", 3 * s, 3 * s + s // 2),
-                (us(micro=380), "ack", 3 * s + s // 2),
-                (us(micro=30), "seg", 3 * s + s // 2, size)]
     return [(0, "seg", s, 2 * s),                       # segment 2 first
             (us(micro=180), "ack", 0),                  # duplicate ACK
             (us(micro=30), "seg", 0, s),                # segment 1
@@ -1393,19 +1342,13 @@ def reorder_plan(size, in_order):
           "(duplicate ACK), segment 2 sent again (a duplicate), and a "
           "retransmission covering the second half of segment 3 and 724 new "
           "bytes; no byte is missing")
-def s_reorder(n, in_order=False):
-    """in_order=True builds the reference: the same delivery in order, for
-    comparing mxray's events (it is not a sample)."""
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    t = smtp_to_354(conn, t)
+def s_reorder(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = smtp_to_354(conn, checks_then_banner(cap, ids, conn, t_ack))
     data = message(n, "Reordered segments", long_body(70))
     assert len(data) == 5236 and 3 * MAX_SEG + MAX_SEG // 2 < len(data) <= 4 * MAX_SEG
     play(conn, t + us(ms=6, micro=650), CLIENT, data,
-         reorder_plan(len(data), in_order))
+         reorder_plan(len(data)))
     smtp_after_body(conn, conn.last_data_t)
     return cap
 
@@ -1417,12 +1360,8 @@ def s_reorder(n, in_order=False):
           "\"RCPT TO:<bob@example.org>\" segment is missing, the server ACKs it "
           "with its 250 2.1.5 reply, then DATA and the rest as usual")
 def s_lost_segment(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    t = smtp_to_354(conn, t)
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = smtp_to_354(conn, checks_then_banner(cap, ids, conn, t_ack))
     data = message(n, "Lost segment", long_body(62))
     s = MAX_SEG
     assert 3 * s < len(data) <= 4 * s, len(data)
@@ -1436,20 +1375,14 @@ def s_lost_segment(n):
     t = smtp_after_body(conn, conn.last_data_t)
 
     conn2, t_ack = smtp_connect(cap, n, t + us(seconds=5), port_offset=1)
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn2.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    t = conn2.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
-    t = conn2.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
-    t = conn2.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
-    t = conn2.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = checks_then_banner(cap, ids, conn2, t_ack)
+    t = smtp_mail_ok(conn2, smtp_ehlo_mail(conn2, t))
     conn2.advance(CLIENT, len(lines("RCPT TO:<%s>" % RCPT_TO)))  # not captured
     t = conn2.send(t + us(ms=6, micro=12) + us(ms=8, micro=873), SERVER,
                    lines(REPLY_RCPT))
     t = conn2.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
     t = conn2.send(t + us(ms=4, micro=561), SERVER, lines(REPLY_DATA))
-    t = conn2.send(t + us(ms=6, micro=650), CLIENT,
-                   message(n, "Lost RCPT segment", SHORT_BODY))
-    smtp_after_body(conn2, t)
+    smtp_body_to_close(conn2, t, message(n, "Lost RCPT segment", SHORT_BODY))
     return cap
 
 
@@ -1464,17 +1397,13 @@ def s_midstream(n):
     conn.established(len(lines("EHLO " + CLIENT_NAME)),
                      len(lines(BANNER_POSTFIX)) + len(lines(*EHLO_POSTFIX)))
     t = conn.send(0, CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
-    t = conn.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = smtp_mail_ok(conn, t)
     t = smtp_rcpt_to_close(conn, t, message(n, "Mid-stream start", SHORT_BODY))
 
     t = client_mx_lookups(cap, ids, t + us(seconds=5))
     conn2, t_ack = smtp_connect(cap, n, t + us(micro=523), port_offset=1)
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn2.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    t = conn2.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
-    t = conn2.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
-    t = conn2.send(t + us(ms=6, micro=801), CLIENT, lines("MAIL FROM:<%s>" % MAIL_FROM))
-    t = conn2.send(t + us(ms=5, micro=234), SERVER, lines(REPLY_MAIL))
+    t = checks_then_banner(cap, ids, conn2, t_ack)
+    t = smtp_mail_ok(conn2, smtp_ehlo_mail(conn2, t))
     t = conn2.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
     conn2.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
     return cap
@@ -1489,13 +1418,8 @@ SNAPLEN_SHORT = 96
           "original length recorded: the EHLO reply, the body and the longer "
           "DNS responses are cut; the greeting (35 bytes) fits")
 def s_snaplen(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
+    cap = s_normal(n, subject="Short snaplen")
     cap.snaplen = SNAPLEN_SHORT
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = server_client_checks(cap, ids, t_ack + us(micro=480))
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    smtp_delivery(conn, n, t, EHLO_POSTFIX, message(n, "Short snaplen", SHORT_BODY))
     return cap
 
 
@@ -1544,9 +1468,9 @@ def pool_addr(i):
 
 POOL_ANSWERS = [(LONG_PTR_NAME, "CNAME", 300, LONG_CNAME)] + [
     (LONG_CNAME, "A", 300, pool_addr(i)) for i in range(POOL_SIZE)]
-TXT_ANSWERS = [("sender.example", "TXT", 3600, s) for s in SPF_STRINGS]
+TXT_ANSWERS = [(SENDER_DOMAIN, "TXT", 3600, s) for s in SPF_STRINGS]
 POOL_LEN = len(dns_message(0, LONG_PTR_NAME, "A", True, POOL_ANSWERS, edns_udp=4096))
-TXT_LEN = len(dns_message(0, "sender.example", "TXT", True, TXT_ANSWERS,
+TXT_LEN = len(dns_message(0, SENDER_DOMAIN, "TXT", True, TXT_ANSWERS,
                           edns_udp=4096))
 
 
@@ -1558,27 +1482,14 @@ TXT_LEN = len(dns_message(0, "sender.example", "TXT", True, TXT_ANSWERS,
           "records (%s bytes) as two IPv4 fragments"
           % (len(LONG_PTR_NAME), POOL_SIZE, POOL_LEN, TXT_LEN))
 def s_fragments(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n)
-    t = client_mx_lookups(cap, ids, 0)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523))
-    t = udp_lookup(cap, ids, t_ack + us(micro=480), SERVER_IP, CLIENT_PTR, "PTR",
-                   us(ms=14, micro=733), [(CLIENT_PTR, "PTR", 3600, LONG_PTR_NAME)])
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = udp_lookup(cap, ids, t_ack + us(micro=480), SERVER_IP, V4.client_ptr, "PTR",
+                   us(ms=14, micro=733), [(V4.client_ptr, "PTR", 3600, LONG_PTR_NAME)])
     t = udp_lookup(cap, ids, t + us(micro=412), SERVER_IP, LONG_PTR_NAME, "A",
                    us(ms=11, micro=209), POOL_ANSWERS, edns_udp=4096)
     t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
-    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
-    t_mail = conn.send(t + us(ms=6, micro=801), CLIENT,
-                       lines("MAIL FROM:<%s>" % MAIL_FROM))
-    domain = MAIL_FROM.split("@")[1]
-    qid, port = ids.next(SERVER_IP)
-    t_q = cap.udp(t_mail + us(micro=812), SERVER_IP, port, RESOLVER_IP, 53,
-                  dns_message(qid, domain, "TXT", edns_udp=4096))
-    t = cap.udp_fragments(t_q + us(ms=24, micro=310), RESOLVER_IP, 53, SERVER_IP,
-                          port, dns_message(qid, domain, "TXT", True,
-                                            TXT_ANSWERS, edns_udp=4096))
-    t = conn.send(t + us(ms=1, micro=93), SERVER, lines(REPLY_MAIL))
-    smtp_rcpt_to_close(conn, t, message(n, "Large DNS answers", SHORT_BODY))
+    fragmented_txt_delivery(cap, ids, conn, t, V4,
+                            message(n, "Large DNS answers", SHORT_BODY))
     return cap
 
 
@@ -1587,37 +1498,37 @@ def s_fragments(n):
           "records (%s bytes) as three IPv6 fragments (Fragment header), the "
           "last one sent first" % TXT_LEN)
 def s_fragments_v6(n):
-    cap, ids = Capture(n, Ethernet()), Ids(n, V6)
-    t = client_mx_lookups(cap, ids, 0, V6)
-    conn, t_ack = smtp_connect(cap, n, t + us(micro=523), server=V6.server,
-                               client=V6.client)
-    t = server_client_checks(cap, ids, t_ack + us(micro=480), cast=V6)
-    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
-    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
-    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
-    t_mail = conn.send(t + us(ms=6, micro=801), CLIENT,
-                       lines("MAIL FROM:<%s>" % MAIL_FROM))
-    domain = MAIL_FROM.split("@")[1]
-    qid, port = ids.next(V6.server)
-    t_q = cap.udp(t_mail + us(micro=812), V6.server, port, V6.resolver, 53,
-                  dns_message(qid, domain, "TXT", edns_udp=4096))
-    t = cap.udp_fragments(t_q + us(ms=24, micro=310), V6.resolver, 53,
-                          V6.server, port,
-                          dns_message(qid, domain, "TXT", True, TXT_ANSWERS,
-                                      edns_udp=4096),
-                          mtu=1280, reverse=True)
-    t = conn.send(t + us(ms=1, micro=93), SERVER, lines(REPLY_MAIL))
-    smtp_rcpt_to_close(conn, t, message(n, "Large DNS answers over IPv6",
-                                        SHORT_BODY))
+    cap, ids, conn, t_ack = opening(n, Ethernet(), V6)
+    t = checks_then_banner(cap, ids, conn, t_ack, V6)
+    fragmented_txt_delivery(cap, ids, conn, t, V6,
+                            message(n, "Large DNS answers over IPv6", SHORT_BODY),
+                            mtu=1280, reverse=True)
     return cap
 
 
+def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
+    """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
+    the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments
+    (Capture.udp_fragments with the given options), the 250 to MAIL, then
+    RCPT .. QUIT and the close."""
+    t_mail = smtp_ehlo_mail(conn, t)
+    qid, port = ids.next(cast.server)
+    t_q = cap.udp(t_mail + us(micro=812), cast.server, port, cast.resolver, 53,
+                  dns_message(qid, SENDER_DOMAIN, "TXT", edns_udp=4096))
+    t = cap.udp_fragments(t_q + us(ms=24, micro=310), cast.resolver, 53,
+                          cast.server, port,
+                          dns_message(qid, SENDER_DOMAIN, "TXT", True,
+                                      TXT_ANSWERS, edns_udp=4096), **fragments)
+    t = conn.send(t + us(ms=1, micro=93), SERVER, lines(REPLY_MAIL))
+    return smtp_rcpt_to_close(conn, t, body)
+
+
 # --------------------------------------------------------------------------
-# README, damaged inputs, main
+# README, main
 # --------------------------------------------------------------------------
 
-def build(number_fn):
-    number, filename, fmt, fn, description = number_fn
+def build(spec):
+    number, filename, fmt, fn, description = spec
     cap = fn(number)
     if fmt == "pcapng":
         data = pcapng_bytes(cap.link.linktype, cap.frames())
@@ -1632,12 +1543,14 @@ def readme(built):
            "Synthetic captures, all generated by scripts/gen_samples.py "
            "(`make samples` or `python3 scripts/gen_samples.py samples`); "
            "do not edit them by hand.",
-           "Cast: client 192.0.2.10 mail.sender.example, server 203.0.113.25 "
-           "mx1.example.org (mx2 = 203.0.113.26), resolver 198.51.100.53.",
-           "Scenario N starts at 1700000000 + (N-1)*1000 s.",
-           "IPv6 cast (`*-v6.pcap`): client 2001:db8:10::10, server "
-           "2001:db8:25::25, resolver 2001:db8:53::53, AAAA records instead "
-           "of A, the client's PTR name under ip6.arpa.",
+           "Cast: client %s %s, server %s %s (mx2 = %s), resolver %s."
+           % (CLIENT_IP, CLIENT_NAME, SERVER_IP, SERVER_NAME, SERVER2_IP,
+              RESOLVER_IP),
+           "Scenario N starts at %d + (N-1)*%d s."
+           % (BASE_US // 1_000_000, SCENARIO_SPACING_US // 1_000_000),
+           "IPv6 cast (`*-v6.pcap`): client %s, server %s, resolver %s, AAAA "
+           "records instead of A, the client's PTR name under ip6.arpa."
+           % (V6.client, V6.server, V6.resolver),
            "`odd/`: captures whose TCP streams are deliberately out of order, "
            "lossy or cut by the snaplen (tests/test_samples_split.c replays "
            "samples/*.pcap as complete in-order streams, so they live apart).",
@@ -1664,40 +1577,11 @@ def samples(outdir):
     write(os.path.join(outdir, "README.md"), readme(built).encode())
 
 
-def bad_inputs(outdir):
-    """Damaged captures for the error-path tests (expected exit status 1)."""
-    os.makedirs(outdir, exist_ok=True)
-    normal = build(next(s for s in SCENARIOS if s[1] == "normal.pcap"))[1]
-    last_rec = _last_record_offset(normal)
-    caplen = struct.unpack_from("<I", normal, last_rec + 8)[0]
-    files = {
-        "not-a-capture.pcap": b"This is a plain text file, not a packet capture.\n",
-        "empty.pcap": b"",
-        "truncated-header.pcap": normal[:10],
-        "truncated-record.pcap": normal[:last_rec + 16 + caplen // 2],
-        "bad-caplen.pcap": normal[:24] + struct.pack(
-            "<IIII", 1700000000, 0, 0x7FFFFFFF, 0x7FFFFFFF),
-    }
-    for name, data in files.items():
-        write(os.path.join(outdir, name), data)
-        write(os.path.join(outdir, name[:-len(".pcap")] + ".expect"), b"1\n")
-
-
-def _last_record_offset(pcap):
-    off, last = 24, None
-    while off < len(pcap):
-        last = off
-        off += 16 + struct.unpack_from("<I", pcap, off + 8)[0]
-    return last
-
-
 def main(argv):
-    if len(argv) not in (2, 3) or argv[1].startswith("-"):
-        sys.stderr.write("usage: gen_samples.py SAMPLES_DIR [BAD_INPUT_DIR]\n")
+    if len(argv) != 2 or argv[1].startswith("-"):
+        sys.stderr.write("usage: gen_samples.py SAMPLES_DIR\n")
         return 2
     samples(argv[1])
-    if len(argv) == 3:
-        bad_inputs(argv[2])
     return 0
 
 

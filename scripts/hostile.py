@@ -54,8 +54,8 @@ files, their SHA-256 is printed):
                   addresses
 
 For each capture and format the table gives wall time, peak RSS (from
-/usr/bin/time -v when installed, else wait4()), the exit status, and from an
-extra json run piped into this script (only its tail is kept: SPEC.md puts
+/usr/bin/time -v when installed, else wait4(); see scripts/measure.py), the
+exit status, and from an extra json run piped into this script (only its tail is kept: SPEC.md puts
 "inputs" and "summary" last) the sessions, DNS transactions and evictions of
 the summary.  Nothing is asserted about speed.  Exit status 1 if any run
 crashed, hung, exited non-zero or went over --max-rss-mb; 0 otherwise.
@@ -71,20 +71,17 @@ import heapq
 import json
 import os
 import random
-import re
 import shlex
-import shutil
-import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
 SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(SCRIPTS_DIR)
+sys.path.insert(0, SCRIPTS_DIR)
+from measure import (GNU_TIME, NO_GNU_TIME, json_tail_summary,  # noqa: E402
+                     read_tail, run_measured)
 
 HOSTILE_VERSION = 2      # bump when the generated traffic changes
 
@@ -213,7 +210,6 @@ class PcapWriter:
                     17 + ulen + sport + dport + ulen + payload_sum(payload)) or 0xFFFF
         self._ip(ts, src, dst, 17, struct.pack("!HHHH", sport, dport, ulen, csum),
                  payload, False)
-
 
     def ipv4_fragment(self, ts, src, dst, ident, offset, more, data):
         """A UDP datagram's fragment (RFC 791): data at byte offset."""
@@ -351,16 +347,17 @@ def gen_idle_sessions(w, scale, rng):
     spacing = 50
     base_ip = ip_int("198.18.0.1")
     ehlo = crlf("EHLO idle.client.example")
-    lb, le, lr = len(BANNER), len(ehlo), len(EHLO_REPLY)
     sums = {p: payload_sum(p) for p in (BANNER, ehlo, EHLO_REPLY)}
-    # (offset µs, side, flags, payload, client seq delta, server seq delta):
-    # client seq = cisn + delta, server seq = sisn + delta; acks follow
+    # (offset µs, side, flags, payload) of each session's packets
     steps = [(0, 0, SYN, b""), (5000, 1, SYN | ACK, b""), (10000, 0, ACK, b""),
              (30000, 1, PSH | ACK, BANNER), (40000, 0, PSH | ACK, ehlo),
              (45000, 1, PSH | ACK, EHLO_REPLY), (55000, 0, ACK, b"")]
-    # sequence numbers (relative to the ISNs) before each step: (client, server)
-    rel = [(0, 0), (1, 0), (1, 1), (1, 1), (1, 1 + lb), (1 + le, 1 + lb),
-           (1 + le, 1 + lb + lr)]
+    # sequence numbers (relative to the ISNs) before each step: (client,
+    # server); the ACK of each packet covers all the other side has sent
+    rel, sent = [], [0, 0]
+    for _, side, flags, payload in steps:
+        rel.append(tuple(sent))
+        sent[side] += len(payload) + (1 if flags & SYN else 0)
     isn_c = [rng.getrandbits(32) for _ in range(n)]
     isn_s = [rng.getrandbits(32) for _ in range(n)]
 
@@ -495,101 +492,17 @@ def ensure(outdir, name, fn, scale, reuse):
 # Running mxray
 # --------------------------------------------------------------------------
 
-GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
-
-
-def run_measured(cmd, timeout, stdout=subprocess.DEVNULL, consume=None):
-    """Run cmd (through GNU time -v when installed) in its own process group.
-
-    consume: if given, stdout is a pipe and consume(pipe) reads it.
-    Returns dict(wall, rss_kb, status, signal, hung, stderr)."""
-    full = ([GNU_TIME, "-v"] if GNU_TIME else []) + cmd
-    with tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(full, stdout=subprocess.PIPE if consume else stdout,
-                             stderr=err, start_new_session=True)
-        hung = False
-        if consume:
-            killer = threading.Timer(timeout, lambda: _kill(p))
-            killer.start()
-            try:
-                consume(p.stdout)
-            finally:
-                killer.cancel()
-            _, status, ru = os.wait4(p.pid, 0)
-            hung = time.perf_counter() - t0 >= timeout
-        else:
-            deadline = t0 + timeout
-            while True:
-                pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-                if pid:
-                    break
-                if time.perf_counter() > deadline:
-                    hung = True
-                    _kill(p)
-                    _, status, ru = os.wait4(p.pid, 0)
-                    break
-                time.sleep(0.02)
-        wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        text = err.read().decode("utf-8", "replace")
-    res = {"wall": wall, "rss_kb": ru.ru_maxrss, "status": p.returncode,
-           "signal": -p.returncode if p.returncode < 0 else None, "hung": hung}
-    tail = []
-    for line in text.splitlines():
-        key, sep, val = line.strip().rpartition(": ")
-        if GNU_TIME and line.startswith("\t") and sep:
-            if key == "Maximum resident set size (kbytes)":
-                res["rss_kb"] = int(val)
-            elif key == "Exit status":
-                res["status"] = int(val)
-        elif GNU_TIME and line.startswith("Command terminated by signal"):
-            res["signal"] = int(line.split()[-1])
-        elif GNU_TIME and line.startswith("Command exited with non-zero status"):
-            pass
-        else:
-            tail.append(line)
-    if res["signal"]:
-        res["status"] = 128 + res["signal"]
-    res["stderr"] = "\n".join(tail).strip()
-    return res
-
-
-def _kill(p):
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def summary_of_json(tail):
-    at = [m.start() for m in re.finditer(rb'"inputs"\s*:', tail)]
-    if not at:
-        return None
-    try:
-        return json.loads(b"{" + tail[at[-1]:])
-    except ValueError:
-        return None
-
-
 def json_summary_run(mxray, path, args, timeout):
     """An extra json run piped here; keeps the last 4 MB, parses the summary."""
-    state = {"tail": b"", "total": 0}
+    out = {}
 
     def consume(pipe):
-        keep = 4 << 20
-        while True:
-            chunk = pipe.read(1 << 20)
-            if not chunk:
-                break
-            state["total"] += len(chunk)
-            state["tail"] = (state["tail"] + chunk)[-keep:]
+        out["tail"], out["total"] = read_tail(pipe, 4 << 20)
 
     res = run_measured([mxray, "-q", "-r", path, "--format", "json"] + args,
                        timeout, consume=consume)
-    res["doc"] = summary_of_json(state["tail"])
-    res["output_bytes"] = state["total"]
+    res["doc"] = json_tail_summary(out["tail"])
+    res["output_bytes"] = out["total"]
     return res
 
 
@@ -642,8 +555,7 @@ def main(argv):
     if a.generate_only:
         return 0
     if not GNU_TIME:
-        print("note: /usr/bin/time not found (apt-get install time); peak RSS "
-              "comes from wait4() and may include this script's RSS at fork time")
+        print(NO_GNU_TIME)
 
     rows, bad = [], []
     for n, path, meta in caps:

@@ -5,34 +5,31 @@
 # what came before the damage.
 set -u
 bin=${1:?usage: run-bad-input.sh MXRAY}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top" || exit 1
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-skip=0
 run_as=""   # a command prefix for check(): empty, or one that drops privileges
 
-check() { # status args expected
-	want_rc=$1 args=$2 want_err=$3
-	# shellcheck disable=SC2086
-	timeout 20 $run_as "$bin" -q $args >"$tmp/out" 2>"$tmp/err"
-	rc=$?
+# judge WHAT STATUS STDERR: the run just made (exit status in $rc, standard
+# error in $tmp/err) must have exited STATUS and printed exactly STDERR
+judge() {
 	got_err=$(cat "$tmp/err")
-	[ "$want_err" = "-" ] && want_err=""
-	if [ "$rc" != "$want_rc" ]; then
-		echo "FAIL [$args]: exit $rc, expected $want_rc ($got_err)"
-		fail=$((fail + 1))
-	elif [ "$got_err" != "$want_err" ]; then
-		echo "FAIL [$args]: stderr"
+	if [ "$rc" != "$2" ]; then
+		ko "$1: exit $rc, expected $2 ($got_err)"
+	elif [ "$got_err" != "$3" ]; then
+		ko "$1: stderr"
 		echo "   got:      $got_err"
-		echo "   expected: $want_err"
-		fail=$((fail + 1))
+		echo "   expected: $3"
 	else
-		pass=$((pass + 1))
+		ok
 	fi
+}
+
+check() { # status args expected ("-": nothing)
+	# shellcheck disable=SC2086
+	timeout 20 $run_as "$bin" -q $2 >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$3" = "-" ]; then judge "[$2]" "$1" ""; else judge "[$2]" "$1" "$3"; fi
 }
 
 while IFS='|' read -r rc args err; do
@@ -47,32 +44,25 @@ done <tests/bad-input/CASES
 for fmt in json ndjson text; do
 	"$bin" -q -r tests/bad-input/truncated-record.pcap --format $fmt >"$tmp/part" 2>/dev/null
 	if grep -q "bob@example.org" "$tmp/part"; then
-		pass=$((pass + 1))
+		ok
 	else
-		echo "FAIL truncated-record ($fmt): the session before the damage is missing"
-		fail=$((fail + 1))
+		ko "truncated-record ($fmt): the session before the damage is missing"
 	fi
 done
-if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["sessions"]==1' "$tmp/part" 2>/dev/null ||
-   "$bin" -q -r tests/bad-input/truncated-record.pcap --format json 2>/dev/null |
+if "$bin" -q -r tests/bad-input/truncated-record.pcap --format json 2>/dev/null |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["summary"]["sessions"]==1'; then
-	pass=$((pass + 1))
+	ok
 else
-	echo "FAIL truncated-record: JSON document not complete"
-	fail=$((fail + 1))
+	ko "truncated-record: JSON document not complete"
 fi
 # stdin
 if "$bin" -q -r - --format json <samples/normal.pcap | grep -q '"helo": "mail.sender.example"'; then
-	pass=$((pass + 1))
+	ok
 else
-	echo "FAIL reading from stdin"
-	fail=$((fail + 1))
+	ko "reading from stdin"
 fi
 
 # ---- more damaged files (issue 4) -------------------------------------------
-
-ok() { pass=$((pass + 1)); }
-ko() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 # The files of tests/bad-input are what scripts/gen_bad_inputs.py writes.
 if python3 scripts/gen_bad_inputs.py --check >"$tmp/gen" 2>&1; then
@@ -162,16 +152,7 @@ done
 check_stdin() { # file status expected
 	timeout 20 "$bin" -q -r - <"$1" >/dev/null 2>"$tmp/err"
 	rc=$?
-	got_err=$(cat "$tmp/err")
-	if [ "$rc" != "$2" ]; then
-		ko "[-r - <$1]: exit $rc, expected $2 ($got_err)"
-	elif [ "$got_err" != "$3" ]; then
-		ko "[-r - <$1]: stderr"
-		echo "   got:      $got_err"
-		echo "   expected: $3"
-	else
-		ok
-	fi
+	judge "[-r - <$1]" "$2" "$3"
 }
 check_stdin tests/bad-input/not-a-capture.pcap 1 \
 	"mxray: (stdin): not a pcap or pcapng capture (unknown file format)"
@@ -217,21 +198,11 @@ direct)
 "su nobody")
 	su nobody -s /bin/sh -c "timeout 20 '$bin' -q -r '$noperm'" >/dev/null 2>"$tmp/err"
 	rc=$?
-	got_err=$(cat "$tmp/err")
-	if [ "$rc" = 1 ] && [ "$got_err" = "$perm_want" ]; then
-		ok
-	else
-		ko "no permission (su nobody): exit $rc: $got_err"
-	fi ;;
+	judge "no permission (su nobody)" 1 "$perm_want" ;;
 *)
 	run_as=$perm_way
 	check 1 "-r $noperm" "$perm_want"
 	run_as="" ;;
 esac
 
-if [ "$skip" -gt 0 ]; then
-	echo "bad-input: $pass passed, $fail failed, $skip skipped"
-else
-	echo "bad-input: $pass passed, $fail failed"
-fi
-[ "$fail" -eq 0 ]
+finish bad-input

@@ -6,50 +6,41 @@
 set -u
 bin=${1:?usage: run-golden.sh MXRAY [--update]}
 update=${2:-}
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top" || exit 1
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-pass=0
-fail=0
+# every ndjson line must be JSON, the last one the summary
+ndjson_ok='import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+assert objs and objs[-1]["type"] == "summary", "last line is not the summary"
+assert all(o["type"] in ("session", "dns", "summary") for o in objs)'
+
 while read -r name pcap expected opts; do
 	case "$name" in ''|'#'*) continue ;; esac
 	# shellcheck disable=SC2086
 	if ! "$bin" -q -r "$pcap" --format json $opts >"$tmp/$name.json" 2>"$tmp/$name.err"; then
-		echo "FAIL $name: mxray exited non-zero: $(cat "$tmp/$name.err")"
-		fail=$((fail + 1))
+		ko "$name: mxray exited non-zero: $(cat "$tmp/$name.err")"
 		continue
 	fi
 	# shellcheck disable=SC2086
 	if ! "$bin" -q -r "$pcap" --format text $opts >"$tmp/$name.txt" 2>&1 ||
 	   ! "$bin" -q -r "$pcap" --format ndjson $opts >"$tmp/$name.ndjson" 2>&1; then
-		echo "FAIL $name: text or ndjson run failed"
-		fail=$((fail + 1))
+		ko "$name: text or ndjson run failed"
 		continue
 	fi
-	# every ndjson line must be JSON, the last one the summary
-	if ! python3 -c 'import json,sys
-lines=open(sys.argv[1]).read().splitlines()
-objs=[json.loads(l) for l in lines]
-assert objs and objs[-1]["type"]=="summary", "last line is not the summary"
-assert all(o["type"] in ("session","dns","summary") for o in objs)
-' "$tmp/$name.ndjson"; then
-		echo "FAIL $name: bad ndjson"
-		fail=$((fail + 1))
+	if ! python3 -c "$ndjson_ok" "$tmp/$name.ndjson"; then
+		ko "$name: bad ndjson"
 		continue
 	fi
 	if [ "$update" = "--update" ]; then
 		cp "$tmp/$name.json" "$expected"
 		echo "updated $expected"
-		pass=$((pass + 1))
+		ok
 	elif diff -u "$expected" "$tmp/$name.json" >"$tmp/$name.diff"; then
-		pass=$((pass + 1))
+		ok
 	else
-		echo "FAIL $name: output differs from $expected:"
+		ko "$name: output differs from $expected:"
 		head -40 "$tmp/$name.diff"
-		fail=$((fail + 1))
 	fi
 done <tests/TESTLIST
-echo "golden: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish golden

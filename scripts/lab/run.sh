@@ -68,26 +68,30 @@ die() { log "ERROR: $*"; exit 1; }
 # them started by this script), the namespaces (their veths go with them,
 # the bridge with lab-sw), the per-namespace /etc files.
 teardown() {
-	local ns pid pids f
+	local ns f
 	# postfix masters first, so that they do not restart their children
 	for f in "$LAB"/pf/*/spool/pid/master.pid; do
 		if [ -s "$f" ]; then kill -TERM "$(tr -d ' ' <"$f")" 2>/dev/null || true; fi
 	done
-	for ns in $NAMESPACES; do
-		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
-		pids=$(ip netns pids "$ns" 2>/dev/null || true)
-		for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
-	done
+	ns_kill TERM
 	sleep 0.3
+	ns_kill KILL
+	for ns in $NAMESPACES; do
+		ip netns del "$ns" 2>/dev/null || true
+		rm -rf "/etc/netns/$ns"
+	done
+	rmdir /etc/netns 2>/dev/null || true
+}
+
+# ns_kill SIGNAL: send SIGNAL to every process in the lab namespaces
+ns_kill() {
+	local ns pid
 	for ns in $NAMESPACES; do
 		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
-		pids=$(ip netns pids "$ns" 2>/dev/null || true)
-		for pid in $pids; do kill -KILL "$pid" 2>/dev/null || true; done
-		ip netns del "$ns" 2>/dev/null || true
+		for pid in $(ip netns pids "$ns" 2>/dev/null || true); do
+			kill "-$1" "$pid" 2>/dev/null || true
+		done
 	done
-	rm -rf /etc/netns/lab-dns /etc/netns/lab-mx1 /etc/netns/lab-mx2 \
-		/etc/netns/lab-sender /etc/netns/lab-client /etc/netns/lab-sw
-	rmdir /etc/netns 2>/dev/null || true
 }
 
 on_exit() {
@@ -144,7 +148,7 @@ resolv() {
 	local name=$1
 	shift
 	{
-		if [ "$V6" = 1 ]; then echo "nameserver $DNS_IP6"; else echo "nameserver $DNS_IP"; fi
+		echo "nameserver $(addr dns)"
 		[ $# -gt 0 ] && echo "options $*"
 		true
 	} >"/etc/netns/lab-$name/resolv.conf"
@@ -164,12 +168,21 @@ topology_up() {
 	host_up client "$CLIENT_IP" 20
 }
 
-# ip6_of NAME: the IPv6 address of host NAME
-ip6_of() {
+# addr NAME: the address of host NAME, its IPv6 one while V6=1
+addr() {
+	local v
 	case $1 in
-	dns) echo "$DNS_IP6" ;; mx1) echo "$MX1_IP6" ;; mx2) echo "$MX2_IP6" ;;
-	sender) echo "$SENDER_IP6" ;; client) echo "$CLIENT_IP6" ;;
+	dns) v=DNS_IP ;; mx1) v=MX1_IP ;; mx2) v=MX2_IP ;;
+	sender) v=SENDER_IP ;; client) v=CLIENT_IP ;;
 	esac
+	[ "$V6" = 1 ] && v=${v}6
+	echo "${!v}"
+}
+
+# reverse_pointer ADDRESS: its PTR name (in-addr.arpa or ip6.arpa)
+reverse_pointer() {
+	"$PY" -c 'import ipaddress, sys
+print(ipaddress.ip_address(sys.argv[1]).reverse_pointer)' "$1"
 }
 
 # v6_up: IPv6 for one scenario (the IPv4 scenarios keep it disabled, as
@@ -184,7 +197,7 @@ v6_up() {
 	V6=1
 	for name in $HOSTS; do
 		ns=lab-$name
-		ip6=$(ip6_of "$name")
+		ip6=$(addr "$name")
 		for c in all default eth0 lo; do
 			ip netns exec "$ns" sysctl -qw net.ipv6.conf.$c.accept_dad=0 \
 				net.ipv6.conf.$c.accept_ra=0 net.ipv6.conf.$c.autoconf=0 \
@@ -288,10 +301,11 @@ relay_start() {
 	for r in "$@"; do args+=(--rule "$r"); done
 	rm -f "$LAB/relay.ready"
 	if [ "$V6" = 1 ]; then
-		args+=(--listen "$DNS_IP6" --upstream "[::1]:5354")
+		args+=(--upstream "[::1]:5354")
 	else
-		args+=(--listen "$DNS_IP" --upstream 127.0.0.1:5353)
+		args+=(--upstream 127.0.0.1:5353)
 	fi
+	args+=(--listen "$(addr dns)")
 	spawn relay lab-dns "$PY" "$HERE/dnsrelay.py" \
 		--ready "$LAB/relay.ready" "${args[@]}"
 	wait_for 10 "the DNS relay" test -f "$LAB/relay.ready"
@@ -378,6 +392,20 @@ pf_receiver() { # NAME IP HOSTNAME [main.cf lines...]
 		"default_transport = discard:" "$@"
 }
 
+# mx1_up [main.cf lines...]: that receiving postfix on mx1, started
+mx1_up() {
+	pf_receiver mx1 "$(addr mx1)" mx1.example.org "$@"
+	pf_start mx1
+}
+
+# sender_up: the sending postfix (mail.sender.example), started; it gives
+# up on a server after 5 s without a connection or a greeting
+sender_up() {
+	pf_make sender "$(addr sender)" mail.sender.example \
+		"smtp_connect_timeout = 5s" "smtp_helo_timeout = 5s"
+	pf_start sender
+}
+
 pf_start() {
 	local name=$1 d=$LAB/pf/$1
 	ip netns exec "lab-$name" postfix -c "$d/etc" start >>"$(L "postfix-$name")" 2>&1 ||
@@ -401,17 +429,17 @@ pf_stop() {
 	die "postfix $name did not stop"
 }
 
-# sender_mail ID: hand one small message to the sending postfix
+# sender_mail: hand one small message (named after the scenario) to the
+# sending postfix
 sender_mail() {
-	local id=$1
 	printf '%s\n' \
 		"From: Alice <alice@sender.example>" \
 		"To: Bob <bob@example.org>" \
-		"Subject: mxray lab $id" \
+		"Subject: mxray lab $SCN" \
 		"Date: Tue, 14 Nov 2023 22:13:20 +0000" \
-		"Message-ID: <lab-$id@mail.sender.example>" \
+		"Message-ID: <lab-$SCN@mail.sender.example>" \
 		"" \
-		"A small test message from the mxray capture lab ($id)." |
+		"A small test message from the mxray capture lab ($SCN)." |
 		ip netns exec lab-sender sendmail -C "$LAB/pf/sender/etc" \
 			-f alice@sender.example bob@example.org
 }
@@ -423,29 +451,45 @@ sender_wait() {
 		grep -q "status=$want" "$(L postfix-sender)"
 }
 
-# ------------------------------------------------------------ swaks
+# ------------------------------------------------------------ clients and fakes
 
-# swaks_run SCENARIO [swaks options]: swaks from the client host to mx1
-# (over IPv6 while V6=1)
+# swaks_run [swaks options]: swaks from the client host to mx1 (over IPv6
+# while V6=1), the message named after the scenario
 swaks_run() {
-	local scn=$1 server=$MX1_IP
-	shift
-	[ "$V6" = 1 ] && server=$MX1_IP6
-	ip netns exec lab-client swaks --server "$server" \
+	ip netns exec lab-client swaks --server "$(addr mx1)" \
 		--helo client.sender.example \
 		--from alice@sender.example --to bob@example.org \
-		--header "Subject: mxray lab $scn" \
+		--header "Subject: mxray lab $SCN" \
 		--header "Date: Tue, 14 Nov 2023 22:13:20 +0000" \
-		--header "Message-Id: <lab-$scn@client.sender.example>" \
-		--body "A small test message from the mxray capture lab ($scn)." \
+		--header "Message-Id: <lab-$SCN@client.sender.example>" \
+		--body "A small test message from the mxray capture lab ($SCN)." \
 		"$@" >>"$(L swaks)" 2>&1
+}
+
+# swaks_ok [swaks options]: swaks_run with a 30 s timeout, which must deliver
+swaks_ok() {
+	swaks_run --timeout 30 "$@" || die "$SCN: swaks failed"
+}
+
+# fake_mx1 MODE: scripts/lab/fakes.py's MODE server on mx1's address
+fake_mx1() {
+	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" "$1" --listen "$MX1_IP"
+	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
+}
+
+# exchange_sender [options]: fakes.py's Exchange-like sender on the sender
+# host, which must succeed
+exchange_sender() {
+	ip netns exec lab-sender "$PY" "$HERE/fakes.py" exchange-sender \
+		--resolver "$DNS_IP" "$@" >>"$(L exchange)" 2>&1 ||
+		die "$SCN: the fake sender failed"
 }
 
 # ------------------------------------------------------------ capture
 
+# cap_start: tcpdump on the bridge into the scenario's capture
 cap_start() {
-	local scn=$1
-	CAP=$LAB/cap/$scn.pcap
+	CAP=$LAB/cap/$SCN.pcap
 	: >"$(L tcpdump)"
 	spawn tcpdump lab-sw tcpdump -i br-lab -w "$CAP" -U -Z root \
 		'port 25 or port 53'
@@ -453,116 +497,103 @@ cap_start() {
 	CAP_T0=$(date +%s.%N)
 }
 
+# cap_stop: a second for the last FIN/ACKs, then tcpdump stops
 cap_stop() {
-	local scn=$1 pid
+	local pid
+	sleep 1
 	pid=$(cat "$LAB/pids/tcpdump")
 	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	rm -f "$LAB/pids/tcpdump"
-	[ -s "$CAP" ] || die "$scn: empty capture"
-	log "$scn: $(grep -h 'packets captured' "$(L tcpdump)")," \
+	[ -s "$CAP" ] || die "$SCN: empty capture"
+	log "$SCN: $(grep -h 'packets captured' "$(L tcpdump)")," \
 		"$(awk -v a="$CAP_T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f s", b-a}')"
 }
 
 # the capture holds at least one handshake to port 25
 cap_check() {
-	local scn=$1 n
+	local n
 	n=$(tshark -r "$CAP" -Y 'tcp.dstport == 25 && tcp.flags.syn == 1 && tcp.flags.ack == 0' 2>/dev/null | wc -l)
-	[ "$n" -ge 1 ] || die "$scn: no SYN to port 25 in the capture"
-	mv "$CAP" "$OUT/$scn.pcap"
+	[ "$n" -ge 1 ] || die "$SCN: no SYN to port 25 in the capture"
+	mv "$CAP" "$OUT/$SCN.pcap"
 }
 
 # ------------------------------------------------------------ scenarios
-# Each scenario starts the daemons it needs, starts tcpdump, runs its client
-# to the end (the client has closed its connections by then), waits a
-# second for the last FIN/ACKs, stops tcpdump and its daemons.
+# Each scenario ($SCN) starts the daemons it needs, starts tcpdump, runs its
+# client to the end (the client has closed its connections by then), stops
+# tcpdump (cap_stop waits a second for the last FIN/ACKs) and its daemons.
+# The IPv6 scenarios run their IPv4 twin between v6_up and v6_down.
 
 scn_normal() {
 	relay_start
-	pf_receiver mx1 "$MX1_IP" mx1.example.org
-	pf_make sender "$SENDER_IP" mail.sender.example \
-		"smtp_connect_timeout = 5s" "smtp_helo_timeout = 5s"
-	pf_start mx1
-	pf_start sender
-	cap_start normal
-	sender_mail normal
+	mx1_up
+	sender_up
+	cap_start
+	sender_mail
 	sender_wait sent 30
-	sleep 1
-	cap_stop normal
-	grep -q "relay=mx1.example.org\[$MX1_IP\]:25.*status=sent" \
-		"$(L postfix-sender)" || die "normal: not delivered to mx1"
+	cap_stop
+	grep -q "relay=mx1.example.org\[$(addr mx1)\]:25.*status=sent" \
+		"$(L postfix-sender)" || die "$SCN: not delivered to mx1"
 	pf_stop sender
 	pf_stop mx1
 }
 
 scn_slow_ptr() {
-	relay_start "PTR 20.2.0.192.in-addr.arpa delay 4"
-	pf_receiver mx1 "$MX1_IP" mx1.example.org
-	pf_start mx1
-	cap_start slow-ptr
-	swaks_run slow-ptr --timeout 30 || die "slow-ptr: swaks failed"
-	sleep 1
-	cap_stop slow-ptr
+	relay_start "PTR $(reverse_pointer "$(addr client)") delay 4"
+	mx1_up
+	cap_start
+	swaks_ok
+	cap_stop
 	pf_stop mx1
 }
 
 scn_ptr_timeout() {
-	relay_start "PTR 20.2.0.192.in-addr.arpa drop"
+	relay_start "PTR $(reverse_pointer "$CLIENT_IP") drop"
 	resolv mx1 timeout:2 attempts:2
-	pf_receiver mx1 "$MX1_IP" mx1.example.org
-	pf_start mx1
-	cap_start ptr-timeout
-	swaks_run ptr-timeout --timeout 30 || die "ptr-timeout: swaks failed"
-	sleep 1
-	cap_stop ptr-timeout
+	mx1_up
+	cap_start
+	swaks_ok
+	cap_stop
 	pf_stop mx1
 	resolv mx1
 }
 
 scn_no_banner() {
 	relay_start
-	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
-	cap_start no-banner
-	if swaks_run no-banner --timeout 5; then die "no-banner: swaks got a banner"; fi
-	sleep 1
-	cap_stop no-banner
+	fake_mx1 silent-server
+	cap_start
+	if swaks_run --timeout 5; then die "$SCN: swaks got a banner"; fi
+	cap_stop
 	stop_bg fake-mx1
 }
 
 scn_gave_up() {
-	relay_start "PTR 20.2.0.192.in-addr.arpa delay 8"
-	pf_receiver mx1 "$MX1_IP" mx1.example.org
-	pf_start mx1
-	cap_start gave-up
+	relay_start "PTR $(reverse_pointer "$CLIENT_IP") delay 8"
+	mx1_up
+	cap_start
 	# swaks: no greeting in 3 s -> QUIT, 3 s more for an answer -> close
-	if swaks_run gave-up --timeout 3; then die "gave-up: swaks did not give up"; fi
+	if swaks_run --timeout 3; then die "$SCN: swaks did not give up"; fi
 	# postfix greets ~8 s after the connection, into the closed socket
 	wait_for 15 "mx1 to notice the client has gone" \
 		grep -q "disconnect from" "$(L postfix-mx1)"
-	sleep 1
-	cap_stop gave-up
+	cap_stop
 	pf_stop mx1
 }
 
 scn_failover() {
 	relay_start
-	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
+	fake_mx1 silent-server
 	pf_receiver mx2 "$MX2_IP" mx2.example.org
-	pf_make sender "$SENDER_IP" mail.sender.example \
-		"smtp_connect_timeout = 5s" "smtp_helo_timeout = 5s"
 	pf_start mx2
-	pf_start sender
-	cap_start failover
-	sender_mail failover
+	sender_up
+	cap_start
+	sender_mail
 	sender_wait sent 30
-	sleep 1
-	cap_stop failover
+	cap_stop
 	grep -q "relay=mx2.example.org\[$MX2_IP\]:25.*status=sent" \
-		"$(L postfix-sender)" || die "failover: not delivered to mx2"
+		"$(L postfix-sender)" || die "$SCN: not delivered to mx2"
 	grep -q "mx1.example.org.*timed out while receiving the initial server greeting" \
-		"$(L postfix-sender)" || die "failover: no banner timeout on mx1"
+		"$(L postfix-sender)" || die "$SCN: no banner timeout on mx1"
 	pf_stop sender
 	pf_stop mx2
 	stop_bg fake-mx1
@@ -570,42 +601,30 @@ scn_failover() {
 
 scn_no_failover() {
 	relay_start
-	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" silent-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
-	cap_start no-failover
-	ip netns exec lab-sender "$PY" "$HERE/fakes.py" exchange-sender \
-		--resolver "$DNS_IP" --mode retry-same-mx --attempts 3 \
-		--banner-timeout 5 --pause 3 >>"$(L exchange-no-failover)" 2>&1 ||
-		die "no-failover: the fake sender failed"
-	sleep 1
-	cap_stop no-failover
+	fake_mx1 silent-server
+	cap_start
+	exchange_sender --mode retry-same-mx --attempts 3 --banner-timeout 5 --pause 3
+	cap_stop
 	stop_bg fake-mx1
 }
 
 scn_data_stall() {
 	relay_start
-	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" data-stall-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
-	cap_start data-stall
+	fake_mx1 data-stall-server
+	cap_start
 	# swaks: no reply to the dot in 18 s -> QUIT, 18 s more -> close; the
 	# server is silent for 36 s after the dot
-	if swaks_run data-stall --timeout 18; then die "data-stall: swaks got a reply"; fi
-	sleep 1
-	cap_stop data-stall
+	if swaks_run --timeout 18; then die "$SCN: swaks got a reply"; fi
+	cap_stop
 	stop_bg fake-mx1
 }
 
 scn_xexch50_stall() {
 	relay_start
-	spawn fake-mx1 lab-mx1 "$PY" "$HERE/fakes.py" xexch50-server --listen "$MX1_IP"
-	wait_for 10 "the fake mx1" grep -q listening "$(L fake-mx1)"
-	cap_start xexch50-stall
-	ip netns exec lab-sender "$PY" "$HERE/fakes.py" exchange-sender \
-		--resolver "$DNS_IP" --mode xexch50 --ack-timeout 36 \
-		>>"$(L exchange-xexch50)" 2>&1 ||
-		die "xexch50-stall: the fake sender failed"
-	sleep 1
-	cap_stop xexch50-stall
+	fake_mx1 xexch50-server
+	cap_start
+	exchange_sender --mode xexch50 --ack-timeout 36
+	cap_stop
 	stop_bg fake-mx1
 }
 
@@ -615,12 +634,10 @@ MASKED_BANNER='*****02**********************************************************
 
 scn_masked_banner() {
 	relay_start
-	pf_receiver mx1 "$MX1_IP" mx1.example.org "smtpd_banner = $MASKED_BANNER"
-	pf_start mx1
-	cap_start masked-banner
-	swaks_run masked-banner --timeout 30 || die "masked-banner: swaks failed"
-	sleep 1
-	cap_stop masked-banner
+	mx1_up "smtpd_banner = $MASKED_BANNER"
+	cap_start
+	swaks_ok
+	cap_stop
 	pf_stop mx1
 }
 
@@ -630,34 +647,27 @@ scn_masked_banner() {
 # EHLO, MAIL, RCPT, DATA and the end-of-data dot each come ~3 s late.
 scn_tarpit() {
 	relay_start
-	pf_receiver mx1 "$MX1_IP" mx1.example.org \
-		"smtpd_delay_reject = no" \
+	mx1_up "smtpd_delay_reject = no" \
 		"smtpd_client_restrictions = sleep 3" \
 		"smtpd_helo_restrictions = sleep 3" \
 		"smtpd_sender_restrictions = sleep 3" \
 		"smtpd_recipient_restrictions = sleep 3" \
 		"smtpd_data_restrictions = sleep 3" \
 		"smtpd_end_of_data_restrictions = sleep 3"
-	pf_start mx1
-	cap_start tarpit
-	swaks_run tarpit --timeout 30 || die "tarpit: swaks failed"
-	sleep 1
-	cap_stop tarpit
+	cap_start
+	swaks_ok
+	cap_stop
 	pf_stop mx1
 }
 
 scn_pipelining() {
 	relay_start
-	pf_receiver mx1 "$MX1_IP" mx1.example.org
-	pf_start mx1
-	cap_start pipelining
-	swaks_run pipelining --timeout 30 --pipeline \
-		--to bob@example.org,carol@example.org,dave@example.org ||
-		die "pipelining: swaks failed"
-	sleep 1
-	cap_stop pipelining
+	mx1_up
+	cap_start
+	swaks_ok --pipeline --to bob@example.org,carol@example.org,dave@example.org
+	cap_stop
 	grep -q "250-PIPELINING" "$(L swaks)" ||
-		die "pipelining: PIPELINING not advertised"
+		die "$SCN: PIPELINING not advertised"
 	pf_stop mx1
 }
 
@@ -671,17 +681,14 @@ scn_starttls() {
 			-keyout "$LAB/tls/mx1.key" -out "$LAB/tls/mx1.crt" \
 			>>"$(L openssl)" 2>&1 || die "openssl failed"
 	fi
-	pf_receiver mx1 "$MX1_IP" mx1.example.org \
-		"smtpd_tls_security_level = may" \
+	mx1_up "smtpd_tls_security_level = may" \
 		"smtpd_tls_cert_file = $LAB/tls/mx1.crt" \
 		"smtpd_tls_key_file = $LAB/tls/mx1.key"
-	pf_start mx1
-	cap_start starttls
-	swaks_run starttls --timeout 30 -tls || die "starttls: swaks failed"
-	sleep 1
-	cap_stop starttls
+	cap_start
+	swaks_ok -tls
+	cap_stop
 	grep -q "disconnect from .* starttls=1 " "$(L postfix-mx1)" ||
-		die "starttls: no STARTTLS in postfix's log"
+		die "$SCN: no STARTTLS in postfix's log"
 	pf_stop mx1
 }
 
@@ -691,37 +698,15 @@ scn_starttls() {
 
 scn_normal_v6() {
 	v6_up
-	relay_start
-	pf_receiver mx1 "$MX1_IP6" mx1.example.org
-	pf_make sender "$SENDER_IP6" mail.sender.example \
-		"smtp_connect_timeout = 5s" "smtp_helo_timeout = 5s"
-	pf_start mx1
-	pf_start sender
-	cap_start normal-v6
-	sender_mail normal-v6
-	sender_wait sent 30
-	sleep 1
-	cap_stop normal-v6
-	grep -q "relay=mx1.example.org\[$MX1_IP6\]:25.*status=sent" \
-		"$(L postfix-sender)" || die "normal-v6: not delivered to mx1 over IPv6"
-	pf_stop sender
-	pf_stop mx1
+	scn_normal
 	v6_down
 }
 
 scn_slow_ptr_v6() {
 	v6_up
-	relay_start "PTR $("$PY" -c 'import ipaddress, sys
-print(ipaddress.ip_address(sys.argv[1]).reverse_pointer)' "$CLIENT_IP6") delay 4"
-	pf_receiver mx1 "$MX1_IP6" mx1.example.org
-	pf_start mx1
-	cap_start slow-ptr-v6
-	swaks_run slow-ptr-v6 --timeout 30 || die "slow-ptr-v6: swaks failed"
-	sleep 1
-	cap_stop slow-ptr-v6
+	scn_slow_ptr
 	grep -q "connect from client.sender.example\[$CLIENT_IP6\]" \
-		"$(L postfix-mx1)" || die "slow-ptr-v6: mx1 did not see client.sender.example over IPv6"
-	pf_stop mx1
+		"$(L postfix-mx1)" || die "$SCN: mx1 did not see client.sender.example over IPv6"
 	v6_down
 }
 
@@ -765,7 +750,7 @@ main() {
 		ts=$(date +%s.%N)
 		fn=scn_${scn//-/_}
 		"$fn"
-		cap_check "$scn"
+		cap_check
 		log "scenario $scn done in $(awk -v a="$ts" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f s", b-a}')"
 	done
 	log "captures written to $OUT in $(($(date +%s) - t0)) s"

@@ -27,8 +27,9 @@ loopback) and writes, replacing what was there:
                     samples cut into files whose packets interleave, pairs
                     of samples, damaged and odd files among good ones
 
-Standard library only.  The file names carry the capture's name, so a
-finding can be traced back to its seed.
+Standard library only (and scripts/gen_samples.py's checksum and pcapng
+block).  The file names carry the capture's name, so a finding can be traced
+back to its seed.
 """
 import glob
 import os
@@ -36,30 +37,39 @@ import shutil
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', '..', 'scripts'))
+from gen_samples import _pcapng_block, inet_checksum  # noqa: E402
+
 SMTP_PORTS = (25, 587)
 DNS_PORT = 53
 
+# the cast of the built captures, as byte lists
+C4, S4, R4 = [192, 0, 2, 10], [203, 0, 113, 25], [198, 51, 100, 53]
+C6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x10]
+S6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x25]
+R6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x53]
+
 # ---------------------------------------------------------------- reading
+
+
+# the first 4 bytes of a classic pcap: (byte order, nanosecond timestamps)
+PCAP_MAGICS = {b'\xd4\xc3\xb2\xa1': ('<', False), b'\xa1\xb2\xc3\xd4': ('>', False),
+               b'\x4d\x3c\xb2\xa1': ('<', True), b'\xa1\xb2\x3c\x4d': ('>', True)}
 
 
 def read_capture(path):
     """Yield (ts, linktype, frame) for every packet of a pcap or pcapng."""
     with open(path, 'rb') as f:
         data = f.read()
-    if len(data) < 4:
-        return
     magic = data[:4]
-    if magic in (b'\xd4\xc3\xb2\xa1', b'\xa1\xb2\xc3\xd4',
-                 b'\x4d\x3c\xb2\xa1', b'\xa1\xb2\x3c\x4d'):
-        yield from _read_pcap(data)
+    if magic in PCAP_MAGICS:
+        yield from _read_pcap(data, *PCAP_MAGICS[magic])
     elif magic == b'\x0a\x0d\x0d\x0a':
         yield from _read_pcapng(data)
 
 
-def _read_pcap(data):
-    le = data[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1')
-    nano = data[:4] in (b'\x4d\x3c\xb2\xa1', b'\xa1\xb2\x3c\x4d')
-    e = '<' if le else '>'
+def _read_pcap(data, e, nano):
     if len(data) < 24:
         return
     linktype = struct.unpack(e + 'I', data[20:24])[0] & 0x0fffffff
@@ -405,27 +415,14 @@ def pcap_file(frames, linktype=1, snaplen=65535, nano=False, big=False):
 def pcapng_file(frames, linktype=1, tsresol=6):
     """frames: (ts, frame) as one section, one interface, enhanced packet
     blocks; tsresol: if_tsresol (6: microseconds, 9: nanoseconds)."""
-    def block(btype, body):
-        body += b'\x00' * (-len(body) % 4)
-        n = len(body) + 12
-        return struct.pack('<II', btype, n) + body + struct.pack('<I', n)
-    out = block(0x0a0d0d0a, struct.pack('<IHHq', 0x1a2b3c4d, 1, 0, -1))
+    out = _pcapng_block(0x0a0d0d0a, struct.pack('<IHHq', 0x1a2b3c4d, 1, 0, -1))
     opts = struct.pack('<HHB3x', 9, 1, tsresol) + struct.pack('<HH', 0, 0)
-    out += block(1, struct.pack('<HHI', linktype, 0, 65535) + opts)
+    out += _pcapng_block(1, struct.pack('<HHI', linktype, 0, 65535) + opts)
     for ts, fr in frames:
         units = int(round(ts * 10 ** tsresol))
-        out += block(6, struct.pack('<IIIII', 0, units >> 32,
-                                    units & 0xffffffff, len(fr), len(fr)) + fr)
+        out += _pcapng_block(6, struct.pack('<IIIII', 0, units >> 32,
+                                            units & 0xffffffff, len(fr), len(fr)) + fr)
     return out
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\x00'
-    s = sum(struct.unpack('>%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def ipv4(src, dst, proto, payload, ident=1, frag=0, more=False, total=None):
@@ -433,7 +430,7 @@ def ipv4(src, dst, proto, payload, ident=1, frag=0, more=False, total=None):
     tl = total if total is not None else 20 + len(payload)
     h = struct.pack('>BBHHHBBH4s4s', 0x45, 0, tl, ident, flags_off, 64, proto,
                     0, bytes(src), bytes(dst))
-    h = h[:10] + struct.pack('>H', csum(h)) + h[12:]
+    h = h[:10] + struct.pack('>H', inet_checksum(h)) + h[12:]
     return h + payload
 
 
@@ -484,10 +481,6 @@ def smtp_over(ipf, ethf, cli, srv, t0, convo):
 
 
 def built_captures(dns_cases):
-    c4, s4, r4 = [192, 0, 2, 10], [203, 0, 113, 25], [198, 51, 100, 53]
-    c6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x10]
-    s6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x25]
-    r6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x53]
     caps = {}
     # DNS loops and oddities over UDP/IPv4, each as a query and a response
     frames = []
@@ -495,8 +488,8 @@ def built_captures(dns_cases):
     for name in ('ptr-self', 'ptr-loop', 'ptr-chain', 'name-256', 'types',
                  'many-a', 'edns-ext-rcode', 'trunc-rr'):
         t += 0.1
-        frames.append((t, eth(ipv4(s4, r4, 17, udp(33333, 53, dns_cases[name])))))
-        frames.append((t + 0.05, eth(ipv4(r4, s4, 17, udp(53, 33333, dns_cases[name])))))
+        frames.append((t, eth(ipv4(S4, R4, 17, udp(33333, 53, dns_cases[name])))))
+        frames.append((t + 0.05, eth(ipv4(R4, S4, 17, udp(53, 33333, dns_cases[name])))))
     caps['dns-oddities'] = pcap_file(frames)
     # DNS over IPv6, PTR under ip6.arpa
     q = dns_cases['ip6-arpa']
@@ -505,16 +498,16 @@ def built_captures(dns_cases):
     resp[6:8] = b'\x00\x01'
     resp = bytes(resp) + rr(b'\xc0\x0c', 12, dns_name('mail.sender.example'))
     caps['dns-ipv6'] = pcap_file([
-        (t + 1, eth(ipv6(s6, r6, 17, udp(40001, 53, q)), v6=True)),
-        (t + 2.5, eth(ipv6(r6, s6, 17, udp(53, 40001, resp)), v6=True))])
+        (t + 1, eth(ipv6(S6, R6, 17, udp(40001, 53, q)), v6=True)),
+        (t + 2.5, eth(ipv6(R6, S6, 17, udp(53, 40001, resp)), v6=True))])
     # a DNS response in two IPv4 fragments
     big = udp(53, 33333, dns_cases['many-a'])
-    ipb = ipv4(r4, s4, 17, big)[20:]
+    ipb = ipv4(R4, S4, 17, big)[20:]
     caps['dns-fragments'] = pcap_file([
-        (t, eth(ipv4(s4, r4, 17, udp(33333, 53, dns_cases['many-a'][:12] +
+        (t, eth(ipv4(S4, R4, 17, udp(33333, 53, dns_cases['many-a'][:12] +
                                      dns_cases['many-a'][12:12 + 29])))),
-        (t + 0.1, eth(ipv4(r4, s4, 17, ipb[:200], ident=7, more=True))),
-        (t + 0.2, eth(ipv4(r4, s4, 17, ipb[200:], ident=7, frag=200)))])
+        (t + 0.1, eth(ipv4(R4, S4, 17, ipb[:200], ident=7, more=True))),
+        (t + 0.2, eth(ipv4(R4, S4, 17, ipb[200:], ident=7, frag=200)))])
     convo = [(1, b'220 mx ESMTP\r\n'), (0, b'EHLO a\r\n'),
              (1, b'250-mx\r\n250 PIPELINING\r\n'),
              (0, b'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n'),
@@ -522,12 +515,12 @@ def built_captures(dns_cases):
              (0, b'Subject: x\r\n\r\nhi\r\n.\r\n'), (1, b'250 queued\r\n'),
              (0, b'QUIT\r\n'), (1, b'221 bye\r\n')]
     caps['smtp-ipv6'] = pcap_file(smtp_over(ipv6, lambda ip: eth(ip, v6=True),
-                                            c6, s6, t, convo))
-    caps['smtp-raw-ipv4'] = pcap_file(smtp_over(ipv4, lambda ip: ip, c4, s4, t,
+                                            C6, S6, t, convo))
+    caps['smtp-raw-ipv4'] = pcap_file(smtp_over(ipv4, lambda ip: ip, C4, S4, t,
                                                 convo), linktype=101)
     # the same session damaged the ways a capture can be: frame indexes
     # 0-2 are the handshake, 3.. the conversation, the last three the close
-    fr = smtp_over(ipv4, eth, c4, s4, t, convo)
+    fr = smtp_over(ipv4, eth, C4, S4, t, convo)
     caps['smtp-lost-segment'] = pcap_file(fr[:6] + fr[7:])       # MAIL..DATA lost
     caps['smtp-midstream'] = pcap_file(fr[4:])                   # no handshake
     caps['smtp-reordered'] = pcap_file(fr[:5] + [fr[6], fr[5]] + fr[7:])
@@ -738,8 +731,7 @@ def merge_seeds(files, dns_cases):
     for path in files:
         fr = list(read_capture(path))
         if fr and len(set(lt for _, lt, _ in fr)) == 1:
-            base = os.path.splitext(os.path.relpath(path).replace(os.sep, '_'))[0]
-            caps.append((base, fr[0][1], [(ts, f) for ts, _, f in fr]))
+            caps.append((seed_base(path), fr[0][1], [(ts, f) for ts, _, f in fr]))
     for base, lt, fr in caps:
         if 'lab' in base:
             continue  # the bundled samples are enough as a base
@@ -768,25 +760,28 @@ def merge_seeds(files, dns_cases):
         seeds['ties3'] = MERGE_SEP.join([pcap_file(fr, lt), pcapng_file(fr, lt),
                                          pcap_file(fr, lt, nano=True)])
     # other link types side by side: raw IP, Ethernet, IPv6
-    c4, s4 = [192, 0, 2, 10], [203, 0, 113, 25]
-    c6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x10]
-    s6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [0x25]
     convo = [(1, b'220 mx ESMTP\r\n'), (0, b'HELO a\r\n'), (1, b'250 ok\r\n'),
              (0, b'QUIT\r\n'), (1, b'221 bye\r\n')]
     t = 1700000000.0
-    raw = smtp_over(ipv4, lambda ip: ip, c4, s4, t, convo)
-    e6 = smtp_over(ipv6, lambda ip: eth(ip, v6=True), c6, s6, t + 0.005, convo)
-    dns = [(t + 0.002 + 0.01 * i, eth(ipv4(s4, c4, 17, udp(33333, 53, dns_cases[k]))))
+    raw = smtp_over(ipv4, lambda ip: ip, C4, S4, t, convo)
+    e6 = smtp_over(ipv6, lambda ip: eth(ip, v6=True), C6, S6, t + 0.005, convo)
+    dns = [(t + 0.002 + 0.01 * i, eth(ipv4(S4, C4, 17, udp(33333, 53, dns_cases[k]))))
            for i, k in enumerate(('types', 'many-a', 'edns'))]
     seeds['linktypes3'] = MERGE_SEP.join([pcap_file(raw, 101), pcapng_file(e6, 1),
                                           pcap_file(dns, 1, snaplen=80)])
     # one SMTP session whose two directions were captured apart
-    fr = smtp_over(ipv4, eth, c4, s4, t, convo)
+    fr = smtp_over(ipv4, eth, C4, S4, t, convo)
     seeds['directions'] = MERGE_SEP.join([pcap_file(fr[0::2]), pcapng_file(fr[1::2])])
     return seeds
 
 
 # ---------------------------------------------------------------- main
+
+
+def seed_base(path):
+    """The start of a seed's name: the capture's path without extension,
+    '/' turned into '_' (samples/lab/normal.pcap: samples_lab_normal)."""
+    return os.path.splitext(os.path.relpath(path).replace(os.sep, '_'))[0]
 
 
 def main():
@@ -808,18 +803,12 @@ def main():
         with open(os.path.join(out, target, name), 'wb') as f:
             f.write(data)
 
-    counts = {'pipeline': 0, 'smtp': 0, 'dns': 0}
     for path in files:
-        base = os.path.relpath(path).replace(os.sep, '_')
-        base = os.path.splitext(base)[0]
+        base = seed_base(path)
         with open(path, 'rb') as f:
             put('pipeline', base + os.path.splitext(path)[1], f.read())
-        counts['pipeline'] += 1
-        for i, script in enumerate(reasm_scripts(path)):
-            put('tcpreasm', '%s-%d' % (base, i), script)
         for i, (_, pieces) in enumerate(tcp_streams(path, SMTP_PORTS)):
             put('smtp', '%s-%d' % (base, i), smtp_script(pieces))
-            counts['smtp'] += 1
         n = 0
         for _, _, _, proto, sp, dp, t in packets(path):
             if proto == 17 and DNS_PORT in (sp, dp) and t['payload']:
@@ -838,7 +827,6 @@ def main():
                         stream[2:2 + ln])
                     stream = stream[2 + ln:]
                     k += 1
-        counts['dns'] = len(os.listdir(os.path.join(out, 'dns')))
     for name, data in smtp_edge_cases().items():
         put('smtp', 'edge-' + name, data)
     dns_cases = dns_edge_cases()
@@ -848,10 +836,9 @@ def main():
         put('pipeline', 'built-%s.pcap' % name, data)
     for name, data in reasm_edge_cases().items():
         put('tcpreasm', 'edge-' + name, data)
-    for path in odd:
-        base = os.path.splitext(os.path.relpath(path).replace(os.sep, '_'))[0]
+    for path in files + odd:
         for i, script in enumerate(reasm_scripts(path)):
-            put('tcpreasm', '%s-%d' % (base, i), script)
+            put('tcpreasm', '%s-%d' % (seed_base(path), i), script)
     for name, data in merge_seeds(files + odd, dns_cases).items():
         put('merge', name, data)
     for t in targets:
