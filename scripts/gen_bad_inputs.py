@@ -14,8 +14,8 @@ do with it is in FILES below; the expected exit status and stderr line of
 each is in tests/bad-input/CASES, the extra checks (report before the damage,
 same report as samples/normal.pcap) are in scripts/run-bad-input.sh.
 
-The first five files are the ones scripts/gen_samples.py's bad_inputs() has
-always written (same bytes; this script does not write its .expect files).
+The first five files are the damaged variants of samples/normal.pcap
+(truncated header, truncated last record, caplen beyond the snaplen, ...).
 The "no permission" case is not a file here: a mode of 000 cannot be
 committed to git, so scripts/run-bad-input.sh makes it at run time.
 """
@@ -79,7 +79,7 @@ def build():
     """{file name: bytes} of every file of tests/bad-input."""
     files = {}
 
-    # -- the five files gen_samples.py's bad_inputs() writes (same bytes) ----
+    # -- five damaged variants of normal.pcap ----------------------------------
     lt, normal_frames = scenario_frames("normal.pcap")
     normal = gs.pcap_bytes(lt, normal_frames)
     recs = record_offsets(normal)
