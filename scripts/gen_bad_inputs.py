@@ -14,8 +14,9 @@ do with it is in FILES below; the expected exit status and stderr line of
 each is in tests/bad-input/CASES, the extra checks (report before the damage,
 same report as samples/normal.pcap) are in scripts/run-bad-input.sh.
 
-The first five files are the damaged variants of samples/normal.pcap
-(truncated header, truncated last record, caplen beyond the snaplen, ...).
+The first files are plain text, an empty file, and damaged variants of
+samples/normal.pcap (truncated header, truncated last record, absurd
+caplen).
 The "no permission" case is not a file here: a mode of 000 cannot be
 committed to git, so scripts/run-bad-input.sh makes it at run time.
 """
@@ -79,7 +80,7 @@ def build():
     """{file name: bytes} of every file of tests/bad-input."""
     files = {}
 
-    # -- five damaged variants of normal.pcap ----------------------------------
+    # -- text, empty, and damaged variants of normal.pcap ---------------------
     lt, normal_frames = scenario_frames("normal.pcap")
     normal = gs.pcap_bytes(lt, normal_frames)
     recs = record_offsets(normal)
