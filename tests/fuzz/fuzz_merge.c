@@ -45,6 +45,7 @@
 #include "capture.h"
 #include "engine.h"
 #include "report.h"
+#define FZ_MEMFD
 #include "fuzz_common.h"
 
 #define FZ_SEP "\xffMXNEXT\xff"
@@ -93,26 +94,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	json_object_seed(1); /* as main.c: runs repeat exactly */
 	for (int i = 0; i < FZ_MAX_FILES; i++) {
-		fz_fd[i] = memfd_create("mxray-fuzz-merge", MFD_CLOEXEC);
+		fz_fd[i] = fz_memfd_open("mxray-fuzz-merge", fz_path[i]);
 		if (fz_fd[i] < 0)
 			fz_die("memfd_create failed", NULL);
-		snprintf(fz_path[i], sizeof(fz_path[i]), "/proc/self/fd/%d",
-			 fz_fd[i]);
 	}
 	return 0;
 }
 
 static void fz_write(int fd, const uint8_t *data, size_t size)
 {
-	size_t off = 0;
-	if (ftruncate(fd, 0) != 0)
-		fz_die("cannot truncate a memfd", NULL);
-	while (off < size) {
-		ssize_t w = pwrite(fd, data + off, size - off, (off_t)off);
-		if (w <= 0)
-			fz_die("cannot write a memfd", NULL);
-		off += (size_t)w;
-	}
+	if (fz_memfd_write(fd, data, size) != 0)
+		fz_die("cannot write a memfd", NULL);
 }
 
 static uint64_t fz_mix(uint64_t h, const void *p, size_t n)

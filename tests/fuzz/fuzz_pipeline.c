@@ -33,6 +33,7 @@
 #include "capture.h"
 #include "engine.h"
 #include "report.h"
+#define FZ_MEMFD
 #include "fuzz_common.h"
 
 static int fz_fd = -1;
@@ -51,24 +52,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	/* as main.c: jansson's hash seed fixed, runs repeat exactly */
 	json_object_seed(1);
-	fz_fd = memfd_create("mxray-fuzz-pcap", MFD_CLOEXEC);
+	fz_fd = fz_memfd_open("mxray-fuzz-pcap", fz_path);
 	if (fz_fd < 0)
 		fz_die("memfd_create failed", NULL);
-	snprintf(fz_path, sizeof(fz_path), "/proc/self/fd/%d", fz_fd);
-	return 0;
-}
-
-static int fz_write_input(const uint8_t *data, size_t size)
-{
-	size_t off = 0;
-	if (ftruncate(fz_fd, 0) != 0)
-		return -1;
-	while (off < size) {
-		ssize_t w = pwrite(fz_fd, data + off, size - off, (off_t)off);
-		if (w <= 0)
-			return -1;
-		off += (size_t)w;
-	}
 	return 0;
 }
 
@@ -130,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *out = NULL;
 	int ended = -1;
 
-	if (fz_write_input(data, size) != 0)
+	if (fz_memfd_write(fz_fd, data, size) != 0)
 		fz_die("cannot write the input to the memfd", NULL);
 
 	engine_config_defaults(&cfg);
