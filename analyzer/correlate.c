@@ -13,15 +13,8 @@ struct walk {
 	struct session *s;
 	double from, until;
 	enum dns_relation rel;
-	const struct mx_addr *asker; /* NULL: any */
-	struct dns_tx *best;
-	int depth;
+	const struct mx_addr *asker; /* the indexes are keyed on it */
 };
-
-static bool asked_by(const struct dns_tx *tx, const struct mx_addr *a)
-{
-	return !a || mx_addr_eq(&tx->asker.ip, a);
-}
 
 static bool in_period(const struct dns_tx *tx, double from, double until)
 {
@@ -35,7 +28,7 @@ static int visit_mx_for_name(void *ctx, struct dns_tx *tx)
 {
 	struct walk *w = ctx;
 	if (tx->qtype != DNS_T_MX || !tx->has_response ||
-	    !asked_by(tx, w->asker) || tx->response_t > w->until ||
+	    tx->response_t > w->until ||
 	    tx->response_t < w->from)
 		return 0;
 	sess_tie_dns(w->s, tx, REL_MX_OF_DOMAIN);
@@ -45,8 +38,8 @@ static int visit_mx_for_name(void *ctx, struct dns_tx *tx)
 static int visit_addr_answer(void *ctx, struct dns_tx *tx)
 {
 	struct walk *w = ctx;
-	if (!tx->has_response || !asked_by(tx, w->asker) ||
-	    tx->response_t > w->until || tx->response_t < w->from)
+	if (!tx->has_response || tx->response_t > w->until ||
+	    tx->response_t < w->from)
 		return 0;
 	if (tx->qtype == DNS_T_MX) { /* the address came as MX glue */
 		sess_tie_dns(w->s, tx, REL_MX_OF_DOMAIN);
@@ -55,7 +48,7 @@ static int visit_addr_answer(void *ctx, struct dns_tx *tx)
 	if (tx->qtype != DNS_T_A && tx->qtype != DNS_T_AAAA)
 		return 0;
 	sess_tie_dns(w->s, tx, REL_A_OF_MX);
-	dt_by_mx_name(w->t, tx->qname, visit_mx_for_name, w);
+	dt_by_mx_name(w->t, w->asker, tx->qname, visit_mx_for_name, w);
 	return 1;
 }
 
@@ -63,7 +56,7 @@ void corr_client_side(struct dt_table *t, struct session *s, double window)
 {
 	struct walk w = {.t = t, .s = s, .from = s->start - window,
 			 .until = s->start + SLACK_S, .asker = &s->client.ip};
-	dt_by_answer_addr(t, &s->server.ip, visit_addr_answer, &w);
+	dt_by_answer_addr(t, w.asker, &s->server.ip, visit_addr_answer, &w);
 }
 
 /* ---- server side: lookups about the client ---- */
@@ -71,7 +64,7 @@ void corr_client_side(struct dt_table *t, struct session *s, double window)
 static int visit_tie(void *ctx, struct dns_tx *tx)
 {
 	struct walk *w = ctx;
-	if (asked_by(tx, w->asker) && in_period(tx, w->from, w->until))
+	if (in_period(tx, w->from, w->until))
 		sess_tie_dns(w->s, tx, w->rel);
 	return 0;
 }
@@ -82,8 +75,10 @@ static void tie_forward_of_ptr(struct walk *w, const struct dns_tx *ptr)
 	f.rel = REL_A_OF_PTR_NAME;
 	f.from = dns_tx_time(ptr);
 	for (size_t i = 0; i < ptr->n_names; i++) {
-		dt_by_question(w->t, ptr->names[i], DNS_T_A, visit_tie, &f);
-		dt_by_question(w->t, ptr->names[i], DNS_T_AAAA, visit_tie, &f);
+		dt_by_question(w->t, f.asker, ptr->names[i], DNS_T_A, f.from,
+			       visit_tie, &f);
+		dt_by_question(w->t, f.asker, ptr->names[i], DNS_T_AAAA,
+			       f.from, visit_tie, &f);
 	}
 }
 
@@ -119,7 +114,8 @@ static bool about_another_client(struct walk *w, const struct dns_tx *tx)
 static int visit_other(void *ctx, struct dns_tx *tx)
 {
 	struct walk *w = ctx;
-	/* the asker's chain is newest first: stop once past the wait */
+	/* newest first: stop once past the wait (as ever: a capture out of
+	 * time order may hide an older lookup behind a newer one) */
 	if (dns_tx_time(tx) < w->from)
 		return 1;
 	if (in_period(tx, w->from, w->until) && !sess_has_dns(w->s, tx) &&
@@ -136,17 +132,17 @@ void corr_server_side(struct dt_table *t, struct session *s, double until)
 
 	dns_reverse_name(s->client.ip.family, s->client.ip.a, rev);
 	w.rel = REL_PTR_OF_CLIENT;
-	dt_by_question(t, rev, DNS_T_PTR, visit_tie, &w);
+	dt_by_question(t, w.asker, rev, DNS_T_PTR, w.from, visit_tie, &w);
 	for (size_t i = 0; i < s->n_dns; i++)
 		if (s->dns[i].rel == REL_PTR_OF_CLIENT)
 			tie_forward_of_ptr(&w, s->dns[i].tx);
 	w.rel = REL_DNSBL_OF_CLIENT;
-	dt_by_dnsbl_addr(t, &s->client.ip, visit_tie, &w);
+	dt_by_dnsbl_addr(t, w.asker, &s->client.ip, w.from, visit_tie, &w);
 	/* whatever else the server asked while the client waited, from the
 	 * handshake on */
 	if (s->has_ack || s->has_syn_ack) {
 		w.from = s->has_ack ? s->ack_t : s->syn_ack_t;
-		dt_by_asker(t, &s->server.ip, visit_other, &w);
+		dt_by_asker(t, w.asker, until, visit_other, &w);
 	}
 }
 
@@ -158,10 +154,12 @@ static void tie_domain(struct walk *w, const char *domain)
 					 DNS_T_TXT};
 	char name[DNS_NAME_MAX];
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		dt_by_question(w->t, domain, types[i], visit_tie, w);
+		dt_by_question(w->t, w->asker, domain, types[i], w->from,
+			       visit_tie, w);
 	if (snprintf(name, sizeof(name), "_dmarc.%s", domain) <
 	    (int)sizeof(name))
-		dt_by_question(w->t, name, DNS_T_TXT, visit_tie, w);
+		dt_by_question(w->t, w->asker, name, DNS_T_TXT, w->from,
+			       visit_tie, w);
 }
 
 /* "alice@Sender.Example" -> "sender.example"; false without a domain. */

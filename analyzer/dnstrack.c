@@ -3,28 +3,53 @@
  * indexes for correlation. */
 #include "dnstrack.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum dt_key_kind {
-	K_MATCH = 1, /* asker, resolver, transport, id, qtype, qname */
-	K_QUESTION,  /* qtype, qname */
-	K_ADDR,      /* an answered (or glue) address */
-	K_MXNAME,    /* an MX exchange name */
-	K_DNSBL,     /* the address a DNSBL query encodes */
-	K_ASKER,     /* the asking host */
+	K_MATCH = 1,  /* asker, resolver, transport, id, qtype, qname */
+	K_QUESTION,   /* asker, qtype, qname */
+	K_ADDR,       /* asker, an answered (or glue) address */
+	K_MXNAME,     /* asker, an MX exchange name */
+	K_DNSBL,      /* asker, the address a DNSBL query encodes */
 	K_PTR_TARGET, /* a name some PTR answer gave */
 };
 
 #define KEY_MAX (2 * 19 + 1 + 2 + 2 + DNS_NAME_MAX + 1)
+/* idx of a K_ADDR entry: which of tx->addrs, or of tx->glue with this bit */
+#define IDX_GLUE 0x80
 
+/* An index entry holds no key: it names the transaction and which of its
+ * values it stands for, and the key is rebuilt from them on a hash match. */
 struct dt_node {
 	struct dt_node *prev, *next; /* bucket chain, newest first */
+	struct dt_node *tx_next;     /* the transaction's other entries */
 	struct dns_tx *tx;
 	uint64_t hash;
-	uint16_t keylen;
-	uint8_t key[]; /* kind byte first */
+	uint8_t kind, idx;
+};
+
+#define NODES_PER_CHUNK 512
+struct dt_chunk {
+	struct dt_chunk *next;
+	struct dt_node n[NODES_PER_CHUNK];
+};
+
+/* One asking host's live transactions, oldest first, in a ring: creation
+ * order is expiry order, so a transaction always leaves from the front. */
+struct dt_ent {
+	double clock;
+	struct dns_tx *tx;
+};
+
+struct dt_asker {
+	struct dt_asker *hnext; /* hash chain, or the free list */
+	struct mx_addr ip;
+	uint64_t hash;
+	struct dt_ent *ring;
+	size_t head, n, cap;
 };
 
 struct dt_table {
@@ -33,8 +58,16 @@ struct dt_table {
 	void *expire_ctx;
 	struct dt_node **buckets;
 	size_t nbuckets; /* power of two */
+	struct dt_asker **askers;
+	size_t naskers;  /* power of two */
 	struct dlist window; /* live transactions, oldest first */
 	uint64_t seq;
+	/* capture clock (latest message time) and the most a transaction's
+	 * time ever lagged it: bounds for the time-limited walks */
+	double clock, disorder;
+	struct dt_node *free_nodes;
+	struct dt_chunk *chunks;
+	struct dt_asker *free_askers;
 	struct dt_stats st;
 };
 
@@ -53,10 +86,15 @@ static void kb_put(struct keybuf *k, const void *p, size_t n)
 	k->n += n;
 }
 
-static void kb_init(struct keybuf *k, enum dt_key_kind kind)
+static void kb_init(struct keybuf *k, enum dt_key_kind kind,
+		    const struct mx_addr *asker)
 {
 	k->n = 0;
 	k->b[k->n++] = (uint8_t)kind;
+	if (asker) {
+		kb_put(k, &asker->family, 1);
+		kb_put(k, asker->a, 16);
+	}
 }
 
 static void kb_addr(struct keybuf *k, const struct mx_addr *a)
@@ -81,8 +119,7 @@ static void key_match(struct keybuf *k, const struct mx_endpoint *asker,
 		      uint16_t qtype, const char *qname)
 {
 	uint8_t t = tcp;
-	kb_init(k, K_MATCH);
-	kb_addr(k, &asker->ip);
+	kb_init(k, K_MATCH, &asker->ip);
 	kb_u16(k, asker->port);
 	kb_addr(k, &resolver->ip);
 	kb_u16(k, resolver->port);
@@ -92,24 +129,56 @@ static void key_match(struct keybuf *k, const struct mx_endpoint *asker,
 	kb_str(k, qname);
 }
 
-static void key_question(struct keybuf *k, const char *qname, uint16_t qtype)
+static void key_question(struct keybuf *k, const struct mx_addr *asker,
+			 const char *qname, uint16_t qtype)
 {
-	kb_init(k, K_QUESTION);
+	kb_init(k, K_QUESTION, asker);
 	kb_u16(k, qtype);
 	kb_str(k, qname);
 }
 
 static void key_addr(struct keybuf *k, enum dt_key_kind kind,
-		     const struct mx_addr *a)
+		     const struct mx_addr *asker, const struct mx_addr *a)
 {
-	kb_init(k, kind);
+	kb_init(k, kind, asker);
 	kb_addr(k, a);
 }
 
-static void key_name(struct keybuf *k, enum dt_key_kind kind, const char *s)
+static void key_name(struct keybuf *k, enum dt_key_kind kind,
+		     const struct mx_addr *asker, const char *s)
 {
-	kb_init(k, kind);
+	kb_init(k, kind, asker);
 	kb_str(k, s);
+}
+
+/* The key an entry of tx stands for. */
+static void key_of(struct keybuf *k, const struct dns_tx *tx, uint8_t kind,
+		   uint8_t idx)
+{
+	const struct mx_addr *asker = &tx->asker.ip;
+	switch (kind) {
+	case K_MATCH:
+		key_match(k, &tx->asker, &tx->resolver, tx->tcp, tx->id,
+			  tx->qtype, tx->qname);
+		break;
+	case K_QUESTION:
+		key_question(k, asker, tx->qname, tx->qtype);
+		break;
+	case K_ADDR:
+		key_addr(k, K_ADDR, asker,
+			 idx & IDX_GLUE ? &tx->glue[idx & ~IDX_GLUE]
+					: &tx->addrs[idx]);
+		break;
+	case K_MXNAME:
+		key_name(k, K_MXNAME, asker, tx->names[idx]);
+		break;
+	case K_DNSBL:
+		key_addr(k, K_DNSBL, asker, &tx->dnsbl);
+		break;
+	default: /* K_PTR_TARGET: whoever asked */
+		key_name(k, K_PTR_TARGET, NULL, tx->names[idx]);
+		break;
+	}
 }
 
 /* ---- index ---- */
@@ -119,34 +188,46 @@ static size_t bucket_of(const struct dt_table *t, uint64_t h)
 	return (size_t)(h & (t->nbuckets - 1));
 }
 
-static int node_add(struct dt_table *t, struct dns_tx *tx,
-		    const struct keybuf *k)
+static struct dt_node *node_get(struct dt_table *t)
 {
-	struct dt_node *n;
-	size_t b;
-	if (tx->n_nodes == tx->cap_nodes) {
-		size_t cap = tx->cap_nodes ? tx->cap_nodes * 2 : 8;
-		struct dt_node **nn = realloc(tx->nodes, cap * sizeof(*nn));
-		if (!nn)
-			return -1;
-		tx->nodes = nn;
-		tx->cap_nodes = cap;
+	struct dt_node *n = t->free_nodes;
+	if (!n) {
+		struct dt_chunk *c = malloc(sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = t->chunks;
+		t->chunks = c;
+		for (size_t i = 0; i < NODES_PER_CHUNK; i++) {
+			c->n[i].tx_next = t->free_nodes;
+			t->free_nodes = &c->n[i];
+		}
+		n = t->free_nodes;
 	}
-	n = malloc(sizeof(*n) + k->n);
+	t->free_nodes = n->tx_next;
+	return n;
+}
+
+static void node_add(struct dt_table *t, struct dns_tx *tx, uint8_t kind,
+		     uint8_t idx)
+{
+	struct keybuf k;
+	struct dt_node *n = node_get(t);
+	size_t b;
 	if (!n)
-		return -1;
+		return; /* out of memory: the transaction is just not found */
+	key_of(&k, tx, kind, idx);
 	n->tx = tx;
-	n->hash = mx_hash_bytes(k->b, k->n, 0);
-	n->keylen = (uint16_t)k->n;
-	memcpy(n->key, k->b, k->n);
+	n->kind = kind;
+	n->idx = idx;
+	n->hash = mx_hash_bytes(k.b, k.n, 0);
 	b = bucket_of(t, n->hash);
 	n->prev = NULL;
 	n->next = t->buckets[b];
 	if (n->next)
 		n->next->prev = n;
 	t->buckets[b] = n;
-	tx->nodes[tx->n_nodes++] = n;
-	return 0;
+	n->tx_next = tx->nodes;
+	tx->nodes = n;
 }
 
 static void node_del(struct dt_table *t, struct dt_node *n)
@@ -157,20 +238,131 @@ static void node_del(struct dt_table *t, struct dt_node *n)
 		t->buckets[bucket_of(t, n->hash)] = n->next;
 	if (n->next)
 		n->next->prev = n->prev;
-	free(n);
+	n->tx_next = t->free_nodes;
+	t->free_nodes = n;
 }
 
-static void visit(struct dt_table *t, const struct keybuf *k, dt_visit_fn fn,
-		  void *ctx)
+/* Newest first; with a finite `from`, stop at the first transaction created
+ * when the clock was already before it (every older one was too, and a
+ * transaction's time is never later than the clock at its creation). */
+static void visit(struct dt_table *t, const struct keybuf *k, double from,
+		  dt_visit_fn fn, void *ctx)
 {
 	uint64_t h = mx_hash_bytes(k->b, k->n, 0);
 	struct dt_node *n = t->buckets[bucket_of(t, h)], *next;
+	struct keybuf nk;
 	for (; n; n = next) {
 		next = n->next;
-		if (n->hash == h && n->keylen == k->n &&
-		    memcmp(n->key, k->b, k->n) == 0 && fn(ctx, n->tx))
+		if (n->hash != h || n->kind != k->b[0])
+			continue;
+		if (n->tx->clock < from)
+			return;
+		key_of(&nk, n->tx, n->kind, n->idx);
+		if (nk.n == k->n && memcmp(nk.b, k->b, k->n) == 0 &&
+		    fn(ctx, n->tx))
 			return;
 	}
+}
+
+/* ---- askers ---- */
+
+static uint64_t asker_hash(const struct mx_addr *a)
+{
+	struct keybuf k;
+	kb_init(&k, 0, a);
+	return mx_hash_bytes(k.b, k.n, 0x61736b);
+}
+
+static struct dt_asker *asker_find(const struct dt_table *t,
+				   const struct mx_addr *a, uint64_t h)
+{
+	struct dt_asker *r = t->askers[h & (t->naskers - 1)];
+	for (; r; r = r->hnext)
+		if (r->hash == h && mx_addr_eq(&r->ip, a))
+			return r;
+	return NULL;
+}
+
+static struct dt_ent *ring_at(const struct dt_asker *r, size_t i)
+{
+	return &r->ring[(r->head + i) & (r->cap - 1)];
+}
+
+static int ring_push(struct dt_asker *r, double clock, struct dns_tx *tx)
+{
+	if (r->n == r->cap) { /* grow, unrolled into order */
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct dt_ent *v = malloc(cap * sizeof(*v));
+		if (!v)
+			return -1;
+		for (size_t i = 0; i < r->n; i++)
+			v[i] = *ring_at(r, i);
+		free(r->ring);
+		r->ring = v;
+		r->cap = cap;
+		r->head = 0;
+	}
+	*ring_at(r, r->n) = (struct dt_ent){clock, tx};
+	r->n++;
+	return 0;
+}
+
+/* An empty record leaves the hash for the free list, its ring kept. */
+static void asker_release(struct dt_table *t, struct dt_asker *r)
+{
+	struct dt_asker **pp = &t->askers[r->hash & (t->naskers - 1)];
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == r) {
+			*pp = r->hnext;
+			break;
+		}
+	r->hnext = t->free_askers;
+	t->free_askers = r;
+}
+
+static void asker_add(struct dt_table *t, struct dns_tx *tx)
+{
+	uint64_t h = asker_hash(&tx->asker.ip);
+	struct dt_asker *r = asker_find(t, &tx->asker.ip, h);
+	if (!r) {
+		size_t b = h & (t->naskers - 1);
+		if ((r = t->free_askers))
+			t->free_askers = r->hnext;
+		else if (!(r = calloc(1, sizeof(*r))))
+			return;
+		r->ip = tx->asker.ip;
+		r->hash = h;
+		r->head = r->n = 0;
+		r->hnext = t->askers[b];
+		t->askers[b] = r;
+	}
+	if (ring_push(r, tx->clock, tx) == 0)
+		tx->by_asker = r;
+	else if (r->n == 0)
+		asker_release(t, r);
+}
+
+static void asker_del(struct dt_table *t, struct dns_tx *tx)
+{
+	struct dt_asker *r = tx->by_asker;
+	size_t i = 0;
+	if (!r)
+		return;
+	tx->by_asker = NULL;
+	if (ring_at(r, 0)->tx == tx) { /* always so: expiry is in creation order */
+		r->head = (r->head + 1) & (r->cap - 1);
+		r->n--;
+	} else { /* searched, to stay right if that ever changes */
+		while (i < r->n && ring_at(r, i)->tx != tx)
+			i++;
+		if (i == r->n)
+			return;
+		for (; i + 1 < r->n; i++)
+			*ring_at(r, i) = *ring_at(r, i + 1);
+		r->n--;
+	}
+	if (r->n == 0)
+		asker_release(t, r);
 }
 
 /* ---- transactions ---- */
@@ -197,7 +389,6 @@ void dns_tx_unref(struct dns_tx *tx)
 	free(tx->addrs);
 	free(tx->glue);
 	strv_free(tx->glue_names, tx->n_glue);
-	free(tx->nodes);
 	free(tx);
 }
 
@@ -213,9 +404,13 @@ static struct dns_tx *oldest_tx(const struct dt_table *t)
 
 static void tx_expire(struct dt_table *t, struct dns_tx *tx)
 {
-	for (size_t i = 0; i < tx->n_nodes; i++)
-		node_del(t, tx->nodes[i]);
-	tx->n_nodes = 0;
+	struct dt_node *n, *next;
+	for (n = tx->nodes; n; n = next) {
+		next = n->tx_next;
+		node_del(t, n);
+	}
+	tx->nodes = NULL;
+	asker_del(t, tx);
 	dlist_unlink(&t->window, &tx->window);
 	tx->in_window = false;
 	t->st.live--;
@@ -240,6 +435,7 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 	tx->id = m->id;
 	memcpy(tx->qname, m->qname, sizeof(tx->qname));
 	tx->qtype = m->qtype;
+	tx->clock = t->clock;
 	tx->in_window = true;
 	dlist_append(&t->window, &tx->window);
 	t->st.transactions++;
@@ -251,23 +447,16 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
  * client address a DNSBL name carries. */
 static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
 {
-	struct keybuf k;
 	uint8_t a[16];
 	int fam;
 
-	key_match(&k, &tx->asker, &tx->resolver, tx->tcp, tx->id, tx->qtype,
-		  tx->qname);
-	node_add(t, tx, &k);
-	key_question(&k, tx->qname, tx->qtype);
-	node_add(t, tx, &k);
-	key_addr(&k, K_ASKER, &tx->asker.ip);
-	node_add(t, tx, &k);
+	node_add(t, tx, K_MATCH, 0);
+	node_add(t, tx, K_QUESTION, 0);
+	asker_add(t, tx);
 	fam = dns_parse_dnsbl(tx->qname, a, NULL);
 	if (fam) {
-		struct mx_addr x;
-		mx_addr_set(&x, fam, a);
-		key_addr(&k, K_DNSBL, &x);
-		node_add(t, tx, &k);
+		mx_addr_set(&tx->dnsbl, fam, a);
+		node_add(t, tx, K_DNSBL, 0);
 	}
 }
 
@@ -346,7 +535,6 @@ const char *dns_tx_glue_host(const struct dns_tx *tx, const struct mx_addr *a)
 static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 			     const struct dns_msg *m, double ts)
 {
-	struct keybuf k;
 	char tb[16], name[DNS_NAME_MAX];
 
 	tx->has_response = true;
@@ -363,19 +551,20 @@ static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 				 dns_type_name(rr->type, tb), rr->data);
 		strv_push(&tx->answers, &tx->n_answers, line);
 		if (rr->addr_len) {
-			addr_push(&tx->addrs, &tx->n_addrs, rr);
-			key_addr(&k, K_ADDR, &tx->addrs[tx->n_addrs - 1]);
-			node_add(t, tx, &k);
+			if (addr_push(&tx->addrs, &tx->n_addrs, rr) == 0)
+				node_add(t, tx, K_ADDR,
+					 (uint8_t)(tx->n_addrs - 1));
 		} else if (rr->target[0]) {
 			mx_lower(rr->target, name, sizeof(name));
-			name_push(tx, name, rr->type == DNS_T_MX ? rr->pref : 0);
-			if (rr->type == DNS_T_MX) {
-				key_name(&k, K_MXNAME, name);
-				node_add(t, tx, &k);
-			} else if (rr->type == DNS_T_PTR) {
-				key_name(&k, K_PTR_TARGET, name);
-				node_add(t, tx, &k);
-			}
+			if (name_push(tx, name,
+				      rr->type == DNS_T_MX ? rr->pref : 0) != 0)
+				continue;
+			if (rr->type == DNS_T_MX)
+				node_add(t, tx, K_MXNAME,
+					 (uint8_t)(tx->n_names - 1));
+			else if (rr->type == DNS_T_PTR)
+				node_add(t, tx, K_PTR_TARGET,
+					 (uint8_t)(tx->n_names - 1));
 		}
 	}
 	if (m->ancount > m->n_an) { /* kept only DNS_MAX_RRS, or the capture cut the message: say so */
@@ -391,8 +580,8 @@ static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 				continue;
 			if (glue_push(tx, &m->ar[i]) != 0)
 				continue;
-			key_addr(&k, K_ADDR, &tx->glue[tx->n_glue - 1]);
-			node_add(t, tx, &k);
+			node_add(t, tx, K_ADDR,
+				 (uint8_t)(IDX_GLUE | (tx->n_glue - 1)));
 		}
 	}
 }
@@ -430,8 +619,12 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 
 	if (!m->has_question)
 		return NULL;
+	if (ts > t->clock)
+		t->clock = ts;
+	else if (t->clock - ts > t->disorder)
+		t->disorder = t->clock - ts;
 	key_match(&k, asker, resolver, tcp, m->id, m->qtype, m->qname);
-	visit(t, &k, find_unanswered, &f);
+	visit(t, &k, -INFINITY, find_unanswered, &f);
 	if (!m->qr) {
 		if (f.tx) { /* same id, same question, still open: a resend */
 			f.tx->retransmissions++;
@@ -446,7 +639,7 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 		tx_index_question(t, tx);
 	} else {
 		if (!f.tx) {
-			visit(t, &k, find_any, &f);
+			visit(t, &k, -INFINITY, find_any, &f);
 			if (f.tx) /* a duplicate response */
 				return f.tx;
 			tx = tx_new(t, m, asker, resolver, tcp);
@@ -482,10 +675,15 @@ struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
 	t->cfg = *cfg;
 	if (t->cfg.max_tx < 1) /* the newest must survive its own insertion */
 		t->cfg.max_tx = 1;
-	nb = mx_hash_buckets(t->cfg.max_tx * 2, 1024, (size_t)1 << 24);
+	nb = mx_hash_buckets(t->cfg.max_tx * 4, 1024, (size_t)1 << 24);
 	t->nbuckets = nb;
 	t->buckets = calloc(nb, sizeof(*t->buckets));
-	if (!t->buckets) {
+	t->naskers = mx_hash_buckets(t->cfg.max_tx, 256, (size_t)1 << 20);
+	t->askers = calloc(t->naskers, sizeof(*t->askers));
+	t->clock = -INFINITY;
+	if (!t->buckets || !t->askers) {
+		free(t->buckets);
+		free(t->askers);
 		free(t);
 		return NULL;
 	}
@@ -501,56 +699,86 @@ void dt_free(struct dt_table *t)
 		return;
 	while ((tx = oldest_tx(t)))
 		tx_expire(t, tx);
+	/* every record is empty now, so on the free list */
+	while (t->free_askers) {
+		struct dt_asker *r = t->free_askers;
+		t->free_askers = r->hnext;
+		free(r->ring);
+		free(r);
+	}
+	while (t->chunks) {
+		struct dt_chunk *c = t->chunks;
+		t->chunks = c->next;
+		free(c);
+	}
+	free(t->askers);
 	free(t->buckets);
 	free(t);
 }
 
-void dt_by_question(struct dt_table *t, const char *qname, uint16_t qtype,
+void dt_by_question(struct dt_table *t, const struct mx_addr *asker,
+		    const char *qname, uint16_t qtype, double from,
 		    dt_visit_fn fn, void *ctx)
 {
 	struct keybuf k;
-	key_question(&k, qname, qtype);
-	visit(t, &k, fn, ctx);
+	key_question(&k, asker, qname, qtype);
+	visit(t, &k, from, fn, ctx);
 }
 
-void dt_by_answer_addr(struct dt_table *t, const struct mx_addr *a,
-		       dt_visit_fn fn, void *ctx)
+void dt_by_answer_addr(struct dt_table *t, const struct mx_addr *asker,
+		       const struct mx_addr *a, dt_visit_fn fn, void *ctx)
 {
 	struct keybuf k;
-	key_addr(&k, K_ADDR, a);
-	visit(t, &k, fn, ctx);
+	key_addr(&k, K_ADDR, asker, a);
+	visit(t, &k, -INFINITY, fn, ctx);
 }
 
-void dt_by_mx_name(struct dt_table *t, const char *name, dt_visit_fn fn,
-		   void *ctx)
+void dt_by_mx_name(struct dt_table *t, const struct mx_addr *asker,
+		   const char *name, dt_visit_fn fn, void *ctx)
 {
 	struct keybuf k;
-	key_name(&k, K_MXNAME, name);
-	visit(t, &k, fn, ctx);
+	key_name(&k, K_MXNAME, asker, name);
+	visit(t, &k, -INFINITY, fn, ctx);
 }
 
-void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *a,
-		      dt_visit_fn fn, void *ctx)
+void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
+		      const struct mx_addr *a, double from, dt_visit_fn fn,
+		      void *ctx)
 {
 	struct keybuf k;
-	key_addr(&k, K_DNSBL, a);
-	visit(t, &k, fn, ctx);
+	key_addr(&k, K_DNSBL, asker, a);
+	visit(t, &k, from, fn, ctx);
 }
 
-void dt_by_asker(struct dt_table *t, const struct mx_addr *a, dt_visit_fn fn,
-		 void *ctx)
+void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
+		 double until, dt_visit_fn fn, void *ctx)
 {
-	struct keybuf k;
-	key_addr(&k, K_ASKER, a);
-	visit(t, &k, fn, ctx);
+	const struct dt_asker *r = asker_find(t, asker, asker_hash(asker));
+	size_t lo = 0, hi;
+	if (!r)
+		return;
+	/* a transaction asked at or before `until` was created while the
+	 * clock read at most until + disorder: skip the newer ones at once
+	 * (binary search, the clocks only grow along the ring) */
+	hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ring_at(r, mid)->clock <= until + t->disorder)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo-- > 0)
+		if (fn(ctx, ring_at(r, lo)->tx))
+			return;
 }
 
 void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,
 		      void *ctx)
 {
 	struct keybuf k;
-	key_name(&k, K_PTR_TARGET, name);
-	visit(t, &k, fn, ctx);
+	key_name(&k, K_PTR_TARGET, NULL, name);
+	visit(t, &k, -INFINITY, fn, ctx);
 }
 
 void dt_get_stats(const struct dt_table *t, struct dt_stats *st)

@@ -8,9 +8,13 @@
  * transaction leaves the window it is handed to the expiry callback (for
  * the report's "dns" list) exactly once.
  *
- * Secondary indexes answer the correlation questions in O(1): by question
- * (qname, qtype), by answered address, by MX exchange name, by the address
- * a DNSBL-style name encodes, and by asker.
+ * Secondary indexes answer the correlation questions keyed on what
+ * identifies the answer wanted, so a look-up never walks the lookups of
+ * other hosts: by asker and question, by asker and answered address, by
+ * asker and MX exchange name, by asker and the address a DNSBL-style name
+ * encodes, by asker alone (in creation order, searched by time), and by PTR
+ * target name.  Index entries and asker records come from pools, so a busy
+ * window allocates nothing for them once warm.
  */
 #ifndef MXRAY_DNSTRACK_H
 #define MXRAY_DNSTRACK_H
@@ -23,7 +27,8 @@
 #include "dns.h"
 #include "util.h"
 
-struct dt_node; /* index entry, private */
+struct dt_node;  /* index entry, private */
+struct dt_asker; /* the asker's transactions in creation order, private */
 
 struct dns_tx {
 	unsigned refs;
@@ -58,8 +63,10 @@ struct dns_tx {
 	int first_rel;  /* relation of the first session that tied it, or -1 */
 
 	/* private */
-	struct dt_node **nodes;
-	size_t n_nodes, cap_nodes;
+	double clock;            /* the table's clock when it was created */
+	struct mx_addr dnsbl;    /* the address a DNSBL name encodes, or 0 */
+	struct dt_node *nodes;   /* its index entries, through tx_next */
+	struct dt_asker *by_asker;
 	struct dlist_link window; /* on the table's window list */
 	bool in_window;
 };
@@ -91,19 +98,27 @@ void dns_tx_ref(struct dns_tx *tx);
 void dns_tx_unref(struct dns_tx *tx);
 
 /* Index look-ups: call fn for every live transaction with that key, newest
- * first; stop early when fn returns non-zero. */
+ * first; stop early when fn returns non-zero.  `asker` is the host that
+ * asked.  Where a look-up takes `from`, the walk ends at the first
+ * transaction that cannot have been asked at or after it (its time is
+ * earlier, and so is every older one's, disorder in the capture included):
+ * the visitor still filters by time itself. */
 typedef int (*dt_visit_fn)(void *ctx, struct dns_tx *tx);
-void dt_by_question(struct dt_table *t, const char *qname, uint16_t qtype,
+void dt_by_question(struct dt_table *t, const struct mx_addr *asker,
+		    const char *qname, uint16_t qtype, double from,
 		    dt_visit_fn fn, void *ctx);
-void dt_by_answer_addr(struct dt_table *t, const struct mx_addr *a,
-		       dt_visit_fn fn, void *ctx);
-void dt_by_mx_name(struct dt_table *t, const char *name, dt_visit_fn fn,
-		   void *ctx);
-void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *a,
-		      dt_visit_fn fn, void *ctx);
-void dt_by_asker(struct dt_table *t, const struct mx_addr *a, dt_visit_fn fn,
-		 void *ctx);
-/* PTR answers that gave this (lower-case) name. */
+void dt_by_answer_addr(struct dt_table *t, const struct mx_addr *asker,
+		       const struct mx_addr *a, dt_visit_fn fn, void *ctx);
+void dt_by_mx_name(struct dt_table *t, const struct mx_addr *asker,
+		   const char *name, dt_visit_fn fn, void *ctx);
+void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
+		      const struct mx_addr *a, double from, dt_visit_fn fn,
+		      void *ctx);
+/* Every transaction asker made, newest first, skipping at once those that
+ * cannot have been asked at or before `until` (pass INFINITY for all). */
+void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
+		 double until, dt_visit_fn fn, void *ctx);
+/* PTR answers that gave this (lower-case) name, whoever asked. */
 void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,
 		      void *ctx);
 

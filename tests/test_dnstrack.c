@@ -10,6 +10,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,12 +73,20 @@ static struct dt_stats stats(const struct dt_table *t)
 	return st;
 }
 
+/* Questions asked by `asker` (CLIENT where not said). */
+static size_t n_question_by(struct dt_table *t, const char *asker,
+			    const char *qname, uint16_t qtype, struct hits *h)
+{
+	struct mx_addr a = tk_addr(asker);
+	memset(h, 0, sizeof *h);
+	dt_by_question(t, &a, qname, qtype, -INFINITY, collect, h);
+	return h->n;
+}
+
 static size_t n_question(struct dt_table *t, const char *qname,
 			 uint16_t qtype, struct hits *h)
 {
-	memset(h, 0, sizeof *h);
-	dt_by_question(t, qname, qtype, collect, h);
-	return h->n;
+	return n_question_by(t, CLIENT, qname, qtype, h);
 }
 
 /* ---- matching ------------------------------------------------------------ */
@@ -418,7 +427,7 @@ Test(dnstrack, referenced_transaction_outlives_expiry_and_the_table)
 	cr_assert_str_eq(tx->answers[0], "mail.client.example");
 	cr_assert_str_eq(tx->names[0], "mail.client.example");
 	memset(&h, 0, sizeof h);
-	dt_by_asker(t, &c.ip, collect, &h);
+	dt_by_asker(t, &c.ip, INFINITY, collect, &h);
 	cr_assert_eq(h.n, 0, "an expired transaction left the indexes");
 
 	dt_free(t);
@@ -492,24 +501,30 @@ static void idx_setup(struct idx_fx *f)
 	cr_assert_eq(stats(f->t).transactions, 6);
 }
 
-typedef void (*addr_index_fn)(struct dt_table *t, const struct mx_addr *a,
-			      dt_visit_fn fn, void *ctx);
+enum addr_index { BY_ANSWER, BY_DNSBL, BY_ASKER };
 
 /* What one of the address indexes (dt_by_answer_addr, dt_by_dnsbl_addr,
- * dt_by_asker) finds for ip. */
-static struct hits by_addr(struct idx_fx *f, addr_index_fn index_fn,
-			   const char *ip)
+ * dt_by_asker) finds for ip, asked by `asker`. */
+static struct hits by_addr(struct idx_fx *f, enum addr_index which,
+			   const char *asker, const char *ip)
 {
 	struct hits h = {0};
-	struct mx_addr a = tk_addr(ip);
-	index_fn(f->t, &a, collect, &h);
+	struct mx_addr by = tk_addr(asker ? asker : ip), a = tk_addr(ip);
+	if (which == BY_ANSWER)
+		dt_by_answer_addr(f->t, &by, &a, collect, &h);
+	else if (which == BY_DNSBL)
+		dt_by_dnsbl_addr(f->t, &by, &a, -INFINITY, collect, &h);
+	else
+		dt_by_asker(f->t, &a, INFINITY, collect, &h);
 	return h;
 }
 
-static struct hits by_mx(struct idx_fx *f, const char *name)
+static struct hits by_mx(struct idx_fx *f, const char *asker,
+			 const char *name)
 {
 	struct hits h = {0};
-	dt_by_mx_name(f->t, name, collect, &h);
+	struct mx_addr by = tk_addr(asker);
+	dt_by_mx_name(f->t, &by, name, collect, &h);
 	return h;
 }
 
@@ -523,48 +538,58 @@ Test(dnstrack, index_lookups_find_exactly_the_expected_transactions)
 	cr_assert_eq(n_question(f.t, "example.org", DNS_T_MX, &h), 1);
 	cr_assert_eq(h.tx[0], f.mx);
 	cr_assert_eq(n_question(f.t, "example.org", DNS_T_A, &h), 0);
-	cr_assert_eq(n_question(f.t, PTR_NAME, DNS_T_PTR, &h), 1);
+	cr_assert_eq(n_question(f.t, PTR_NAME, DNS_T_PTR, &h), 0,
+		     "the client did not ask the PTR");
+	cr_assert_eq(n_question_by(f.t, SERVER, PTR_NAME, DNS_T_PTR, &h), 1);
 	cr_assert_eq(h.tx[0], f.ptr);
 
-	h = by_addr(&f, dt_by_answer_addr, SERVER); /* MX glue */
+	h = by_addr(&f, BY_ANSWER, CLIENT, SERVER); /* MX glue */
 	cr_assert_eq(h.n, 1);
 	cr_assert_eq(h.tx[0], f.mx);
-	h = by_addr(&f, dt_by_answer_addr, "203.0.113.26");
+	h = by_addr(&f, BY_ANSWER, CLIENT, "203.0.113.26");
 	cr_assert_eq(h.n, 1);
 	cr_assert_eq(h.tx[0], f.a_mx2);
-	h = by_addr(&f, dt_by_answer_addr, "127.0.0.2");
+	h = by_addr(&f, BY_ANSWER, CLIENT, "127.0.0.2");
+	cr_assert_eq(h.n, 0, "keyed on the asker: the server asked the DNSBL");
+	h = by_addr(&f, BY_ANSWER, SERVER, "127.0.0.2");
 	cr_assert_eq(h.n, 1);
 	cr_assert_eq(h.tx[0], f.bl);
-	h = by_addr(&f, dt_by_answer_addr, "198.51.100.8");
+	h = by_addr(&f, BY_ANSWER, SERVER, "203.0.113.26");
+	cr_assert_eq(h.n, 0, "the client's answer, not the server's");
+	h = by_addr(&f, BY_ANSWER, CLIENT, "198.51.100.8");
 	cr_assert_eq(h.n, 0, "additional records of non-MX answers are not glue");
-	h = by_addr(&f, dt_by_answer_addr, CLIENT);
+	h = by_addr(&f, BY_ANSWER, CLIENT, CLIENT);
 	cr_assert_eq(h.n, 0, "a PTR question is not an answered address");
 
-	h = by_mx(&f, "mx1.example.org");
+	h = by_mx(&f, CLIENT, "mx1.example.org");
 	cr_assert_eq(h.n, 1, "MX exchange names are indexed lower-cased");
 	cr_assert_eq(h.tx[0], f.mx);
-	h = by_mx(&f, "mx2.example.org");
+	h = by_mx(&f, CLIENT, "mx2.example.org");
 	cr_assert_eq(h.n, 1);
 	cr_assert_eq(h.tx[0], f.mx);
-	h = by_mx(&f, "mail.client.example");
+	h = by_mx(&f, CLIENT, "mail.client.example");
 	cr_assert_eq(h.n, 0, "a PTR target is not an MX name");
+	h = by_mx(&f, SERVER, "mx1.example.org");
+	cr_assert_eq(h.n, 0, "keyed on the asker: the client asked the MX");
 
-	h = by_addr(&f, dt_by_dnsbl_addr, CLIENT);
+	h = by_addr(&f, BY_DNSBL, SERVER, CLIENT);
 	cr_assert_eq(h.n, 2, "both DNSBL zones, not the in-addr.arpa PTR");
 	cr_assert_eq(h.tx[0], f.bl, "newest first");
 	cr_assert_eq(h.tx[1], f.zen);
-	h = by_addr(&f, dt_by_dnsbl_addr, "192.0.2.11");
+	h = by_addr(&f, BY_DNSBL, SERVER, "192.0.2.11");
 	cr_assert_eq(h.n, 0);
+	h = by_addr(&f, BY_DNSBL, CLIENT, CLIENT);
+	cr_assert_eq(h.n, 0, "keyed on the asker");
 
-	h = by_addr(&f, dt_by_asker, CLIENT);
+	h = by_addr(&f, BY_ASKER, NULL, CLIENT);
 	cr_assert_eq(h.n, 2);
 	cr_assert_eq(h.tx[0], f.a_mx2);
 	cr_assert_eq(h.tx[1], f.mx);
-	h = by_addr(&f, dt_by_asker, SERVER);
+	h = by_addr(&f, BY_ASKER, NULL, SERVER);
 	cr_assert_eq(h.n, 4);
 	cr_assert_eq(h.tx[0], f.a_ns);
 	cr_assert_eq(h.tx[3], f.ptr);
-	h = by_addr(&f, dt_by_asker, RESOLVER);
+	h = by_addr(&f, BY_ASKER, NULL, RESOLVER);
 	cr_assert_eq(h.n, 0, "the resolver answered, it did not ask");
 
 	dt_free(f.t);
@@ -579,7 +604,7 @@ Test(dnstrack, visitor_returning_nonzero_stops_the_walk)
 
 	idx_setup(&f);
 	a = tk_addr(SERVER);
-	dt_by_asker(f.t, &a, collect, &h);
+	dt_by_asker(f.t, &a, INFINITY, collect, &h);
 	cr_assert_eq(h.n, 1);
 	cr_assert_eq(h.tx[0], f.a_ns);
 	dt_free(f.t);
@@ -595,13 +620,13 @@ Test(dnstrack, indexes_are_empty_after_expiry)
 	cr_assert_eq(f.r.n, 6);
 	cr_assert_eq(stats(f.t).live, 0);
 	cr_assert_eq(n_question(f.t, "example.org", DNS_T_MX, &h), 0);
-	cr_assert_eq(n_question(f.t, PTR_NAME, DNS_T_PTR, &h), 0);
-	cr_assert_eq(by_addr(&f, dt_by_answer_addr, SERVER).n, 0);
-	cr_assert_eq(by_addr(&f, dt_by_answer_addr, "203.0.113.26").n, 0);
-	cr_assert_eq(by_mx(&f, "mx1.example.org").n, 0);
-	cr_assert_eq(by_addr(&f, dt_by_dnsbl_addr, CLIENT).n, 0);
-	cr_assert_eq(by_addr(&f, dt_by_asker, CLIENT).n, 0);
-	cr_assert_eq(by_addr(&f, dt_by_asker, SERVER).n, 0);
+	cr_assert_eq(n_question_by(f.t, SERVER, PTR_NAME, DNS_T_PTR, &h), 0);
+	cr_assert_eq(by_addr(&f, BY_ANSWER, CLIENT, SERVER).n, 0);
+	cr_assert_eq(by_addr(&f, BY_ANSWER, CLIENT, "203.0.113.26").n, 0);
+	cr_assert_eq(by_mx(&f, CLIENT, "mx1.example.org").n, 0);
+	cr_assert_eq(by_addr(&f, BY_DNSBL, SERVER, CLIENT).n, 0);
+	cr_assert_eq(by_addr(&f, BY_ASKER, NULL, CLIENT).n, 0);
+	cr_assert_eq(by_addr(&f, BY_ASKER, NULL, SERVER).n, 0);
 	dt_free(f.t);
 	cr_assert_eq(f.r.n, 6);
 }
@@ -622,5 +647,91 @@ Test(dnstrack, max_tx_zero_keeps_the_newest)
 	cr_assert_str_eq(q2->qname, "b.example.org");
 	cr_assert_eq(stats(t).evicted, 1);
 	cr_assert_eq(stats(t).live, 1);
+	dt_free(t);
+}
+
+/* ---- time-bounded walks ---------------------------------------------------- */
+
+/* The server asks five questions at 10..14 s; time bounds must skip what
+ * cannot match and still find everything that can, also when the capture
+ * holds a message out of time order. */
+Test(dnstrack, time_bounded_walks_skip_only_what_cannot_match)
+{
+	struct rec r = {0};
+	struct dt_table *t = table(1000, 100, &r);
+	struct mx_endpoint srv = tk_ep(SERVER, 5353), res = tk_ep(RESOLVER, 53);
+	struct mx_addr a = tk_addr(SERVER);
+	struct hits h = {0};
+	char name[32];
+
+	for (unsigned i = 0; i < 5; i++) {
+		snprintf(name, sizeof name, "q%u.example", i);
+		tk_query(t, &srv, &res, (uint16_t)(i + 1), name, DNS_T_TXT,
+			 10.0 + i);
+	}
+	dt_by_asker(t, &a, 12.0, collect, &h);
+	cr_assert_eq(h.n, 3, "asked at or before 12 s: q2, q1, q0");
+	cr_assert_str_eq(h.tx[0]->qname, "q2.example", "newest first");
+	memset(&h, 0, sizeof h);
+	dt_by_asker(t, &a, 9.0, collect, &h);
+	cr_assert_eq(h.n, 0);
+
+	/* same question again at 20 s: a walk from 15 s stops before 10 s */
+	tk_query(t, &srv, &res, 99, "q0.example", DNS_T_TXT, 20.0);
+	memset(&h, 0, sizeof h);
+	dt_by_question(t, &a, "q0.example", DNS_T_TXT, 15.0, collect, &h);
+	cr_assert_eq(h.n, 1);
+	cr_assert_float_eq(h.tx[0]->query_t, 20.0, 1e-9);
+	memset(&h, 0, sizeof h);
+	dt_by_question(t, &a, "q0.example", DNS_T_TXT, -INFINITY, collect, &h);
+	cr_assert_eq(h.n, 2);
+
+	/* a message stamped 11.5 s read after the one of 20 s: the capture
+	 * is out of order by 8.5 s, so a walk up to 12 s can skip nothing
+	 * now, and a walk from 11 s still finds it */
+	tk_query(t, &srv, &res, 100, "q0.example", DNS_T_TXT, 11.5);
+	memset(&h, 0, sizeof h);
+	dt_by_asker(t, &a, 12.0, collect, &h);
+	cr_assert_eq(h.n, 7);
+	cr_assert_float_eq(h.tx[0]->query_t, 11.5, 1e-9);
+	memset(&h, 0, sizeof h);
+	dt_by_question(t, &a, "q0.example", DNS_T_TXT, 11.0, collect, &h);
+	cr_assert_eq(h.n, 2, "the late one and 20 s; 10 s is before 11 s");
+	dt_free(t);
+	cr_assert_eq(r.n, 7);
+}
+
+/* Many askers come and go: their records are reused, and an asker's ring
+ * grows past its first size and wraps around as its oldest expire. */
+Test(dnstrack, asker_rings_grow_wrap_and_empty)
+{
+	struct dt_table *t = tk_dt_new(2, 100000, NULL, NULL);
+	struct mx_endpoint res = tk_ep(RESOLVER, 53);
+	struct mx_endpoint srv = tk_ep(SERVER, 5353);
+	struct mx_addr a = tk_addr(SERVER);
+	struct hits h = {0};
+	char name[32];
+
+	for (unsigned i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, "n%u.example", i);
+		tk_query(t, &srv, &res, (uint16_t)i, name, DNS_T_A, i * 0.1);
+		/* a client asks once in a while: records come and go */
+		if (i % 7 == 0) {
+			struct mx_endpoint c = tk_ep(CLIENT, (uint16_t)(1024 + i));
+			c.ip.a[3] = (uint8_t)i;
+			tk_query(t, &c, &res, (uint16_t)i, name, DNS_T_MX, i * 0.1);
+		}
+		dt_expire(t, i * 0.1);
+	}
+	/* live: the server's lookups of the last 2 s, 27.9 .. 29.9 */
+	dt_by_asker(t, &a, INFINITY, collect, &h);
+	cr_assert_eq(h.n, 21);
+	cr_assert_str_eq(h.tx[0]->qname, "n299.example");
+	cr_assert_str_eq(h.tx[20]->qname, "n279.example");
+	dt_expire(t, 100.0);
+	memset(&h, 0, sizeof h);
+	dt_by_asker(t, &a, INFINITY, collect, &h);
+	cr_assert_eq(h.n, 0);
+	cr_assert_eq(stats(t).live, 0);
 	dt_free(t);
 }
