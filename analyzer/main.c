@@ -278,6 +278,13 @@ int main(int argc, char **argv)
 		out = stdout;
 		goto out;
 	}
+	/* a capture that is still being written (live, or a pipe on standard
+	 * input) is reported session by session; a file in large writes */
+	ro.live = iface != NULL;
+	for (size_t i = 0; i < nfiles; i++)
+		ro.live = ro.live || !strcmp(files[i], "-");
+	if (!ro.live && !isatty(fileno(out)))
+		setvbuf(out, NULL, _IOFBF, (size_t)1 << 20);
 	rep = report_new(out, &ro, errbuf);
 	if (!rep || !(eng = engine_new(&cfg, rep, errbuf))) {
 		fprintf(stderr, "mxray: %s\n", errbuf);

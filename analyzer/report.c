@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jarena.h"
 #include "report_json.h"
 #include "report_text.h"
 #include "version.h"
@@ -22,6 +23,8 @@ struct report {
 	size_t n_sessions, n_dns;
 	struct rt_top slow_banner[TOP_N], slow_dns[TOP_N];
 	size_t n_slow_banner, n_slow_dns;
+	char *dump;       /* JSON text of one object, reused */
+	size_t dump_len, dump_cap;
 	int werr;
 };
 
@@ -39,34 +42,53 @@ static void top_add(struct rt_top *v, size_t *n, double val, const char *what)
 	}
 }
 
-/* Write a dumped JSON text, each line after the first indented. */
-static void put_indented(FILE *f, const char *text, const char *indent)
+static int to_dump(const char *buf, size_t n, void *ctx)
 {
-	for (const char *p = text; *p; p++) {
-		fputc(*p, f);
-		if (*p == '\n')
-			fputs(indent, f);
+	struct report *r = ctx;
+	if (r->dump_len + n > r->dump_cap) {
+		size_t cap = r->dump_cap ? r->dump_cap : 64 << 10;
+		char *p;
+		while (cap < r->dump_len + n)
+			cap *= 2;
+		if (!(p = realloc(r->dump, cap)))
+			return -1;
+		r->dump = p;
+		r->dump_cap = cap;
 	}
+	memcpy(r->dump + r->dump_len, buf, n);
+	r->dump_len += n;
+	return 0;
 }
 
+/* Dump o to f: pretty, each line indented, or compact on one line.  The
+ * text goes through one reused buffer, written in whole lines. */
 static void put_json(struct report *r, FILE *f, json_t *o, const char *indent,
 		     bool pretty)
 {
-	char *text;
+	const char *p, *end, *nl;
 	if (!o)
 		return;
-	text = json_dumps(o, RJ_FLAGS | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	if (!text) {
+	r->dump_len = 0;
+	if (json_dump_callback(o, to_dump, r,
+			       RJ_FLAGS | (pretty ? JSON_INDENT(2)
+						  : JSON_COMPACT)) != 0) {
 		r->werr = 1;
 		return;
 	}
-	if (pretty) {
-		fputs(indent, f);
-		put_indented(f, text, indent);
-	} else {
-		fputs(text, f);
+	if (!pretty) {
+		fwrite(r->dump, 1, r->dump_len, f);
+		return;
 	}
-	free(text);
+	fputs(indent, f);
+	for (p = r->dump, end = p + r->dump_len; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			fwrite(p, 1, (size_t)(end - p), f);
+			break;
+		}
+		fwrite(p, 1, (size_t)(nl + 1 - p), f);
+		fputs(indent, f);
+	}
 }
 
 struct report *report_new(FILE *out, const struct report_options *o,
@@ -79,11 +101,17 @@ struct report *report_new(FILE *out, const struct report_options *o,
 	}
 	r->out = out;
 	r->o = *o;
+	if (o->fmt != FMT_TEXT && jarena_on() != 0) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+		free(r);
+		return NULL;
+	}
 	if (o->fmt == FMT_JSON) {
 		r->spool = tmpfile();
 		if (!r->spool) {
 			snprintf(errbuf, MX_ERRBUF_SIZE,
 				 "cannot create a temporary file for the report");
+			jarena_off();
 			free(r);
 			return NULL;
 		}
@@ -116,25 +144,25 @@ void report_session(struct report *r, const struct session *s,
 		rt_session(r->out, s, fl);
 		break;
 	case FMT_JSON:
-		o = rj_session(s, fl);
+		o = rj_session(s, fl, NULL);
 		fputs(r->n_sessions ? ",\n" : "\n", r->out);
 		put_json(r, r->out, o, "    ", true);
 		json_decref(o);
+		jarena_reset();
 		break;
 	case FMT_NDJSON:
-		o = rj_session(s, fl);
+		o = rj_session(s, fl, "session");
 		if (o) {
-			json_t *line = json_pack("{s:s}", "type", "session");
-			json_object_update(line, o);
-			put_json(r, r->out, line, "", false);
+			put_json(r, r->out, o, "", false);
 			fputc('\n', r->out);
-			json_decref(line);
 		}
 		json_decref(o);
+		jarena_reset();
 		break;
 	}
 	r->n_sessions++;
-	fflush(r->out);
+	if (r->o.live)
+		fflush(r->out);
 }
 
 void report_dns(struct report *r, const struct dns_tx *tx)
@@ -151,21 +179,20 @@ void report_dns(struct report *r, const struct dns_tx *tx)
 	case FMT_TEXT:
 		break;
 	case FMT_JSON:
-		o = rj_dns(tx, -1);
+		o = rj_dns(tx, -1, NULL);
 		fputs(r->n_dns ? ",\n" : "\n", r->spool);
 		put_json(r, r->spool, o, "    ", true);
 		json_decref(o);
+		jarena_reset();
 		break;
 	case FMT_NDJSON:
-		o = rj_dns(tx, -1);
+		o = rj_dns(tx, -1, "dns");
 		if (o) {
-			json_t *line = json_pack("{s:s}", "type", "dns");
-			json_object_update(line, o);
-			put_json(r, r->out, line, "", false);
+			put_json(r, r->out, o, "", false);
 			fputc('\n', r->out);
-			json_decref(line);
 		}
 		json_decref(o);
+		jarena_reset();
 		break;
 	}
 	r->n_dns++;
@@ -295,5 +322,8 @@ void report_free(struct report *r)
 		return;
 	if (r->spool)
 		fclose(r->spool);
+	if (r->o.fmt != FMT_TEXT)
+		jarena_off();
+	free(r->dump);
 	free(r);
 }

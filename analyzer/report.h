@@ -5,6 +5,7 @@
 #ifndef MXRAY_REPORT_H
 #define MXRAY_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "capture.h"
@@ -17,6 +18,7 @@ enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
 struct report_options {
 	enum report_format fmt;
 	struct fnd_config fnd; /* thresholds, echoed in the summary */
+	bool live; /* flush after every session (live capture, a pipe) */
 };
 
 struct report;

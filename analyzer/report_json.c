@@ -34,11 +34,20 @@ static json_t *strv(char **v, size_t n)
 	return a;
 }
 
-json_t *rj_dns(const struct dns_tx *tx, int rel_override)
+/* A new object, with "type" first when one is given (NDJSON lines). */
+static json_t *typed_object(const char *type)
+{
+	json_t *o = json_object();
+	if (o && type)
+		json_object_set_new(o, "type", json_string(type));
+	return o;
+}
+
+json_t *rj_dns(const struct dns_tx *tx, int rel_override, const char *type)
 {
 	char tb[16], rb[16];
 	int rel = rel_override >= 0 ? rel_override : tx->first_rel;
-	json_t *o = json_object();
+	json_t *o = typed_object(type);
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "qname", json_string(tx->qname));
@@ -302,9 +311,10 @@ static json_t *delivery_json(const struct session *s)
 	return o;
 }
 
-json_t *rj_session(const struct session *s, const struct finding_list *fl)
+json_t *rj_session(const struct session *s, const struct finding_list *fl,
+		   const char *type)
 {
-	json_t *o = json_object(), *hs, *tl, *dns, *fa;
+	json_t *o = typed_object(type), *hs, *tl, *dns, *fa;
 	struct rj_item *items;
 	size_t n;
 	double delay, end = s->close_t > s->last ? s->close_t : s->last;
@@ -371,7 +381,7 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl)
 		qsort(ord, s->n_dns, sizeof(ord[0]), tie_cmp);
 		for (size_t i = 0; i < s->n_dns; i++)
 			json_array_append_new(dns, rj_dns(ord[i]->tx,
-							  (int)ord[i]->rel));
+							  (int)ord[i]->rel, NULL));
 	}
 	json_object_set_new(o, "dns", dns);
 

@@ -13,9 +13,11 @@
  * with 16 significant digits, enough for epoch seconds with microseconds. */
 #define RJ_FLAGS (JSON_REAL_PRECISION(16) | JSON_ENSURE_ASCII)
 
-json_t *rj_session(const struct session *s, const struct finding_list *fl);
+/* type: NULL, or the value of a leading "type" key (NDJSON lines). */
+json_t *rj_session(const struct session *s, const struct finding_list *fl,
+		   const char *type);
 /* rel_override < 0: the transaction's first relation ("other" if none). */
-json_t *rj_dns(const struct dns_tx *tx, int rel_override);
+json_t *rj_dns(const struct dns_tx *tx, int rel_override, const char *type);
 json_t *rj_time(double t);
 
 /* The merged, time-ordered timeline of a session (its events plus the
