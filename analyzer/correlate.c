@@ -124,6 +124,26 @@ static int visit_other(void *ctx, struct dns_tx *tx)
 	return 0;
 }
 
+/* "Other" lookups, newest first, stopping past the wait.  A walk repeated
+ * over the same period sees only the lookups made since the last one: the
+ * older ones were tied then or still are not (tied is for good; "about
+ * another client" holds while no PTR answer leaves the window; and with
+ * nothing dropped at the session's cap, a repeat drops nothing either). */
+static void tie_other(struct dt_table *t, struct session *s, struct walk *w)
+{
+	struct corr_mark *m = &s->other_walk;
+	uint64_t after = 0;
+	if (m->done && m->from == w->from && m->until == w->until &&
+	    m->ptr_gone == dt_ptr_answers_gone(t))
+		after = m->last_seq;
+	dt_by_asker(t, w->asker, after, w->until, visit_other, w);
+	m->done = s->dns_dropped == 0;
+	m->from = w->from;
+	m->until = w->until;
+	m->last_seq = dt_last_seq(t);
+	m->ptr_gone = dt_ptr_answers_gone(t);
+}
+
 void corr_server_side(struct dt_table *t, struct session *s, double until)
 {
 	char rev[DNS_NAME_MAX];
@@ -142,7 +162,7 @@ void corr_server_side(struct dt_table *t, struct session *s, double until)
 	 * handshake on */
 	if (s->has_ack || s->has_syn_ack) {
 		w.from = s->has_ack ? s->ack_t : s->syn_ack_t;
-		dt_by_asker(t, w.asker, until, visit_other, &w);
+		tie_other(t, s, &w);
 	}
 }
 

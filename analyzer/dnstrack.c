@@ -65,6 +65,7 @@ struct dt_table {
 	/* capture clock (latest message time) and the most a transaction's
 	 * time ever lagged it: bounds for the time-limited walks */
 	double clock, disorder;
+	uint64_t ptr_answers_gone;
 	struct dt_node *free_nodes;
 	struct dt_chunk *chunks;
 	struct dt_asker *free_askers;
@@ -411,6 +412,8 @@ static void tx_expire(struct dt_table *t, struct dns_tx *tx)
 	}
 	tx->nodes = NULL;
 	asker_del(t, tx);
+	if (tx->qtype == DNS_T_PTR && tx->n_names)
+		t->ptr_answers_gone++;
 	dlist_unlink(&t->window, &tx->window);
 	tx->in_window = false;
 	t->st.live--;
@@ -751,12 +754,21 @@ void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
 }
 
 void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
-		 double until, dt_visit_fn fn, void *ctx)
+		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx)
 {
 	const struct dt_asker *r = asker_find(t, asker, asker_hash(asker));
-	size_t lo = 0, hi;
+	size_t lo = 0, hi, first;
 	if (!r)
 		return;
+	hi = r->n; /* the first one after after_seq (seq grows along the ring) */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ring_at(r, mid)->tx->seq <= after_seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
 	/* a transaction asked at or before `until` was created while the
 	 * clock read at most until + disorder: skip the newer ones at once
 	 * (binary search, the clocks only grow along the ring) */
@@ -768,9 +780,19 @@ void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
 		else
 			hi = mid;
 	}
-	while (lo-- > 0)
+	while (lo-- > first)
 		if (fn(ctx, ring_at(r, lo)->tx))
 			return;
+}
+
+uint64_t dt_last_seq(const struct dt_table *t)
+{
+	return t->seq;
+}
+
+uint64_t dt_ptr_answers_gone(const struct dt_table *t)
+{
+	return t->ptr_answers_gone;
 }
 
 void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,

@@ -114,10 +114,11 @@ void dt_by_mx_name(struct dt_table *t, const struct mx_addr *asker,
 void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
 		      const struct mx_addr *a, double from, dt_visit_fn fn,
 		      void *ctx);
-/* Every transaction asker made, newest first, skipping at once those that
- * cannot have been asked at or before `until` (pass INFINITY for all). */
+/* Every transaction asker made after transaction number `after_seq` (0:
+ * all), newest first, skipping at once those that cannot have been asked
+ * at or before `until` (INFINITY: none skipped). */
 void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
-		 double until, dt_visit_fn fn, void *ctx);
+		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx);
 /* PTR answers that gave this (lower-case) name, whoever asked. */
 void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,
 		      void *ctx);
@@ -129,6 +130,11 @@ struct dt_stats {
 	uint64_t unparsable;   /* messages dns_parse rejected */
 };
 void dt_get_stats(const struct dt_table *t, struct dt_stats *st);
+/* The seq of the newest transaction so far, and how many transactions
+ * with PTR answers have left the window: a walk repeated later sees
+ * nothing new where neither changed. */
+uint64_t dt_last_seq(const struct dt_table *t);
+uint64_t dt_ptr_answers_gone(const struct dt_table *t);
 void dt_count_unparsable(struct dt_table *t);
 
 /* The time a transaction sorts by: its query, else its response. */

@@ -72,6 +72,15 @@ enum dns_relation {
 	REL_RECIPIENT_DOMAIN, /* ... of a RCPT TO domain */
 };
 
+/* What the server-side walk for "other" lookups covered when the banner
+ * came (correlate.c), so the walk before the report only looks at lookups
+ * made since. */
+struct corr_mark {
+	bool done;
+	double from, until;
+	uint64_t last_seq, ptr_gone;
+};
+
 struct dns_tie {
 	struct dns_tx *tx; /* one reference held */
 	enum dns_relation rel;
@@ -130,6 +139,7 @@ struct session {
 	struct dns_tie *dns; /* grows up to SESS_MAX_DNS; owned */
 	size_t n_dns, cap_dns;
 	size_t dns_dropped;
+	struct corr_mark other_walk;
 
 
 	/* MX delivery attempt (delivery.c), when the client's MX lookup that

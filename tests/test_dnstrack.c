@@ -427,7 +427,7 @@ Test(dnstrack, referenced_transaction_outlives_expiry_and_the_table)
 	cr_assert_str_eq(tx->answers[0], "mail.client.example");
 	cr_assert_str_eq(tx->names[0], "mail.client.example");
 	memset(&h, 0, sizeof h);
-	dt_by_asker(t, &c.ip, INFINITY, collect, &h);
+	dt_by_asker(t, &c.ip, 0, INFINITY, collect, &h);
 	cr_assert_eq(h.n, 0, "an expired transaction left the indexes");
 
 	dt_free(t);
@@ -515,7 +515,7 @@ static struct hits by_addr(struct idx_fx *f, enum addr_index which,
 	else if (which == BY_DNSBL)
 		dt_by_dnsbl_addr(f->t, &by, &a, -INFINITY, collect, &h);
 	else
-		dt_by_asker(f->t, &a, INFINITY, collect, &h);
+		dt_by_asker(f->t, &a, 0, INFINITY, collect, &h);
 	return h;
 }
 
@@ -604,7 +604,7 @@ Test(dnstrack, visitor_returning_nonzero_stops_the_walk)
 
 	idx_setup(&f);
 	a = tk_addr(SERVER);
-	dt_by_asker(f.t, &a, INFINITY, collect, &h);
+	dt_by_asker(f.t, &a, 0, INFINITY, collect, &h);
 	cr_assert_eq(h.n, 1);
 	cr_assert_eq(h.tx[0], f.a_ns);
 	dt_free(f.t);
@@ -669,11 +669,11 @@ Test(dnstrack, time_bounded_walks_skip_only_what_cannot_match)
 		tk_query(t, &srv, &res, (uint16_t)(i + 1), name, DNS_T_TXT,
 			 10.0 + i);
 	}
-	dt_by_asker(t, &a, 12.0, collect, &h);
+	dt_by_asker(t, &a, 0, 12.0, collect, &h);
 	cr_assert_eq(h.n, 3, "asked at or before 12 s: q2, q1, q0");
 	cr_assert_str_eq(h.tx[0]->qname, "q2.example", "newest first");
 	memset(&h, 0, sizeof h);
-	dt_by_asker(t, &a, 9.0, collect, &h);
+	dt_by_asker(t, &a, 0, 9.0, collect, &h);
 	cr_assert_eq(h.n, 0);
 
 	/* same question again at 20 s: a walk from 15 s stops before 10 s */
@@ -691,7 +691,7 @@ Test(dnstrack, time_bounded_walks_skip_only_what_cannot_match)
 	 * now, and a walk from 11 s still finds it */
 	tk_query(t, &srv, &res, 100, "q0.example", DNS_T_TXT, 11.5);
 	memset(&h, 0, sizeof h);
-	dt_by_asker(t, &a, 12.0, collect, &h);
+	dt_by_asker(t, &a, 0, 12.0, collect, &h);
 	cr_assert_eq(h.n, 7);
 	cr_assert_float_eq(h.tx[0]->query_t, 11.5, 1e-9);
 	memset(&h, 0, sizeof h);
@@ -724,13 +724,13 @@ Test(dnstrack, asker_rings_grow_wrap_and_empty)
 		dt_expire(t, i * 0.1);
 	}
 	/* live: the server's lookups of the last 2 s, 27.9 .. 29.9 */
-	dt_by_asker(t, &a, INFINITY, collect, &h);
+	dt_by_asker(t, &a, 0, INFINITY, collect, &h);
 	cr_assert_eq(h.n, 21);
 	cr_assert_str_eq(h.tx[0]->qname, "n299.example");
 	cr_assert_str_eq(h.tx[20]->qname, "n279.example");
 	dt_expire(t, 100.0);
 	memset(&h, 0, sizeof h);
-	dt_by_asker(t, &a, INFINITY, collect, &h);
+	dt_by_asker(t, &a, 0, INFINITY, collect, &h);
 	cr_assert_eq(h.n, 0);
 	cr_assert_eq(stats(t).live, 0);
 	dt_free(t);
