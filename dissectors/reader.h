@@ -130,6 +130,21 @@ static inline int rd_skip(struct rd *r, size_t n)
 	return 1;
 }
 
+/* The bytes before the next byte c (memchr, so bulk data is scanned fast):
+ * *span borrows them, *n is their count, and the reader advances past them
+ * (c is left to read).  Returns 1 when c follows, 0 when the buffer ended
+ * first (everything left was consumed). */
+static inline int rd_span_to(struct rd *r, uint8_t c, const uint8_t **span,
+			     size_t *n)
+{
+	size_t left = rd_left(r);
+	const uint8_t *hit = left ? memchr(r->p, c, left) : NULL;
+	*span = r->p;
+	*n = hit ? (size_t)(hit - r->p) : left;
+	r->p += *n;
+	return hit != NULL;
+}
+
 /* Reposition to an absolute offset from base (for DNS compression). */
 static inline int rd_seek(struct rd *r, size_t off)
 {

@@ -89,6 +89,19 @@ void smtp_body(struct smtp_call *c, struct rd *r)
 		smtp_emit(c, &ev);
 	}
 	while (rd_left(r) > 0) {
+		if (st->body.pos == SMTP_BODY_MID) {
+			/* inside a line: only its LF matters, found at memchr
+			 * speed; the byte before the LF says CRLF or bare LF */
+			const uint8_t *span;
+			size_t n;
+			rd_span_to(r, '\n', &span, &n);
+			if (n) {
+				st->body.bytes += n;
+				st->body.prev = span[n - 1];
+			}
+			if (rd_left(r) == 0)
+				return;
+		}
 		b = rd_u8(r);
 		st->body.bytes++;
 		if (b == '\n' && st->body.prev != '\r')
