@@ -23,6 +23,7 @@ struct report {
 	size_t n_sessions, n_dns;
 	struct rt_top slow_banner[TOP_N], slow_dns[TOP_N];
 	size_t n_slow_banner, n_slow_dns;
+	struct textbuf text; /* text of one session, reused */
 	char *dump;       /* JSON text of one object, reused */
 	size_t dump_len, dump_cap;
 	int werr;
@@ -141,7 +142,11 @@ void report_session(struct report *r, const struct session *s,
 	note_slowest(r, s);
 	switch (r->o.fmt) {
 	case FMT_TEXT:
-		rt_session(r->out, s, fl);
+		tb_clear(&r->text);
+		rt_session(&r->text, s, fl);
+		if (r->text.oom)
+			r->werr = 1;
+		fwrite(r->text.p, 1, r->text.len, r->out);
 		break;
 	case FMT_JSON:
 		o = rj_session(s, fl, NULL);
@@ -325,5 +330,6 @@ void report_free(struct report *r)
 	if (r->o.fmt != FMT_TEXT)
 		jarena_off();
 	free(r->dump);
+	tb_free(&r->text);
 	free(r);
 }

@@ -25,42 +25,71 @@ static void one_line(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static void dns_line(FILE *f, const struct session *s,
-		     const struct rj_item *it)
+static void dns_line(struct textbuf *b, const struct rj_item *it)
 {
 	const struct dns_tx *tx = it->tie->tx;
 	char tb[16], rb[16], res[MX_ADDRSTR], ask[MX_ADDRSTR];
-	(void)s;
+	const char *qname = tx->qname[0] ? tx->qname : ".";
 	if (!it->response) {
-		fprintf(f, "%-7s %s %s? %s -> %s%s [%s]", "dns",
-			dns_type_name(tx->qtype, tb),
-			tx->qname[0] ? tx->qname : ".",
-			mx_addr_str(&tx->asker.ip, ask),
-			mx_addr_str(&tx->resolver.ip, res),
-			tx->tcp ? " (tcp)" : "",
-			dns_relation_name(it->tie->rel));
-		if (tx->retransmissions)
-			fprintf(f, ", resent %u time%s", tx->retransmissions,
-				tx->retransmissions == 1 ? "" : "s");
+		tb_pad(b, "dns", 7);
+		tb_putc(b, ' ');
+		tb_puts(b, dns_type_name(tx->qtype, tb));
+		tb_putc(b, ' ');
+		tb_puts(b, qname);
+		tb_puts(b, "? ");
+		tb_puts(b, mx_addr_str(&tx->asker.ip, ask));
+		tb_puts(b, " -> ");
+		tb_puts(b, mx_addr_str(&tx->resolver.ip, res));
+		if (tx->tcp)
+			tb_puts(b, " (tcp)");
+		tb_puts(b, " [");
+		tb_puts(b, dns_relation_name(it->tie->rel));
+		tb_putc(b, ']');
+		if (tx->retransmissions) {
+			tb_puts(b, ", resent ");
+			tb_u64(b, tx->retransmissions);
+			tb_puts(b, tx->retransmissions == 1 ? " time" : " times");
+		}
 		if (!tx->has_response)
-			fputs(", NEVER ANSWERED", f);
+			tb_puts(b, ", NEVER ANSWERED");
 		return;
 	}
-	fprintf(f, "%-7s   %s %s %s", "dns", dns_type_name(tx->qtype, tb),
-		tx->qname[0] ? tx->qname : ".", dns_rcode_name(tx->rcode, rb));
-	for (size_t i = 0; i < tx->n_answers && i < 4; i++)
-		fprintf(f, "%s%s", i ? ", " : " ", tx->answers[i]);
-	if (tx->n_answers > 4)
-		fprintf(f, ", +%zu more", tx->n_answers - 4);
+	tb_pad(b, "dns", 7);
+	tb_puts(b, "   ");
+	tb_puts(b, dns_type_name(tx->qtype, tb));
+	tb_putc(b, ' ');
+	tb_puts(b, qname);
+	tb_putc(b, ' ');
+	tb_puts(b, dns_rcode_name(tx->rcode, rb));
+	for (size_t i = 0; i < tx->n_answers && i < 4; i++) {
+		tb_puts(b, i ? ", " : " ");
+		tb_puts(b, tx->answers[i]);
+	}
+	if (tx->n_answers > 4) {
+		tb_puts(b, ", +");
+		tb_u64(b, tx->n_answers - 4);
+		tb_puts(b, " more");
+	}
 	if (tx->tc)
-		fputs(" [TC: truncated by the server]", f);
+		tb_puts(b, " [TC: truncated by the server]");
 	if (tx->capture_cut)
-		fputs(" [cut by the capture's snaplen: records missing]", f);
-	if (tx->has_query)
-		fprintf(f, "  (rtt %.3f s)", mx_dt(tx->query_t, tx->response_t));
+		tb_puts(b, " [cut by the capture's snaplen: records missing]");
+	if (tx->has_query) {
+		tb_puts(b, "  (rtt ");
+		tb_f3(b, mx_dt(tx->query_t, tx->response_t), 0, 0);
+		tb_puts(b, " s)");
+	}
 }
 
-static void event_line(FILE *f, const struct session *s,
+/* "who" padded, then the rest of the line */
+static void who_says(struct textbuf *b, const char *who, const char *what)
+{
+	tb_pad(b, who, 7);
+	tb_putc(b, ' ');
+	tb_puts(b, what);
+}
+
+static void event_line(struct textbuf *b, const struct session *s,
 		       const struct tl_event *e)
 {
 	char text[700];
@@ -68,149 +97,240 @@ static void event_line(FILE *f, const struct session *s,
 	double d;
 	switch (e->kind) {
 	case EV_SYN:
-		fprintf(f, "%-7s SYN%s", who, e->retransmission ? " (again)" : "");
+		who_says(b, who, e->retransmission ? "SYN (again)" : "SYN");
 		break;
 	case EV_SYN_ACK:
-		fprintf(f, "%-7s SYN-ACK%s", who,
-			e->retransmission ? " (again)" : "");
+		who_says(b, who, e->retransmission ? "SYN-ACK (again)"
+						   : "SYN-ACK");
 		break;
 	case EV_ACK:
-		fprintf(f, "%-7s ACK (handshake complete)", who);
+		who_says(b, who, "ACK (handshake complete)");
 		break;
 	case EV_BANNER:
-		one_line(e->text, text, sizeof(text));
-		fprintf(f, "%-7s %d %s", who, e->code, text);
-		if (sess_banner_delay(s, &d))
-			fprintf(f, "   <- banner after %.3f s", d);
-		break;
-	case EV_COMMAND:
-		fprintf(f, "%-7s %s%s%s", who, e->verb ? e->verb : "",
-			e->text && *e->text ? " " : "", e->text ? e->text : "");
-		break;
 	case EV_REPLY:
 		one_line(e->text, text, sizeof(text));
-		fprintf(f, "%-7s %d %s", who, e->code, text);
-		if (e->latency >= 0)
-			fprintf(f, "   (%s, %.3f s)", e->verb, e->latency);
+		tb_pad(b, who, 7);
+		tb_putc(b, ' ');
+		tb_int(b, e->code);
+		tb_putc(b, ' ');
+		tb_puts(b, text);
+		if (e->kind == EV_BANNER && sess_banner_delay(s, &d)) {
+			tb_puts(b, "   <- banner after ");
+			tb_f3(b, d, 0, 0);
+			tb_puts(b, " s");
+		} else if (e->kind == EV_REPLY && e->latency >= 0) {
+			tb_puts(b, "   (");
+			tb_puts(b, e->verb ? e->verb : "(null)");
+			tb_puts(b, ", ");
+			tb_f3(b, e->latency, 0, 0);
+			tb_puts(b, " s)");
+		}
+		break;
+	case EV_COMMAND:
+		who_says(b, who, e->verb ? e->verb : "");
+		if (e->text && *e->text) {
+			tb_putc(b, ' ');
+			tb_puts(b, e->text);
+		}
 		break;
 	case EV_DATA_START:
-		fprintf(f, "%-7s (message body starts)", who);
+		who_says(b, who, "(message body starts)");
 		break;
 	case EV_DATA_END:
-		fprintf(f, "%-7s . (end of data, %llu bytes)", who,
-			(unsigned long long)e->bytes);
+		who_says(b, who, ". (end of data, ");
+		tb_u64(b, e->bytes);
+		tb_puts(b, " bytes)");
 		break;
 	case EV_BLOB:
-		fprintf(f, "%-7s (%s binary data, %llu bytes)", who,
-			e->verb ? e->verb : "", (unsigned long long)e->bytes);
+		who_says(b, who, "(");
+		tb_puts(b, e->verb ? e->verb : "");
+		tb_puts(b, " binary data, ");
+		tb_u64(b, e->bytes);
+		tb_puts(b, " bytes)");
 		break;
 	case EV_TLS:
-		fprintf(f, "%-7s (TLS, %llu bytes until %+.3f)", who,
-			(unsigned long long)e->bytes, mx_dt(s->start, e->t_last));
+		who_says(b, who, "(TLS, ");
+		tb_u64(b, e->bytes);
+		tb_puts(b, " bytes until ");
+		tb_f3(b, mx_dt(s->start, e->t_last), 0, 1);
+		tb_putc(b, ')');
 		break;
 	case EV_FIN:
-		fprintf(f, "%-7s FIN", who);
+		who_says(b, who, "FIN");
 		break;
 	case EV_RST:
-		fprintf(f, "%-7s RST", who);
+		who_says(b, who, "RST");
 		break;
 	case EV_TIMEOUT:
-		fprintf(f, "%-7s (silent: session timed out)", who);
+		who_says(b, who, "(silent: session timed out)");
 		break;
 	case EV_GAP:
-		fprintf(f, "%-7s (%llu bytes missing from the capture)", who,
-			(unsigned long long)e->bytes);
+		who_says(b, who, "(");
+		tb_u64(b, e->bytes);
+		tb_puts(b, " bytes missing from the capture)");
 		break;
 	default:
-		fprintf(f, "%-7s %s", who, ev_kind_name(e->kind));
+		who_says(b, who, ev_kind_name(e->kind));
 	}
 }
 
-static void list(FILE *f, const char *label, char **v, size_t n)
+static void list(struct textbuf *b, const char *label, char **v, size_t n)
 {
-	fprintf(f, "  %-9s", label);
+	tb_puts(b, "  ");
+	tb_pad(b, label, 9);
 	if (n == 0)
-		fputs(" -", f);
-	for (size_t i = 0; i < n && i < 10; i++)
-		fprintf(f, "%s%s", i ? ", " : " ", v[i]);
-	if (n > 10)
-		fprintf(f, ", +%zu more", n - 10);
-	fputc('\n', f);
+		tb_puts(b, " -");
+	for (size_t i = 0; i < n && i < 10; i++) {
+		tb_puts(b, i ? ", " : " ");
+		tb_puts(b, v[i]);
+	}
+	if (n > 10) {
+		tb_puts(b, ", +");
+		tb_u64(b, n - 10);
+		tb_puts(b, " more");
+	}
+	tb_putc(b, '\n');
 }
 
-void rt_session(FILE *f, const struct session *s,
+static void endpoint(struct textbuf *b, const struct mx_endpoint *e)
+{
+	char a[MX_ADDRSTR];
+	if (e->ip.family == 6)
+		tb_putc(b, '[');
+	tb_puts(b, mx_addr_str(&e->ip, a));
+	if (e->ip.family == 6)
+		tb_putc(b, ']');
+	tb_putc(b, ':');
+	tb_u64(b, e->port);
+}
+
+static void header(struct textbuf *b, const struct session *s)
+{
+	char when[32];
+	double end = s->close_t > s->last ? s->close_t : s->last, d;
+
+	tb_puts(b, "== ");
+	tb_puts(b, s->id);
+	tb_puts(b, "  ");
+	endpoint(b, &s->client);
+	tb_puts(b, " -> ");
+	endpoint(b, &s->server);
+	tb_puts(b, "  ");
+	tb_puts(b, mx_time_str(s->start, when));
+	tb_puts(b, " UTC  ");
+	tb_f3(b, mx_dt(s->start, end), 0, 0);
+	tb_puts(b, " s  closed: ");
+	tb_puts(b, sess_close_name(s->close));
+	if (s->partial)
+		tb_puts(b, "  (began before the capture)");
+	tb_putc(b, '\n');
+	if (s->has_banner && sess_banner_delay(s, &d)) {
+		tb_puts(b, "  banner    ");
+		tb_int(b, s->banner_code);
+		tb_puts(b, " after ");
+		tb_f3(b, d, 0, 0);
+		tb_puts(b, " s\n");
+	} else {
+		tb_puts(b, "  banner    none\n");
+	}
+	tb_puts(b, "  helo      ");
+	tb_puts(b, s->helo ? s->helo : "-");
+	tb_putc(b, '\n');
+	list(b, "from", s->mail_from, s->n_mail_from);
+	list(b, "to", s->rcpt_to, s->n_rcpt_to);
+	if (s->starttls)
+		tb_puts(b, "  tls       STARTTLS, rest of the session encrypted\n");
+}
+
+static void delivery(struct textbuf *b, const struct session *s)
+{
+	const struct mx_group *g = s->group;
+	tb_puts(b, "  delivery  ");
+	tb_puts(b, g->id);
+	tb_puts(b, " to ");
+	tb_puts(b, g->domain);
+	tb_puts(b, ", MX");
+	for (size_t i = 0; i < g->mx->n_names; i++) {
+		tb_puts(b, i ? ", " : " ");
+		tb_u64(b, g->mx->prefs[i]);
+		tb_putc(b, ' ');
+		tb_puts(b, g->mx->names[i]);
+	}
+	tb_puts(b, "; tried:");
+	for (size_t i = 0; i < s->attempt && i < g->n_att; i++) {
+		const struct dl_attempt *at = &g->att[i];
+		tb_puts(b, i ? " -> " : " ");
+		tb_puts(b, at->session);
+		tb_putc(b, ' ');
+		tb_puts(b, at->host[0] ? at->host : "?");
+		tb_puts(b, " (");
+		tb_puts(b, dl_outcome_name(at->live ? dl_outcome_of(at->live)
+						    : at->outcome));
+		tb_putc(b, ')');
+	}
+	tb_putc(b, '\n');
+}
+
+static void findings(struct textbuf *b, const struct finding_list *fl)
+{
+	if (!fl->n)
+		return;
+	tb_puts(b, "  findings:\n");
+	for (size_t i = 0; i < fl->n; i++) {
+		const struct finding *x = &fl->v[i];
+		tb_puts(b, "    ");
+		tb_pad(b, sev_label[x->sev], 7);
+		tb_putc(b, ' ');
+		tb_puts(b, finding_code_name(x->code));
+		tb_puts(b, ": ");
+		tb_puts(b, x->summary);
+		tb_putc(b, '\n');
+		for (size_t j = 0; j < x->n_evidence; j++) {
+			tb_puts(b, "            - ");
+			tb_puts(b, x->evidence[j]);
+			tb_putc(b, '\n');
+		}
+		if (x->remedy) {
+			tb_puts(b, "            remedy: ");
+			tb_puts(b, x->remedy);
+			tb_putc(b, '\n');
+		}
+	}
+}
+
+void rt_session(struct textbuf *b, const struct session *s,
 		const struct finding_list *fl)
 {
-	char a[MX_ADDRSTR], b[MX_ADDRSTR], when[32];
-	double end = s->close_t > s->last ? s->close_t : s->last, d;
 	struct rj_item *items;
 	size_t n;
 
-	fprintf(f, "== %s  %s%s%s:%u -> %s%s%s:%u  %s UTC  %.3f s  closed: %s%s\n",
-		s->id, s->client.ip.family == 6 ? "[" : "",
-		mx_addr_str(&s->client.ip, a),
-		s->client.ip.family == 6 ? "]" : "", s->client.port,
-		s->server.ip.family == 6 ? "[" : "",
-		mx_addr_str(&s->server.ip, b),
-		s->server.ip.family == 6 ? "]" : "", s->server.port,
-		mx_time_str(s->start, when), mx_dt(s->start, end),
-		sess_close_name(s->close),
-		s->partial ? "  (began before the capture)" : "");
-	if (s->has_banner && sess_banner_delay(s, &d))
-		fprintf(f, "  banner    %d after %.3f s\n", s->banner_code, d);
-	else
-		fprintf(f, "  banner    none\n");
-	fprintf(f, "  helo      %s\n", s->helo ? s->helo : "-");
-	list(f, "from", s->mail_from, s->n_mail_from);
-	list(f, "to", s->rcpt_to, s->n_rcpt_to);
-	if (s->starttls)
-		fprintf(f, "  tls       STARTTLS, rest of the session encrypted\n");
-	if (s->group) {
-		const struct mx_group *g = s->group;
-		fprintf(f, "  delivery  %s to %s, MX", g->id, g->domain);
-		for (size_t i = 0; i < g->mx->n_names; i++)
-			fprintf(f, "%s %u %s", i ? "," : "", g->mx->prefs[i],
-				g->mx->names[i]);
-		fprintf(f, "; tried:");
-		for (size_t i = 0; i < s->attempt && i < g->n_att; i++) {
-			const struct dl_attempt *at = &g->att[i];
-			fprintf(f, "%s %s %s (%s)", i ? " ->" : "", at->session,
-				at->host[0] ? at->host : "?",
-				dl_outcome_name(at->live ? dl_outcome_of(at->live)
-							 : at->outcome));
-		}
-		fputc('\n', f);
-	}
-
-	if (fl->n) {
-		fprintf(f, "  findings:\n");
-		for (size_t i = 0; i < fl->n; i++) {
-			const struct finding *x = &fl->v[i];
-			fprintf(f, "    %-7s %s: %s\n", sev_label[x->sev],
-				finding_code_name(x->code), x->summary);
-			for (size_t j = 0; j < x->n_evidence; j++)
-				fprintf(f, "            - %s\n", x->evidence[j]);
-			if (x->remedy)
-				fprintf(f, "            remedy: %s\n", x->remedy);
-		}
-	}
-	fprintf(f, "  timeline (seconds from the %s):\n",
-		s->syns ? "first SYN" : "first packet seen");
+	header(b, s);
+	if (s->group)
+		delivery(b, s);
+	findings(b, fl);
+	tb_puts(b, "  timeline (seconds from the ");
+	tb_puts(b, s->syns ? "first SYN" : "first packet seen");
+	tb_puts(b, "):\n");
 	items = rj_timeline(s, &n);
 	for (size_t i = 0; i < n; i++) {
 		double r = mx_dt(s->start, items[i].t);
 		/* no "-0.000" for a lookup answered a hair before the SYN */
-		fprintf(f, "    %10.3f  ", r > -0.0005 && r < 0 ? 0.0 : r);
+		tb_puts(b, "    ");
+		tb_f3(b, r > -0.0005 && r < 0 ? 0.0 : r, 10, 0);
+		tb_puts(b, "  ");
 		if (items[i].tie)
-			dns_line(f, s, &items[i]);
+			dns_line(b, &items[i]);
 		else
-			event_line(f, s, items[i].ev);
-		fputc('\n', f);
+			event_line(b, s, items[i].ev);
+		tb_putc(b, '\n');
 	}
 	free(items);
-	if (s->ev_dropped)
-		fprintf(f, "    (%zu more events not kept)\n", s->ev_dropped);
-	fputc('\n', f);
+	if (s->ev_dropped) {
+		tb_puts(b, "    (");
+		tb_u64(b, s->ev_dropped);
+		tb_puts(b, " more events not kept)\n");
+	}
+	tb_putc(b, '\n');
 }
 
 void rt_summary(FILE *f, const struct cap_reader *cr,

@@ -10,8 +10,10 @@
 #include "engine.h"
 #include "findings.h"
 #include "session.h"
+#include "textbuf.h"
 
-void rt_session(FILE *f, const struct session *s,
+/* Appends the session's text to b. */
+void rt_session(struct textbuf *b, const struct session *s,
 		const struct finding_list *fl);
 
 /* One entry of a "slowest" list. */

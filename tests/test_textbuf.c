@@ -1,0 +1,86 @@
+/* test_textbuf.c - the report's number formats print exactly what printf
+ * prints: checked against snprintf on ties, signs, widths and a million
+ * values of the kinds reports hold (microsecond-rounded times and deltas). */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textbuf.h"
+#include "util.h"
+
+static void check_f3(double x, int width, int plus)
+{
+	struct textbuf b = {0};
+	char want[64];
+	snprintf(want, sizeof want, plus ? "%+*.3f" : "%*.3f", width, x);
+	tb_f3(&b, x, width, plus);
+	tb_putc(&b, '\0');
+	cr_assert_str_eq(b.p, want, "x=%.17g width %d plus %d", x, width, plus);
+	tb_free(&b);
+}
+
+Test(textbuf, f3_ties_signs_and_widths_as_printf)
+{
+	static const double v[] = {
+		0.0, -0.0, 0.0005, -0.0005, 0.0015, 0.0025, 0.0625, 0.1875,
+		1.0005, 2.0005, 4.0305, 0.0004999, -0.0004999, 0.9995, 9.9995,
+		99.9995, 999.9995, 1e-300, -1e-300, 0.1, 0.2, 0.3, 1234567.8905,
+		1e11 + 0.0005, 123456789.0125, 0.0029999999999999996,
+		-3.0000000000000004, 1e12, -1e13, INFINITY, -INFINITY, NAN};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		for (int w = 0; w <= 10; w += 2)
+			for (int plus = 0; plus < 2; plus++)
+				check_f3(v[i], w, plus);
+}
+
+Test(textbuf, f3_matches_printf_on_a_million_report_values)
+{
+	unsigned long long s = 0x9E3779B97F4A7C15ULL;
+	for (int i = 0; i < 1000000; i++) {
+		double x;
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		switch (i % 4) {
+		case 0: /* a delta rounded to the microsecond, as mx_dt gives */
+			x = mx_round_us((double)(s % 100000000000ULL) / 1e6 -
+					50000.0);
+			break;
+		case 1: /* the difference of two epoch times */
+			x = mx_dt(1700000000.0 + (double)(s % 1000000) / 1e6,
+				  1700000000.0 + (double)(s >> 40) / 1e6);
+			break;
+		case 2: /* halves of a thousandth, the rounding edge */
+			x = ((double)(s % 20000000) + 0.5) / 1000.0;
+			break;
+		default: /* any bits in a plain range */
+			x = (double)(s >> 11) / (double)(1ULL << 53) * 2000.0 - 1000.0;
+		}
+		check_f3(x, i % 3 ? 10 : 0, i % 5 == 0);
+	}
+}
+
+Test(textbuf, integers_padding_and_growth)
+{
+	struct textbuf b = {0};
+	char want[4096 * 3];
+	size_t n = 0;
+	tb_u64(&b, 0);
+	tb_u64(&b, 18446744073709551615ULL);
+	tb_int(&b, -9223372036854775807LL - 1);
+	tb_pad(&b, "dns", 7);
+	tb_pad(&b, "toolongword", 3);
+	tb_printf(&b, "[%s %d]", "x", 42);
+	for (int i = 0; i < 4096; i++) /* past the first allocation */
+		tb_putc(&b, 'a');
+	n = (size_t)snprintf(want, sizeof want, "%llu%llu%lld%-7s%-3s[%s %d]", 0ULL,
+			     18446744073709551615ULL, -9223372036854775807LL - 1,
+			     "dns", "toolongword", "x", 42);
+	memset(want + n, 'a', 4096);
+	n += 4096;
+	cr_assert_eq(b.len, n);
+	cr_assert(memcmp(b.p, want, n) == 0);
+	cr_assert_eq(b.oom, 0);
+	tb_free(&b);
+}
