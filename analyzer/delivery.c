@@ -113,6 +113,7 @@ void dl_group_unref(struct mx_group *g)
 	if (!g || --g->refs > 0)
 		return;
 	dns_tx_unref(g->mx);
+	free(g->att);
 	free(g);
 }
 
@@ -300,9 +301,19 @@ void dl_session_start(struct dl_table *t, struct session *s)
 	g->last = s->start;
 	if (g->n_att > 0)
 		judge(g, s, &g->att[g->n_att - 1]);
+	if (g->n_att == g->cap_att && g->cap_att < DL_MAX_ATTEMPTS) {
+		size_t cap = g->cap_att ? g->cap_att * 2 : 1;
+		struct dl_attempt *na = realloc(g->att, cap * sizeof(*na));
+		if (!na) /* the session is just not part of the group */
+			return;
+		g->att = na;
+		g->cap_att = cap;
+	}
 	if (g->n_att == DL_MAX_ATTEMPTS) { /* keep the latest */
-		if (g->att[0].live)
-			g->att[0].live->group = NULL, dl_group_unref(g);
+		if (g->att[0].live) { /* the table's reference remains */
+			g->att[0].live->group = NULL;
+			g->refs--;
+		}
 		memmove(&g->att[0], &g->att[1],
 			(DL_MAX_ATTEMPTS - 1) * sizeof(g->att[0]));
 		g->n_att--;

@@ -52,8 +52,11 @@ struct mx_group {
 	struct mx_addr client;
 	char domain[DNS_NAME_MAX];
 	struct dns_tx *mx; /* the latest MX answer (one reference) */
-	struct dl_attempt att[DL_MAX_ATTEMPTS]; /* the latest attempts */
+	/* the latest attempts; grown as needed (most groups see one), as
+	 * a busy site keeps tens of thousands of groups */
+	struct dl_attempt *att;
 	size_t n_att;    /* kept, <= DL_MAX_ATTEMPTS */
+	size_t cap_att;
 	size_t total;    /* ever made */
 	double last;
 	/* table links */

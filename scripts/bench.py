@@ -1,83 +1,88 @@
 #!/usr/bin/env python3
-"""bench.py - throughput benchmark of mxray on a large synthetic capture.
+"""bench.py - throughput of mxray on captures of a busy receiving mail site.
 
-    python3 scripts/bench.py                       # 20000 sessions, 3 runs per format
-    python3 scripts/bench.py --sessions 2000       # smaller / quicker
-    python3 scripts/bench.py --reuse               # skip generation if the capture exists
-    python3 scripts/bench.py --callgrind           # also: instruction counts (valgrind)
-    python3 scripts/bench.py --generate-only --out DIR
+    make bench                                  # python3 scripts/bench.py $(BENCH_ARGS)
+    python3 scripts/bench.py --sizes 100M       # quick: the 100 MB capture only
+    python3 scripts/bench.py --sizes 100M,1G --repeat 5
+    python3 scripts/bench.py --sessions 3000    # one capture of 3000 sessions
+    python3 scripts/bench.py --generate-only    # write the captures, run nothing
+    python3 scripts/bench.py --callgrind        # also: instruction counts (valgrind)
+
+It prints figures and asserts nothing about speed.  Python 3 standard
+library only.
+
+Captures (scripts/benchgen.py, whose docstring describes the traffic and the
+truth file written beside each capture): 16 MX hosts behind one site
+resolver, ~940 new SMTP sessions/s, ~2,000 open at once, 30 % of the
+clients looking the MX up first, 4 % slow PTR, 3 % no banner, 20 %
+PIPELINING, 1.5-12 KB messages, and unrelated TLS / QUIC / syslog traffic as
+10 % of the bytes.  --sizes picks the captures: SIZE[:NOISE], comma
+separated, default 100M,1G,2G,1G:0.9 (the same mail traffic at 100 MB, 1 GB,
+2 GB, then a noise-heavy 1 GB where 90 % of the bytes are noise; sizes in
+10^6 / 10^9 bytes).  Each is written once under --out (default
+/tmp/mxray-bench, ~4.3 GB for the default set; ~35 s per GB with 2 processes)
+and reused while its .meta.json matches the knobs and BENCH_VERSION.
 
 Options:
-  --sessions N          SMTP sessions in the capture (default 20000)
-  --spacing-ms MS       a new session every MS milliseconds (default 5)
-  --out DIR             captures, their .meta.json and callgrind.out files
-                        (default /tmp/mxray-bench)
+  --sizes LIST          captures to run, as above (default 100M,1G,2G,1G:0.9)
+  --sessions N          instead: one capture of N sessions (at --noise)
+  --rate R | --in-flight N, --mx-hosts N, --client-dns F, --body LO-HI,
+  --noise F             the traffic knobs (see scripts/benchgen.py)
+  --out DIR             captures, truth files, readloop, callgrind.out files
   --mxray PATH          binary under test (default: ./mxray at the repo root)
-  --repeat R            timed runs per format (default 3); the table shows the
-                        median wall and CPU time and the largest peak RSS
+  --repeat R            timed runs of each program per capture (default 3)
   --formats LIST        comma-separated (default text,json,ndjson)
-  --jobs J              generator processes (default: CPU count; output is
-                        byte-identical whatever J is)
-  --reuse               keep OUT/bench-N.pcap if its .meta.json matches
-  --generate-only       write the capture, run nothing
-  --callgrind           run valgrind --tool=callgrind on a small capture and
-                        print the total instruction count (Ir) per format
+  --check MODE          untimed runs that check the reports (below): auto
+                        (default: all for captures up to 300 MB, ndjson
+                        above), all, ndjson, none
+  --jobs J              generator processes (the captures do not depend on it)
+  --fresh               regenerate the captures even when they match
+  --reuse               accepted for compatibility (reuse is the default)
+  --generate-only       write the captures, run nothing
+  --callgrind           run valgrind --tool=callgrind on a small capture (same
+                        knobs) and print the total instruction count (Ir) per
+                        format and of the read loop
   --callgrind-sessions N  size of that capture (default 500)
 
-Python 3 standard library only.  The packets are built with the blocks of
-scripts/gen_samples.py (IPv4/TCP/UDP with checksums, TcpConn, udp_lookup, the
-DNS message builder, Ethernet framing, the pcap writer, message()); this file
-only adds per-session parameters, the interleaving and an incremental writer.
+What a run does, per capture:
+  * the reference: scripts/readloop.c, the bare libpcap loop
+    (pcap_open_offline + pcap_next_ex, counting packets and bytes), built
+    here with `cc -O2 -o OUT/readloop scripts/readloop.c -lpcap`; its packet
+    count must match the generator's;
+  * checks (untimed, they also warm the page cache and give each format's
+    output size): `mxray -q -r CAPTURE --format F` piped here must exit 0
+    and report every session and every packet: ndjson's last line is the
+    summary and its session lines are counted; of json only the tail from
+    the top-level "inputs" key on is parsed (the document reaches GBs); text
+    is only counted.  With --check ndjson only the ndjson run is made and the
+    other output sizes are shown as "-";
+  * timed runs: R rounds, each running the read loop and then mxray in each
+    format, stdout to /dev/null.  Wall time is measured here; user+sys CPU
+    comes from wait4(); peak RSS from `/usr/bin/time -v` when installed
+    (apt-get install time), else from wait4() (then it may include this
+    Python process's RSS at fork time); see scripts/measure.py.  Every run
+    must exit 0.
 
-The capture (classic pcap, Ethernet, microsecond timestamps) is deterministic:
-every parameter of session i is taken from SHAKE-256("mxray-bench/i"), so two
-runs write byte-identical files (the SHA-256 of the file is printed).  It is
-what a capture on a busy MX (203.0.113.25, mx1.example.org) would hold:
+The table per capture: median seconds and CPU seconds, MB/s and packets/s
+of the capture file (MB = 10^6 bytes), MB/s as a percentage of the read
+loop's, the largest peak RSS, the output size.  Then, for each capture
+larger than the smallest one with the same noise, the linearity of each
+format: time(big) / (k x time(small)), k = bytes(big) / bytes(small)
+(1.00 = linear; time(1 GB) / (10 x time(100 MB)) for the defaults).  The
+machine (CPU model, cores, load average, memory) is printed first: wall
+times depend on it and on the load.  The full default run takes about 25
+minutes on 2 cores; --sizes 100M about one.
 
-  * session i starts (client SYN) at 1700000000 + i * spacing; it lasts about
-    0.2-5 s, so ~1000 sessions are open at once at the default spacing;
-  * clients come from 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 (759
-    addresses, round robin), each with its own ephemeral port, so every
-    4-tuple is unique;
-  * RTT 15-415 ms (skewed towards short), seen from the server: its own
-    packets follow the client's by tens of microseconds;
-  * the server asks 198.51.100.53 PTR of the client address, then A of the
-    name returned, before its banner (UDP DNS, distinct ids and ports);
-  * then EHLO, MAIL, 1-3 RCPT, DATA, a 2-20 KB message in <= 1448-byte
-    segments sent in flights of 10 (the server ACKs every second segment),
-    250 queued, QUIT, 221 and the FINs (server or client first);
-  * variants: 4 % slow PTR (re-sent at +2 s, answered after 3 s), 3 % no
-    banner (no DNS, the client FINs after 2-5 s), 20 % PIPELINING (MAIL,
-    RCPTs and DATA in one segment, the replies in one segment).
-
-Packets are merged across sessions in (timestamp, session) order with a heap
-holding only the sessions still open, and written in batches, so memory stays
-at a few tens of MB whatever the size.
-
-Each timed run is `mxray -q -r CAPTURE --format F` with stdout to /dev/null.
-Wall time is measured here; user+sys CPU comes from wait4() on the child;
-peak RSS from `/usr/bin/time -v` when it is installed (apt-get install time),
-else from wait4() (then it may include the RSS of this Python process at fork
-time); see scripts/measure.py.  Every run must exit 0.  Before them, one untimed json run and one
-untimed ndjson run, piped into this script, must report N sessions and every
-packet of the capture: only the summary is parsed (the ndjson's last line;
-the json's tail from its top-level "inputs" key on, as the documents reach
-GBs), and the ndjson session lines are counted.  MB = 10^6 bytes.
-
-The script prints figures; it asserts nothing about speed.  Callgrind's Ir
-count hardly depends on anything but the binary and the input (text: equal to
-~100 instructions between runs; json/ndjson: within ~0.05 %, as jansson seeds
-its hash tables from /dev/urandom), so it is the figure to compare between
-commits; wall times vary with the machine's load (printed with the table).
---callgrind takes a few minutes (json runs ~50x slower under valgrind).
+Callgrind's Ir count hardly depends on anything but the binary and the input
+(text: equal to ~100 instructions between runs; json/ndjson: within ~0.05 %,
+as jansson seeds its hash tables from /dev/urandom), so it is the figure to
+compare between commits.  --callgrind takes a few minutes.
 """
 
 import argparse
-import hashlib
-import heapq
 import json
-import multiprocessing
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -87,308 +92,96 @@ import time
 SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(SCRIPTS_DIR)
 sys.path.insert(0, SCRIPTS_DIR)
-import gen_samples as gs  # noqa: E402
-from gen_samples import CLIENT, SERVER, MAX_SEG, lines, us  # noqa: E402
+import benchgen  # noqa: E402
 from measure import (GNU_TIME, NO_GNU_TIME, json_tail_summary,  # noqa: E402
                      read_tail, run_measured)
 
-BENCH_VERSION = 1                 # bump when the generated traffic changes
-BASE_US = gs.BASE_US              # session 0's SYN at 1700000000.000000
-SERVER_IP = gs.SERVER_IP          # 203.0.113.25, mx1.example.org
-RESOLVER_IP = gs.RESOLVER_IP      # 198.51.100.53
-LINK = gs.Ethernet()
-
-# 759 client addresses from the three documentation ranges, minus the cast
-_TAKEN = {SERVER_IP, gs.SERVER2_IP, RESOLVER_IP}
-CLIENT_ADDRS = [a for a in ["%s.%d" % (net, h)
-                            for net in ("192.0.2", "198.51.100", "203.0.113")
-                            for h in range(1, 255)] if a not in _TAKEN]
-NET_NAMES = {"192.0.2": "alpha", "198.51.100": "bravo", "203.0.113": "charlie"}
-EPHEMERAL_LO, EPHEMERAL_N = 32768, 28232   # Linux default 32768-60999
-
-RCPTS = ["bob@example.org", "carol@example.org", "dave@example.org"]
-SUBJECTS = ["Invoice", "Meeting notes", "Weekly report", "Re: schedule",
-            "Newsletter", "Order confirmation", "Fwd: photos", "Ticket update"]
+FORMATS = ("text", "json", "ndjson")
+DEFAULT_SIZES = "100M,1G,2G,1G:0.9"
+CHECK_ALL_UP_TO = 300e6          # --check auto: all formats up to this size
 
 
-def _body_pool():
-    """~300 text lines of 60-75 characters to cut message bodies from."""
-    words = ("the mail server queue relay message delivery report customer "
-             "order invoice schedule meeting update review project status "
-             "network latency resolver lookup banner greeting timeout").split()
-    out = []
-    for j in range(300):
-        h = gs.det_bytes("bench/body/%d" % j, 16)
-        line, k = "", 0
-        while len(line) < 60 + h[0] % 16:
-            line += ("" if not line else " ") + words[h[k % 16] % len(words)]
-            k += 1
-        out.append(line)
-    out[17] = "." + out[17]      # one line that is dot-stuffed on the wire
-    return out
+def say(*a):
+    print(*a, flush=True)
 
 
-BODY_POOL = _body_pool()
+# --------------------------------------------------------------------------
+# The machine, the read loop
+# --------------------------------------------------------------------------
+
+def machine(mxray):
+    model, cores = "?", set()
+    phys = core = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, val = line.partition(":")
+                key, val = key.strip(), val.strip()
+                if key == "model name" and model == "?":
+                    model = val
+                elif key == "physical id":
+                    phys = val
+                elif key == "core id":
+                    core = val
+                    cores.add((phys, core))
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = "%.1f GB" % (int(f.readline().split()[1]) / 1e6)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        version = subprocess.run([mxray, "--version"], capture_output=True, text=True,
+                                 timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        version = "?"
+    load = os.getloadavg()
+    say("machine  %s; %d logical CPUs, %s cores; %s RAM; Linux %s; Python %s" % (
+        model, os.cpu_count() or 0, len(cores) or "?", mem, platform.release(),
+        platform.python_version()))
+    say("         load average %.2f %.2f %.2f; mxray %s (%s)" % (
+        load[0], load[1], load[2], mxray, version or "?"))
+    if not GNU_TIME:
+        say(NO_GNU_TIME)
 
 
-class Params:
-    """Per-session knobs: integers drawn from SHAKE-256 of the session index."""
-
-    def __init__(self, i):
-        self._h = hashlib.shake_256(b"mxray-bench/%d" % i).digest(128)
-        self._k = 0
-
-    def pick(self, lo, hi):
-        """An integer in [lo, hi) from the next 16 bits."""
-        assert self._k < len(self._h), "Params: out of bits"
-        v = int.from_bytes(self._h[self._k:self._k + 2], "big")
-        self._k += 2
-        return lo + v * (hi - lo) // 65536
-
-
-class SessionCapture(gs.Capture):
-    """gs.Capture with a base time of our choosing (it derives it from `number`)."""
-
-    def __init__(self, index, base_us):
-        super().__init__(index + 1, LINK)
-        self.base = base_us
-
-
-class SessionIds:
-    """DNS ids and source ports of the server's lookups (gs.Ids hard-codes the
-    sample cast and overflows the port range past a few thousand scenarios).
-    Ids are a bijection of the query number mod 2^16, so no two of the first
-    65536 queries share one."""
-
-    def __init__(self, index):
-        self.q = 2 * index
-
-    def next(self, asker):
-        n, self.q = self.q, self.q + 1
-        return (n * 40503 + 0x2F1D) & 0xFFFF, 1024 + (n * 7919) % 64511
-
-
-def client_of(i):
-    addr = CLIENT_ADDRS[i % len(CLIENT_ADDRS)]
-    port = EPHEMERAL_LO + (i // len(CLIENT_ADDRS)) * 4099 % EPHEMERAL_N
-    net, host = addr.rsplit(".", 1)
-    name = "mta%s.%s.example" % (host, NET_NAMES[net])
-    ptr = ".".join(reversed(addr.split("."))) + ".in-addr.arpa"
-    return addr, port, name, ptr
-
-
-def variant_of(p):
-    v = p.pick(0, 1000)
-    if v < 40:
-        return "slow_ptr"
-    if v < 70:
-        return "no_banner"
-    if v < 270:
-        return "pipelining"
-    return "normal"
-
-
-def session_frames(i, spacing_us):
-    """All frames of session i: a list of (absolute µs, Ethernet frame)."""
-    p = Params(i)
-    variant = variant_of(p)
-    cap = SessionCapture(i, BASE_US + i * spacing_us)
-    ids = SessionIds(i)
-    cip, cport, cname, ptr = client_of(i)
-    x = p.pick(0, 1000)
-    rtt = us(ms=15) + x * x * 400 // 1000          # 15-415 ms, mostly short
-    think = p.pick(us(micro=80), us(ms=3))          # server reply to a command
-
-    conn = gs.TcpConn(cap, cip, cport, SERVER_IP, 25, "bench/%d" % i)
-    _, _, t_ack = conn.handshake(0, p.pick(40, 120), rtt)
-
-    if variant == "no_banner":
-        t = conn.fin(t_ack + p.pick(us(seconds=2), us(seconds=5)), CLIENT)
-        t = conn.ack(t + p.pick(30, 90), SERVER)
-        t = conn.fin(t + p.pick(100, 400), SERVER)
-        conn.ack(t + rtt, CLIENT)
-        return cap.frames(), variant
-
-    # the server's checks of the client, then its banner
-    if variant == "slow_ptr":
-        ptr_rtt = us(seconds=3) + p.pick(0, us(ms=200))
-        resend = [us(seconds=2)]
-    else:
-        ptr_rtt = p.pick(us(micro=400), us(ms=40))
-        resend = []
-    t = gs.udp_lookup(cap, ids, t_ack + p.pick(150, 600), SERVER_IP, ptr, "PTR",
-                      ptr_rtt, [(ptr, "PTR", 3600, cname)], retransmit_at=resend)
-    t = gs.udp_lookup(cap, ids, t + p.pick(100, 400), SERVER_IP, cname, "A",
-                      p.pick(us(micro=300), us(ms=25)), [(cname, "A", 3600, cip)])
-    t = conn.send(t + p.pick(200, 900), SERVER, lines(gs.BANNER_POSTFIX))
-
-    def exchange(t, command, reply):
-        t = conn.send(t + rtt + p.pick(0, 500), CLIENT, command)
-        return conn.send(t + think, SERVER, reply)
-
-    t = exchange(t, lines("EHLO " + cname), lines(*gs.EHLO_POSTFIX))
-    rcpts = RCPTS[:1 + p.pick(0, 3)]
-    mail = "MAIL FROM:<user%d@sender%d.example>" % (i % 97, i % 13)
-    if variant == "pipelining":
-        t = exchange(t, lines(mail, *["RCPT TO:<%s>" % r for r in rcpts], "DATA"),
-                     lines(gs.REPLY_MAIL, *[gs.REPLY_RCPT] * len(rcpts),
-                           gs.REPLY_DATA))
-    else:
-        t = exchange(t, lines(mail), lines(gs.REPLY_MAIL))
-        for r in rcpts:
-            t = exchange(t, lines("RCPT TO:<%s>" % r), lines(gs.REPLY_RCPT))
-        t = exchange(t, lines("DATA"), lines(gs.REPLY_DATA))
-
-    # the message, in flights of 10 segments, each ACKed by the server
-    size = p.pick(2048, 20480)
-    first = p.pick(0, len(BODY_POOL))
-    body = ["Session %d of the mxray benchmark." % i, ""]
-    filled = 400                                   # ~400 bytes of headers
-    while filled < size:
-        body.append(BODY_POOL[(first + len(body)) % len(BODY_POOL)])
-        filled += len(body[-1]) + 2
-    data = gs.message(i + 1, SUBJECTS[i % len(SUBJECTS)], body, rcpts)
-    flight, gap = 10 * MAX_SEG, 12
-    t += rtt
-    for off in range(0, len(data), flight):
-        chunk = data[off:off + flight]
-        nseg = -(-len(chunk) // MAX_SEG)
-        t = conn.send(t, CLIENT, chunk, gap=gap, peer_ack=nseg * gap + p.pick(20, 60))
-        if off + flight < len(data):
-            t += rtt
-    t = conn.send(t + p.pick(us(ms=2), us(ms=60)), SERVER,
-                  lines("250 2.0.0 Ok: queued as %X" % (0x10000000 + i)))
-
-    t = exchange(t, lines("QUIT"), lines(gs.REPLY_BYE))
-    if p.pick(0, 2):
-        conn.close(t + p.pick(30, 200), SERVER, rtt, p.pick(20, 80))
-    else:
-        conn.close(t + rtt, CLIENT, p.pick(30, 200), rtt)
-    return cap.frames(), variant
-
-
-def _session_block(args):
-    lo, hi, spacing_us = args
-    return [session_frames(i, spacing_us) for i in range(lo, hi)]
-
-
-def _blocks(n, spacing_us, jobs, block=500):
-    """Yield the sessions in order, generated by `jobs` processes a block at a
-    time, with at most 2 * jobs blocks in flight (bounded memory)."""
-    ranges = [(lo, min(lo + block, n), spacing_us) for lo in range(0, n, block)]
-    if jobs <= 1:
-        for r in ranges:
-            yield from _session_block(r)
-        return
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs) as pool:
-        pending = []
-        for r in ranges:
-            pending.append(pool.apply_async(_session_block, (r,)))
-            if len(pending) > 2 * jobs:
-                yield from pending.pop(0).get()
-        for res in pending:
-            yield from res.get()
-
-
-def generate(path, n, spacing_us, jobs):
-    """Write the capture; returns its metadata (packets, bytes, sha256, ...)."""
-    tmp = path + ".part"
-    sha = hashlib.sha256()
-    packets = 0
-    variants = {}
-    heap = []            # (ts, session, position, frames): one entry per open session
-    batch = []
-
-    with open(tmp, "wb") as f:
-        def put(data):
-            sha.update(data)
-            f.write(data)
-
-        def flush():
-            # gs.pcap_bytes writes a whole file; keep its records, drop its header
-            put(gs.pcap_bytes(LINK.linktype, batch)[24:])
-            batch.clear()
-
-        def emit_before(limit):
-            nonlocal packets
-            while heap and (limit is None or heap[0][0] < limit):
-                ts, s, pos, frames = heap[0]
-                batch.append(frames[pos])
-                packets += 1
-                if pos + 1 < len(frames):
-                    heapq.heapreplace(heap, (frames[pos + 1][0], s, pos + 1, frames))
-                else:
-                    heapq.heappop(heap)
-                if len(batch) >= 8192:
-                    flush()
-
-        put(gs.pcap_bytes(LINK.linktype, []))              # the file header
-        for s, (frames, variant) in enumerate(_blocks(n, spacing_us, jobs)):
-            variants[variant] = variants.get(variant, 0) + 1
-            start = frames[0][0]
-            assert start == min(ts for ts, _ in frames)
-            # no later session has a packet before `start`: emit what precedes it
-            emit_before(start)
-            heapq.heappush(heap, (start, s, 0, frames))
-        emit_before(None)
-        flush()
-    os.replace(tmp, path)
-    return {"bench_version": BENCH_VERSION, "sessions": n, "spacing_us": spacing_us,
-            "packets": packets, "bytes": os.path.getsize(path),
-            "sha256": sha.hexdigest(), "variants": dict(sorted(variants.items())),
-            "dns_transactions": 2 * (n - variants.get("no_banner", 0))}
-
-
-def ensure_capture(outdir, n, spacing_us, jobs, reuse):
-    path = os.path.join(outdir, "bench-%d.pcap" % n)
-    meta_path = path[:-len(".pcap")] + ".meta.json"
-    if reuse and os.path.exists(path) and os.path.exists(meta_path):
-        with open(meta_path) as f:
-            meta = json.load(f)
-        if (meta.get("bench_version") == BENCH_VERSION and meta.get("sessions") == n
-                and meta.get("spacing_us") == spacing_us
-                and meta.get("bytes") == os.path.getsize(path)):
-            print("reusing %s (generated in %.1f s)" % (path, meta["gen_seconds"]))
-            return path, meta
+def build_readloop(outdir):
     os.makedirs(outdir, exist_ok=True)
-    print("generating %s: %d sessions, one every %.3f ms, %d process(es) ..."
-          % (path, n, spacing_us / 1000, jobs), flush=True)
-    t0 = time.perf_counter()
-    meta = generate(path, n, spacing_us, jobs)
-    meta["gen_seconds"] = round(time.perf_counter() - t0, 2)
-    with open(meta_path, "w") as f:
-        json.dump(meta, f, indent=1)
-    return path, meta
-
-
-def describe(path, meta):
-    print("capture  %s" % path)
-    print("         %d bytes (%.1f MB), %d packets, %d sessions %s, "
-          "%d DNS transactions expected" % (
-              meta["bytes"], meta["bytes"] / 1e6, meta["packets"], meta["sessions"],
-              json.dumps(meta["variants"]), meta["dns_transactions"]))
-    print("         sha256 %s, generated in %.1f s" % (meta["sha256"], meta["gen_seconds"]))
+    exe = os.path.join(outdir, "readloop")
+    cmd = ["cc", "-O2", "-o", exe, os.path.join(SCRIPTS_DIR, "readloop.c"), "-lpcap"]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit("building the read loop failed (%s):\n%s" % (" ".join(cmd), p.stderr))
+    return exe
 
 
 # --------------------------------------------------------------------------
-# Running mxray
+# Checks: untimed runs piped here
 # --------------------------------------------------------------------------
 
-def check_run(fmt, res):
+def fail(what, res):
     if res["status"] != 0:
-        sys.exit("mxray --format %s exited %d: %s" % (fmt, res["status"],
-                                                     res["stderr"].strip()))
+        sys.exit("%s exited %d: %s" % (what, res["status"], res["stderr"].strip()))
 
 
-def report_summary(mxray, path, fmt):
-    """One untimed run with the report piped here; parses only its summary.
+def readloop_count(readloop, path, meta):
+    out = {}
 
-    ndjson: the last line, and the session lines are counted.  json: the
-    document can be GBs, so only its last 2 MB are kept (see
-    measure.json_tail_summary).
-    Returns (summary, inputs, session lines or None, output bytes).
-    """
+    def consume(pipe):
+        out["text"] = pipe.read().decode()
+
+    res = run_measured([readloop, path], consume=consume)
+    fail("readloop", res)
+    packets = int(out["text"].split()[0])
+    if packets != meta["packets"]:
+        sys.exit("readloop read %d packets, the generator wrote %d" % (packets, meta["packets"]))
+
+
+def report_run(mxray, path, fmt):
+    """One run with the report piped here.  Returns (summary, inputs, session
+    lines or None, output bytes); summary is None for text."""
     out = {"listed": None}
 
     def consume(pipe):
@@ -402,8 +195,10 @@ def report_summary(mxray, path, fmt):
         else:
             out["tail"], out["total"] = read_tail(pipe, 2 << 20)
 
-    check_run(fmt, run_measured([mxray, "-q", "-r", path, "--format", fmt],
-                                consume=consume))
+    fail("mxray --format %s" % fmt,
+         run_measured([mxray, "-q", "-r", path, "--format", fmt], consume=consume))
+    if fmt == "text":
+        return None, None, None, out["total"]
     if fmt == "ndjson":
         summary = json.loads(out["tail"])
         if summary.get("type") != "summary":
@@ -416,122 +211,197 @@ def report_summary(mxray, path, fmt):
     return doc["summary"], doc["inputs"], None, out["total"]
 
 
-def verify(mxray, path, meta):
-    """The json and ndjson reports must count every session and packet."""
-    problems = []
-    for fmt in ("json", "ndjson"):
-        summary, inputs, listed, size = report_summary(mxray, path, fmt)
+def check(mxray, path, meta, formats, mode):
+    """The reports must count every session and packet; returns the output
+    size per format (of the formats run)."""
+    if mode == "auto":
+        mode = "all" if meta["bytes"] <= CHECK_ALL_UP_TO else "ndjson"
+    run = [] if mode == "none" else [f for f in formats if mode == "all" or f == "ndjson"]
+    sizes, problems = {}, []
+    for fmt in run:
+        summary, inputs, listed, size = report_run(mxray, path, fmt)
+        sizes[fmt] = size
+        if summary is None:
+            say("check    %-6s %.1f MB of output" % (fmt, size / 1e6))
+            continue
         got = (summary["sessions"], inputs[0]["packets"], summary["dns_transactions"])
-        print("verify   %-6s summary: %d sessions%s, %d packets, %d DNS transactions, "
-              "evicted %s; %.1f MB of output" % (
-                  fmt, got[0], "" if listed is None else " (%d session lines)" % listed,
-                  got[1], got[2], json.dumps(summary["evicted"]), size / 1e6))
+        say("check    %-6s %d sessions%s, %d packets, %d DNS transactions, evicted %s; "
+            "%.1f MB of output" % (
+                fmt, got[0], "" if listed is None else " (%d session lines)" % listed,
+                got[1], got[2], json.dumps(summary["evicted"]), size / 1e6))
         if got[0] != meta["sessions"] or (listed is not None and listed != got[0]):
             problems.append("%s: %d sessions, expected %d" % (fmt, got[0], meta["sessions"]))
         if got[1] != meta["packets"]:
             problems.append("%s: %d packets read, expected %d" % (fmt, got[1], meta["packets"]))
         if got[2] != meta["dns_transactions"]:
-            print("         note: %d DNS transactions reported, %d generated"
-                  % (got[2], meta["dns_transactions"]))
+            say("         note: %d DNS transactions reported, %d generated"
+                % (got[2], meta["dns_transactions"]))
     if problems:
-        sys.exit("verification failed: " + "; ".join(problems))
+        sys.exit("check failed: " + "; ".join(problems))
+    return sizes
 
 
-def bench(mxray, path, meta, formats, repeat):
+# --------------------------------------------------------------------------
+# Timed runs
+# --------------------------------------------------------------------------
+
+def timed(mxray, readloop, path, formats, repeat):
+    """R rounds of the read loop then each format; {name: [runs]}."""
+    runs = {name: [] for name in ["readloop"] + formats}
+    for _ in range(repeat):
+        for name in runs:
+            cmd = ([readloop, path] if name == "readloop"
+                   else [mxray, "-q", "-r", path, "--format", name])
+            res = run_measured(cmd)
+            fail(name, res)
+            runs[name].append(res)
+    return runs
+
+
+def table(meta, runs, sizes, repeat, load_before):
     mb = meta["bytes"] / 1e6
-    rows = []
-    load_before = os.getloadavg()[0]
-    for fmt in formats:
-        runs = []
-        for _ in range(repeat):
-            res = run_measured([mxray, "-q", "-r", path, "--format", fmt])
-            check_run(fmt, res)
-            runs.append(res)
-        wall = statistics.median(r["wall"] for r in runs)
-        cpu = statistics.median(r["cpu"] for r in runs)
-        rss = max(r["rss_kb"] for r in runs) * 1024 / 1e6
-        rows.append((fmt, wall, cpu, rss, [r["wall"] for r in runs]))
-
-    print()
-    print("mxray %s, %d run(s) per format, output to /dev/null, median times; "
-          "load average %.2f before, %.2f after, %d CPUs" % (
-              mxray, repeat, load_before, os.getloadavg()[0], os.cpu_count() or 0))
-    head = ("format", "packets", "MB", "seconds", "cpu s", "packets/s", "MB/s",
-            "sessions/s", "peak RSS MB")
-    print("%-7s %9s %8s %8s %8s %10s %8s %10s %11s" % head)
-    for fmt, wall, cpu, rss, _ in rows:
-        print("%-7s %9d %8.1f %8.3f %8.3f %10.0f %8.1f %10.0f %11.1f" % (
-            fmt, meta["packets"], mb, wall, cpu, meta["packets"] / wall, mb / wall,
-            meta["sessions"] / wall, rss))
-    for fmt, _, _, _, walls in rows:
-        print("  %-6s wall per run: %s" % (fmt, " ".join("%.3f" % w for w in walls)))
+    rows = {}
+    for name, rs in runs.items():
+        wall = statistics.median(r["wall"] for r in rs)
+        rows[name] = {"wall": wall, "cpu": statistics.median(r["cpu"] for r in rs),
+                      "rss": max(r["rss_kb"] for r in rs) * 1024 / 1e6,
+                      "walls": [r["wall"] for r in rs]}
+    ref = mb / rows["readloop"]["wall"]
+    say("")
+    say("%d run(s) each, output to /dev/null, median times; load average %.2f "
+        "before, %.2f after" % (repeat, load_before, os.getloadavg()[0]))
+    say("%-9s %9s %8s %9s %10s %9s %11s %10s" % (
+        "", "seconds", "cpu s", "MB/s", "packets/s", "% of read", "peak RSS MB",
+        "output MB"))
+    for name, r in rows.items():
+        out = sizes.get(name)
+        say("%-9s %9.3f %8.3f %9.1f %10.0f %9.1f %11.1f %10s" % (
+            name, r["wall"], r["cpu"], mb / r["wall"], meta["packets"] / r["wall"],
+            100 * (mb / r["wall"]) / ref, r["rss"],
+            "-" if out is None else "%.1f" % (out / 1e6)))
+    for name, r in rows.items():
+        say("  %-8s wall per run: %s" % (name, " ".join("%.3f" % w for w in r["walls"])))
+    return rows
 
 
-def callgrind(mxray, outdir, n, spacing_us, jobs, reuse, formats):
+def linearity(results, formats):
+    """time(big) / (k x time(small)) against the smallest capture of the same
+    noise, k = the ratio of their sizes."""
+    lines = []
+    for label, meta, rows in results:
+        same = [(m["bytes"], lab, rw) for lab, m, rw in results
+                if m["knobs"]["noise"] == meta["knobs"]["noise"]]
+        b0, lab0, rows0 = min(same, key=lambda x: x[0])
+        if meta["bytes"] <= b0:
+            continue
+        k = meta["bytes"] / b0
+        lines.append("  %-9s / (%5.2f x %s): %s" % (label, k, lab0, "  ".join(
+            "%s %.2f" % (name, rows[name]["wall"] / (k * rows0[name]["wall"]))
+            for name in ["readloop"] + formats)))
+    if lines:
+        say("")
+        say("linearity: time(capture) / (k x time(smaller capture)), 1.00 = linear")
+        for line in lines:
+            say(line)
+
+
+# --------------------------------------------------------------------------
+# Callgrind
+# --------------------------------------------------------------------------
+
+def callgrind(mxray, readloop, args, formats):
     if not shutil.which("valgrind"):
         sys.exit("--callgrind: valgrind is not installed (apt-get install valgrind)")
-    print()
-    path, meta = ensure_capture(outdir, n, spacing_us, jobs, reuse)
-    describe(path, meta)
-    for fmt in formats:
-        cg_out = os.path.join(outdir, "callgrind.out.%d.%s" % (n, fmt))
-        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg_out,
-               mxray, "-q", "-r", path, "--format", fmt]
+    say("")
+    knobs = benchgen.knobs_from(args, sessions=args.callgrind_sessions)
+    path, meta = benchgen.ensure_capture(args.out, knobs, args.jobs, args.fresh, say)
+    benchgen.describe(path, meta, say)
+    for name in ["readloop"] + formats:
+        cg_out = os.path.join(args.out, "callgrind.out.%d.%s" % (args.callgrind_sessions, name))
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg_out]
+        cmd += [readloop, path] if name == "readloop" else [
+            mxray, "-q", "-r", path, "--format", name]
         t0 = time.perf_counter()
         with open(os.devnull, "wb") as out:
             p = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE)
         wall = time.perf_counter() - t0
         if p.returncode != 0:
             sys.exit("callgrind run (%s) exited %d:\n%s"
-                     % (fmt, p.returncode, p.stderr.decode("utf-8", "replace")))
+                     % (name, p.returncode, p.stderr.decode("utf-8", "replace")))
         ir = None
         with open(cg_out) as f:
             for line in f:
                 if line.startswith(("summary:", "totals:")):
                     ir = int(line.split()[1])
-        print("callgrind %-6s Ir %15d  (%.0f per packet, %.0f per session; "
-              "%.1f s under valgrind; %s)" % (fmt, ir, ir / meta["packets"],
-                                              ir / meta["sessions"], wall, cg_out))
+        say("callgrind %-8s Ir %15d  (%.0f per packet, %.0f per session; "
+            "%.1f s under valgrind; %s)" % (name, ir, ir / meta["packets"],
+                                            ir / meta["sessions"], wall, cg_out))
+
+
+# --------------------------------------------------------------------------
+
+def parse_specs(ap, args):
+    """[(label, knobs)] of the captures to run."""
+    try:
+        if args.sessions is not None:
+            return [("s%d" % args.sessions, benchgen.knobs_from(args, sessions=args.sessions))]
+        specs = []
+        for spec in [s.strip() for s in args.sizes.split(",") if s.strip()]:
+            size, _, noise = spec.partition(":")
+            knobs = benchgen.knobs_from(args, size=size,
+                                        noise=float(noise) if noise else None)
+            specs.append((size.upper() + ("" if not noise else ":" + noise), knobs))
+    except ValueError as e:
+        ap.error(str(e))
+    if not specs:
+        ap.error("--sizes: no capture")
+    return specs
 
 
 def main(argv):
     ap = argparse.ArgumentParser(
-        description="Benchmark mxray on a large deterministic synthetic capture.",
+        description="Benchmark mxray on deterministic busy-site captures.",
         epilog="See the docstring at the top of scripts/bench.py.")
-    ap.add_argument("--sessions", type=int, default=20000)
-    ap.add_argument("--spacing-ms", type=float, default=5.0)
-    ap.add_argument("--out", default="/tmp/mxray-bench")
+    ap.add_argument("--sizes", default=DEFAULT_SIZES)
+    ap.add_argument("--sessions", type=int, default=None)
+    benchgen.add_knob_args(ap)
     ap.add_argument("--mxray", default=os.path.join(REPO_ROOT, "mxray"))
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--formats", default="text,json,ndjson")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--reuse", action="store_true")
+    ap.add_argument("--formats", default=",".join(FORMATS))
+    ap.add_argument("--check", default="auto", choices=("auto", "all", "ndjson", "none"))
+    ap.add_argument("--reuse", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--callgrind", action="store_true")
     ap.add_argument("--callgrind-sessions", type=int, default=500)
     args = ap.parse_args(argv[1:])
 
     formats = [f for f in args.formats.split(",") if f]
-    bad = [f for f in formats if f not in ("text", "json", "ndjson")]
-    if bad or args.sessions < 1 or args.repeat < 1 or args.spacing_ms <= 0:
-        ap.error("bad --formats, --sessions, --repeat or --spacing-ms")
-    spacing_us = round(args.spacing_ms * 1000)
+    if [f for f in formats if f not in FORMATS] or args.repeat < 1 or args.jobs < 1 \
+            or args.callgrind_sessions < 1:
+        ap.error("bad --formats, --repeat, --jobs or --callgrind-sessions")
+    specs = parse_specs(ap, args)
     mxray = os.path.abspath(args.mxray)
     if not args.generate_only and not os.access(mxray, os.X_OK):
         sys.exit("%s: not found or not executable (run make first)" % mxray)
-    if not GNU_TIME:
-        print(NO_GNU_TIME)
 
-    path, meta = ensure_capture(args.out, args.sessions, spacing_us, args.jobs,
-                                args.reuse)
-    describe(path, meta)
-    if args.generate_only:
-        return 0
-    verify(mxray, path, meta)
-    bench(mxray, path, meta, formats, args.repeat)
+    machine(mxray)
+    readloop = None if args.generate_only else build_readloop(args.out)
+    results = []
+    for label, knobs in specs:
+        say("")
+        say("=== %s" % label)
+        path, meta = benchgen.ensure_capture(args.out, knobs, args.jobs, args.fresh, say)
+        benchgen.describe(path, meta, say)
+        if args.generate_only:
+            continue
+        readloop_count(readloop, path, meta)
+        sizes = check(mxray, path, meta, formats, args.check)
+        load_before = os.getloadavg()[0]
+        runs = timed(mxray, readloop, path, formats, args.repeat)
+        results.append((label, meta, table(meta, runs, sizes, args.repeat, load_before)))
+    linearity(results, formats)
     if args.callgrind:
-        callgrind(mxray, args.out, args.callgrind_sessions, spacing_us, args.jobs,
-                  args.reuse or args.callgrind_sessions == args.sessions, formats)
+        callgrind(mxray, readloop or build_readloop(args.out), args, formats)
     return 0
 
 
