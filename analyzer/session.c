@@ -140,35 +140,41 @@ bool sess_banner_delay(const struct session *s, double *delay)
 	return true;
 }
 
+char *sess_strdup(struct session *s, const char *str)
+{
+	return str ? arena_escape(&s->strings, str, strlen(str)) : NULL;
+}
+
 static char *dup_escaped(const char *s)
 {
 	return s ? mx_escape_dup(s, strlen(s)) : NULL;
 }
 
 /* "FROM:<a@b> SIZE=1" -> "a@b"; keeps the raw text if no brackets. */
-static char *path_of(const char *args)
+static char *path_of(struct session *s, const char *args)
 {
 	const char *lt = strchr(args, '<'), *gt;
 	if (lt && (gt = strchr(lt, '>')) != NULL)
-		return mx_escape_dup(lt + 1, (size_t)(gt - lt - 1));
+		return arena_escape(&s->strings, lt + 1, (size_t)(gt - lt - 1));
 	lt = strchr(args, ':');
 	lt = lt ? lt + 1 : args;
 	while (*lt == ' ')
 		lt++;
-	return mx_escape_dup(lt, strcspn(lt, " "));
+	return arena_escape(&s->strings, lt, strcspn(lt, " "));
 }
 
-static void strv_add(char ***v, size_t *n, char *s)
+/* The pointer arrays grow by doubling; their strings are in the arena. */
+static void strv_add(char ***v, size_t *n, char *str)
 {
 	char **nv;
-	if (!s)
+	if (!str || *n >= 1000)
 		return;
-	if (*n >= 1000 || !(nv = realloc(*v, (*n + 1) * sizeof(**v)))) {
-		free(s);
-		return;
+	if ((*n & (*n - 1)) == 0) { /* 0, 1, 2, 4 ...: full */
+		if (!(nv = realloc(*v, (*n ? *n * 2 : 1) * sizeof(**v))))
+			return;
+		*v = nv;
 	}
-	*v = nv;
-	nv[(*n)++] = s;
+	(*v)[(*n)++] = str;
 }
 
 static bool has_prefix_ci(const char *s, const char *p)
@@ -188,8 +194,8 @@ static void on_command(struct session *s, const struct smtp_event *ev)
 	struct tl_event *e = sess_add_event(s, ev->ts, EV_COMMAND,
 					    ACTOR_CLIENT);
 	if (e) {
-		e->verb = dup_escaped(ev->verb);
-		e->text = dup_escaped(ev->args);
+		e->verb = sess_strdup(s, ev->verb);
+		e->text = sess_strdup(s, ev->args);
 	}
 	switch (ev->cmd) {
 	case SMTP_CMD_HELO:
@@ -201,11 +207,12 @@ static void on_command(struct session *s, const struct smtp_event *ev)
 	case SMTP_CMD_MAIL:
 		if (has_prefix_ci(ev->args, "FROM:"))
 			strv_add(&s->mail_from, &s->n_mail_from,
-				 path_of(ev->args));
+				 path_of(s, ev->args));
 		break;
 	case SMTP_CMD_RCPT:
 		if (has_prefix_ci(ev->args, "TO:"))
-			strv_add(&s->rcpt_to, &s->n_rcpt_to, path_of(ev->args));
+			strv_add(&s->rcpt_to, &s->n_rcpt_to,
+				 path_of(s, ev->args));
 		break;
 	default:
 		break;
@@ -219,11 +226,11 @@ static void on_reply(struct session *s, const struct smtp_event *ev)
 		s->has_banner = true;
 		s->banner_t = ev->ts;
 		s->banner_code = ev->code;
-		s->banner_text = dup_escaped(ev->text);
+		s->banner_text = sess_strdup(s, ev->text);
 		e = sess_add_event(s, ev->ts, EV_BANNER, ACTOR_SERVER);
 		if (e) {
 			e->code = ev->code;
-			e->text = dup_escaped(ev->text);
+			e->text = s->banner_text;
 		}
 		return;
 	}
@@ -231,8 +238,8 @@ static void on_reply(struct session *s, const struct smtp_event *ev)
 	if (!e)
 		return;
 	e->code = ev->code;
-	e->text = dup_escaped(ev->text);
-	e->verb = dup_escaped(ev->cmd == SMTP_CMD_NONE ? "" : ev->verb);
+	e->text = sess_strdup(s, ev->text);
+	e->verb = sess_strdup(s, ev->cmd == SMTP_CMD_NONE ? "" : ev->verb);
 	e->latency = ev->cmd == SMTP_CMD_NONE ? -1 : mx_dt(ev->cmd_ts, ev->ts);
 	if (ev->cmd == SMTP_CMD_STARTTLS && ev->code == 220)
 		s->starttls = true;
@@ -281,7 +288,7 @@ void sess_on_smtp(void *session, const struct smtp_event *ev)
 		e = sess_add_event(s, ev->ts, EV_BLOB, ACTOR_CLIENT);
 		if (e) {
 			e->bytes = ev->bytes;
-			e->verb = dup_escaped(smtp_cmd_name(ev->blob_of));
+			e->verb = sess_strdup(s, smtp_cmd_name(ev->blob_of));
 		}
 		break;
 	case SMTP_EV_TLS:
@@ -303,13 +310,6 @@ void sess_on_smtp(void *session, const struct smtp_event *ev)
 	}
 }
 
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void sess_free(struct session *s)
 {
 	if (!s)
@@ -319,15 +319,11 @@ void sess_free(struct session *s)
 	tcpr_free(&s->half[0]);
 	tcpr_free(&s->half[1]);
 	smtp_free(s->smtp);
-	free(s->banner_text);
 	free(s->helo);
-	strv_free(s->mail_from, s->n_mail_from);
-	strv_free(s->rcpt_to, s->n_rcpt_to);
-	for (size_t i = 0; i < s->n_ev; i++) {
-		free(s->ev[i].verb);
-		free(s->ev[i].text);
-	}
+	free(s->mail_from);
+	free(s->rcpt_to);
 	free(s->ev);
+	arena_free(&s->strings);
 	for (size_t i = 0; i < s->n_dns; i++)
 		dns_tx_unref(s->dns[i].tx);
 	free(s->dns);

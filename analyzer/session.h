@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "dlist.h"
 #include "dnstrack.h"
 #include "smtp.h"
@@ -56,8 +57,8 @@ struct tl_event {
 	int code;       /* REPLY/BANNER */
 	uint64_t bytes; /* DATA_END, BLOB, TLS */
 	double latency; /* REPLY: seconds since the command it answers */
-	char *verb;     /* COMMAND; REPLY: the command answered (owned) */
-	char *text;     /* COMMAND args; REPLY text (owned, escaped) */
+	char *verb;     /* COMMAND; REPLY: the command answered (s->strings) */
+	char *text;     /* COMMAND args; REPLY text (s->strings, escaped) */
 	double t_last;  /* TLS: last byte of a coalesced run */
 };
 
@@ -117,6 +118,9 @@ struct session {
 
 	/* SMTP */
 	struct smtp_state *smtp;
+	/* the session's strings but helo (event texts, banner, envelope):
+	 * they live as long as the session and go with it at once */
+	struct arena strings;
 	bool has_banner;
 	double banner_t;
 	int banner_code;
@@ -162,6 +166,9 @@ struct session {
  * the per-session cap is hit (the drop is counted). */
 struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
 				enum actor a);
+
+/* A printable copy of s in the session's strings; NULL for NULL or OOM. */
+char *sess_strdup(struct session *s, const char *str);
 
 /* Tie a DNS transaction (takes a reference); duplicates are ignored. */
 void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r);

@@ -375,14 +375,14 @@ Test(correlate, ipv6_client_ptr_is_ptr_of_client)
 
 /* ---- envelope domains: sender_domain / recipient_domain ------------------ */
 
-static char **strv1(const char *a, const char *b)
+static char **strv1(struct session *s, const char *a, const char *b)
 {
 	char **v = calloc(2, sizeof *v);
 	cr_assert_not_null(v);
-	v[0] = strdup(a);
+	v[0] = sess_strdup(s, a);
 	cr_assert_not_null(v[0]);
 	if (b) {
-		v[1] = strdup(b);
+		v[1] = sess_strdup(s, b);
 		cr_assert_not_null(v[1]);
 	}
 	return v;
@@ -393,9 +393,9 @@ static void fx_envelope(struct fx *f, const char *from, const char *rcpt1,
 			const char *rcpt2)
 {
 	fx_banner(f, T0 + 0.5);
-	f->s->mail_from = strv1(from, NULL);
+	f->s->mail_from = strv1(f->s, from, NULL);
 	f->s->n_mail_from = 1;
-	f->s->rcpt_to = strv1(rcpt1, rcpt2);
+	f->s->rcpt_to = strv1(f->s, rcpt1, rcpt2);
 	f->s->n_rcpt_to = rcpt2 ? 2 : 1;
 	f->s->last = T0 + 20;
 }
