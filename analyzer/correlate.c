@@ -82,33 +82,17 @@ static void tie_forward_of_ptr(struct walk *w, const struct dns_tx *ptr)
 	}
 }
 
-static int found_any(void *ctx, struct dns_tx *tx)
-{
-	(void)tx;
-	*(bool *)ctx = true;
-	return 1;
-}
-
 /* A busy server asks about many clients at once: a lookup recognizably
  * about another client (its PTR, its DNSBL entries, the forward check of a
  * name some PTR answer gave) is not this session's "other". */
 static bool about_another_client(struct walk *w, const struct dns_tx *tx)
 {
-	uint8_t a[16];
-	int fam = dns_parse_reverse(tx->qname, a);
-	bool ptr_target = false;
-	if (!fam)
-		fam = dns_parse_dnsbl(tx->qname, a, NULL);
-	if (fam) {
-		struct mx_addr x;
-		mx_addr_set(&x, fam, a);
-		return !mx_addr_eq(&x, &w->s->client.ip);
-	}
+	if (tx->about.family) /* a reverse or DNSBL name */
+		return !mx_addr_eq(&tx->about, &w->s->client.ip);
 	if (tx->qtype != DNS_T_A && tx->qtype != DNS_T_AAAA)
 		return false;
 	/* ours would be tied already as a_of_ptr_name */
-	dt_by_ptr_target(w->t, tx->qname, found_any, &ptr_target);
-	return ptr_target;
+	return dt_is_ptr_target(w->t, tx);
 }
 
 static int visit_other(void *ctx, struct dns_tx *tx)

@@ -453,6 +453,8 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
 	uint8_t a[16];
 	int fam;
 
+	struct keybuf k;
+
 	node_add(t, tx, K_MATCH, 0);
 	node_add(t, tx, K_QUESTION, 0);
 	asker_add(t, tx);
@@ -461,6 +463,12 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
 		mx_addr_set(&tx->dnsbl, fam, a);
 		node_add(t, tx, K_DNSBL, 0);
 	}
+	if ((fam = dns_parse_reverse(tx->qname, a)))
+		mx_addr_set(&tx->about, fam, a);
+	else
+		tx->about = tx->dnsbl;
+	key_name(&k, K_PTR_TARGET, NULL, tx->qname);
+	tx->target_hash = mx_hash_bytes(k.b, k.n, 0);
 }
 
 static int strv_push(char ***v, size_t *n, const char *s)
@@ -793,6 +801,16 @@ uint64_t dt_last_seq(const struct dt_table *t)
 uint64_t dt_ptr_answers_gone(const struct dt_table *t)
 {
 	return t->ptr_answers_gone;
+}
+
+bool dt_is_ptr_target(struct dt_table *t, const struct dns_tx *tx)
+{
+	const struct dt_node *n = t->buckets[bucket_of(t, tx->target_hash)];
+	for (; n; n = n->next)
+		if (n->hash == tx->target_hash && n->kind == K_PTR_TARGET &&
+		    !strcmp(n->tx->names[n->idx], tx->qname))
+			return true;
+	return false;
 }
 
 void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,

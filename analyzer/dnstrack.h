@@ -65,6 +65,12 @@ struct dns_tx {
 	/* private */
 	double clock;            /* the table's clock when it was created */
 	struct mx_addr dnsbl;    /* the address a DNSBL name encodes, or 0 */
+	uint64_t target_hash;    /* of its qname as a PTR target's key */
+
+	/* The address the question is about, read once from its name: a
+	 * reverse (in-addr.arpa, ip6.arpa) name, else a DNSBL-style one;
+	 * family 0 when neither. */
+	struct mx_addr about;
 	struct dt_node *nodes;   /* its index entries, through tx_next */
 	struct dt_asker *by_asker;
 	struct dlist_link window; /* on the table's window list */
@@ -119,6 +125,8 @@ void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
  * at or before `until` (INFINITY: none skipped). */
 void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
 		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx);
+/* Whether a live PTR answer (whoever asked) gave tx's question name. */
+bool dt_is_ptr_target(struct dt_table *t, const struct dns_tx *tx);
 /* PTR answers that gave this (lower-case) name, whoever asked. */
 void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,
 		      void *ctx);

@@ -20,8 +20,9 @@ PIPELINING, 1.5-12 KB messages, and unrelated TLS / QUIC / syslog traffic as
 separated, default 100M,1G,2G,1G:0.9 (the same mail traffic at 100 MB, 1 GB,
 2 GB, then a noise-heavy 1 GB where 90 % of the bytes are noise; sizes in
 10^6 / 10^9 bytes).  Each is written once under --out (default
-/tmp/mxray-bench, ~4.3 GB for the default set; ~35 s per GB with 2 processes)
-and reused while its .meta.json matches the knobs and BENCH_VERSION.
+/tmp/mxray-bench, ~4 GB for the default set; ~20-30 s per GB on 2 cores)
+and reused while its .meta.json matches the knobs, BENCH_VERSION and the
+generator's source (--fresh regenerates anyway).
 
 Options:
   --sizes LIST          captures to run, as above (default 100M,1G,2G,1G:0.9)
@@ -70,8 +71,8 @@ larger than the smallest one with the same noise, the linearity of each
 format: time(big) / (k x time(small)), k = bytes(big) / bytes(small)
 (1.00 = linear; time(1 GB) / (10 x time(100 MB)) for the defaults).  The
 machine (CPU model, cores, load average, memory) is printed first: wall
-times depend on it and on the load.  The full default run takes about 25
-minutes on 2 cores; --sizes 100M about one.
+times depend on it and on the load.  The full default run takes about
+20-30 minutes on 2 cores; --sizes 100M under one.
 
 Callgrind's Ir count hardly depends on anything but the binary and the input
 (text: equal to ~100 instructions between runs; json/ndjson: within ~0.05 %,
@@ -271,7 +272,7 @@ def table(meta, runs, sizes, repeat, load_before):
     say("%d run(s) each, output to /dev/null, median times; load average %.2f "
         "before, %.2f after" % (repeat, load_before, os.getloadavg()[0]))
     say("%-9s %9s %8s %9s %10s %9s %11s %10s" % (
-        "", "seconds", "cpu s", "MB/s", "packets/s", "% of read", "peak RSS MB",
+        "", "seconds", "cpu s", "MB/s", "packets/s", "% of loop", "peak RSS MB",
         "output MB"))
     for name, r in rows.items():
         out = sizes.get(name)
