@@ -368,28 +368,29 @@ static void asker_del(struct dt_table *t, struct dns_tx *tx)
 
 /* ---- transactions ---- */
 
+struct dns_tx *dns_tx_new(const char *qname)
+{
+	size_t n = strnlen(qname, DNS_NAME_MAX - 1);
+	struct dns_tx *tx = calloc(1, sizeof(*tx) + n + 1);
+	if (!tx)
+		return NULL;
+	tx->refs = 1;
+	tx->first_rel = -1;
+	memcpy(tx->qname_buf, qname, n);
+	tx->qname = tx->qname_buf;
+	return tx;
+}
+
 void dns_tx_ref(struct dns_tx *tx)
 {
 	tx->refs++;
-}
-
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 void dns_tx_unref(struct dns_tx *tx)
 {
 	if (!tx || --tx->refs > 0)
 		return;
-	strv_free(tx->answers, tx->n_answers);
-	strv_free(tx->names, tx->n_names);
-	free(tx->prefs);
-	free(tx->addrs);
-	free(tx->glue);
-	strv_free(tx->glue_names, tx->n_glue);
+	free(tx->mem);
 	free(tx);
 }
 
@@ -426,17 +427,14 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 			     const struct mx_endpoint *asker,
 			     const struct mx_endpoint *resolver, bool tcp)
 {
-	struct dns_tx *tx = calloc(1, sizeof(*tx));
+	struct dns_tx *tx = dns_tx_new(m->qname);
 	if (!tx)
 		return NULL;
-	tx->refs = 1; /* the table's */
-	tx->first_rel = -1;
 	tx->seq = ++t->seq;
 	tx->asker = *asker;
 	tx->resolver = *resolver;
 	tx->tcp = tcp;
 	tx->id = m->id;
-	memcpy(tx->qname, m->qname, sizeof(tx->qname));
 	tx->qtype = m->qtype;
 	tx->clock = t->clock;
 	tx->in_window = true;
@@ -471,62 +469,6 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
 	tx->target_hash = mx_hash_bytes(k.b, k.n, 0);
 }
 
-static int strv_push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-	if (!nv)
-		return -1;
-	*v = nv;
-	if (!(nv[*n] = strdup(s)))
-		return -1;
-	(*n)++;
-	return 0;
-}
-
-static int addr_push(struct mx_addr **v, size_t *n, const struct dns_rr *rr)
-{
-	struct mx_addr *nv = realloc(*v, (*n + 1) * sizeof(**v));
-	if (!nv)
-		return -1;
-	*v = nv;
-	if (rr->addr_len == 4)
-		mx_addr_set4(&nv[*n], rr->addr);
-	else
-		mx_addr_set6(&nv[*n], rr->addr);
-	(*n)++;
-	return 0;
-}
-
-/* names and prefs grow together so they stay parallel */
-static int name_push(struct dns_tx *tx, const char *name, uint16_t pref)
-{
-	uint16_t *np = realloc(tx->prefs, (tx->n_names + 1) * sizeof(*np));
-	if (!np)
-		return -1;
-	tx->prefs = np;
-	np[tx->n_names] = pref;
-	return strv_push(&tx->names, &tx->n_names, name);
-}
-
-static int glue_push(struct dns_tx *tx, const struct dns_rr *rr)
-{
-	char name[DNS_NAME_MAX];
-	char **nn = realloc(tx->glue_names,
-			    (tx->n_glue + 1) * sizeof(*tx->glue_names));
-	if (!nn)
-		return -1;
-	tx->glue_names = nn;
-	mx_lower(rr->name, name, sizeof(name));
-	if (!(nn[tx->n_glue] = strdup(name)))
-		return -1;
-	/* addr_push advances n_glue, after the name is in place */
-	if (addr_push(&tx->glue, &tx->n_glue, rr) != 0) {
-		free(nn[tx->n_glue]);
-		return -1;
-	}
-	return 0;
-}
-
 int dns_tx_mx_pref(const struct dns_tx *tx, const char *host)
 {
 	for (size_t i = 0; i < tx->n_names; i++)
@@ -543,33 +485,105 @@ const char *dns_tx_glue_host(const struct dns_tx *tx, const struct mx_addr *a)
 	return NULL;
 }
 
+/* The answer-section line of a record as the reports show it. */
+static size_t answer_line(const struct dns_tx *tx, const struct dns_rr *rr,
+			  char *line, size_t cap)
+{
+	char tb[16];
+	int n = rr->type == tx->qtype
+			? snprintf(line, cap, "%s", rr->data)
+			: snprintf(line, cap, "%s %s", dns_type_name(rr->type, tb),
+				   rr->data);
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+#define LINE_CAP (DNS_NAME_MAX + DNS_RDATA_TEXT + 32)
+
+/* Bytes of one block holding every answer of m: the arrays, then the
+ * strings (answers, names, glue owner names). */
+static size_t response_size(const struct dns_tx *tx, const struct dns_msg *m,
+			    size_t *n_ans, size_t *n_names, size_t *n_addrs,
+			    size_t *n_glue)
+{
+	char line[LINE_CAP];
+	size_t text = 0;
+	*n_ans = *n_names = *n_addrs = *n_glue = 0;
+	for (size_t i = 0; i < m->n_an; i++) {
+		const struct dns_rr *rr = &m->an[i];
+		text += answer_line(tx, rr, line, sizeof(line)) + 1;
+		(*n_ans)++;
+		if (rr->addr_len) {
+			(*n_addrs)++;
+		} else if (rr->target[0]) {
+			(*n_names)++;
+			text += strnlen(rr->target, DNS_NAME_MAX - 1) + 1;
+		}
+	}
+	if (m->ancount > m->n_an) {
+		(*n_ans)++;
+		text += 64;
+	}
+	for (size_t i = 0; tx->qtype == DNS_T_MX && i < m->n_ar; i++)
+		if (m->ar[i].addr_len) {
+			(*n_glue)++;
+			text += strnlen(m->ar[i].name, DNS_NAME_MAX - 1) + 1;
+		}
+	return (*n_ans + *n_names + *n_glue) * sizeof(char *) +
+	       *n_names * sizeof(uint16_t) +
+	       (*n_addrs + *n_glue) * sizeof(struct mx_addr) + text;
+}
+
+static char *put_str(char **text, const char *s, size_t n)
+{
+	char *out = *text;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	*text += n + 1;
+	return out;
+}
+
+static void set_addr(struct mx_addr *x, const struct dns_rr *rr)
+{
+	if (rr->addr_len == 4)
+		mx_addr_set4(x, rr->addr);
+	else
+		mx_addr_set6(x, rr->addr);
+}
+
+/* Everything the response says, in one allocation; indexed as it goes. */
 static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 			     const struct dns_msg *m, double ts)
 {
-	char tb[16], name[DNS_NAME_MAX];
+	char line[LINE_CAP], name[DNS_NAME_MAX], *text, *p;
+	size_t n_ans, n_names, n_addrs, n_glue, size;
 
 	tx->has_response = true;
 	tx->response_t = ts;
 	tx->rcode = m->rcode;
 	tx->tc = m->tc;
+	size = response_size(tx, m, &n_ans, &n_names, &n_addrs, &n_glue);
+	if (!size || !(p = tx->mem = malloc(size)))
+		return; /* no records, or no memory: an answer without them */
+	tx->answers = (char **)p;
+	tx->names = tx->answers + n_ans;
+	tx->glue_names = tx->names + n_names;
+	tx->prefs = (uint16_t *)(tx->glue_names + n_glue);
+	tx->addrs = (struct mx_addr *)(tx->prefs + n_names);
+	tx->glue = tx->addrs + n_addrs;
+	text = (char *)(tx->glue + n_glue);
 	for (size_t i = 0; i < m->n_an; i++) {
 		const struct dns_rr *rr = &m->an[i];
-		char line[DNS_NAME_MAX + DNS_RDATA_TEXT + 32];
-		if (rr->type == tx->qtype)
-			snprintf(line, sizeof(line), "%s", rr->data);
-		else
-			snprintf(line, sizeof(line), "%s %s",
-				 dns_type_name(rr->type, tb), rr->data);
-		strv_push(&tx->answers, &tx->n_answers, line);
+		size_t n = answer_line(tx, rr, line, sizeof(line));
+		tx->answers[tx->n_answers++] = put_str(&text, line, n);
 		if (rr->addr_len) {
-			if (addr_push(&tx->addrs, &tx->n_addrs, rr) == 0)
-				node_add(t, tx, K_ADDR,
-					 (uint8_t)(tx->n_addrs - 1));
+			set_addr(&tx->addrs[tx->n_addrs++], rr);
+			node_add(t, tx, K_ADDR, (uint8_t)(tx->n_addrs - 1));
 		} else if (rr->target[0]) {
 			mx_lower(rr->target, name, sizeof(name));
-			if (name_push(tx, name,
-				      rr->type == DNS_T_MX ? rr->pref : 0) != 0)
-				continue;
+			tx->prefs[tx->n_names] =
+				rr->type == DNS_T_MX ? rr->pref : 0;
+			tx->names[tx->n_names++] =
+				put_str(&text, name, strlen(name));
 			if (rr->type == DNS_T_MX)
 				node_add(t, tx, K_MXNAME,
 					 (uint8_t)(tx->n_names - 1));
@@ -579,21 +593,18 @@ static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 		}
 	}
 	if (m->ancount > m->n_an) { /* kept only DNS_MAX_RRS, or the capture cut the message: say so */
-		char line[64];
-		snprintf(line, sizeof(line), "(+%u more records not shown)",
-			 (unsigned)(m->ancount - m->n_an));
-		strv_push(&tx->answers, &tx->n_answers, line);
+		int n = snprintf(line, 64, "(+%u more records not shown)",
+				 (unsigned)(m->ancount - m->n_an));
+		tx->answers[tx->n_answers++] = put_str(&text, line, (size_t)n);
 	}
 	/* MX glue: addresses of the exchanges in the additional section */
-	if (tx->qtype == DNS_T_MX) {
-		for (size_t i = 0; i < m->n_ar; i++) {
-			if (!m->ar[i].addr_len)
-				continue;
-			if (glue_push(tx, &m->ar[i]) != 0)
-				continue;
-			node_add(t, tx, K_ADDR,
-				 (uint8_t)(IDX_GLUE | (tx->n_glue - 1)));
-		}
+	for (size_t i = 0; tx->qtype == DNS_T_MX && i < m->n_ar; i++) {
+		if (!m->ar[i].addr_len)
+			continue;
+		mx_lower(m->ar[i].name, name, sizeof(name));
+		tx->glue_names[tx->n_glue] = put_str(&text, name, strlen(name));
+		set_addr(&tx->glue[tx->n_glue++], &m->ar[i]);
+		node_add(t, tx, K_ADDR, (uint8_t)(IDX_GLUE | (tx->n_glue - 1)));
 	}
 }
 
@@ -811,14 +822,6 @@ bool dt_is_ptr_target(struct dt_table *t, const struct dns_tx *tx)
 		    !strcmp(n->tx->names[n->idx], tx->qname))
 			return true;
 	return false;
-}
-
-void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,
-		      void *ctx)
-{
-	struct keybuf k;
-	key_name(&k, K_PTR_TARGET, NULL, name);
-	visit(t, &k, -INFINITY, fn, ctx);
 }
 
 void dt_get_stats(const struct dt_table *t, struct dt_stats *st)

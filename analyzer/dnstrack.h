@@ -36,7 +36,7 @@ struct dns_tx {
 	struct mx_endpoint asker, resolver;
 	bool tcp;
 	uint16_t id;
-	char qname[DNS_NAME_MAX];
+	char *qname; /* in qname_buf */
 	uint16_t qtype;
 
 	bool has_query;
@@ -49,9 +49,11 @@ struct dns_tx {
 	bool tc;          /* the server set TC: the answer did not fit */
 	bool capture_cut; /* the capture's snaplen cut the response */
 
-	char **answers; /* rendered answer-section records, owned */
+	/* The response's records, all in one allocation (mem): */
+	char *mem;
+	char **answers; /* rendered answer-section records */
 	size_t n_answers;
-	char **names;   /* PTR/CNAME/MX targets (lower-case), owned */
+	char **names;   /* PTR/CNAME/MX targets (lower-case) */
 	uint16_t *prefs; /* parallel to names: MX preference, else 0 */
 	size_t n_names;
 	struct mx_addr *addrs; /* A/AAAA answers */
@@ -75,6 +77,7 @@ struct dns_tx {
 	struct dt_asker *by_asker;
 	struct dlist_link window; /* on the table's window list */
 	bool in_window;
+	char qname_buf[]; /* as long as the name */
 };
 
 struct dt_table; /* opaque */
@@ -100,6 +103,9 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 /* Expire transactions whose window ended before now. */
 void dt_expire(struct dt_table *t, double now);
 
+/* A transaction record with that question name and one reference, all
+ * else zero (the table fills the rest; tests build their own). */
+struct dns_tx *dns_tx_new(const char *qname);
 void dns_tx_ref(struct dns_tx *tx);
 void dns_tx_unref(struct dns_tx *tx);
 
@@ -127,9 +133,6 @@ void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
 		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx);
 /* Whether a live PTR answer (whoever asked) gave tx's question name. */
 bool dt_is_ptr_target(struct dt_table *t, const struct dns_tx *tx);
-/* PTR answers that gave this (lower-case) name, whoever asked. */
-void dt_by_ptr_target(struct dt_table *t, const char *name, dt_visit_fn fn,
-		      void *ctx);
 
 struct dt_stats {
 	uint64_t transactions; /* created */

@@ -69,15 +69,12 @@ static struct dns_tx *tie(struct session *s, enum dns_relation rel,
 			  const char *qname, uint16_t qtype, double tq,
 			  double tr, uint16_t rcode)
 {
-	struct dns_tx *tx = calloc(1, sizeof *tx);
+	struct dns_tx *tx = dns_tx_new(qname);
 	cr_assert_not_null(tx);
-	tx->refs = 1;
-	tx->first_rel = -1;
 	tx->asker = rel == REL_MX_OF_DOMAIN || rel == REL_A_OF_MX
 			    ? tk_ep("192.0.2.10", 33333)
 			    : tk_ep("203.0.113.25", 44444);
 	tx->resolver = tk_ep("198.51.100.53", 53);
-	snprintf(tx->qname, sizeof tx->qname, "%s", qname);
 	tx->qtype = qtype;
 	tx->has_query = true;
 	tx->query_t = tx->last_query_t = tq;
