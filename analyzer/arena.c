@@ -58,6 +58,20 @@ char *arena_escape(struct arena *a, const char *in, size_t n)
 	return out;
 }
 
+void arena_reset(struct arena *a)
+{
+	struct arena_chunk *first;
+	if (!a->head)
+		return;
+	while (a->head->next) { /* the first chunk is the last in the list */
+		struct arena_chunk *c = a->head;
+		a->head = c->next;
+		free(c);
+	}
+	first = a->head;
+	first->used = 0;
+}
+
 void arena_free(struct arena *a)
 {
 	while (a->head) {

@@ -17,5 +17,7 @@ void *arena_alloc(struct arena *a, size_t n);
 /* A printable copy of n untrusted bytes (mx_escape); NULL on OOM. */
 char *arena_escape(struct arena *a, const char *in, size_t n);
 void arena_free(struct arena *a);
+/* Everything freed but the first chunk, kept empty for reuse. */
+void arena_reset(struct arena *a);
 
 #endif

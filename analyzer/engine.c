@@ -49,6 +49,10 @@ struct engine {
 
 	struct tcpr_budget hold; /* out-of-order bytes held, all sessions */
 
+	/* reported sessions, cleared, for the next ones (through hnext) */
+	struct session *pool;
+	size_t n_pool;
+
 	double now;
 	double next_tick;
 	struct engine_stats st;
@@ -57,6 +61,10 @@ struct engine {
 /* Out-of-order data held across all sessions; beyond it holes count as
  * lost at once. */
 #define HOLD_BUDGET (32u << 20)
+/* Reported session records kept for reuse: a busy site reports hundreds
+ * a second and starts as many, so a record and its buffers go round
+ * without malloc; beyond this many spare ones they are freed. */
+#define SESS_POOL_MAX 4096
 
 void engine_config_defaults(struct engine_config *c)
 {
@@ -133,7 +141,9 @@ static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 	struct session *s = d->s;
 	bool had_banner = s->has_banner;
 	if (!s->smtp) {
-		if (!(s->smtp = smtp_new()))
+		s->smtp = s->smtp_spare ? s->smtp_spare : smtp_new();
+		s->smtp_spare = NULL;
+		if (!s->smtp)
 			return;
 		if (s->partial)
 			smtp_no_greeting(s->smtp);
@@ -205,7 +215,14 @@ static void sess_report(struct engine *e, struct session *s,
 		e->st.findings[fl.v[i].code]++;
 	report_session(e->rep, s, &fl);
 	findings_clear(&fl);
-	sess_free(s);
+	if (e->n_pool < SESS_POOL_MAX) {
+		sess_clear(s);
+		s->hnext = e->pool;
+		e->pool = s;
+		e->n_pool++;
+	} else {
+		sess_free(s);
+	}
 }
 
 static struct session *sess_create(struct engine *e,
@@ -218,9 +235,13 @@ static struct session *sess_create(struct engine *e,
 		e->st.sessions_evicted++;
 		sess_report(e, first_session(&e->idle), CLOSE_TIMEOUT);
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
+	if ((s = e->pool)) { /* cleared when it went to the pool */
+		e->pool = s->hnext;
+		e->n_pool--;
+		s->hnext = NULL;
+	} else if (!(s = calloc(1, sizeof(*s)))) {
 		return NULL;
+	}
 	s->seq = ++e->seq;
 	snprintf(s->id, sizeof(s->id), "S%llu", (unsigned long long)s->seq);
 	s->client = *c;
@@ -599,6 +620,11 @@ void engine_free(struct engine *e)
 		dt_free(e->dns);
 	}
 	dl_free(e->deliveries);
+	while (e->pool) {
+		struct session *s = e->pool;
+		e->pool = s->hnext;
+		sess_free(s);
+	}
 	free(e->buckets);
 	free(e->msg);
 	free(e);

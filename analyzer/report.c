@@ -24,6 +24,7 @@ struct report {
 	struct rt_top slow_banner[TOP_N], slow_dns[TOP_N];
 	size_t n_slow_banner, n_slow_dns;
 	struct textbuf text; /* text of one session, reused */
+	struct rj_scratch timeline; /* one session's sorted timeline, reused */
 	char *dump;       /* JSON text of one object, reused */
 	size_t dump_len, dump_cap;
 	int werr;
@@ -143,20 +144,20 @@ void report_session(struct report *r, const struct session *s,
 	switch (r->o.fmt) {
 	case FMT_TEXT:
 		tb_clear(&r->text);
-		rt_session(&r->text, s, fl);
+		rt_session(&r->text, s, fl, &r->timeline);
 		if (r->text.oom)
 			r->werr = 1;
 		fwrite(r->text.p, 1, r->text.len, r->out);
 		break;
 	case FMT_JSON:
-		o = rj_session(s, fl, NULL);
+		o = rj_session(s, fl, NULL, &r->timeline);
 		fputs(r->n_sessions ? ",\n" : "\n", r->out);
 		put_json(r, r->out, o, "    ", true);
 		json_decref(o);
 		jarena_reset();
 		break;
 	case FMT_NDJSON:
-		o = rj_session(s, fl, "session");
+		o = rj_session(s, fl, "session", &r->timeline);
 		if (o) {
 			put_json(r, r->out, o, "", false);
 			fputc('\n', r->out);
@@ -331,5 +332,6 @@ void report_free(struct report *r)
 		jarena_off();
 	free(r->dump);
 	tb_free(&r->text);
+	free(r->timeline.items);
 	free(r);
 }

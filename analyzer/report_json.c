@@ -98,13 +98,25 @@ static int ev_rank(const struct tl_event *e)
 	return e->kind == EV_FIN || e->kind == EV_RST || e->kind == EV_TIMEOUT;
 }
 
-struct rj_item *rj_timeline(const struct session *s, size_t *n)
+struct rj_item *rj_timeline(const struct session *s, size_t *n,
+			    struct rj_scratch *sc)
 {
 	size_t cap = s->n_ev + 2 * s->n_dns, k = 0;
 	struct rj_item *v;
 	*n = 0;
-	if (cap == 0 || !(v = calloc(cap, sizeof(*v))))
+	if (cap == 0)
 		return NULL;
+	if (cap > sc->cap) {
+		size_t c = sc->cap ? sc->cap : 64;
+		while (c < cap)
+			c *= 2;
+		if (!(v = realloc(sc->items, c * sizeof(*v))))
+			return NULL;
+		sc->items = v;
+		sc->cap = c;
+	}
+	v = sc->items;
+	memset(v, 0, cap * sizeof(*v));
 	for (size_t i = 0; i < s->n_ev; i++) {
 		v[k].t = s->ev[i].t;
 		v[k].rank = ev_rank(&s->ev[i]);
@@ -312,7 +324,7 @@ static json_t *delivery_json(const struct session *s)
 }
 
 json_t *rj_session(const struct session *s, const struct finding_list *fl,
-		   const char *type)
+		   const char *type, struct rj_scratch *sc)
 {
 	json_t *o = typed_object(type), *hs, *tl, *dns, *fa;
 	struct rj_item *items;
@@ -367,10 +379,9 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl,
 				  "server", (json_int_t)s->missing[1]));
 
 	tl = json_array();
-	items = rj_timeline(s, &n);
+	items = rj_timeline(s, &n, sc);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(tl, event_json(s, &items[i]));
-	free(items);
 	json_object_set_new(o, "timeline", tl);
 
 	dns = json_array();

@@ -299,7 +299,7 @@ static void findings(struct textbuf *b, const struct finding_list *fl)
 }
 
 void rt_session(struct textbuf *b, const struct session *s,
-		const struct finding_list *fl)
+		const struct finding_list *fl, struct rj_scratch *sc)
 {
 	struct rj_item *items;
 	size_t n;
@@ -311,7 +311,7 @@ void rt_session(struct textbuf *b, const struct session *s,
 	tb_puts(b, "  timeline (seconds from the ");
 	tb_puts(b, s->syns ? "first SYN" : "first packet seen");
 	tb_puts(b, "):\n");
-	items = rj_timeline(s, &n);
+	items = rj_timeline(s, &n, sc);
 	for (size_t i = 0; i < n; i++) {
 		double r = mx_dt(s->start, items[i].t);
 		/* no "-0.000" for a lookup answered a hair before the SYN */
@@ -324,7 +324,6 @@ void rt_session(struct textbuf *b, const struct session *s,
 			event_line(b, s, items[i].ev);
 		tb_putc(b, '\n');
 	}
-	free(items);
 	if (s->ev_dropped) {
 		tb_puts(b, "    (");
 		tb_u64(b, s->ev_dropped);

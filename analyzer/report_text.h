@@ -13,8 +13,9 @@
 #include "textbuf.h"
 
 /* Appends the session's text to b. */
+struct rj_scratch;
 void rt_session(struct textbuf *b, const struct session *s,
-		const struct finding_list *fl);
+		const struct finding_list *fl, struct rj_scratch *sc);
 
 /* One entry of a "slowest" list. */
 struct rt_top {

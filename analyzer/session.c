@@ -76,7 +76,7 @@ struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
 		return NULL;
 	}
 	if (s->n_ev == s->cap_ev) {
-		size_t cap = s->cap_ev ? s->cap_ev * 2 : 8;
+		size_t cap = s->cap_ev ? s->cap_ev * 2 : 32;
 		struct tl_event *ne = realloc(s->ev, cap * sizeof(*ne));
 		if (!ne) {
 			s->ev_dropped++;
@@ -310,22 +310,52 @@ void sess_on_smtp(void *session, const struct smtp_event *ev)
 	}
 }
 
-void sess_free(struct session *s)
+/* An event array this large is not kept for the next session. */
+#define SESS_KEEP_EVENTS 64
+
+void sess_clear(struct session *s)
 {
-	if (!s)
-		return;
+	struct tl_event *ev = s->ev;
+	struct dns_tie *dns = s->dns;
+	struct smtp_state *spare = s->smtp ? s->smtp : s->smtp_spare;
+	size_t cap_ev = s->cap_ev, cap_dns = s->cap_dns;
+	struct arena strings;
+
 	dl_session_end(s); /* its delivery group keeps the final outcome */
 	dl_group_unref(s->group);
 	tcpr_free(&s->half[0]);
 	tcpr_free(&s->half[1]);
-	smtp_free(s->smtp);
 	free(s->helo);
 	free(s->mail_from);
 	free(s->rcpt_to);
-	free(s->ev);
-	arena_free(&s->strings);
 	for (size_t i = 0; i < s->n_dns; i++)
 		dns_tx_unref(s->dns[i].tx);
+	if (spare)
+		smtp_reset(spare);
+	arena_reset(&s->strings);
+	strings = s->strings;
+	if (cap_ev > SESS_KEEP_EVENTS) {
+		free(ev);
+		ev = NULL;
+		cap_ev = 0;
+	}
+	memset(s, 0, sizeof(*s));
+	s->ev = ev;
+	s->cap_ev = cap_ev;
+	s->dns = dns;
+	s->cap_dns = cap_dns;
+	s->smtp_spare = spare;
+	s->strings = strings;
+}
+
+void sess_free(struct session *s)
+{
+	if (!s)
+		return;
+	sess_clear(s);
+	free(s->ev);
 	free(s->dns);
+	smtp_free(s->smtp_spare);
+	arena_free(&s->strings);
 	free(s);
 }

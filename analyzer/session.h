@@ -118,6 +118,7 @@ struct session {
 
 	/* SMTP */
 	struct smtp_state *smtp;
+	struct smtp_state *smtp_spare; /* reset, from a previous session */
 	/* the session's strings but helo (event texts, banner, envelope):
 	 * they live as long as the session and go with it at once */
 	struct arena strings;
@@ -178,6 +179,10 @@ bool sess_has_dns(const struct session *s, const struct dns_tx *tx);
 void sess_on_smtp(void *session, const struct smtp_event *ev);
 
 void sess_free(struct session *s);
+/* Release everything the session holds and zero it, keeping its buffers
+ * (events, ties, first string chunk, SMTP state) for the next session
+ * that reuses the record. */
+void sess_clear(struct session *s);
 
 /* Banner delay per SPEC: from the handshake ACK (else the SYN-ACK) to the
  * first byte of the greeting; false when unknown. */

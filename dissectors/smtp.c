@@ -622,6 +622,20 @@ struct smtp_state *smtp_new(void)
 	return calloc(1, sizeof(struct smtp_state));
 }
 
+void smtp_reset(struct smtp_state *st)
+{
+	struct smtp_state keep = *st;
+	/* line buffers go: a line's handling depends on whether its
+	 * buffer exists yet */
+	free(st->line[0].buf);
+	free(st->line[1].buf);
+	memset(st, 0, sizeof(*st));
+	st->text = keep.text;
+	st->text_cap = keep.text_cap;
+	st->fifo = keep.fifo;
+	st->cap = keep.cap;
+}
+
 void smtp_free(struct smtp_state *st)
 {
 	if (!st)

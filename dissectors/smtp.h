@@ -107,6 +107,9 @@ struct smtp_state; /* opaque */
 /* Constructor; NULL on allocation failure.  smtp_free(NULL) is a no-op. */
 struct smtp_state *smtp_new(void);
 void smtp_free(struct smtp_state *st);
+/* As new again, keeping the reply text and command FIFO it grew (a
+ * connection's state reused for the next one). */
+void smtp_reset(struct smtp_state *st);
 
 /* Feed bytes of one direction, received at capture time ts. */
 void smtp_feed(struct smtp_state *st, enum smtp_dir dir, const uint8_t *buf,
