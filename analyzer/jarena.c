@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#define CHUNK_SIZE ((size_t)256 << 10)
+#define CHUNK_SIZE ((size_t)32 << 10)
 #define ALIGN 16
 
 struct chunk {
@@ -16,8 +16,12 @@ struct chunk {
 	_Alignas(ALIGN) unsigned char data[];
 };
 
-static struct chunk *chunks;  /* all of them, the current one first */
-static struct chunk *current; /* where allocation continues */
+struct jarena {
+	struct chunk *chunks;  /* all of them, in order */
+	struct chunk *current; /* where allocation continues */
+};
+
+static _Thread_local struct jarena *in_use;
 
 static struct chunk *chunk_new(size_t size)
 {
@@ -30,28 +34,30 @@ static struct chunk *chunk_new(size_t size)
 	return c;
 }
 
-static void *arena_malloc(size_t n)
+static void *arena_alloc(struct jarena *a, size_t n)
 {
+	struct chunk *c;
 	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	if (n == 0)
 		n = ALIGN;
 	/* the chunks after current are free (reset); take the first that fits */
-	while (current && current->size - current->used < n && current->next)
-		current = current->next;
-	if (!current || current->size - current->used < n) {
-		struct chunk *c = chunk_new(n > CHUNK_SIZE ? n : CHUNK_SIZE);
-		if (!c)
+	while (a->current->size - a->current->used < n && a->current->next)
+		a->current = a->current->next;
+	c = a->current;
+	if (c->size - c->used < n) {
+		struct chunk *nc = chunk_new(n > CHUNK_SIZE ? n : CHUNK_SIZE);
+		if (!nc)
 			return NULL;
-		if (current) { /* after current, ahead of the free ones */
-			c->next = current->next;
-			current->next = c;
-		} else {
-			chunks = c;
-		}
-		current = c;
+		c->next = nc; /* c is the last one here */
+		a->current = c = nc;
 	}
-	current->used += n;
-	return current->data + current->used - n;
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+static void *arena_malloc(size_t n)
+{
+	return in_use ? arena_alloc(in_use, n) : NULL;
 }
 
 static void arena_free(void *p)
@@ -59,29 +65,50 @@ static void arena_free(void *p)
 	(void)p; /* everything goes at the next reset */
 }
 
-int jarena_on(void)
+struct jarena *jarena_new(void)
 {
-	if (!chunks && !(chunks = chunk_new(CHUNK_SIZE)))
-		return -1;
-	current = chunks;
-	json_set_alloc_funcs(arena_malloc, arena_free);
-	return 0;
+	struct jarena *a = malloc(sizeof(*a));
+	if (!a)
+		return NULL;
+	if (!(a->chunks = a->current = chunk_new(CHUNK_SIZE))) {
+		free(a);
+		return NULL;
+	}
+	return a;
 }
 
-void jarena_reset(void)
+void jarena_reset(struct jarena *a)
 {
-	for (struct chunk *c = chunks; c; c = c->next)
+	for (struct chunk *c = a->chunks; c; c = c->next)
 		c->used = 0;
-	current = chunks;
+	a->current = a->chunks;
 }
 
-void jarena_off(void)
+void jarena_free(struct jarena *a)
 {
-	json_set_alloc_funcs(malloc, free);
-	while (chunks) {
-		struct chunk *c = chunks;
-		chunks = c->next;
+	if (!a)
+		return;
+	if (in_use == a)
+		in_use = NULL;
+	while (a->chunks) {
+		struct chunk *c = a->chunks;
+		a->chunks = c->next;
 		free(c);
 	}
-	current = NULL;
+	free(a);
+}
+
+void jarena_use(struct jarena *a)
+{
+	in_use = a;
+}
+
+void jarena_install(void)
+{
+	json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+void jarena_uninstall(void)
+{
+	json_set_alloc_funcs(malloc, free);
 }

@@ -1,16 +1,24 @@
-/* jarena.h - a bump arena for jansson, so building and dumping one report
- * object costs no malloc/free per value.  While it is on, every jansson
- * allocation comes from the arena and frees are no-ops; jarena_reset()
- * recycles all of it at once, and may only be called when no jansson value
- * built since the last reset is still in use. */
+/* jarena.h - bump arenas for jansson, so building and dumping one report
+ * object costs no malloc/free per value.  Once installed, every jansson
+ * allocation of a thread comes from the arena that thread last chose
+ * (jarena_use), and frees are no-ops: jarena_reset() recycles a whole
+ * arena at once, when no value built in it is in use any more.  Each
+ * thread that touches jansson while installed must have chosen one. */
 #ifndef MXRAY_JARENA_H
 #define MXRAY_JARENA_H
 
-/* Route jansson's allocations to the arena (0, or -1 on OOM). */
-int jarena_on(void);
-/* Forget everything allocated since the last reset (chunks are kept). */
-void jarena_reset(void);
-/* Back to malloc/free; the arena's memory is released. */
-void jarena_off(void);
+struct jarena;
+
+/* NULL on OOM. */
+struct jarena *jarena_new(void);
+void jarena_free(struct jarena *a);
+/* Forget everything allocated in it (its chunks are kept). */
+void jarena_reset(struct jarena *a);
+/* The calling thread's jansson allocations go to a from now on. */
+void jarena_use(struct jarena *a);
+
+/* Route jansson's allocations through the arenas / back to malloc. */
+void jarena_install(void);
+void jarena_uninstall(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include "jarena.h"
 #include "report_json.h"
 #include "report_text.h"
+#include "report_writer.h"
 #include "version.h"
 
 #define TOP_N 5
@@ -25,8 +26,12 @@ struct report {
 	size_t n_slow_banner, n_slow_dns;
 	struct textbuf text; /* text of one session, reused */
 	struct rj_scratch timeline; /* one session's sorted timeline, reused */
-	char *dump;       /* JSON text of one object, reused */
-	size_t dump_len, dump_cap;
+	/* JSON: values are built in an arena; the writer thread dumps them,
+	 * or, without one, they are dumped here through a reused buffer */
+	struct jarena *arena;
+	struct rw *writer;
+	char *dump;
+	size_t dump_cap;
 	int werr;
 };
 
@@ -44,53 +49,33 @@ static void top_add(struct rt_top *v, size_t *n, double val, const char *what)
 	}
 }
 
-static int to_dump(const char *buf, size_t n, void *ctx)
+/* Before building a JSON value: where its allocations go. */
+static void json_begin(struct report *r)
 {
-	struct report *r = ctx;
-	if (r->dump_len + n > r->dump_cap) {
-		size_t cap = r->dump_cap ? r->dump_cap : 64 << 10;
-		char *p;
-		while (cap < r->dump_len + n)
-			cap *= 2;
-		if (!(p = realloc(r->dump, cap)))
-			return -1;
-		r->dump = p;
-		r->dump_cap = cap;
-	}
-	memcpy(r->dump + r->dump_len, buf, n);
-	r->dump_len += n;
-	return 0;
+	if (r->writer)
+		rw_arena(r->writer);
 }
 
-/* Dump o to f: pretty, each line indented, or compact on one line.  The
- * text goes through one reused buffer, written in whole lines. */
-static void put_json(struct report *r, FILE *f, json_t *o, const char *indent,
-		     bool pretty)
+/* A built value (NULL on OOM) to f: by the writer thread, or here. */
+static void json_end(struct report *r, json_t *o, FILE *f, const char *prefix,
+		     const char *indent, const char *suffix)
 {
-	const char *p, *end, *nl;
-	if (!o)
+	if (r->writer) {
+		rw_submit(r->writer, o, f, prefix, indent, suffix);
+		jarena_use(r->arena);
 		return;
-	r->dump_len = 0;
-	if (json_dump_callback(o, to_dump, r,
-			       RJ_FLAGS | (pretty ? JSON_INDENT(2)
-						  : JSON_COMPACT)) != 0) {
+	}
+	if (rw_write_json(f, o, prefix, indent, suffix, &r->dump,
+			  &r->dump_cap) != 0)
 		r->werr = 1;
-		return;
-	}
-	if (!pretty) {
-		fwrite(r->dump, 1, r->dump_len, f);
-		return;
-	}
-	fputs(indent, f);
-	for (p = r->dump, end = p + r->dump_len; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl) {
-			fwrite(p, 1, (size_t)(end - p), f);
-			break;
-		}
-		fwrite(p, 1, (size_t)(nl + 1 - p), f);
-		fputs(indent, f);
-	}
+	jarena_reset(r->arena);
+}
+
+/* A value built and written at once by this thread (the document's end). */
+static void put_json(struct report *r, FILE *f, json_t *o, const char *indent)
+{
+	if (rw_write_json(f, o, "", indent, "", &r->dump, &r->dump_cap) != 0)
+		r->werr = 1;
 }
 
 struct report *report_new(FILE *out, const struct report_options *o,
@@ -103,18 +88,23 @@ struct report *report_new(FILE *out, const struct report_options *o,
 	}
 	r->out = out;
 	r->o = *o;
-	if (o->fmt != FMT_TEXT && jarena_on() != 0) {
-		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
-		free(r);
-		return NULL;
+	if (o->fmt != FMT_TEXT) {
+		if (!(r->arena = jarena_new())) {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+			free(r);
+			return NULL;
+		}
+		jarena_install();
+		jarena_use(r->arena);
+		/* no thread: the same output, written here */
+		r->writer = rw_start(o->live);
 	}
 	if (o->fmt == FMT_JSON) {
 		r->spool = tmpfile();
 		if (!r->spool) {
 			snprintf(errbuf, MX_ERRBUF_SIZE,
 				 "cannot create a temporary file for the report");
-			jarena_off();
-			free(r);
+			report_free(r);
 			return NULL;
 		}
 		fprintf(out, "{\n  \"schema\": 1,\n  \"version\": \"mxray %s\",\n"
@@ -150,24 +140,18 @@ void report_session(struct report *r, const struct session *s,
 		fwrite(r->text.p, 1, r->text.len, r->out);
 		break;
 	case FMT_JSON:
+		json_begin(r);
 		o = rj_session(s, fl, NULL, &r->timeline);
-		fputs(r->n_sessions ? ",\n" : "\n", r->out);
-		put_json(r, r->out, o, "    ", true);
-		json_decref(o);
-		jarena_reset();
+		json_end(r, o, r->out, r->n_sessions ? ",\n" : "\n", "    ", "");
 		break;
 	case FMT_NDJSON:
+		json_begin(r);
 		o = rj_session(s, fl, "session", &r->timeline);
-		if (o) {
-			put_json(r, r->out, o, "", false);
-			fputc('\n', r->out);
-		}
-		json_decref(o);
-		jarena_reset();
+		json_end(r, o, r->out, "", NULL, "\n");
 		break;
 	}
 	r->n_sessions++;
-	if (r->o.live)
+	if (r->o.live && !r->writer) /* the writer flushes its own */
 		fflush(r->out);
 }
 
@@ -185,20 +169,14 @@ void report_dns(struct report *r, const struct dns_tx *tx)
 	case FMT_TEXT:
 		break;
 	case FMT_JSON:
+		json_begin(r);
 		o = rj_dns(tx, -1, NULL);
-		fputs(r->n_dns ? ",\n" : "\n", r->spool);
-		put_json(r, r->spool, o, "    ", true);
-		json_decref(o);
-		jarena_reset();
+		json_end(r, o, r->spool, r->n_dns ? ",\n" : "\n", "    ", "");
 		break;
 	case FMT_NDJSON:
+		json_begin(r);
 		o = rj_dns(tx, -1, "dns");
-		if (o) {
-			put_json(r, r->out, o, "", false);
-			fputc('\n', r->out);
-		}
-		json_decref(o);
-		jarena_reset();
+		json_end(r, o, r->out, "", NULL, "\n");
 		break;
 	}
 	r->n_dns++;
@@ -281,10 +259,16 @@ static json_t *summary_json(const struct report *r,
 int report_end(struct report *r, const struct cap_reader *cr,
 	       const struct engine_stats *st)
 {
-	json_t *sum = summary_json(r, st), *in = inputs_json(cr);
+	json_t *sum, *in;
 	char buf[8192];
 	size_t n;
 
+	/* everything handed to the writer is written before the end */
+	if (rw_finish(r->writer) != 0)
+		r->werr = 1;
+	r->writer = NULL;
+	sum = summary_json(r, st);
+	in = inputs_json(cr);
 	switch (r->o.fmt) {
 	case FMT_TEXT:
 		rt_summary(r->out, cr, st, r->slow_banner, r->n_slow_banner,
@@ -300,16 +284,16 @@ int report_end(struct report *r, const struct cap_reader *cr,
 			r->werr = 1;
 		fputs(r->n_dns ? "\n  ],\n  \"inputs\": " : "],\n  \"inputs\": ",
 		      r->out);
-		put_json(r, r->out, in, "  ", true);
+		put_json(r, r->out, in, "  ");
 		fputs(",\n  \"summary\": ", r->out);
-		put_json(r, r->out, sum, "  ", true);
+		put_json(r, r->out, sum, "  ");
 		fputs("\n}\n", r->out);
 		break;
 	case FMT_NDJSON: {
 		json_t *line = json_pack("{s:s}", "type", "summary");
 		json_object_update(line, sum);
 		json_object_set(line, "inputs", in);
-		put_json(r, r->out, line, "", false);
+		put_json(r, r->out, line, NULL);
 		fputc('\n', r->out);
 		json_decref(line);
 		break;
@@ -326,10 +310,13 @@ void report_free(struct report *r)
 {
 	if (!r)
 		return;
+	rw_finish(r->writer); /* when report_end was not reached */
 	if (r->spool)
 		fclose(r->spool);
-	if (r->o.fmt != FMT_TEXT)
-		jarena_off();
+	if (r->arena) {
+		jarena_free(r->arena);
+		jarena_uninstall();
+	}
 	free(r->dump);
 	tb_free(&r->text);
 	free(r->timeline.items);
