@@ -183,7 +183,7 @@ static struct mx_group *group_get(struct dl_table *t, const struct session *s,
 		snprintf(g->id, sizeof(g->id), "G%llu",
 			 (unsigned long long)++t->seq);
 		g->client = s->client.ip;
-		memcpy(g->domain, mx->qname, sizeof(g->domain));
+		snprintf(g->domain, sizeof(g->domain), "%s", mx->qname);
 		g->hnext = t->buckets[b];
 		t->buckets[b] = g;
 		t->live++;
