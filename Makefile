@@ -56,6 +56,7 @@ check: $(BIN) $(TESTBIN)
 	./scripts/run-bad-input.sh ./$(BIN)
 	$(if $(filter 1,$(SAN)),,./scripts/run-valgrind.sh ./$(BIN))
 	$(if $(filter 1,$(SAN)),,python3 scripts/hostile.py --mxray ./$(BIN))
+	$(if $(filter 1,$(SAN)),,python3 scripts/scale_check.py --mxray ./$(BIN))
 	timeout 60 ./scripts/test-live.sh ./$(BIN)
 	python3 scripts/lab/verify.py --mxray ./$(BIN)
 
