@@ -12,6 +12,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #define DNS_WIRE_NAME_MAX 255 /* RFC 1035 2.3.4: octets, root label included */
@@ -607,13 +608,21 @@ out:
 	return go_on;
 }
 
+/* Everything zero but the record arrays (83 KB, read only up to n_an,
+ * n_ns and n_ar, each record written whole when it is stored). */
+static void dns_msg_clear(struct dns_msg *m)
+{
+	memset(m, 0, offsetof(struct dns_msg, an));
+	memset(&m->edns, 0, sizeof(*m) - offsetof(struct dns_msg, edns));
+}
+
 int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *out)
 {
 	struct rd r;
 	uint16_t flags;
 	int ret = DX_TRUNC;
 
-	memset(out, 0, sizeof *out);
+	dns_msg_clear(out);
 	rd_init(&r, buf, len);
 	out->id = rd_be16(&r);
 	flags = rd_be16(&r);
@@ -622,7 +631,7 @@ int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *out)
 	out->nscount = rd_be16(&r);
 	out->arcount = rd_be16(&r);
 	if (r.err) {
-		memset(out, 0, sizeof *out);
+		dns_msg_clear(out);
 		goto out;
 	}
 	out->qr = (flags & 0x8000) != 0;

@@ -83,7 +83,9 @@ struct dns_msg {
 	char qname[DNS_NAME_MAX]; /* lower-cased, no trailing dot; "" = root */
 	uint16_t qtype, qclass;
 
-	size_t n_an, n_ns, n_ar; /* records stored (<= DNS_MAX_RRS each) */
+	/* records stored (<= DNS_MAX_RRS each); the arrays hold nothing
+	 * meaningful past them: dns_parse does not clear 83 KB each time */
+	size_t n_an, n_ns, n_ar;
 	struct dns_rr an[DNS_MAX_RRS];
 	struct dns_rr ns[DNS_MAX_RRS];
 	struct dns_rr ar[DNS_MAX_RRS]; /* OPT is not stored here */
