@@ -94,19 +94,33 @@ static bool is_smtp_port(const struct engine *e, uint16_t p)
 
 /* ---- session table ---- */
 
-static size_t sess_bucket(const struct engine *e, const struct mx_endpoint *c,
-			  const struct mx_endpoint *s)
+/* Both directions of a connection hash alike (the endpoints in a fixed
+ * order), so one walk finds a session from either side's packet. */
+static size_t sess_bucket(const struct engine *e, const struct mx_endpoint *a,
+			  const struct mx_endpoint *b)
 {
-	return (size_t)(mx_hash_pair(c, s, 0x5e55) & (e->nbuckets - 1));
+	int c = memcmp(a->ip.a, b->ip.a, 16);
+	bool swap = c > 0 || (c == 0 && a->port > b->port);
+	return (size_t)(mx_hash_pair(swap ? b : a, swap ? a : b, 0x5e55) &
+			(e->nbuckets - 1));
 }
 
-static struct session *sess_find(struct engine *e, const struct mx_endpoint *c,
-				 const struct mx_endpoint *s)
+/* The session of a packet from src to dst; *from_client tells the side. */
+static struct session *sess_find(struct engine *e,
+				 const struct mx_endpoint *src,
+				 const struct mx_endpoint *dst, bool *from_client)
 {
-	struct session *x = e->buckets[sess_bucket(e, c, s)];
-	for (; x; x = x->hnext)
-		if (mx_ep_eq(&x->client, c) && mx_ep_eq(&x->server, s))
+	struct session *x = e->buckets[sess_bucket(e, src, dst)];
+	for (; x; x = x->hnext) {
+		if (mx_ep_eq(&x->client, src) && mx_ep_eq(&x->server, dst)) {
+			*from_client = true;
 			return x;
+		}
+		if (mx_ep_eq(&x->client, dst) && mx_ep_eq(&x->server, src)) {
+			*from_client = false;
+			return x;
+		}
+	}
 	return NULL;
 }
 
@@ -372,11 +386,7 @@ static void on_tcp_seg(struct engine *e, const struct tcp_seg *g)
 	struct session *s;
 	bool from_client = true;
 
-	s = sess_find(e, &g->d->src, &g->d->dst);
-	if (!s) {
-		s = sess_find(e, &g->d->dst, &g->d->src);
-		from_client = false;
-	}
+	s = sess_find(e, &g->d->src, &g->d->dst, &from_client);
 	if (s && from_client && (g->d->flags & TH_SYN) && !(g->d->flags & TH_ACK) &&
 	    s->syns > 0 && g->d->seq != s->client_isn &&
 	    (s->closing || s->has_ack)) {
