@@ -215,8 +215,8 @@ static struct dns_tx *mx_of(struct session *s)
 			host = s->dns[i].tx->qname;
 	if (!host)
 		host = dns_tx_glue_host(mx, &s->server.ip);
-	if (host) {
-		snprintf(s->mx_host, sizeof(s->mx_host), "%s", host);
+	if (host) { /* the session holds a reference to both lookups */
+		s->mx_host = host;
 		s->mx_pref = dns_tx_mx_pref(mx, host);
 	}
 	return mx;
@@ -247,6 +247,8 @@ static void judge(struct mx_group *g, struct session *s,
 	enum dl_outcome o = prev->live ? outcome_at(prev->live, s->start)
 				       : prev->outcome;
 	char a[MX_ADDRSTR], b[MX_ADDRSTR], others[300] = "";
+	char evidence[400] = "", summary[512] = "";
+	const char *went_to = s->mx_host ? s->mx_host : "?";
 	size_t n = 0, n_others = 0;
 
 	if (!is_failure(o))
@@ -262,17 +264,17 @@ static void judge(struct mx_group *g, struct session *s,
 	mx_addr_str(&prev->server, a);
 	mx_addr_str(&s->client.ip, b);
 	n = 0; /* mx_appendf truncates names that do not fit, quietly */
-	mx_appendf(s->mx_evidence, sizeof(s->mx_evidence), &n,
+	mx_appendf(evidence, sizeof(evidence), &n,
 		 "attempt %zu (%s) to %s %s %s; attempt %zu (%s) went to %s",
 		 g->total, prev->session, prev->host[0] ? prev->host : a, a,
-		 outcome_words[o], g->total + 1, s->id,
-		 s->mx_host[0] ? s->mx_host : "?");
+		 outcome_words[o], g->total + 1, s->id, went_to);
+	s->mx_evidence = sess_keep(s, evidence);
 	if (mx_addr_eq(&prev->server, &s->server.ip)) {
 		if (n_others == 0)
 			return; /* one MX host: retrying it is all there is */
 		s->mx_verdict = MXV_NO_FAILOVER;
 		n = 0;
-		mx_appendf(s->mx_summary, sizeof(s->mx_summary), &n,
+		mx_appendf(summary, sizeof(summary), &n,
 			 "%s tried %s (%s) again after it %s, although %s "
 			 "also lists %s.",
 			 b, prev->host[0] ? prev->host : a, a, outcome_words[o],
@@ -280,13 +282,13 @@ static void judge(struct mx_group *g, struct session *s,
 	} else {
 		s->mx_verdict = MXV_FAILOVER;
 		n = 0;
-		mx_appendf(s->mx_summary, sizeof(s->mx_summary), &n,
+		mx_appendf(summary, sizeof(summary), &n,
 			 "%s moved on from %s (MX %d), which %s, to %s (MX %d) "
 			 "for %s.",
 			 b, prev->host[0] ? prev->host : a, prev->pref,
-			 outcome_words[o], s->mx_host[0] ? s->mx_host : "?",
-			 s->mx_pref, g->domain);
+			 outcome_words[o], went_to, s->mx_pref, g->domain);
 	}
+	s->mx_summary = sess_keep(s, summary);
 }
 
 void dl_session_start(struct dl_table *t, struct session *s)
@@ -325,7 +327,8 @@ void dl_session_start(struct dl_table *t, struct session *s)
 	memset(at, 0, sizeof(*at));
 	snprintf(at->session, sizeof(at->session), "%s", s->id);
 	at->server = s->server.ip;
-	snprintf(at->host, sizeof(at->host), "%s", s->mx_host);
+	snprintf(at->host, sizeof(at->host), "%s",
+		 s->mx_host ? s->mx_host : "");
 	at->pref = s->mx_pref;
 	at->start = s->start;
 	at->live = s;

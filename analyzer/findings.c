@@ -604,8 +604,8 @@ static void rule_mx(const struct session *s, struct finding_list *out)
 		s->start);
 	if (!f)
 		return;
-	summary(f, "%s", s->mx_summary);
-	evidence(f, "%s", s->mx_evidence);
+	summary(f, "%s", s->mx_summary ? s->mx_summary : "");
+	evidence(f, "%s", s->mx_evidence ? s->mx_evidence : "");
 	if (s->mx_verdict == MXV_NO_FAILOVER)
 		f->remedy = "make the sender try the next MX host after a failed "
 			    "attempt (a known bug of old Exchange releases, fixed "

@@ -145,6 +145,15 @@ char *sess_strdup(struct session *s, const char *str)
 	return str ? arena_escape(&s->strings, str, strlen(str)) : NULL;
 }
 
+char *sess_keep(struct session *s, const char *str)
+{
+	size_t n = strlen(str);
+	char *p = arena_alloc(&s->strings, n + 1);
+	if (p)
+		memcpy(p, str, n + 1);
+	return p;
+}
+
 static char *dup_escaped(const char *s)
 {
 	return s ? mx_escape_dup(s, strlen(s)) : NULL;

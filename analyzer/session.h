@@ -151,11 +151,12 @@ struct session {
 	 * led here was seen */
 	struct mx_group *group; /* one reference held */
 	size_t attempt;         /* 1-based number within the group */
-	char mx_host[DNS_NAME_MAX];
+	/* the MX host it went to: a name in a lookup tied to it, or NULL */
+	const char *mx_host;
 	int mx_pref;            /* -1 when unknown */
 	int mx_verdict;         /* enum mx_verdict, decided at the SYN */
-	char mx_summary[512];
-	char mx_evidence[400];
+	char *mx_summary;       /* with a verdict: in s->strings, else NULL */
+	char *mx_evidence;
 
 	/* table links, owned by the engine */
 	struct session *hnext;             /* hash chain */
@@ -170,6 +171,8 @@ struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
 
 /* A printable copy of s in the session's strings; NULL for NULL or OOM. */
 char *sess_strdup(struct session *s, const char *str);
+/* A copy of text already printable (built from such strings). */
+char *sess_keep(struct session *s, const char *str);
 
 /* Tie a DNS transaction (takes a reference); duplicates are ignored. */
 void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r);
