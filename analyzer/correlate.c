@@ -108,22 +108,33 @@ static int visit_other(void *ctx, struct dns_tx *tx)
 	return 0;
 }
 
-/* "Other" lookups, newest first, stopping past the wait.  A walk repeated
- * over the same period sees only the lookups made since the last one: the
- * older ones were tied then or still are not (tied is for good; "about
- * another client" holds while no PTR answer leaves the window; and with
- * nothing dropped at the session's cap, a repeat drops nothing either). */
-static void tie_other(struct dt_table *t, struct session *s, struct walk *w)
+/* A walk repeated over the period of the last one ties nothing new when
+ * the server asked nothing in it since: the lookups seen then were tied
+ * for good, or are out of the period, or were about another client (which
+ * holds while no PTR answer has left the window), and with nothing dropped
+ * at the session's cap then, a repeat drops nothing either. */
+static bool repeat_is_idle(struct dt_table *t, struct session *s,
+			   const struct walk *w, bool other, double other_from,
+			   bool *other_again)
 {
-	struct corr_mark *m = &s->other_walk;
-	uint64_t after = 0;
-	if (m->done && m->from == w->from && m->until == w->until &&
-	    m->ptr_gone == dt_ptr_answers_gone(t))
-		after = m->last_seq;
-	dt_by_asker(t, w->asker, after, w->until, visit_other, w);
+	const struct corr_mark *m = &s->server_walk;
+	if (!m->done || m->until != w->until || m->other != other ||
+	    (other && m->other_from != other_from) ||
+	    dt_asker_new_in(t, w->asker, m->last_seq, w->from, w->until))
+		return false;
+	/* an old lookup may have stopped being about another client */
+	*other_again = other && m->ptr_gone != dt_ptr_answers_gone(t);
+	return true;
+}
+
+static void mark_walk(struct dt_table *t, struct session *s, double until,
+		      bool other, double other_from)
+{
+	struct corr_mark *m = &s->server_walk;
 	m->done = s->dns_dropped == 0;
-	m->from = w->from;
-	m->until = w->until;
+	m->until = until;
+	m->other = other;
+	m->other_from = other_from;
 	m->last_seq = dt_last_seq(t);
 	m->ptr_gone = dt_ptr_answers_gone(t);
 }
@@ -133,7 +144,19 @@ void corr_server_side(struct dt_table *t, struct session *s, double until)
 	char rev[DNS_NAME_MAX];
 	struct walk w = {.t = t, .s = s, .from = s->start - SLACK_S,
 			 .until = until, .asker = &s->server.ip};
+	/* whatever else the server asked while the client waited, from the
+	 * handshake on */
+	bool other = s->has_ack || s->has_syn_ack, other_again = false;
+	double other_from = s->has_ack ? s->ack_t : s->syn_ack_t;
 
+	if (repeat_is_idle(t, s, &w, other, other_from, &other_again)) {
+		if (other_again) {
+			w.from = other_from;
+			dt_by_asker(t, w.asker, 0, until, visit_other, &w);
+			mark_walk(t, s, until, other, other_from);
+		}
+		return;
+	}
 	dns_reverse_name(s->client.ip.family, s->client.ip.a, rev);
 	w.rel = REL_PTR_OF_CLIENT;
 	dt_by_question(t, w.asker, rev, DNS_T_PTR, w.from, visit_tie, &w);
@@ -142,12 +165,11 @@ void corr_server_side(struct dt_table *t, struct session *s, double until)
 			tie_forward_of_ptr(&w, s->dns[i].tx);
 	w.rel = REL_DNSBL_OF_CLIENT;
 	dt_by_dnsbl_addr(t, w.asker, &s->client.ip, w.from, visit_tie, &w);
-	/* whatever else the server asked while the client waited, from the
-	 * handshake on */
-	if (s->has_ack || s->has_syn_ack) {
-		w.from = s->has_ack ? s->ack_t : s->syn_ack_t;
-		tie_other(t, s, &w);
+	if (other) {
+		w.from = other_from;
+		dt_by_asker(t, w.asker, 0, until, visit_other, &w);
 	}
+	mark_walk(t, s, until, other, other_from);
 }
 
 /* ---- envelope domains ---- */
@@ -176,17 +198,37 @@ static bool domain_of(const char *path, char out[DNS_NAME_MAX])
 	return true;
 }
 
-void corr_envelope(struct dt_table *t, struct session *s, double until)
+/* Domains whose walk tied all it found: walking one again ties nothing
+ * (ties are never duplicated) and, with nothing dropped, drops nothing. */
+struct done_domains {
+	char v[8 + 16][DNS_NAME_MAX];
+	size_t n;
+};
+
+static void tie_domain_once(struct walk *w, struct done_domains *d,
+			    const char *path)
 {
 	char dom[DNS_NAME_MAX];
+	size_t dropped = w->s->dns_dropped;
+	if (!domain_of(path, dom))
+		return;
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->v[i], dom))
+			return;
+	tie_domain(w, dom);
+	if (w->s->dns_dropped == dropped)
+		memcpy(d->v[d->n++], dom, sizeof(dom));
+}
+
+void corr_envelope(struct dt_table *t, struct session *s, double until)
+{
+	struct done_domains done = {.n = 0};
 	struct walk w = {.t = t, .s = s, .from = s->start - SLACK_S,
 			 .until = until, .asker = &s->server.ip};
 	w.rel = REL_SENDER_DOMAIN;
 	for (size_t i = 0; i < s->n_mail_from && i < 8; i++)
-		if (domain_of(s->mail_from[i], dom))
-			tie_domain(&w, dom);
+		tie_domain_once(&w, &done, s->mail_from[i]);
 	w.rel = REL_RECIPIENT_DOMAIN;
 	for (size_t i = 0; i < s->n_rcpt_to && i < 16; i++)
-		if (domain_of(s->rcpt_to[i], dom))
-			tie_domain(&w, dom);
+		tie_domain_once(&w, &done, s->rcpt_to[i]);
 }

@@ -772,6 +772,27 @@ void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
 	visit(t, &k, from, fn, ctx);
 }
 
+struct newer {
+	double from, until;
+	bool found;
+};
+
+static int newer_in_period(void *ctx, struct dns_tx *tx)
+{
+	struct newer *n = ctx;
+	double t = dns_tx_time(tx);
+	n->found = t >= n->from && t <= n->until;
+	return n->found;
+}
+
+bool dt_asker_new_in(struct dt_table *t, const struct mx_addr *asker,
+		     uint64_t after_seq, double from, double until)
+{
+	struct newer n = {from, until, false};
+	dt_by_asker(t, asker, after_seq, until, newer_in_period, &n);
+	return n.found;
+}
+
 void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
 		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx)
 {

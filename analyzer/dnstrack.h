@@ -131,6 +131,10 @@ void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
  * at or before `until` (INFINITY: none skipped). */
 void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
 		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx);
+/* Whether asker made a transaction after number after_seq that was asked
+ * in [from, until]: a walk over that period repeated now would find it. */
+bool dt_asker_new_in(struct dt_table *t, const struct mx_addr *asker,
+		     uint64_t after_seq, double from, double until);
 /* Whether a live PTR answer (whoever asked) gave tx's question name. */
 bool dt_is_ptr_target(struct dt_table *t, const struct dns_tx *tx);
 

@@ -73,12 +73,12 @@ enum dns_relation {
 	REL_RECIPIENT_DOMAIN, /* ... of a RCPT TO domain */
 };
 
-/* What the server-side walk for "other" lookups covered when the banner
- * came (correlate.c), so the walk before the report only looks at lookups
- * made since. */
+/* What the server-side walk covered when the banner came (correlate.c),
+ * so the walk before the report is skipped when nothing can have changed. */
 struct corr_mark {
 	bool done;
-	double from, until;
+	bool other;             /* the "other" walk ran, from other_from */
+	double until, other_from;
 	uint64_t last_seq, ptr_gone;
 };
 
@@ -144,7 +144,7 @@ struct session {
 	struct dns_tie *dns; /* grows up to SESS_MAX_DNS; owned */
 	size_t n_dns, cap_dns;
 	size_t dns_dropped;
-	struct corr_mark other_walk;
+	struct corr_mark server_walk;
 
 
 	/* MX delivery attempt (delivery.c), when the client's MX lookup that
