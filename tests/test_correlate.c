@@ -576,3 +576,60 @@ Test(correlate, other_starts_at_the_handshake)
 	cr_assert_eq(tie_of(f.s, after), REL_OTHER);
 	fx_fini(&f);
 }
+
+/* ---- the walk repeated before the report ------------------------------------ */
+
+/* A lookup stamped with the banner's own microsecond but read after it
+ * (the walk at the banner could not see it): the walk before the report
+ * must tie it, although it otherwise skips a period it has walked. */
+Test(correlate, repeat_walk_sees_a_lookup_stamped_with_the_banner_time)
+{
+	struct fx f;
+	struct dns_tx *ptr, *late, *after;
+
+	fx_init(&f, CLIENT, SERVER);
+	ptr = lookup(&f, &f.srv_dns, resp_ptr(&f, PTR_NAME, "mail.client.example"),
+		     T0 + 0.2, T0 + 0.3);
+	fx_banner(&f, T0 + 0.5);
+	corr_server_side(f.t, f.s, f.s->banner_t);
+	cr_assert_eq(tie_of(f.s, ptr), REL_PTR_OF_CLIENT);
+	late = lookup(&f, &f.srv_dns, resp(&f, "policy.example", DNS_T_TXT),
+		      T0 + 0.5, T0 + 0.6);
+	after = lookup(&f, &f.srv_dns, resp(&f, "later.example", DNS_T_TXT),
+		       T0 + 0.7, T0 + 0.8);
+	corr_server_side(f.t, f.s, f.s->banner_t);
+	cr_assert_eq(tie_of(f.s, late), REL_OTHER);
+	cr_assert_eq(tie_of(f.s, after), -1, "asked after the banner");
+	cr_assert_eq(f.s->n_dns, 2);
+	fx_fini(&f);
+}
+
+/* The forward check of another client's PTR name is not this session's
+ * "other" while that PTR answer is in the window; once it has left, the
+ * repeated walk ties it (as a walk made only then would). */
+Test(correlate, repeat_walk_after_a_ptr_answer_left_the_window)
+{
+	struct fx f;
+	struct dns_tx *fwd;
+	struct dt_stats st;
+
+	fx_init(&f, CLIENT, SERVER);
+	dt_free(f.t);
+	f.t = tk_dt_new(5.0, 1000, NULL, NULL); /* a short window */
+	lookup(&f, &f.srv_dns, resp_ptr(&f, "11.2.0.192.in-addr.arpa",
+					"mx.other.example"),
+	       T0 + 0.15, T0 + 0.16);
+	fwd = lookup(&f, &f.srv_dns, resp_addr(&f, "mx.other.example",
+					       "192.0.2.11"),
+		     T0 + 0.2, T0 + 0.25);
+	fx_banner(&f, T0 + 0.5);
+	corr_server_side(f.t, f.s, f.s->banner_t);
+	cr_assert_eq(tie_of(f.s, fwd), -1, "about another client");
+	/* the PTR leaves the window (5 s), the A just after it */
+	dt_expire(f.t, T0 + 5.155);
+	dt_get_stats(f.t, &st);
+	cr_assert_eq(st.live, 1);
+	corr_server_side(f.t, f.s, f.s->banner_t);
+	cr_assert_eq(tie_of(f.s, fwd), REL_OTHER);
+	fx_fini(&f);
+}
