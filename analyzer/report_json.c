@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys are ASCII literals: jansson need not check them. */
+#define set(o, key, v) json_object_set_new_nocheck((o), (key), (v))
+
 json_t *rj_time(double t)
 {
 	return json_real(mx_round_us(t));
@@ -17,8 +20,12 @@ json_t *rj_time(double t)
 static json_t *endpoint(const struct mx_endpoint *e)
 {
 	char a[MX_ADDRSTR];
-	return json_pack("{s:s, s:i}", "ip", mx_addr_str(&e->ip, a), "port",
-			 (int)e->port);
+	json_t *o = json_object();
+	if (o) {
+		set(o, "ip", json_string(mx_addr_str(&e->ip, a)));
+		set(o, "port", json_integer(e->port));
+	}
+	return o;
 }
 
 static json_t *str_or_null(const char *s)
@@ -39,7 +46,7 @@ static json_t *typed_object(const char *type)
 {
 	json_t *o = json_object();
 	if (o && type)
-		json_object_set_new(o, "type", json_string(type));
+		set(o, "type", json_string(type));
 	return o;
 }
 
@@ -50,34 +57,34 @@ json_t *rj_dns(const struct dns_tx *tx, int rel_override, const char *type)
 	json_t *o = typed_object(type);
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "qname", json_string(tx->qname));
-	json_object_set_new(o, "qtype",
+	set(o, "qname", json_string(tx->qname));
+	set(o, "qtype",
 			    json_string(dns_type_name(tx->qtype, tb)));
-	json_object_set_new(o, "id", json_integer(tx->id));
-	json_object_set_new(o, "asker", endpoint(&tx->asker));
-	json_object_set_new(o, "resolver", endpoint(&tx->resolver));
-	json_object_set_new(o, "query_t",
+	set(o, "id", json_integer(tx->id));
+	set(o, "asker", endpoint(&tx->asker));
+	set(o, "resolver", endpoint(&tx->resolver));
+	set(o, "query_t",
 			    tx->has_query ? rj_time(tx->query_t) : json_null());
-	json_object_set_new(o, "response_t", tx->has_response
+	set(o, "response_t", tx->has_response
 						     ? rj_time(tx->response_t)
 						     : json_null());
-	json_object_set_new(o, "rtt_s",
+	set(o, "rtt_s",
 			    tx->has_query && tx->has_response
 				    ? json_real(mx_dt(tx->query_t, tx->response_t))
 				    : json_null());
-	json_object_set_new(o, "rcode",
+	set(o, "rcode",
 			    tx->has_response
 				    ? json_string(dns_rcode_name(tx->rcode, rb))
 				    : json_null());
-	json_object_set_new(o, "answers", strv(tx->answers, tx->n_answers));
-	json_object_set_new(o, "retransmissions",
+	set(o, "answers", strv(tx->answers, tx->n_answers));
+	set(o, "retransmissions",
 			    json_integer(tx->retransmissions));
-	json_object_set_new(o, "transport", json_string(tx->tcp ? "tcp" : "udp"));
+	set(o, "transport", json_string(tx->tcp ? "tcp" : "udp"));
 	if (tx->tc)
-		json_object_set_new(o, "truncated", json_true());
+		set(o, "truncated", json_true());
 	if (tx->capture_cut)
-		json_object_set_new(o, "capture_cut", json_true());
-	json_object_set_new(o, "relation",
+		set(o, "capture_cut", json_true());
+	set(o, "relation",
 			    json_string(rel >= 0 ? dns_relation_name(rel)
 						 : "other"));
 	return o;
@@ -151,74 +158,74 @@ static json_t *event_json(const struct session *s, const struct rj_item *it)
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "t", rj_time(it->t));
-	json_object_set_new(o, "rel", json_real(mx_dt(s->start, it->t)));
+	set(o, "t", rj_time(it->t));
+	set(o, "rel", json_real(mx_dt(s->start, it->t)));
 	if (it->tie) {
 		const struct dns_tx *tx = it->tie->tx;
-		json_object_set_new(o, "actor", json_string("dns"));
-		json_object_set_new(o, "kind", json_string(it->response
+		set(o, "actor", json_string("dns"));
+		set(o, "kind", json_string(it->response
 								   ? "dns_response"
 								   : "dns_query"));
-		json_object_set_new(o, "qname", json_string(tx->qname));
-		json_object_set_new(o, "qtype",
+		set(o, "qname", json_string(tx->qname));
+		set(o, "qtype",
 				    json_string(dns_type_name(tx->qtype, tb)));
-		json_object_set_new(o, "relation",
+		set(o, "relation",
 				    json_string(dns_relation_name(it->tie->rel)));
 		if (it->response) {
-			json_object_set_new(o, "rcode",
+			set(o, "rcode",
 					    json_string(dns_rcode_name(tx->rcode, rb)));
-			json_object_set_new(o, "answers",
+			set(o, "answers",
 					    strv(tx->answers, tx->n_answers));
 			if (tx->has_query)
-				json_object_set_new(
+				set(
 					o, "rtt_s",
 					json_real(mx_dt(tx->query_t, tx->response_t)));
 		} else {
-			json_object_set_new(o, "asker", endpoint(&tx->asker));
-			json_object_set_new(o, "resolver", endpoint(&tx->resolver));
-			json_object_set_new(o, "retransmissions",
+			set(o, "asker", endpoint(&tx->asker));
+			set(o, "resolver", endpoint(&tx->resolver));
+			set(o, "retransmissions",
 					    json_integer(tx->retransmissions));
 		}
 		return o;
 	}
 	const struct tl_event *e = it->ev;
-	json_object_set_new(o, "actor", json_string(actor_name(e->actor)));
-	json_object_set_new(o, "kind", json_string(ev_kind_name(e->kind)));
+	set(o, "actor", json_string(actor_name(e->actor)));
+	set(o, "kind", json_string(ev_kind_name(e->kind)));
 	switch (e->kind) {
 	case EV_SYN:
 	case EV_SYN_ACK:
 		if (e->retransmission)
-			json_object_set_new(o, "retransmission", json_true());
+			set(o, "retransmission", json_true());
 		break;
 	case EV_BANNER:
-		json_object_set_new(o, "code", json_integer(e->code));
-		json_object_set_new(o, "text", str_or_null(e->text));
+		set(o, "code", json_integer(e->code));
+		set(o, "text", str_or_null(e->text));
 		break;
 	case EV_COMMAND:
-		json_object_set_new(o, "verb", str_or_null(e->verb));
-		json_object_set_new(o, "args", str_or_null(e->text));
+		set(o, "verb", str_or_null(e->verb));
+		set(o, "args", str_or_null(e->text));
 		break;
 	case EV_REPLY:
-		json_object_set_new(o, "code", json_integer(e->code));
-		json_object_set_new(o, "text", str_or_null(e->text));
-		json_object_set_new(o, "to", str_or_null(e->verb));
-		json_object_set_new(o, "latency_s", e->latency >= 0
+		set(o, "code", json_integer(e->code));
+		set(o, "text", str_or_null(e->text));
+		set(o, "to", str_or_null(e->verb));
+		set(o, "latency_s", e->latency >= 0
 							    ? json_real(e->latency)
 							    : json_null());
 		break;
 	case EV_DATA_END:
-		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
+		set(o, "bytes", json_integer((json_int_t)e->bytes));
 		break;
 	case EV_BLOB:
-		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
-		json_object_set_new(o, "of", str_or_null(e->verb));
+		set(o, "bytes", json_integer((json_int_t)e->bytes));
+		set(o, "of", str_or_null(e->verb));
 		break;
 	case EV_TLS:
-		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
-		json_object_set_new(o, "until", rj_time(e->t_last));
+		set(o, "bytes", json_integer((json_int_t)e->bytes));
+		set(o, "until", rj_time(e->t_last));
 		break;
 	case EV_GAP:
-		json_object_set_new(o, "bytes", json_integer((json_int_t)e->bytes));
+		set(o, "bytes", json_integer((json_int_t)e->bytes));
 		break;
 	default:
 		break;
@@ -235,16 +242,16 @@ static json_t *finding_json(const struct finding *f)
 		json_decref(ev);
 		return NULL;
 	}
-	json_object_set_new(o, "code", json_string(finding_code_name(f->code)));
-	json_object_set_new(o, "severity", json_string(severity_name(f->sev)));
-	json_object_set_new(o, "t", rj_time(f->t));
-	json_object_set_new(o, "duration_s", f->has_duration
+	set(o, "code", json_string(finding_code_name(f->code)));
+	set(o, "severity", json_string(severity_name(f->sev)));
+	set(o, "t", rj_time(f->t));
+	set(o, "duration_s", f->has_duration
 						     ? json_real(mx_round_us(f->duration))
 						     : json_null());
-	json_object_set_new(o, "summary", json_string(f->summary));
+	set(o, "summary", json_string(f->summary));
 	for (size_t i = 0; i < f->n_evidence; i++)
 		json_array_append_new(ev, json_string(f->evidence[i]));
-	json_object_set_new(o, "evidence", ev);
+	set(o, "evidence", ev);
 	if (f->has_cause) {
 		json_t *c = json_object(), *l = json_array();
 		for (size_t i = 0; i < f->n_cause; i++) {
@@ -263,16 +270,16 @@ static json_t *finding_json(const struct finding *f)
 							   : json_null(),
 					  "overlap_s", f->cause[i].overlap_s));
 		}
-		json_object_set_new(c, "explained_s", json_real(f->explained_s));
-		json_object_set_new(c, "lookups", l);
-		json_object_set_new(c, "suspects", str_or_null(f->suspects));
-		json_object_set_new(o, "cause", c);
+		set(c, "explained_s", json_real(f->explained_s));
+		set(c, "lookups", l);
+		set(c, "suspects", str_or_null(f->suspects));
+		set(o, "cause", c);
 	}
 	if (f->has_needed)
-		json_object_set_new(o, "banner_needed_s",
+		set(o, "banner_needed_s",
 				    json_real(mx_round_us(f->needed_s)));
 	if (f->remedy)
-		json_object_set_new(o, "remedy", json_string(f->remedy));
+		set(o, "remedy", json_string(f->remedy));
 	return o;
 }
 
@@ -311,15 +318,26 @@ static json_t *delivery_json(const struct session *s)
 				  "start", rj_time(at->start), "outcome",
 				  dl_outcome_name(out)));
 	}
-	json_object_set_new(o, "group", json_string(g->id));
-	json_object_set_new(o, "domain", json_string(g->domain));
-	json_object_set_new(o, "mx", mx);
-	json_object_set_new(o, "attempt",
+	set(o, "group", json_string(g->id));
+	set(o, "domain", json_string(g->domain));
+	set(o, "mx", mx);
+	set(o, "attempt",
 			    json_integer((json_int_t)(g->total - g->n_att +
 						       s->attempt)));
-	json_object_set_new(o, "tried", tried);
-	json_object_set_new(o, "verdict",
+	set(o, "tried", tried);
+	set(o, "verdict",
 			    json_string(mx_verdict_name(s->mx_verdict)));
+	return o;
+}
+
+/* {"client": c, "server": v} */
+static json_t *two_counts(uint64_t c, uint64_t v)
+{
+	json_t *o = json_object();
+	if (o) {
+		set(o, "client", json_integer((json_int_t)c));
+		set(o, "server", json_integer((json_int_t)v));
+	}
 	return o;
 }
 
@@ -333,56 +351,53 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl,
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "id", json_string(s->id));
-	json_object_set_new(o, "client", endpoint(&s->client));
-	json_object_set_new(o, "server", endpoint(&s->server));
-	json_object_set_new(o, "start", rj_time(s->start));
-	json_object_set_new(o, "end", rj_time(end));
-	json_object_set_new(o, "duration_s", json_real(mx_dt(s->start, end)));
-	json_object_set_new(o, "close", json_string(sess_close_name(s->close)));
+	set(o, "id", json_string(s->id));
+	set(o, "client", endpoint(&s->client));
+	set(o, "server", endpoint(&s->server));
+	set(o, "start", rj_time(s->start));
+	set(o, "end", rj_time(end));
+	set(o, "duration_s", json_real(mx_dt(s->start, end)));
+	set(o, "close", json_string(sess_close_name(s->close)));
 	if (s->partial) /* the capture began after the handshake */
-		json_object_set_new(o, "partial", json_true());
+		set(o, "partial", json_true());
 	hs = json_object();
-	json_object_set_new(hs, "syn", s->syns ? rj_time(s->start) : json_null());
-	json_object_set_new(hs, "syn_ack", s->has_syn_ack ? rj_time(s->syn_ack_t)
+	set(hs, "syn", s->syns ? rj_time(s->start) : json_null());
+	set(hs, "syn_ack", s->has_syn_ack ? rj_time(s->syn_ack_t)
 							  : json_null());
-	json_object_set_new(hs, "ack", s->has_ack ? rj_time(s->ack_t)
+	set(hs, "ack", s->has_ack ? rj_time(s->ack_t)
 						  : json_null());
-	json_object_set_new(hs, "syns", json_integer(s->syns));
-	json_object_set_new(o, "handshake", hs);
+	set(hs, "syns", json_integer(s->syns));
+	set(o, "handshake", hs);
 	if (s->has_banner) {
 		json_t *b = json_object();
-		json_object_set_new(b, "t", rj_time(s->banner_t));
-		json_object_set_new(b, "delay_s", sess_banner_delay(s, &delay)
+		set(b, "t", rj_time(s->banner_t));
+		set(b, "delay_s", sess_banner_delay(s, &delay)
 							  ? json_real(delay)
 							  : json_null());
-		json_object_set_new(b, "code", json_integer(s->banner_code));
-		json_object_set_new(b, "text", str_or_null(s->banner_text));
-		json_object_set_new(o, "banner", b);
+		set(b, "code", json_integer(s->banner_code));
+		set(b, "text", str_or_null(s->banner_text));
+		set(o, "banner", b);
 	} else {
-		json_object_set_new(o, "banner", json_null());
+		set(o, "banner", json_null());
 	}
-	json_object_set_new(o, "helo", str_or_null(s->helo));
-	json_object_set_new(o, "mail_from", strv(s->mail_from, s->n_mail_from));
-	json_object_set_new(o, "rcpt_to", strv(s->rcpt_to, s->n_rcpt_to));
-	json_object_set_new(o, "starttls", json_boolean(s->starttls));
+	set(o, "helo", str_or_null(s->helo));
+	set(o, "mail_from", strv(s->mail_from, s->n_mail_from));
+	set(o, "rcpt_to", strv(s->rcpt_to, s->n_rcpt_to));
+	set(o, "starttls", json_boolean(s->starttls));
 	if (s->group)
-		json_object_set_new(o, "delivery", delivery_json(s));
-	json_object_set_new(o, "bytes",
-			    json_pack("{s:I, s:I}", "client",
-				      (json_int_t)s->client_bytes, "server",
-				      (json_int_t)s->server_bytes));
+		set(o, "delivery", delivery_json(s));
+	set(o, "bytes",
+			    two_counts(s->client_bytes, s->server_bytes));
 	if (s->missing[0] || s->missing[1])
-		json_object_set_new(
+		set(
 			o, "missing_bytes",
-			json_pack("{s:I, s:I}", "client", (json_int_t)s->missing[0],
-				  "server", (json_int_t)s->missing[1]));
+			two_counts(s->missing[0], s->missing[1]));
 
 	tl = json_array();
 	items = rj_timeline(s, &n, sc);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(tl, event_json(s, &items[i]));
-	json_object_set_new(o, "timeline", tl);
+	set(o, "timeline", tl);
 
 	dns = json_array();
 	{ /* in time order, like the timeline */
@@ -394,12 +409,12 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl,
 			json_array_append_new(dns, rj_dns(ord[i]->tx,
 							  (int)ord[i]->rel, NULL));
 	}
-	json_object_set_new(o, "dns", dns);
+	set(o, "dns", dns);
 
 	fa = json_array();
 	for (size_t i = 0; i < fl->n; i++)
 		json_array_append_new(fa, finding_json(&fl->v[i]));
-	json_object_set_new(o, "findings", fa);
+	set(o, "findings", fa);
 
 	{
 		json_t *an = NULL;
@@ -408,17 +423,17 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl,
 				continue;
 			if (!an)
 				an = json_object();
-			json_object_set_new(an, smtp_anomaly_name(a),
+			set(an, smtp_anomaly_name(a),
 					    json_integer(s->anomalies[a]));
 		}
 		if (an)
-			json_object_set_new(o, "anomalies", an);
+			set(o, "anomalies", an);
 	}
 	if (s->ev_dropped)
-		json_object_set_new(o, "events_dropped",
+		set(o, "events_dropped",
 				    json_integer((json_int_t)s->ev_dropped));
 	if (s->dns_dropped)
-		json_object_set_new(o, "dns_dropped",
+		set(o, "dns_dropped",
 				    json_integer((json_int_t)s->dns_dropped));
 	return o;
 }
