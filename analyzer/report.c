@@ -155,7 +155,7 @@ void report_session(struct report *r, const struct session *s,
 		fflush(r->out);
 }
 
-void report_dns(struct report *r, const struct dns_tx *tx)
+void report_dns(struct report *r, struct dns_tx *tx)
 {
 	json_t *o;
 	if (tx->has_query && tx->has_response) {
@@ -169,12 +169,21 @@ void report_dns(struct report *r, const struct dns_tx *tx)
 	case FMT_TEXT:
 		break;
 	case FMT_JSON:
-		json_begin(r);
+		if (r->writer) {
+			rw_submit_dns(r->writer, tx, NULL,
+				      r->spool, r->n_dns ? ",\n" : "\n",
+				      "    ", "");
+			break;
+		}
 		o = rj_dns(tx, -1, NULL);
 		json_end(r, o, r->spool, r->n_dns ? ",\n" : "\n", "    ", "");
 		break;
 	case FMT_NDJSON:
-		json_begin(r);
+		if (r->writer) {
+			rw_submit_dns(r->writer, tx, "dns",
+				      r->out, "", NULL, "\n");
+			break;
+		}
 		o = rj_dns(tx, -1, "dns");
 		json_end(r, o, r->out, "", NULL, "\n");
 		break;

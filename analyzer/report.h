@@ -29,7 +29,7 @@ struct report *report_new(FILE *out, const struct report_options *o,
 void report_session(struct report *r, const struct session *s,
 		    const struct finding_list *fl);
 /* A DNS transaction leaving the window (the document's "dns" list). */
-void report_dns(struct report *r, const struct dns_tx *tx);
+void report_dns(struct report *r, struct dns_tx *tx);
 /* Close the document with inputs and summary; 0, or -1 on a write error. */
 int report_end(struct report *r, const struct cap_reader *cr,
 	       const struct engine_stats *st);

@@ -14,8 +14,10 @@
 #define RW_DEPTH 64 /* objects in flight (each with its arena) */
 
 struct rw_item {
-	json_t *o;
+	json_t *o;              /* built by the caller, in arena */
 	struct jarena *arena;
+	struct dns_tx *tx;      /* or: a transaction built here */
+	const char *type;
 	FILE *f;
 	const char *prefix, *indent, *suffix;
 };
@@ -31,6 +33,10 @@ struct rw {
 	bool closing, live;
 	int err;
 	struct jarena *building; /* the builder's, between rw_arena and submit */
+	/* transactions written, for the builder's thread to unreference
+	 * (their counts are not atomic) */
+	struct dns_tx *done[2 * RW_DEPTH];
+	size_t n_done;
 	/* the writer thread's own */
 	struct jarena *own; /* jansson's allocations while dumping */
 	char *buf;
@@ -42,9 +48,21 @@ struct dump {
 	size_t len, cap;
 };
 
+static int reserve(struct dump *d, size_t n);
+
 static int to_buf(const char *p, size_t n, void *ctx)
 {
 	struct dump *d = ctx;
+	if (reserve(d, n) != 0)
+		return -1;
+	memcpy(d->buf + d->len, p, n);
+	d->len += n;
+	return 0;
+}
+
+/* Room for n more bytes in d. */
+static int reserve(struct dump *d, size_t n)
+{
 	if (d->len + n > d->cap) {
 		size_t cap = d->cap ? d->cap : 64 << 10;
 		char *nb;
@@ -55,8 +73,34 @@ static int to_buf(const char *p, size_t n, void *ctx)
 		d->buf = nb;
 		d->cap = cap;
 	}
-	memcpy(d->buf + d->len, p, n);
-	d->len += n;
+	return 0;
+}
+
+/* The dump (at the buffer's end, from `start`) moved up to make room for
+ * the indent after every newline, filled in from the back. */
+static int indent_lines(struct dump *d, size_t start, const char *indent)
+{
+	size_t ind = strlen(indent), lines = 0, len = d->len - start;
+	char *src, *dst;
+	for (const char *p = d->buf + start, *e = d->buf + d->len;
+	     (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		lines++;
+	if (reserve(d, lines * ind) != 0)
+		return -1;
+	src = d->buf + start + len;
+	dst = src + lines * ind;
+	d->len += lines * ind;
+	while (lines) {
+		char *nl = memrchr(d->buf + start, '\n', (size_t)(src - (d->buf + start)));
+		size_t tail = (size_t)(src - nl - 1);
+		dst -= tail;
+		memmove(dst, nl + 1, tail);
+		dst -= ind;
+		memcpy(dst, indent, ind);
+		*--dst = '\n';
+		src = nl;
+		lines--;
+	}
 	return 0;
 }
 
@@ -64,32 +108,33 @@ int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
 		  const char *suffix, char **buf, size_t *cap)
 {
 	struct dump d = {*buf, 0, *cap};
-	const char *p, *end, *nl;
-	int rc = o ? json_dump_callback(o, to_buf, &d,
-					RJ_FLAGS | (indent ? JSON_INDENT(2)
-							   : JSON_COMPACT))
-		   : -1;
+	size_t start;
+	int rc = -1;
+	/* prefix, first indent, the dump, suffix: one buffer, one write */
+	if (reserve(&d, strlen(prefix) + (indent ? strlen(indent) : 0)) == 0) {
+		memcpy(d.buf, prefix, strlen(prefix));
+		d.len = strlen(prefix);
+		if (indent) {
+			memcpy(d.buf + d.len, indent, strlen(indent));
+			d.len += strlen(indent);
+		}
+		start = d.len;
+		rc = o ? json_dump_callback(o, to_buf, &d,
+					    RJ_FLAGS | (indent ? JSON_INDENT(2)
+							       : JSON_COMPACT))
+		       : -1;
+		if (rc == 0 && indent)
+			rc = indent_lines(&d, start, indent);
+		if (rc == 0 && (rc = reserve(&d, strlen(suffix))) == 0) {
+			memcpy(d.buf + d.len, suffix, strlen(suffix));
+			d.len += strlen(suffix);
+		}
+	}
 	*buf = d.buf;
 	*cap = d.cap;
 	if (rc != 0)
 		return -1;
-	fputs(prefix, f);
-	if (!indent) {
-		fwrite(d.buf, 1, d.len, f);
-		fputs(suffix, f);
-		return 0;
-	}
-	fputs(indent, f);
-	for (p = d.buf, end = p + d.len; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl) {
-			fwrite(p, 1, (size_t)(end - p), f);
-			break;
-		}
-		fwrite(p, 1, (size_t)(nl + 1 - p), f);
-		fputs(indent, f);
-	}
-	fputs(suffix, f);
+	fwrite(d.buf, 1, d.len, f);
 	return 0;
 }
 
@@ -107,18 +152,24 @@ static void *writer(void *arg)
 		it = w->q[w->head];
 		pthread_mutex_unlock(&w->mu);
 
+		if (it.tx) /* out of the window: nothing changes it any more */
+			it.o = rj_dns(it.tx, -1, it.type);
 		if (rw_write_json(it.f, it.o, it.prefix, it.indent, it.suffix,
 				  &w->buf, &w->cap) != 0)
 			w->err = 1;
 		if (w->live)
 			fflush(it.f);
 		jarena_reset(w->own);
-		jarena_reset(it.arena);
+		if (it.arena)
+			jarena_reset(it.arena);
 
 		pthread_mutex_lock(&w->mu);
 		w->head = (w->head + 1) % RW_DEPTH;
 		w->n--;
-		w->spare[w->n_spare++] = it.arena;
+		if (it.arena)
+			w->spare[w->n_spare++] = it.arena;
+		if (it.tx)
+			w->done[w->n_done++] = it.tx;
 		pthread_cond_signal(&w->has_room);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -168,17 +219,44 @@ struct jarena *rw_arena(struct rw *w)
 	return a;
 }
 
-void rw_submit(struct rw *w, json_t *o, FILE *f, const char *prefix,
-	       const char *indent, const char *suffix)
+/* Under the lock: the transactions written go back (unreferenced here,
+ * on the thread that owns their counts). */
+static void drain_done(struct rw *w)
 {
-	struct rw_item it = {o, w->building, f, prefix, indent, suffix};
-	w->building = NULL;
+	while (w->n_done)
+		dns_tx_unref(w->done[--w->n_done]);
+}
+
+static void enqueue(struct rw *w, const struct rw_item *it)
+{
 	pthread_mutex_lock(&w->mu);
-	/* never full: no more objects are in flight than arenas exist */
-	w->q[(w->head + w->n) % RW_DEPTH] = it;
+	drain_done(w);
+	while (w->n == RW_DEPTH) {
+		pthread_cond_wait(&w->has_room, &w->mu);
+		drain_done(w);
+	}
+	w->q[(w->head + w->n) % RW_DEPTH] = *it;
 	w->n++;
 	pthread_cond_signal(&w->has_items);
 	pthread_mutex_unlock(&w->mu);
+}
+
+void rw_submit(struct rw *w, json_t *o, FILE *f, const char *prefix,
+	       const char *indent, const char *suffix)
+{
+	struct rw_item it = {o, w->building, NULL, NULL, f,
+			     prefix, indent, suffix};
+	w->building = NULL;
+	enqueue(w, &it);
+}
+
+void rw_submit_dns(struct rw *w, struct dns_tx *tx, const char *type,
+		   FILE *f, const char *prefix, const char *indent,
+		   const char *suffix)
+{
+	struct rw_item it = {NULL, NULL, tx, type, f, prefix, indent, suffix};
+	dns_tx_ref(tx);
+	enqueue(w, &it);
 }
 
 int rw_finish(struct rw *w)
@@ -191,6 +269,7 @@ int rw_finish(struct rw *w)
 	pthread_cond_signal(&w->has_items);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+	drain_done(w);
 	err = w->err;
 	while (w->n_spare)
 		jarena_free(w->spare[--w->n_spare]);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct dns_tx;
 struct jarena;
 struct rw;
 
@@ -24,6 +25,12 @@ struct jarena *rw_arena(struct rw *w);
  * then `suffix`.  The strings must outlive the writer. */
 void rw_submit(struct rw *w, json_t *o, FILE *f, const char *prefix,
 	       const char *indent, const char *suffix);
+/* A DNS transaction that has left the window (nothing changes it any
+ * more), built into an object by the writer thread itself; it holds a
+ * reference meanwhile, given back on this thread. */
+void rw_submit_dns(struct rw *w, struct dns_tx *tx, const char *type,
+		   FILE *f, const char *prefix, const char *indent,
+		   const char *suffix);
 /* Everything written; the thread joined, all freed.  0, or -1 when a
  * dump failed. */
 int rw_finish(struct rw *w);
