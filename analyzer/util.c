@@ -43,12 +43,24 @@ bool mx_ep_eq(const struct mx_endpoint *x, const struct mx_endpoint *y)
 
 const char *mx_addr_str(const struct mx_addr *x, char out[MX_ADDRSTR])
 {
-	if (x->family == 4)
-		inet_ntop(AF_INET, x->a, out, MX_ADDRSTR);
-	else if (x->family == 6)
+	if (x->family == 4) { /* as inet_ntop, without its sprintf */
+		char *o = out;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = x->a[i];
+			if (i)
+				*o++ = '.';
+			if (v >= 100)
+				*o++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*o++ = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v % 10);
+		}
+		*o = '\0';
+	} else if (x->family == 6) {
 		inet_ntop(AF_INET6, x->a, out, MX_ADDRSTR);
-	else
+	} else {
 		snprintf(out, MX_ADDRSTR, "?");
+	}
 	return out;
 }
 

@@ -1,8 +1,9 @@
-/* test_textbuf.c - the report's number formats print exactly what printf
- * prints: checked against snprintf on ties, signs, widths and a million
+/* test_textbuf.c - the report's number and address formats print exactly
+ * what printf and inet_ntop print: checked against snprintf on ties, signs, widths and a million
  * values of the kinds reports hold (microsecond-rounded times and deltas). */
 #include <criterion/criterion.h>
 
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,4 +84,24 @@ Test(textbuf, integers_padding_and_growth)
 	cr_assert(memcmp(b.p, want, n) == 0);
 	cr_assert_eq(b.oom, 0);
 	tb_free(&b);
+}
+
+/* IPv4 addresses are printed without inet_ntop's sprintf: the same text. */
+Test(textbuf, ipv4_addresses_as_inet_ntop)
+{
+	char got[MX_ADDRSTR], want[INET_ADDRSTRLEN];
+	struct mx_addr x;
+	for (unsigned long v = 0; v < (1ul << 32); v += 65537) {
+		uint8_t q[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16),
+				(uint8_t)(v >> 8), (uint8_t)v};
+		mx_addr_set4(&x, q);
+		inet_ntop(AF_INET, q, want, sizeof want);
+		cr_assert_str_eq(mx_addr_str(&x, got), want);
+	}
+	for (unsigned v = 0; v < 256; v++) { /* every octet in every place */
+		uint8_t q[4] = {(uint8_t)v, (uint8_t)(255 - v), 0, (uint8_t)v};
+		mx_addr_set4(&x, q);
+		inet_ntop(AF_INET, q, want, sizeof want);
+		cr_assert_str_eq(mx_addr_str(&x, got), want);
+	}
 }
