@@ -11,6 +11,7 @@
 #include "delivery.h"
 #include "dnsconn.h"
 #include "dnstrack.h"
+#include "heap.h"
 #include "reassembly.h"
 #include "report.h"
 #include "session.h"
@@ -514,6 +515,7 @@ void engine_packet(void *engine, const struct cap_packet *p)
 		tick(e);
 		e->next_tick = e->now + 1.0;
 	}
+	heap_advise(); /* a compare, but after the heap grew */
 }
 
 void engine_idle(void *engine, double now)

@@ -12,6 +12,7 @@
 
 #include "capture.h"
 #include "engine.h"
+#include "heap.h"
 #include "report.h"
 #include "version.h"
 
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
 	/* jansson seeds its hash tables randomly; a fixed seed makes runs
 	 * repeatable instruction for instruction (benchmarks, callgrind) */
 	json_object_seed(1);
+	heap_prepare();
 	engine_config_defaults(&cfg);
 	files = calloc((size_t)argc, sizeof(*files));
 	if (!files) {
