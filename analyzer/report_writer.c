@@ -110,8 +110,10 @@ int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
 	struct dump d = {*buf, 0, *cap};
 	size_t start;
 	int rc = -1;
-	/* prefix, first indent, the dump, suffix: one buffer, one write */
-	if (reserve(&d, strlen(prefix) + (indent ? strlen(indent) : 0)) == 0) {
+	/* prefix, first indent, the dump, suffix: one buffer, one write (the
+	 * +1 makes sure there is a buffer even for an empty prefix) */
+	if (reserve(&d, strlen(prefix) + (indent ? strlen(indent) : 0) + 1) ==
+	    0) {
 		memcpy(d.buf, prefix, strlen(prefix));
 		d.len = strlen(prefix);
 		if (indent) {

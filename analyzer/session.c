@@ -76,7 +76,7 @@ struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
 		return NULL;
 	}
 	if (s->n_ev == s->cap_ev) {
-		size_t cap = s->cap_ev ? s->cap_ev * 2 : 32;
+		size_t cap = s->cap_ev ? s->cap_ev * 2 : 8;
 		struct tl_event *ne = realloc(s->ev, cap * sizeof(*ne));
 		if (!ne) {
 			s->ev_dropped++;
