@@ -38,6 +38,8 @@ struct cap_input {
 	struct pcap_pkthdr *hdr; /* current packet, NULL when done */
 	const u_char *data;
 	long size;               /* file size, for progress; 0 for stdin */
+	char *iobuf;             /* the file's stdio buffer (glibc ignores a
+				    size given without one) */
 	bool done;
 	struct cap_input_stats st;
 };
@@ -47,6 +49,8 @@ struct cap_reader {
 	size_t n;
 	bool live;
 };
+
+#define IOBUF_SIZE ((size_t)1 << 20)
 
 static volatile sig_atomic_t stop_requested;
 
@@ -205,7 +209,23 @@ static int input_open(struct cap_input *in, const char *file, const char *bpf,
 		}
 		in->size = S_ISREG(sb.st_mode) ? (long)sb.st_size : 0;
 	}
-	in->p = pcap_open_offline(file, perr);
+	if (strcmp(file, "-") != 0) {
+		/* a file is read in 1 MB blocks (stdio's default is one page,
+		 * a system call each): standard input keeps the default, as
+		 * it may be a live pipe */
+		FILE *fp = fopen(file, "rb");
+		if (!fp) {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", file,
+				 strerror(errno));
+			goto out;
+		}
+		if ((in->iobuf = malloc(IOBUF_SIZE)))
+			setvbuf(fp, in->iobuf, _IOFBF, IOBUF_SIZE);
+		if (!(in->p = pcap_fopen_offline(fp, perr)))
+			fclose(fp); /* libpcap closes it only once it took it */
+	} else {
+		in->p = pcap_open_offline(file, perr);
+	}
 	if (!in->p) {
 		open_error(errbuf, strcmp(file, "-") ? file : "(stdin)", perr);
 		goto out;
@@ -324,6 +344,7 @@ void cap_free(struct cap_reader *cr)
 	for (size_t i = 0; i < cr->n; i++) {
 		if (cr->in[i].p)
 			pcap_close(cr->in[i].p);
+		free(cr->in[i].iobuf); /* after the file is closed */
 		free(cr->in[i].st.file);
 	}
 	free(cr->in);

@@ -127,6 +127,9 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* The report's stdio buffer: static, as stdout is flushed after main. */
+static char outbuf[1 << 20];
+
 int main(int argc, char **argv)
 {
 	struct engine_config cfg;
@@ -286,7 +289,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		ro.live = ro.live || !strcmp(files[i], "-");
 	if (!ro.live && !isatty(fileno(out)))
-		setvbuf(out, NULL, _IOFBF, (size_t)1 << 20);
+		setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
 	rep = report_new(out, &ro, errbuf);
 	if (!rep || !(eng = engine_new(&cfg, rep, errbuf))) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
