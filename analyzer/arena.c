@@ -51,9 +51,8 @@ char *arena_escape(struct arena *a, const char *in, size_t n)
 	if (!c)
 		return NULL;
 	out = c->data + c->used;
-	mx_escape(in, n, out, cap);
 	/* keep only what the text took, rounded for the next allocation */
-	used = (strlen(out) + 1 + 7) & ~(size_t)7;
+	used = (mx_escape_len(in, n, out, cap) + 1 + 7) & ~(size_t)7;
 	c->used += used;
 	return out;
 }

@@ -160,17 +160,33 @@ static size_t utf8_seq_len(const unsigned char *p, size_t left)
 	return n;
 }
 
-char *mx_escape(const char *in, size_t n, char *out, size_t outsz)
+static bool plain(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\n';
+}
+
+size_t mx_escape_len(const char *in, size_t n, char *out, size_t outsz)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t o = 0;
 	if (outsz == 0)
-		return out;
+		return 0;
 	for (size_t i = 0; i < n;) {
 		char tmp[8];
-		size_t k, seq = 0;
-		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n') {
-			tmp[0] = (char)p[i];
+		size_t k, seq = 0, run = 0;
+		/* a run of plain bytes, copied at once as far as it fits (a
+		 * byte fits while room for "..." and NUL stays after it) */
+		while (i + run < n && plain(p[i + run]))
+			run++;
+		if (run) {
+			size_t room = outsz >= o + 5 ? outsz - 4 - o : 0;
+			size_t take = run < room ? run : room;
+			memcpy(out + o, p + i, take);
+			o += take;
+			i += take;
+			if (take == run)
+				continue;
+			tmp[0] = (char)p[i]; /* the byte that does not fit */
 			k = 1;
 		} else if ((seq = utf8_seq_len(p + i, n - i)) > 0) {
 			memcpy(tmp, p + i, seq);
@@ -191,7 +207,14 @@ char *mx_escape(const char *in, size_t n, char *out, size_t outsz)
 		o += k;
 		i += seq ? seq : 1;
 	}
-	out[o < outsz ? o : outsz - 1] = '\0';
+	o = o < outsz ? o : outsz - 1;
+	out[o] = '\0';
+	return o;
+}
+
+char *mx_escape(const char *in, size_t n, char *out, size_t outsz)
+{
+	mx_escape_len(in, n, out, outsz);
 	return out;
 }
 

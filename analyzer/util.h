@@ -50,6 +50,8 @@ uint64_t mx_hash_pair(const struct mx_endpoint *a, const struct mx_endpoint *b,
  * of a multi-line reply) and valid UTF-8 stay, other bytes become \xNN, backslash stays as is.  Always NUL-terminates out;
  * truncates (with "...") when out is too small.  Returns out. */
 char *mx_escape(const char *in, size_t n, char *out, size_t outsz);
+/* The same, returning the length written (before the NUL). */
+size_t mx_escape_len(const char *in, size_t n, char *out, size_t outsz);
 /* Same, into a fresh heap string (caller frees); NULL on OOM. */
 char *mx_escape_dup(const char *in, size_t n);
 

@@ -105,3 +105,68 @@ Test(textbuf, ipv4_addresses_as_inet_ntop)
 		cr_assert_str_eq(mx_addr_str(&x, got), want);
 	}
 }
+
+/* The escaping of packet strings, which copies runs of plain bytes at once,
+ * against a byte-by-byte model of the same rules: printable ASCII and LF
+ * as they are, valid UTF-8 kept (the inputs hold only 2-byte sequences:
+ * lead C3, continuation 80 or A9), any other byte as
+ * \xNN, and when the next piece would leave no room for "..." and the NUL,
+ * "..." ends the text. */
+static size_t model_escape(const unsigned char *p, size_t n, char *out,
+			   size_t outsz)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		char tmp[8];
+		size_t k = 1, step = 1;
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n') {
+			tmp[0] = (char)p[i];
+		} else if (i + 1 < n && p[i] >= 0xc2 && p[i] <= 0xdf &&
+			   (p[i + 1] & 0xc0) == 0x80) { /* 2-byte UTF-8 */
+			memcpy(tmp, p + i, 2);
+			k = step = 2;
+		} else {
+			snprintf(tmp, sizeof tmp, "\\x%02x", p[i]);
+			k = 4;
+		}
+		if (o + k + 4 > outsz) {
+			o = o + 3 < outsz ? o : outsz - 4;
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(out + o, tmp, k);
+		o += k;
+		i += step;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+Test(textbuf, escape_matches_a_byte_by_byte_model)
+{
+	static const unsigned char alphabet[] = {'a', 'Z', ' ', '~', '\n', '\r',
+						 0x00, 0x7f, 0x80, 0xff, 0xc3,
+						 0xa9, '.', '\\'};
+	unsigned long long x = 0x2545F4914F6CDD1DULL;
+	unsigned char in[300];
+	char got[1300], want[1300];
+	for (int round = 0; round < 200000; round++) {
+		size_t n, outsz;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = x % 120;
+		outsz = 4 + (x >> 20) % 300;
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* mostly plain runs, as in SMTP text */
+			in[i] = x % 4 ? (unsigned char)('a' + x % 26)
+				      : alphabet[(x >> 8) % sizeof alphabet];
+		}
+		size_t wl = model_escape(in, n, want, outsz);
+		size_t gl = mx_escape_len((const char *)in, n, got, outsz);
+		cr_assert_eq(gl, wl, "round %d n %zu outsz %zu: %s | %s", round, n,
+			     outsz, got, want);
+		cr_assert_str_eq(got, want, "round %d n %zu outsz %zu", round, n,
+				 outsz);
+	}
+}
