@@ -14,7 +14,6 @@ enum dt_key_kind {
 	K_ADDR,       /* asker, an answered (or glue) address */
 	K_MXNAME,     /* asker, an MX exchange name */
 	K_DNSBL,      /* asker, the address a DNSBL query encodes */
-	K_PTR_TARGET, /* a name some PTR answer gave */
 };
 
 #define KEY_MAX (2 * 19 + 1 + 2 + 2 + DNS_NAME_MAX + 1)
@@ -69,6 +68,7 @@ struct dt_table {
 	struct dt_node *free_nodes;
 	struct dt_chunk *chunks;
 	struct dt_asker *free_askers;
+	struct dt_names names;
 	struct dt_stats st;
 };
 
@@ -173,11 +173,8 @@ static void key_of(struct keybuf *k, const struct dns_tx *tx, uint8_t kind,
 	case K_MXNAME:
 		key_name(k, K_MXNAME, asker, tx->names[idx]);
 		break;
-	case K_DNSBL:
+	default: /* K_DNSBL */
 		key_addr(k, K_DNSBL, asker, &tx->dnsbl);
-		break;
-	default: /* K_PTR_TARGET: whoever asked */
-		key_name(k, K_PTR_TARGET, NULL, tx->names[idx]);
 		break;
 	}
 }
@@ -368,36 +365,8 @@ static void asker_del(struct dt_table *t, struct dns_tx *tx)
 
 /* ---- transactions ---- */
 
-struct dns_tx *dns_tx_new(const char *qname)
-{
-	size_t n = strnlen(qname, DNS_NAME_MAX - 1);
-	struct dns_tx *tx = calloc(1, sizeof(*tx) + n + 1);
-	if (!tx)
-		return NULL;
-	tx->refs = 1;
-	tx->first_rel = -1;
-	memcpy(tx->qname_buf, qname, n);
-	tx->qname = tx->qname_buf;
-	return tx;
-}
 
-void dns_tx_ref(struct dns_tx *tx)
-{
-	tx->refs++;
-}
-
-void dns_tx_unref(struct dns_tx *tx)
-{
-	if (!tx || --tx->refs > 0)
-		return;
-	free(tx->mem);
-	free(tx);
-}
-
-double dns_tx_time(const struct dns_tx *tx)
-{
-	return tx->has_query ? tx->query_t : tx->response_t;
-}
+static void names_drop(struct dt_table *t, struct dns_tx *tx);
 
 static struct dns_tx *oldest_tx(const struct dt_table *t)
 {
@@ -413,6 +382,7 @@ static void tx_expire(struct dt_table *t, struct dns_tx *tx)
 	}
 	tx->nodes = NULL;
 	asker_del(t, tx);
+	names_drop(t, tx);
 	if (tx->qtype == DNS_T_PTR && tx->n_names)
 		t->ptr_answers_gone++;
 	dlist_unlink(&t->window, &tx->window);
@@ -451,8 +421,6 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
 	uint8_t a[16];
 	int fam;
 
-	struct keybuf k;
-
 	node_add(t, tx, K_MATCH, 0);
 	node_add(t, tx, K_QUESTION, 0);
 	asker_add(t, tx);
@@ -465,147 +433,49 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
 		mx_addr_set(&tx->about, fam, a);
 	else
 		tx->about = tx->dnsbl;
-	key_name(&k, K_PTR_TARGET, NULL, tx->qname);
-	tx->target_hash = mx_hash_bytes(k.b, k.n, 0);
+	if (tx->qtype == DNS_T_A || tx->qtype == DNS_T_AAAA)
+		tx->qname_rec = dt_name_get(&t->names, tx->qname);
 }
 
-int dns_tx_mx_pref(const struct dns_tx *tx, const char *host)
+/* A PTR answer's name i: one more live answer giving it. */
+static void ptr_target_add(struct dt_table *t, struct dns_tx *tx, size_t i)
 {
-	for (size_t i = 0; i < tx->n_names; i++)
-		if (!strcmp(tx->names[i], host))
-			return tx->prefs[i];
-	return -1;
+	if (!tx->target_recs &&
+	    !(tx->target_recs = calloc(tx->n_names, sizeof(*tx->target_recs))))
+		return;
+	if ((tx->target_recs[i] = dt_name_get(&t->names, tx->names[i])))
+		tx->target_recs[i]->ptr_answers++;
 }
 
-const char *dns_tx_glue_host(const struct dns_tx *tx, const struct mx_addr *a)
+/* Leaving the window: its names no longer count. */
+static void names_drop(struct dt_table *t, struct dns_tx *tx)
 {
-	for (size_t i = 0; i < tx->n_glue; i++)
-		if (mx_addr_eq(&tx->glue[i], a))
-			return tx->glue_names[i];
-	return NULL;
-}
-
-/* The answer-section line of a record as the reports show it. */
-static size_t answer_line(const struct dns_tx *tx, const struct dns_rr *rr,
-			  char *line, size_t cap)
-{
-	char tb[16];
-	int n = rr->type == tx->qtype
-			? snprintf(line, cap, "%s", rr->data)
-			: snprintf(line, cap, "%s %s", dns_type_name(rr->type, tb),
-				   rr->data);
-	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
-}
-
-#define LINE_CAP (DNS_NAME_MAX + DNS_RDATA_TEXT + 32)
-
-/* Bytes of one block holding every answer of m: the arrays, then the
- * strings (answers, names, glue owner names). */
-static size_t response_size(const struct dns_tx *tx, const struct dns_msg *m,
-			    size_t *n_ans, size_t *n_names, size_t *n_addrs,
-			    size_t *n_glue)
-{
-	char line[LINE_CAP];
-	size_t text = 0;
-	*n_ans = *n_names = *n_addrs = *n_glue = 0;
-	for (size_t i = 0; i < m->n_an; i++) {
-		const struct dns_rr *rr = &m->an[i];
-		text += answer_line(tx, rr, line, sizeof(line)) + 1;
-		(*n_ans)++;
-		if (rr->addr_len) {
-			(*n_addrs)++;
-		} else if (rr->target[0]) {
-			(*n_names)++;
-			text += strnlen(rr->target, DNS_NAME_MAX - 1) + 1;
+	dt_name_put(&t->names, tx->qname_rec);
+	tx->qname_rec = NULL;
+	for (size_t i = 0; tx->target_recs && i < tx->n_names; i++)
+		if (tx->target_recs[i]) {
+			tx->target_recs[i]->ptr_answers--;
+			dt_name_put(&t->names, tx->target_recs[i]);
 		}
-	}
-	if (m->ancount > m->n_an) {
-		(*n_ans)++;
-		text += 64;
-	}
-	for (size_t i = 0; tx->qtype == DNS_T_MX && i < m->n_ar; i++)
-		if (m->ar[i].addr_len) {
-			(*n_glue)++;
-			text += strnlen(m->ar[i].name, DNS_NAME_MAX - 1) + 1;
-		}
-	return (*n_ans + *n_names + *n_glue) * sizeof(char *) +
-	       *n_names * sizeof(uint16_t) +
-	       (*n_addrs + *n_glue) * sizeof(struct mx_addr) + text;
+	free(tx->target_recs);
+	tx->target_recs = NULL;
 }
 
-static char *put_str(char **text, const char *s, size_t n)
-{
-	char *out = *text;
-	memcpy(out, s, n);
-	out[n] = '\0';
-	*text += n + 1;
-	return out;
-}
-
-static void set_addr(struct mx_addr *x, const struct dns_rr *rr)
-{
-	if (rr->addr_len == 4)
-		mx_addr_set4(x, rr->addr);
-	else
-		mx_addr_set6(x, rr->addr);
-}
-
-/* Everything the response says, in one allocation; indexed as it goes. */
+/* The response's records into the transaction, and into the indexes. */
 static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 			     const struct dns_msg *m, double ts)
 {
-	char line[LINE_CAP], name[DNS_NAME_MAX], *text, *p;
-	size_t n_ans, n_names, n_addrs, n_glue, size;
-
-	tx->has_response = true;
-	tx->response_t = ts;
-	tx->rcode = m->rcode;
-	tx->tc = m->tc;
-	size = response_size(tx, m, &n_ans, &n_names, &n_addrs, &n_glue);
-	if (!size || !(p = tx->mem = malloc(size)))
-		return; /* no records, or no memory: an answer without them */
-	tx->answers = (char **)p;
-	tx->names = tx->answers + n_ans;
-	tx->glue_names = tx->names + n_names;
-	tx->prefs = (uint16_t *)(tx->glue_names + n_glue);
-	tx->addrs = (struct mx_addr *)(tx->prefs + n_names);
-	tx->glue = tx->addrs + n_addrs;
-	text = (char *)(tx->glue + n_glue);
-	for (size_t i = 0; i < m->n_an; i++) {
-		const struct dns_rr *rr = &m->an[i];
-		size_t n = answer_line(tx, rr, line, sizeof(line));
-		tx->answers[tx->n_answers++] = put_str(&text, line, n);
-		if (rr->addr_len) {
-			set_addr(&tx->addrs[tx->n_addrs++], rr);
-			node_add(t, tx, K_ADDR, (uint8_t)(tx->n_addrs - 1));
-		} else if (rr->target[0]) {
-			mx_lower(rr->target, name, sizeof(name));
-			tx->prefs[tx->n_names] =
-				rr->type == DNS_T_MX ? rr->pref : 0;
-			tx->names[tx->n_names++] =
-				put_str(&text, name, strlen(name));
-			if (rr->type == DNS_T_MX)
-				node_add(t, tx, K_MXNAME,
-					 (uint8_t)(tx->n_names - 1));
-			else if (rr->type == DNS_T_PTR)
-				node_add(t, tx, K_PTR_TARGET,
-					 (uint8_t)(tx->n_names - 1));
-		}
-	}
-	if (m->ancount > m->n_an) { /* kept only DNS_MAX_RRS, or the capture cut the message: say so */
-		int n = snprintf(line, 64, "(+%u more records not shown)",
-				 (unsigned)(m->ancount - m->n_an));
-		tx->answers[tx->n_answers++] = put_str(&text, line, (size_t)n);
-	}
-	/* MX glue: addresses of the exchanges in the additional section */
-	for (size_t i = 0; tx->qtype == DNS_T_MX && i < m->n_ar; i++) {
-		if (!m->ar[i].addr_len)
-			continue;
-		mx_lower(m->ar[i].name, name, sizeof(name));
-		tx->glue_names[tx->n_glue] = put_str(&text, name, strlen(name));
-		set_addr(&tx->glue[tx->n_glue++], &m->ar[i]);
-		node_add(t, tx, K_ADDR, (uint8_t)(IDX_GLUE | (tx->n_glue - 1)));
-	}
+	if (dns_tx_fill(tx, m, ts) != 0)
+		return;
+	for (size_t i = 0; i < tx->n_addrs; i++)
+		node_add(t, tx, K_ADDR, (uint8_t)i);
+	for (size_t i = 0; i < tx->n_names; i++)
+		if (tx->name_types[i] == DNS_T_MX)
+			node_add(t, tx, K_MXNAME, (uint8_t)i);
+		else if (tx->name_types[i] == DNS_T_PTR)
+			ptr_target_add(t, tx, i);
+	for (size_t i = 0; i < tx->n_glue; i++)
+		node_add(t, tx, K_ADDR, (uint8_t)(IDX_GLUE | i));
 }
 
 struct find_open {
@@ -703,7 +573,8 @@ struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
 	t->naskers = mx_hash_buckets(t->cfg.max_tx, 256, (size_t)1 << 20);
 	t->askers = calloc(t->naskers, sizeof(*t->askers));
 	t->clock = -INFINITY;
-	if (!t->buckets || !t->askers) {
+	if (!t->buckets || !t->askers ||
+	    dt_names_init(&t->names, t->naskers) != 0) {
 		free(t->buckets);
 		free(t->askers);
 		free(t);
@@ -733,6 +604,7 @@ void dt_free(struct dt_table *t)
 		t->chunks = c->next;
 		free(c);
 	}
+	dt_names_fini(&t->names);
 	free(t->askers);
 	free(t->buckets);
 	free(t);
@@ -837,12 +709,8 @@ uint64_t dt_ptr_answers_gone(const struct dt_table *t)
 
 bool dt_is_ptr_target(struct dt_table *t, const struct dns_tx *tx)
 {
-	const struct dt_node *n = t->buckets[bucket_of(t, tx->target_hash)];
-	for (; n; n = n->next)
-		if (n->hash == tx->target_hash && n->kind == K_PTR_TARGET &&
-		    !strcmp(n->tx->names[n->idx], tx->qname))
-			return true;
-	return false;
+	(void)t;
+	return tx->qname_rec && tx->qname_rec->ptr_answers > 0;
 }
 
 void dt_get_stats(const struct dt_table *t, struct dt_stats *st)

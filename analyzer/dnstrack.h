@@ -25,6 +25,7 @@
 
 #include "dlist.h"
 #include "dns.h"
+#include "dtnames.h"
 #include "util.h"
 
 struct dt_node;  /* index entry, private */
@@ -55,6 +56,7 @@ struct dns_tx {
 	size_t n_answers;
 	char **names;   /* PTR/CNAME/MX targets (lower-case) */
 	uint16_t *prefs; /* parallel to names: MX preference, else 0 */
+	uint16_t *name_types; /* parallel to names: the record's type */
 	size_t n_names;
 	struct mx_addr *addrs; /* A/AAAA answers */
 	size_t n_addrs;
@@ -67,7 +69,11 @@ struct dns_tx {
 	/* private */
 	double clock;            /* the table's clock when it was created */
 	struct mx_addr dnsbl;    /* the address a DNSBL name encodes, or 0 */
-	uint64_t target_hash;    /* of its qname as a PTR target's key */
+	/* A/AAAA: the record of its name, for "does a PTR answer give
+	 * it?"; PTR: the records of the names its answer gives (those of
+	 * PTR records, NULL for others), parallel to names */
+	struct dt_name *qname_rec;
+	struct dt_name **target_recs;
 
 	/* The address the question is about, read once from its name: a
 	 * reverse (in-addr.arpa, ip6.arpa) name, else a DNSBL-style one;
@@ -106,6 +112,9 @@ void dt_expire(struct dt_table *t, double now);
 /* A transaction record with that question name and one reference, all
  * else zero (the table fills the rest; tests build their own). */
 struct dns_tx *dns_tx_new(const char *qname);
+/* The response's records into the record (once): 0, or -1 on OOM (the
+ * response is then kept without its records). */
+int dns_tx_fill(struct dns_tx *tx, const struct dns_msg *m, double ts);
 void dns_tx_ref(struct dns_tx *tx);
 void dns_tx_unref(struct dns_tx *tx);
 
