@@ -97,9 +97,12 @@ struct unanswered {
 #define SESS_MAX_DNS 64
 
 struct session {
+	/* what a look-up reads first, in one cache line: the endpoints and
+	 * the hash chain (the table's links, owned by the engine) */
+	struct mx_endpoint client, server;
+	struct session *hnext;             /* hash chain */
 	uint64_t seq;    /* creation order */
 	char id[24];
-	struct mx_endpoint client, server;
 
 	/* TCP, from the raw packet hook */
 	double start;  /* first SYN */
@@ -158,8 +161,7 @@ struct session {
 	char *mx_summary;       /* with a verdict: in s->strings, else NULL */
 	char *mx_evidence;
 
-	/* table links, owned by the engine */
-	struct session *hnext;             /* hash chain */
+	/* list links, owned by the engine */
 	struct dlist_link lru;             /* idle or closing list */
 	bool closing;                      /* on the closing list */
 };
