@@ -4,10 +4,10 @@
 # Idempotent: apt-get update runs only when something must be installed.
 set -eu
 
-# tshark: make test cross-checks the lab captures' banner delays with it;
+# time: make bench reads peak RSS from GNU time -v; tshark: make test cross-checks the lab captures' banner delays with it;
 # clang-14 with its libFuzzer runtime: the fuzz smoke
 PKGS="build-essential pkg-config libpcap-dev libnids-dev libjansson-dev \
-libcriterion-dev python3 valgrind tshark clang-14 libclang-rt-14-dev $*"
+libcriterion-dev python3 valgrind tshark clang-14 libclang-rt-14-dev time $*"
 
 missing=""
 for p in $PKGS; do
