@@ -25,18 +25,25 @@ static void one_line(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* "dns" and the question, between `before` and `after` */
+static void question(struct textbuf *b, const struct dns_tx *tx,
+		     const char *before, const char *after)
+{
+	char tb[16];
+	tb_pad(b, "dns", 7);
+	tb_puts(b, before);
+	tb_puts(b, dns_type_name(tx->qtype, tb));
+	tb_putc(b, ' ');
+	tb_puts(b, tx->qname[0] ? tx->qname : ".");
+	tb_puts(b, after);
+}
+
 static void dns_line(struct textbuf *b, const struct rj_item *it)
 {
 	const struct dns_tx *tx = it->tie->tx;
-	char tb[16], rb[16], res[MX_ADDRSTR], ask[MX_ADDRSTR];
-	const char *qname = tx->qname[0] ? tx->qname : ".";
+	char rb[16], res[MX_ADDRSTR], ask[MX_ADDRSTR];
 	if (!it->response) {
-		tb_pad(b, "dns", 7);
-		tb_putc(b, ' ');
-		tb_puts(b, dns_type_name(tx->qtype, tb));
-		tb_putc(b, ' ');
-		tb_puts(b, qname);
-		tb_puts(b, "? ");
+		question(b, tx, " ", "? ");
 		tb_puts(b, mx_addr_str(&tx->asker.ip, ask));
 		tb_puts(b, " -> ");
 		tb_puts(b, mx_addr_str(&tx->resolver.ip, res));
@@ -54,12 +61,7 @@ static void dns_line(struct textbuf *b, const struct rj_item *it)
 			tb_puts(b, ", NEVER ANSWERED");
 		return;
 	}
-	tb_pad(b, "dns", 7);
-	tb_puts(b, "   ");
-	tb_puts(b, dns_type_name(tx->qtype, tb));
-	tb_putc(b, ' ');
-	tb_puts(b, qname);
-	tb_putc(b, ' ');
+	question(b, tx, "   ", " ");
 	tb_puts(b, dns_rcode_name(tx->rcode, rb));
 	for (size_t i = 0; i < tx->n_answers && i < 4; i++) {
 		tb_puts(b, i ? ", " : " ");
