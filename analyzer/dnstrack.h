@@ -12,9 +12,11 @@
  * identifies the answer wanted, so a look-up never walks the lookups of
  * other hosts: by asker and question, by asker and answered address, by
  * asker and MX exchange name, by asker and the address a DNSBL-style name
- * encodes, by asker alone (in creation order, searched by time), and by PTR
- * target name.  Index entries and asker records come from pools, so a busy
- * window allocates nothing for them once warm.
+ * encodes, and by asker alone (in creation order, searched by time); an
+ * A/AAAA lookup's name record (dtnames.h) counts the live PTR answers that
+ * give that name.  Index entries and asker records come from pools, so a
+ * busy window allocates nothing for them once warm.  The record of one
+ * transaction and its response is dnstx.c's.
  */
 #ifndef MXRAY_DNSTRACK_H
 #define MXRAY_DNSTRACK_H

@@ -388,7 +388,8 @@ static char **strv1(struct session *s, const char *a, const char *b)
 	return v;
 }
 
-/* MAIL FROM / RCPT TO as session.c stores them (sess_free frees them). */
+/* MAIL FROM / RCPT TO as session.c stores them: the strings in the
+ * session's arena, the arrays freed by sess_free. */
 static void fx_envelope(struct fx *f, const char *from, const char *rcpt1,
 			const char *rcpt2)
 {
