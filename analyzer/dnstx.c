@@ -54,18 +54,34 @@ const char *dns_tx_glue_host(const struct dns_tx *tx, const struct mx_addr *a)
 }
 
 /* The answer-section line of a record as the reports show it. */
-static size_t answer_line(const struct dns_tx *tx, const struct dns_rr *rr,
-			  char *line, size_t cap)
+/* The answer-section line of a record as the reports show it: its data,
+ * after its type when that is not the question's.  The type's name (into
+ * tb) or NULL; the line's length. */
+static size_t answer_len(const struct dns_tx *tx, const struct dns_rr *rr,
+			 char tb[16], const char **type)
 {
-	char tb[16];
-	int n = rr->type == tx->qtype
-			? snprintf(line, cap, "%s", rr->data)
-			: snprintf(line, cap, "%s %s", dns_type_name(rr->type, tb),
-				   rr->data);
-	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+	size_t n = strnlen(rr->data, DNS_RDATA_TEXT - 1);
+	*type = rr->type == tx->qtype ? NULL : dns_type_name(rr->type, tb);
+	return *type ? strlen(*type) + 1 + n : n;
 }
 
-#define LINE_CAP (DNS_NAME_MAX + DNS_RDATA_TEXT + 32)
+/* That line, written at *text. */
+static char *put_answer(char **text, const struct dns_tx *tx,
+			const struct dns_rr *rr)
+{
+	char tb[16], *out = *text;
+	const char *type;
+	size_t n = answer_len(tx, rr, tb, &type), k = 0;
+	if (type) {
+		k = strlen(type);
+		memcpy(out, type, k);
+		out[k++] = ' ';
+	}
+	memcpy(out + k, rr->data, n - k);
+	out[n] = '\0';
+	*text += n + 1;
+	return out;
+}
 
 /* Bytes of one block holding every answer of m: the arrays, then the
  * strings (answers, names, glue owner names). */
@@ -73,12 +89,13 @@ static size_t response_size(const struct dns_tx *tx, const struct dns_msg *m,
 			    size_t *n_ans, size_t *n_names, size_t *n_addrs,
 			    size_t *n_glue)
 {
-	char line[LINE_CAP];
+	char tb[16];
+	const char *type;
 	size_t text = 0;
 	*n_ans = *n_names = *n_addrs = *n_glue = 0;
 	for (size_t i = 0; i < m->n_an; i++) {
 		const struct dns_rr *rr = &m->an[i];
-		text += answer_line(tx, rr, line, sizeof(line)) + 1;
+		text += answer_len(tx, rr, tb, &type) + 1;
 		(*n_ans)++;
 		if (rr->addr_len) {
 			(*n_addrs)++;
@@ -121,7 +138,7 @@ static void set_addr(struct mx_addr *x, const struct dns_rr *rr)
 /* Everything the response says, in one allocation. */
 int dns_tx_fill(struct dns_tx *tx, const struct dns_msg *m, double ts)
 {
-	char line[LINE_CAP], name[DNS_NAME_MAX], *text, *p;
+	char line[64], name[DNS_NAME_MAX], *text, *p;
 	size_t n_ans, n_names, n_addrs, n_glue, size;
 
 	tx->has_response = true;
@@ -143,8 +160,7 @@ int dns_tx_fill(struct dns_tx *tx, const struct dns_msg *m, double ts)
 	text = (char *)(tx->glue + n_glue);
 	for (size_t i = 0; i < m->n_an; i++) {
 		const struct dns_rr *rr = &m->an[i];
-		size_t n = answer_line(tx, rr, line, sizeof(line));
-		tx->answers[tx->n_answers++] = put_str(&text, line, n);
+		tx->answers[tx->n_answers++] = put_answer(&text, tx, rr);
 		if (rr->addr_len) {
 			set_addr(&tx->addrs[tx->n_addrs++], rr);
 		} else if (rr->target[0]) {
@@ -157,7 +173,7 @@ int dns_tx_fill(struct dns_tx *tx, const struct dns_msg *m, double ts)
 		}
 	}
 	if (m->ancount > m->n_an) { /* kept only DNS_MAX_RRS, or the capture cut the message: say so */
-		int n = snprintf(line, 64, "(+%u more records not shown)",
+		int n = snprintf(line, sizeof(line), "(+%u more records not shown)",
 				 (unsigned)(m->ancount - m->n_an));
 		tx->answers[tx->n_answers++] = put_str(&text, line, (size_t)n);
 	}
