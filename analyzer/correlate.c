@@ -92,7 +92,7 @@ static bool about_another_client(struct walk *w, const struct dns_tx *tx)
 	if (tx->qtype != DNS_T_A && tx->qtype != DNS_T_AAAA)
 		return false;
 	/* ours would be tied already as a_of_ptr_name */
-	return dt_is_ptr_target(w->t, tx);
+	return dns_tx_ptr_named(tx);
 }
 
 static int visit_other(void *ctx, struct dns_tx *tx)

@@ -253,11 +253,10 @@ static void visit(struct dt_table *t, const struct keybuf *k, double from,
 		next = n->next;
 		if (n->hash != h || n->kind != k->b[0])
 			continue;
-		if (n->tx->clock < from)
-			return;
 		key_of(&nk, n->tx, n->kind, n->idx);
-		if (nk.n == k->n && memcmp(nk.b, k->b, k->n) == 0 &&
-		    fn(ctx, n->tx))
+		if (nk.n != k->n || memcmp(nk.b, k->b, k->n) != 0)
+			continue;
+		if (n->tx->clock < from || fn(ctx, n->tx))
 			return;
 	}
 }
@@ -343,22 +342,13 @@ static void asker_add(struct dt_table *t, struct dns_tx *tx)
 static void asker_del(struct dt_table *t, struct dns_tx *tx)
 {
 	struct dt_asker *r = tx->by_asker;
-	size_t i = 0;
 	if (!r)
 		return;
 	tx->by_asker = NULL;
-	if (ring_at(r, 0)->tx == tx) { /* always so: expiry is in creation order */
-		r->head = (r->head + 1) & (r->cap - 1);
-		r->n--;
-	} else { /* searched, to stay right if that ever changes */
-		while (i < r->n && ring_at(r, i)->tx != tx)
-			i++;
-		if (i == r->n)
-			return;
-		for (; i + 1 < r->n; i++)
-			*ring_at(r, i) = *ring_at(r, i + 1);
-		r->n--;
-	}
+	/* transactions leave the window oldest first, as they were created
+	 * and pushed: this one is the front */
+	r->head = (r->head + 1) & (r->cap - 1);
+	r->n--;
 	if (r->n == 0)
 		asker_release(t, r);
 }
@@ -383,8 +373,6 @@ static void tx_expire(struct dt_table *t, struct dns_tx *tx)
 	tx->nodes = NULL;
 	asker_del(t, tx);
 	names_drop(t, tx);
-	if (tx->qtype == DNS_T_PTR && tx->n_names)
-		t->ptr_answers_gone++;
 	dlist_unlink(&t->window, &tx->window);
 	tx->in_window = false;
 	t->st.live--;
@@ -452,6 +440,8 @@ static void names_drop(struct dt_table *t, struct dns_tx *tx)
 {
 	dt_name_put(&t->names, tx->qname_rec);
 	tx->qname_rec = NULL;
+	if (tx->target_recs) /* a PTR answer: walks may see more "other" */
+		t->ptr_answers_gone++;
 	for (size_t i = 0; tx->target_recs && i < tx->n_names; i++)
 		if (tx->target_recs[i]) {
 			tx->target_recs[i]->ptr_answers--;
@@ -705,12 +695,6 @@ uint64_t dt_last_seq(const struct dt_table *t)
 uint64_t dt_ptr_answers_gone(const struct dt_table *t)
 {
 	return t->ptr_answers_gone;
-}
-
-bool dt_is_ptr_target(struct dt_table *t, const struct dns_tx *tx)
-{
-	(void)t;
-	return tx->qname_rec && tx->qname_rec->ptr_answers > 0;
 }
 
 void dt_get_stats(const struct dt_table *t, struct dt_stats *st)

@@ -146,8 +146,12 @@ void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
  * in [from, until]: a walk over that period repeated now would find it. */
 bool dt_asker_new_in(struct dt_table *t, const struct mx_addr *asker,
 		     uint64_t after_seq, double from, double until);
-/* Whether a live PTR answer (whoever asked) gave tx's question name. */
-bool dt_is_ptr_target(struct dt_table *t, const struct dns_tx *tx);
+/* Whether a live PTR answer (whoever asked) gave this A/AAAA lookup's
+ * question name: a count on the name's record. */
+static inline bool dns_tx_ptr_named(const struct dns_tx *tx)
+{
+	return tx->qname_rec && tx->qname_rec->ptr_answers > 0;
+}
 
 struct dt_stats {
 	uint64_t transactions; /* created */
