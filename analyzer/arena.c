@@ -1,5 +1,6 @@
 /* arena.c - see arena.h.  Chunks double in size from 1 KB, so a session
- * with a few dozen events costs one or two mallocs in all. */
+ * with a few dozen events costs one or two mallocs in all, and a reused
+ * arena none. */
 #include "arena.h"
 
 #include <stdlib.h>
@@ -43,6 +44,15 @@ void *arena_alloc(struct arena *a, size_t n)
 	return c->data + c->used - n;
 }
 
+char *arena_strdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = arena_alloc(a, n + 1);
+	if (p)
+		memcpy(p, s, n + 1);
+	return p;
+}
+
 char *arena_escape(struct arena *a, const char *in, size_t n)
 {
 	size_t cap = n * 4 + 4, used; /* as mx_escape_dup: never truncated */
@@ -59,16 +69,16 @@ char *arena_escape(struct arena *a, const char *in, size_t n)
 
 void arena_reset(struct arena *a)
 {
-	struct arena_chunk *first;
-	if (!a->head)
-		return;
-	while (a->head->next) { /* the first chunk is the last in the list */
-		struct arena_chunk *c = a->head;
-		a->head = c->next;
-		free(c);
+	struct arena_chunk *newest = a->head;
+	if (newest && newest->size <= a->keep) {
+		a->head = newest->next; /* the older, smaller ones go */
+		newest->next = NULL;
+		newest->used = 0;
+	} else {
+		newest = NULL;
 	}
-	first = a->head;
-	first->used = 0;
+	arena_free(a);
+	a->head = newest;
 }
 
 void arena_free(struct arena *a)

@@ -268,7 +268,7 @@ static void judge(struct mx_group *g, struct session *s,
 		 "attempt %zu (%s) to %s %s %s; attempt %zu (%s) went to %s",
 		 g->total, prev->session, prev->host[0] ? prev->host : a, a,
 		 outcome_words[o], g->total + 1, s->id, went_to);
-	s->mx_evidence = sess_keep(s, evidence);
+	s->mx_evidence = arena_strdup(&s->strings, evidence);
 	if (mx_addr_eq(&prev->server, &s->server.ip)) {
 		if (n_others == 0)
 			return; /* one MX host: retrying it is all there is */
@@ -288,7 +288,7 @@ static void judge(struct mx_group *g, struct session *s,
 			 b, prev->host[0] ? prev->host : a, prev->pref,
 			 outcome_words[o], went_to, s->mx_pref, g->domain);
 	}
-	s->mx_summary = sess_keep(s, summary);
+	s->mx_summary = arena_strdup(&s->strings, summary);
 }
 
 void dl_session_start(struct dl_table *t, struct session *s)

@@ -28,7 +28,7 @@ struct report {
 	struct rj_scratch timeline; /* one session's sorted timeline, reused */
 	/* JSON: values are built in an arena; the writer thread dumps them,
 	 * or, without one, they are dumped here through a reused buffer */
-	struct jarena *arena;
+	struct arena *arena;
 	struct rw *writer;
 	char *dump;
 	size_t dump_cap;
@@ -68,7 +68,7 @@ static void json_end(struct report *r, json_t *o, FILE *f, const char *prefix,
 	if (rw_write_json(f, o, prefix, indent, suffix, &r->dump,
 			  &r->dump_cap) != 0)
 		r->werr = 1;
-	jarena_reset(r->arena);
+	arena_reset(r->arena);
 }
 
 /* A value built and written at once by this thread (the document's end). */

@@ -15,7 +15,7 @@
 
 struct rw_item {
 	json_t *o;              /* built by the caller, in arena */
-	struct jarena *arena;
+	struct arena *arena;
 	struct dns_tx *tx;      /* or: a transaction built here */
 	const char *type;
 	FILE *f;
@@ -28,17 +28,17 @@ struct rw {
 	pthread_cond_t has_items, has_room;
 	struct rw_item q[RW_DEPTH];
 	size_t head, n;
-	struct jarena *spare[RW_DEPTH]; /* arenas not in flight */
+	struct arena *spare[RW_DEPTH]; /* arenas not in flight */
 	size_t n_spare, n_arenas;
 	bool closing, live;
 	int err;
-	struct jarena *building; /* the builder's, between rw_arena and submit */
+	struct arena *building; /* the builder's, between rw_arena and submit */
 	/* transactions written, for the builder's thread to unreference
 	 * (their counts are not atomic) */
 	struct dns_tx *done[2 * RW_DEPTH];
 	size_t n_done;
 	/* the writer thread's own */
-	struct jarena *own; /* jansson's allocations while dumping */
+	struct arena *own; /* jansson's allocations while dumping */
 	char *buf;
 	size_t cap;
 };
@@ -161,9 +161,9 @@ static void *writer(void *arg)
 			w->err = 1;
 		if (w->live)
 			fflush(it.f);
-		jarena_reset(w->own);
+		arena_reset(w->own);
 		if (it.arena)
-			jarena_reset(it.arena);
+			arena_reset(it.arena);
 
 		pthread_mutex_lock(&w->mu);
 		w->head = (w->head + 1) % RW_DEPTH;
@@ -204,9 +204,9 @@ struct rw *rw_start(bool live)
 	}
 }
 
-struct jarena *rw_arena(struct rw *w)
+struct arena *rw_arena(struct rw *w)
 {
-	struct jarena *a = NULL;
+	struct arena *a = NULL;
 	pthread_mutex_lock(&w->mu);
 	/* a new arena while fewer than RW_DEPTH exist, else wait for one */
 	while (w->n_spare == 0 && w->n_arenas >= RW_DEPTH)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 struct dns_tx;
-struct jarena;
+struct arena;
 struct rw;
 
 /* NULL when no thread could be started (write synchronously then).
@@ -19,7 +19,7 @@ struct rw;
 struct rw *rw_start(bool live);
 /* An empty arena for the next object, chosen for the calling thread's
  * jansson allocations; waits while all are in flight. */
-struct jarena *rw_arena(struct rw *w);
+struct arena *rw_arena(struct rw *w);
 /* Write o (built in the arena rw_arena gave) to f: after `prefix`, pretty
  * with each line indented by `indent`, or compact when indent is NULL,
  * then `suffix`.  The strings must outlive the writer. */

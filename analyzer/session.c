@@ -145,15 +145,6 @@ char *sess_strdup(struct session *s, const char *str)
 	return str ? arena_escape(&s->strings, str, strlen(str)) : NULL;
 }
 
-char *sess_keep(struct session *s, const char *str)
-{
-	size_t n = strlen(str);
-	char *p = arena_alloc(&s->strings, n + 1);
-	if (p)
-		memcpy(p, str, n + 1);
-	return p;
-}
-
 static char *dup_escaped(const char *s)
 {
 	return s ? mx_escape_dup(s, strlen(s)) : NULL;
@@ -319,8 +310,10 @@ void sess_on_smtp(void *session, const struct smtp_event *ev)
 	}
 }
 
-/* An event array this large is not kept for the next session. */
+/* An event array or string chunk this large is not kept for the next
+ * session. */
 #define SESS_KEEP_EVENTS 64
+#define SESS_KEEP_STRINGS ((size_t)16 << 10)
 
 void sess_clear(struct session *s)
 {
@@ -341,6 +334,7 @@ void sess_clear(struct session *s)
 		dns_tx_unref(s->dns[i].tx);
 	if (spare)
 		smtp_reset(spare);
+	s->strings.keep = SESS_KEEP_STRINGS;
 	arena_reset(&s->strings);
 	strings = s->strings;
 	if (cap_ev > SESS_KEEP_EVENTS) {

@@ -173,8 +173,6 @@ struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
 
 /* A printable copy of s in the session's strings; NULL for NULL or OOM. */
 char *sess_strdup(struct session *s, const char *str);
-/* A copy of text already printable (built from such strings). */
-char *sess_keep(struct session *s, const char *str);
 
 /* Tie a DNS transaction (takes a reference); duplicates are ignored. */
 void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r);

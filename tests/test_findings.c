@@ -784,11 +784,11 @@ static struct session *with_verdict(int verdict)
 	struct session *s = sess_hs();
 	close_fin(s, ACK_T + 20);
 	s->mx_verdict = verdict;
-	s->mx_summary = sess_keep(s,
+	s->mx_summary = arena_strdup(&s->strings,
 		 "192.0.2.10 tried mx1.example.org (203.0.113.25) again after "
 		 "it never sent a banner, although example.org also lists "
 		 "mx2.example.org (MX 20).");
-	s->mx_evidence = sess_keep(s,
+	s->mx_evidence = arena_strdup(&s->strings,
 		 "attempt 1 (S1) to mx1.example.org 203.0.113.25 never sent a "
 		 "banner; attempt 2 (S2) went to mx1.example.org");
 	return s;
@@ -823,7 +823,7 @@ Test(findings, mx_failover_is_info)
 	const struct finding *f;
 	struct session *s = with_verdict(MXV_FAILOVER);
 
-	s->mx_summary = sess_keep(s,
+	s->mx_summary = arena_strdup(&s->strings,
 		 "192.0.2.10 moved on from mx1.example.org (MX 10), which never "
 		 "sent a banner, to mx2.example.org (MX 20) for example.org.");
 	eval(s, &l);
