@@ -28,6 +28,7 @@ def teeth(rows, meta, path):
                 if o.get("type") == "session" and o["id"] == from_sid:
                     moved = next(d for d in o["dns"] if d["relation"] == "ptr_of_client")
                     break
+    assert moved, "no PTR tie found in %s" % from_sid
 
     def lines(mutate):
         with open(path) as f:
