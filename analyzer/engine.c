@@ -155,14 +155,8 @@ static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 	struct sdir *d = ctx;
 	struct session *s = d->s;
 	bool had_banner = s->has_banner;
-	if (!s->smtp) {
-		s->smtp = s->smtp_spare ? s->smtp_spare : smtp_new();
-		s->smtp_spare = NULL;
-		if (!s->smtp)
-			return;
-		if (s->partial)
-			smtp_no_greeting(s->smtp);
-	}
+	if (!s->smtp && !sess_smtp_start(s))
+		return;
 	smtp_feed(s->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT, buf,
 		  len, ts, sess_on_smtp, s);
 	if (!had_banner && s->has_banner) /* tie the lookups it waited for */

@@ -264,6 +264,15 @@ static void on_tls(struct session *s, const struct smtp_event *ev)
 	}
 }
 
+struct smtp_state *sess_smtp_start(struct session *s)
+{
+	s->smtp = s->smtp_spare ? s->smtp_spare : smtp_new();
+	s->smtp_spare = NULL;
+	if (s->smtp && s->partial)
+		smtp_no_greeting(s->smtp);
+	return s->smtp;
+}
+
 void sess_on_smtp(void *session, const struct smtp_event *ev)
 {
 	struct session *s = session;

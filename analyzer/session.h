@@ -178,6 +178,9 @@ char *sess_strdup(struct session *s, const char *str);
 void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r);
 bool sess_has_dns(const struct session *s, const struct dns_tx *tx);
 
+/* The SMTP parser for its first stream bytes (a previous session's, reset,
+ * when the record was reused); NULL on OOM. */
+struct smtp_state *sess_smtp_start(struct session *s);
 /* The SMTP dissector's events, turned into timeline entries. */
 void sess_on_smtp(void *session, const struct smtp_event *ev);
 
