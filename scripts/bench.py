@@ -38,7 +38,6 @@ Options:
                         above), all, ndjson, none
   --jobs J              generator processes (the captures do not depend on it)
   --fresh               regenerate the captures even when they match
-  --reuse               accepted for compatibility (reuse is the default)
   --generate-only       write the captures, run nothing
   --callgrind           run valgrind --tool=callgrind on a small capture (same
                         knobs) and print the total instruction count (Ir) per
@@ -49,7 +48,8 @@ What a run does, per capture:
   * the reference: scripts/readloop.c, the bare libpcap loop
     (pcap_open_offline + pcap_next_ex, counting packets and bytes), built
     here with `cc -O2 -o OUT/readloop scripts/readloop.c -lpcap`; its packet
-    count must match the generator's;
+    count must match the generator's, and its captured and wire byte totals
+    the capture's size less the file and record headers (24 + 16 per packet);
   * checks (untimed, they also warm the page cache and give each format's
     output size): `mxray -q -r CAPTURE --format F` piped here must exit 0
     and report every session and every packet: ndjson's last line is the
@@ -112,7 +112,7 @@ def say(*a):
 
 def machine(mxray):
     model, cores = "?", set()
-    phys = core = None
+    phys = None
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
@@ -123,8 +123,7 @@ def machine(mxray):
                 elif key == "physical id":
                     phys = val
                 elif key == "core id":
-                    core = val
-                    cores.add((phys, core))
+                    cores.add((phys, val))
     except OSError:
         pass
     mem = "?"
@@ -175,9 +174,13 @@ def readloop_count(readloop, path, meta):
 
     res = run_measured([readloop, path], consume=consume)
     fail("readloop", res)
-    packets = int(out["text"].split()[0])
+    packets, caplen, wirelen = (int(x) for x in out["text"].split())
     if packets != meta["packets"]:
         sys.exit("readloop read %d packets, the generator wrote %d" % (packets, meta["packets"]))
+    want = meta["bytes"] - 24 - 16 * meta["packets"]     # nothing is truncated
+    if caplen != want or wirelen != want:
+        sys.exit("readloop read %d captured / %d wire bytes of packets, the "
+                 "generator wrote %d" % (caplen, wirelen, want))
 
 
 def report_run(mxray, path, fmt):
@@ -230,8 +233,11 @@ def check(mxray, path, meta, formats, mode):
             "%.1f MB of output" % (
                 fmt, got[0], "" if listed is None else " (%d session lines)" % listed,
                 got[1], got[2], json.dumps(summary["evicted"]), size / 1e6))
-        if got[0] != meta["sessions"] or (listed is not None and listed != got[0]):
+        if got[0] != meta["sessions"]:
             problems.append("%s: %d sessions, expected %d" % (fmt, got[0], meta["sessions"]))
+        if listed is not None and listed != got[0]:
+            problems.append("%s: %d session lines, the summary counts %d sessions"
+                            % (fmt, listed, got[0]))
         if got[1] != meta["packets"]:
             problems.append("%s: %d packets read, expected %d" % (fmt, got[1], meta["packets"]))
         if got[2] != meta["dns_transactions"]:
@@ -334,6 +340,9 @@ def callgrind(mxray, readloop, args, formats):
             for line in f:
                 if line.startswith(("summary:", "totals:")):
                     ir = int(line.split()[1])
+        if ir is None:
+            sys.exit("callgrind run (%s): no \"summary:\" or \"totals:\" line in %s"
+                     % (name, cg_out))
         say("callgrind %-8s Ir %15d  (%.0f per packet, %.0f per session; "
             "%.1f s under valgrind; %s)" % (name, ir, ir / meta["packets"],
                                             ir / meta["sessions"], wall, cg_out))
@@ -370,7 +379,6 @@ def main(argv):
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--formats", default=",".join(FORMATS))
     ap.add_argument("--check", default="auto", choices=("auto", "all", "ndjson", "none"))
-    ap.add_argument("--reuse", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--callgrind", action="store_true")
     ap.add_argument("--callgrind-sessions", type=int, default=500)

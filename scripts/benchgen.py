@@ -62,9 +62,11 @@ Noise (--noise F, default 0.10: the fraction of the capture's bytes)
 Size
   --size 100M / 1G / 2G / any number (K, M, G = 10^3, 10^6, 10^9 bytes)
   picks the number of sessions (at the same rate: the same shape, longer) so
-  that the capture is about that many bytes (within ~1.5 %: generation
-  stops after the block of sessions that reaches it); --sessions N instead
-  fixes it.  The mean bytes and duration of a session come from a
+  that the capture is about that many bytes: generation stops after the
+  first block of sessions (a block: about 1/40 of the target, at least
+  250 KB, at most 3 MB) that brings the capture within half a block of the
+  target, so it ends up to about half a block below or above it (within
+  ~1.5 % from 10M on); --sessions N instead fixes it.  The mean bytes and duration of a session come from a
   calibration over sessions 0-999 (deterministic).  1G: 116,610 sessions
   over 124 s, 3.55 M packets, 296,276 DNS transactions (at that rate
   mxray's default --max-dns 100000 holds the last ~40 s of them).
@@ -73,8 +75,12 @@ Files (under --out, default /tmp/mxray-bench; names carry a hash of the knobs)
   bench-LABEL-HASH.pcap        the capture
   bench-LABEL-HASH.meta.json   knobs, BENCH_VERSION, a hash of the
                                generator's source, counts, sha256; the capture
-                               is reused while all of them match (an edit of
-                               benchgen.py or benchwire.py regenerates it)
+                               is reused while the .pcap and the truth file
+                               exist and bench_version, knobs, generator (an
+                               edit of benchgen.py, benchwire.py or
+                               gen_samples.py regenerates it) and bytes (the
+                               .pcap's size) match; the counts and sha256 are
+                               not compared
   bench-LABEL-HASH.truth.tsv.gz  what the generator did, one line per SMTP
                                session in SYN order (gzip, mtime 0), a header
                                line, then tab-separated columns (empty = n/a):
@@ -116,20 +122,20 @@ import json
 import multiprocessing
 import os
 import socket
-import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchwire import (ACK, BASE_US, KEY_BASE, M32, MAX_SEG, PSH,  # noqa: E402
-                       QT_A, QT_MX, QT_PTR, UID_BITS, Item, Params, Tcp, Udp,
-                       client_ids, lookup, qwire, rr, server_ids, _KEY)
+import gen_samples as gs  # noqa: E402
+from gen_samples import BASE_US, MAX_SEG  # noqa: E402
+from benchwire import (ACK, KEY_BASE, M32, PSH, QT_A, QT_MX, QT_PTR,  # noqa: E402
+                       UID_BITS, Item, Params, Tcp, Udp, client_ids, lookup, qwire,
+                       rr, server_ids, _KEY)
 
 BENCH_VERSION = 2                 # bump when the generated traffic changes
 PRE_US = 100_000                  # client lookups start at most this before the SYN
 MX_MAX = 99
 NSLOT = 512 * 254                 # client addresses in 198.18.0.0/15
-SNAPLEN = 262144
 CAL = 1000                        # sessions in the calibration sample
 BLOCK_BYTES = 3_000_000           # bytes of one worker's block, at most about
 DEFAULTS = {"rate": 940.0, "mx_hosts": 16, "client_dns": 0.30,
@@ -181,9 +187,8 @@ def client_of(i):
     a = s * 40503 % NSLOT
     b2, b3, b4 = 18 + (a // 254) // 256, (a // 254) % 256, 1 + a % 254
     mx = (((s * 2654435761) & M32) >> 20) + r
-    return ("198.%d.%d.%d" % (b2, b3, b4),
-            "%d.%d.%d.198.in-addr.arpa" % (b4, b3, b2),
-            "mta-198-%d-%d-%d.example.net" % (b2, b3, b4), mx)
+    cip = "198.%d.%d.%d" % (b2, b3, b4)
+    return cip, gs.reverse_name(cip), "mta-198-%d-%d-%d.example.net" % (b2, b3, b4), mx
 
 
 class Plan:
@@ -418,20 +423,16 @@ def noise_flow(k, t, pl):
     return item.done(), kind
 
 
-def _tls_flights():
-    import gen_samples as gs
-    return gs.tls_client_hello(), gs.tls_server_flight()
-
-
-TLS_HELLO, TLS_SERVER = _tls_flights()
+TLS_HELLO, TLS_SERVER = gs.tls_client_hello(), gs.tls_server_flight()
 
 
 def _generator_hash():
-    """Of this file, benchwire.py and the TLS flights taken from
-    gen_samples.py: a capture is reused only if they are unchanged."""
-    h = hashlib.sha256(TLS_HELLO + TLS_SERVER)
+    """Of the source of this file, benchwire.py and gen_samples.py (constants,
+    names, MACs, the pcap header and the TLS flights come from it): a capture
+    is reused only if they are unchanged."""
+    h = hashlib.sha256()
     here = os.path.dirname(os.path.abspath(__file__))
-    for name in ("benchgen.py", "benchwire.py"):
+    for name in ("benchgen.py", "benchwire.py", "gen_samples.py"):
         with open(os.path.join(here, name), "rb") as f:
             h.update(f.read())
     return h.hexdigest()[:16]
@@ -573,7 +574,7 @@ def generate(base, knobs, jobs):
             open(base + ".truth.tsv.gz.part", "wb") as traw, \
             gzip.GzipFile(filename="", mode="wb", fileobj=traw, mtime=0,
                           compresslevel=6) as tz:
-        head = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, SNAPLEN, 1)
+        head = gs.pcap_bytes(gs.LINKTYPE_ETHERNET, [])
         f.write(head)
         sha.update(head)
         tz.write(("\t".join(TRUTH_COLUMNS) + "\n").encode())

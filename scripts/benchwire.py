@@ -8,7 +8,8 @@ padded to the 60-byte Ethernet minimum.  Each session or noise flow (an
 Item) keeps (sort key, record) pairs; the key orders records by time, then
 by the item's uid, and Item.done() keeps equal times in emission order.
 
-Python 3 standard library only.
+Python 3 standard library only (and scripts/gen_samples.py, on sys.path as
+scripts/benchgen.py sets it).
 """
 
 import hashlib
@@ -16,14 +17,14 @@ import operator
 import socket
 import struct
 
-BASE_US = 1_700_000_000 * 1_000_000
+import gen_samples as gs
+from gen_samples import BASE_US, MAX_SEG, RESOLVER_IP
+
 KEY_BASE = BASE_US - 10_000_000   # sort keys: (ts - KEY_BASE) << UID_BITS | uid
 UID_BITS = 22
-RESOLVER_IP = "198.51.100.53"
 ACK, PSH, SYN, FIN = 0x10, 0x08, 0x02, 0x01
 M32 = 0xFFFFFFFF
-MAX_SEG = 1448
-SYN_OPTS = struct.pack("!BBH", 2, 4, 1460) + b"\x01\x01\x04\x02"  # MSS, SACK-ok
+SYN_OPTS = gs.syn_options(gs.MSS)  # MSS 1460, NOP, NOP, SACK-permitted
 
 _PCAP = struct.Struct("<IIII").pack
 _IPTCP = struct.Struct("!HHHHHH4s4sHHIIBBHHH").pack
@@ -60,7 +61,7 @@ _MAC = {}
 def _eth(src, dst):
     for ip in (src, dst):
         if ip not in _MAC:
-            _MAC[ip] = b"\x02\x00" + socket.inet_aton(ip)
+            _MAC[ip] = gs.mac_of(ip)
     return _MAC[dst] + _MAC[src] + b"\x08\x00"
 
 
@@ -75,16 +76,27 @@ def _csum(s):
     return 0xFFFF - (r or 0xFFFF)
 
 
-class Tcp:
+class _Flow:
+    """What TCP and UDP flows share: side 0 = aip:aport, side 1 = bip:bport;
+    per side (index = the sending side) the Ethernet header, the (src, dst)
+    addresses and the (src, dst) ports; w, the addresses' share of the IPv4
+    and pseudo-header checksum sums."""
+
+    def __init__(self, item, aip, aport, bip, bport):
+        a4, b4 = socket.inet_aton(aip), socket.inet_aton(bip)
+        self.item = item
+        self.pre = (_eth(aip, bip), _eth(bip, aip))
+        self.a = ((a4, b4), (b4, a4))
+        self.p = ((aport, bport), (bport, aport))
+        self.w = _w(a4) + _w(b4)
+
+
+class Tcp(_Flow):
     """A TCP connection, side 0 the client; keeps seq/ack of both ends."""
 
     def __init__(self, item, cip, cport, sip, sport, p, cwin=64240, swin=65160):
-        c4, s4 = socket.inet_aton(cip), socket.inet_aton(sip)
-        self.item = item
-        self.pre = (_eth(cip, sip), _eth(sip, cip))
-        self.a = ((c4, s4), (s4, c4))
-        self.p = ((cport, sport), (sport, cport))
-        w = _w(c4) + _w(s4)
+        super().__init__(item, cip, cport, sip, sport)
+        w = self.w
         self.ipsum = 0x4500 + 0x4000 + 0x4006 + w        # DF, TTL 64, TCP
         self.tsum = w + 6 + cport + sport
         self.nxt = [p.pick(0, 65536) << 16 | p.pick(0, 65536),
@@ -158,17 +170,13 @@ class Tcp:
         return self.emit(t + gap_ack, first, ACK)
 
 
-class Udp:
+class Udp(_Flow):
     """A UDP flow, side 0 = a:aport, side 1 = b:bport (IPv4, DF clear)."""
 
     def __init__(self, item, aip, aport, bip, bport, ident):
-        a4, b4 = socket.inet_aton(aip), socket.inet_aton(bip)
-        self.item = item
-        self.pre = (_eth(aip, bip), _eth(bip, aip))
-        self.a = ((a4, b4), (b4, a4))
-        self.p = ((aport, bport), (bport, aport))
-        w = _w(a4) + _w(b4)
-        self.ipsum = 0x4500 + 0x4011 + w
+        super().__init__(item, aip, aport, bip, bport)
+        w = self.w
+        self.ipsum = 0x4500 + 0x4011 + w                 # TTL 64, UDP
         self.usum = w + 17 + aport + bport
         self.ids = [ident, ident ^ 0x5A5A]
 

@@ -12,7 +12,8 @@ Options:
   --mxray PATH     binary under test (default ./mxray at the repo root)
   --out DIR        the capture's cache (default /tmp/mxray-scale): the
                    capture, its .meta.json and .truth.tsv.gz, reused while
-                   they match the knobs and benchgen's source (benchgen.py)
+                   they match the knobs and the generator's source
+                   (benchgen.py, benchwire.py, gen_samples.py)
   --sessions N     SMTP sessions (default 20000; fewer only for quick runs)
   --jobs N         generator processes (the capture does not depend on it)
   --report FILE    check this saved ndjson instead of running mxray
