@@ -30,8 +30,7 @@ struct report {
 	 * or, without one, they are dumped here through a reused buffer */
 	struct arena *arena;
 	struct rw *writer;
-	char *dump;
-	size_t dump_cap;
+	struct textbuf dump;
 	int werr;
 };
 
@@ -65,8 +64,7 @@ static void json_end(struct report *r, json_t *o, FILE *f, const char *prefix,
 		jarena_use(r->arena);
 		return;
 	}
-	if (rw_write_json(f, o, prefix, indent, suffix, &r->dump,
-			  &r->dump_cap) != 0)
+	if (rw_write_json(f, o, prefix, indent, suffix, &r->dump) != 0)
 		r->werr = 1;
 	arena_reset(r->arena);
 }
@@ -74,7 +72,7 @@ static void json_end(struct report *r, json_t *o, FILE *f, const char *prefix,
 /* A value built and written at once by this thread (the document's end). */
 static void put_json(struct report *r, FILE *f, json_t *o, const char *indent)
 {
-	if (rw_write_json(f, o, "", indent, "", &r->dump, &r->dump_cap) != 0)
+	if (rw_write_json(f, o, "", indent, "", &r->dump) != 0)
 		r->werr = 1;
 }
 
@@ -326,7 +324,7 @@ void report_free(struct report *r)
 		jarena_free(r->arena);
 		jarena_uninstall();
 	}
-	free(r->dump);
+	tb_free(&r->dump);
 	tb_free(&r->text);
 	free(r->timeline.items);
 	free(r);

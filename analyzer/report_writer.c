@@ -10,6 +10,7 @@
 
 #include "jarena.h"
 #include "report_json.h"
+#include "textbuf.h"
 
 #define RW_DEPTH 64 /* objects in flight (each with its arena) */
 
@@ -39,59 +40,32 @@ struct rw {
 	size_t n_done;
 	/* the writer thread's own */
 	struct arena *own; /* jansson's allocations while dumping */
-	char *buf;
-	size_t cap;
+	struct textbuf text;
 };
-
-struct dump {
-	char *buf;
-	size_t len, cap;
-};
-
-static int reserve(struct dump *d, size_t n);
 
 static int to_buf(const char *p, size_t n, void *ctx)
 {
-	struct dump *d = ctx;
-	if (reserve(d, n) != 0)
-		return -1;
-	memcpy(d->buf + d->len, p, n);
-	d->len += n;
-	return 0;
-}
-
-/* Room for n more bytes in d. */
-static int reserve(struct dump *d, size_t n)
-{
-	if (d->len + n > d->cap) {
-		size_t cap = d->cap ? d->cap : 64 << 10;
-		char *nb;
-		while (cap < d->len + n)
-			cap *= 2;
-		if (!(nb = realloc(d->buf, cap)))
-			return -1;
-		d->buf = nb;
-		d->cap = cap;
-	}
-	return 0;
+	struct textbuf *b = ctx;
+	tb_put(b, p, n);
+	return b->oom ? -1 : 0;
 }
 
 /* The dump (at the buffer's end, from `start`) moved up to make room for
  * the indent after every newline, filled in from the back. */
-static int indent_lines(struct dump *d, size_t start, const char *indent)
+static void indent_lines(struct textbuf *b, size_t start, const char *indent)
 {
-	size_t ind = strlen(indent), lines = 0, len = d->len - start;
+	size_t ind = strlen(indent), lines = 0, len = b->len - start;
 	char *src, *dst;
-	for (const char *p = d->buf + start, *e = d->buf + d->len;
+	for (const char *p = b->p + start, *e = b->p + b->len;
 	     (p = memchr(p, '\n', (size_t)(e - p))); p++)
 		lines++;
-	if (reserve(d, lines * ind) != 0)
-		return -1;
-	src = d->buf + start + len;
+	if (tb_reserve(b, lines * ind) != 0)
+		return;
+	src = b->p + start + len;
 	dst = src + lines * ind;
-	d->len += lines * ind;
+	b->len += lines * ind;
 	while (lines) {
-		char *nl = memrchr(d->buf + start, '\n', (size_t)(src - (d->buf + start)));
+		char *nl = memrchr(b->p + start, '\n', (size_t)(src - (b->p + start)));
 		size_t tail = (size_t)(src - nl - 1);
 		dst -= tail;
 		memmove(dst, nl + 1, tail);
@@ -101,42 +75,28 @@ static int indent_lines(struct dump *d, size_t start, const char *indent)
 		src = nl;
 		lines--;
 	}
-	return 0;
 }
 
 int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
-		  const char *suffix, char **buf, size_t *cap)
+		  const char *suffix, struct textbuf *b)
 {
-	struct dump d = {*buf, 0, *cap};
 	size_t start;
-	int rc = -1;
-	/* prefix, first indent, the dump, suffix: one buffer, one write (the
-	 * +1 makes sure there is a buffer even for an empty prefix) */
-	if (reserve(&d, strlen(prefix) + (indent ? strlen(indent) : 0) + 1) ==
-	    0) {
-		memcpy(d.buf, prefix, strlen(prefix));
-		d.len = strlen(prefix);
-		if (indent) {
-			memcpy(d.buf + d.len, indent, strlen(indent));
-			d.len += strlen(indent);
-		}
-		start = d.len;
-		rc = o ? json_dump_callback(o, to_buf, &d,
-					    RJ_FLAGS | (indent ? JSON_INDENT(2)
-							       : JSON_COMPACT))
-		       : -1;
-		if (rc == 0 && indent)
-			rc = indent_lines(&d, start, indent);
-		if (rc == 0 && (rc = reserve(&d, strlen(suffix))) == 0) {
-			memcpy(d.buf + d.len, suffix, strlen(suffix));
-			d.len += strlen(suffix);
-		}
-	}
-	*buf = d.buf;
-	*cap = d.cap;
-	if (rc != 0)
+	/* prefix, first indent, the dump, suffix: one buffer, one write */
+	tb_clear(b);
+	tb_puts(b, prefix);
+	if (indent)
+		tb_puts(b, indent);
+	start = b->len;
+	if (!o || json_dump_callback(o, to_buf, b,
+				     RJ_FLAGS | (indent ? JSON_INDENT(2)
+							: JSON_COMPACT)) != 0)
 		return -1;
-	fwrite(d.buf, 1, d.len, f);
+	if (indent)
+		indent_lines(b, start, indent);
+	tb_puts(b, suffix);
+	if (b->oom)
+		return -1;
+	fwrite(b->p, 1, b->len, f);
 	return 0;
 }
 
@@ -157,7 +117,7 @@ static void *writer(void *arg)
 		if (it.tx) /* out of the window: nothing changes it any more */
 			it.o = rj_dns(it.tx, -1, it.type);
 		if (rw_write_json(it.f, it.o, it.prefix, it.indent, it.suffix,
-				  &w->buf, &w->cap) != 0)
+				  &w->text) != 0)
 			w->err = 1;
 		if (w->live)
 			fflush(it.f);
@@ -277,7 +237,7 @@ int rw_finish(struct rw *w)
 		jarena_free(w->spare[--w->n_spare]);
 	jarena_free(w->building);
 	jarena_free(w->own);
-	free(w->buf);
+	tb_free(&w->text);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->has_items);
 	pthread_cond_destroy(&w->has_room);

@@ -10,8 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-struct dns_tx;
 struct arena;
+struct dns_tx;
+struct textbuf;
 struct rw;
 
 /* NULL when no thread could be started (write synchronously then).
@@ -35,9 +36,9 @@ void rw_submit_dns(struct rw *w, struct dns_tx *tx, const char *type,
  * dump failed. */
 int rw_finish(struct rw *w);
 
-/* The same write, synchronously; buf/len/cap is a reused dump buffer.
+/* The same write, synchronously; b is a reused dump buffer.
  * 0, or -1 when the dump failed. */
 int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
-		  const char *suffix, char **buf, size_t *cap);
+		  const char *suffix, struct textbuf *b);
 
 #endif

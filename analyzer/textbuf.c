@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reserve(struct textbuf *b, size_t n)
+int tb_reserve(struct textbuf *b, size_t n)
 {
 	if (b->oom)
 		return -1;
@@ -34,7 +34,7 @@ void tb_free(struct textbuf *b)
 
 void tb_put(struct textbuf *b, const char *s, size_t n)
 {
-	if (reserve(b, n) != 0)
+	if (tb_reserve(b, n) != 0)
 		return;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
@@ -47,7 +47,7 @@ void tb_puts(struct textbuf *b, const char *s)
 
 void tb_putc(struct textbuf *b, char c)
 {
-	if (reserve(b, 1) == 0)
+	if (tb_reserve(b, 1) == 0)
 		b->p[b->len++] = c;
 }
 
@@ -125,7 +125,7 @@ void tb_printf(struct textbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || reserve(b, (size_t)n) != 0)
+	if (n < 0 || tb_reserve(b, (size_t)n) != 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);

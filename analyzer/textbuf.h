@@ -21,6 +21,8 @@ static inline void tb_clear(struct textbuf *b)
 	b->len = 0;
 }
 
+/* Room for n more bytes (and a NUL): 0, or -1 (and oom set). */
+int tb_reserve(struct textbuf *b, size_t n);
 void tb_put(struct textbuf *b, const char *s, size_t n);
 void tb_puts(struct textbuf *b, const char *s);
 void tb_putc(struct textbuf *b, char c);
