@@ -84,28 +84,19 @@ static void tie_forward_of_ptr(struct walk *w, const struct dns_tx *ptr)
 
 /* A busy server asks about many clients at once: a lookup recognizably
  * about another client (its PTR, its DNSBL entries, the forward check of a
- * name some PTR answer gave) is not this session's "other". */
-static bool about_another_client(struct walk *w, const struct dns_tx *tx)
-{
-	if (tx->about.family) /* a reverse or DNSBL name */
-		return !mx_addr_eq(&tx->about, &w->s->client.ip);
-	if (tx->qtype != DNS_T_A && tx->qtype != DNS_T_AAAA)
-		return false;
-	/* ours would be tied already as a_of_ptr_name */
-	return dns_tx_ptr_named(tx);
-}
-
+ * name some PTR answer gave) is not this session's "other"; the table
+ * leaves those out. */
 static int visit_other(void *ctx, struct dns_tx *tx)
 {
 	struct walk *w = ctx;
-	/* newest first: stop once past the wait (as ever: a capture out of
-	 * time order may hide an older lookup behind a newer one) */
-	if (dns_tx_time(tx) < w->from)
-		return 1;
-	if (in_period(tx, w->from, w->until) && !sess_has_dns(w->s, tx) &&
-	    !about_another_client(w, tx))
-		sess_tie_dns(w->s, tx, REL_OTHER);
+	sess_tie_dns(w->s, tx, REL_OTHER); /* not again if tied already */
 	return 0;
+}
+
+static void tie_others(struct walk *w)
+{
+	dt_asker_others(w->t, w->asker, &w->s->client.ip, w->from, w->until,
+			visit_other, w);
 }
 
 /* A walk repeated over the period of the last one ties nothing new when
@@ -152,7 +143,7 @@ void corr_server_side(struct dt_table *t, struct session *s, double until)
 	if (repeat_is_idle(t, s, &w, other, other_from, &other_again)) {
 		if (other_again) {
 			w.from = other_from;
-			dt_by_asker(t, w.asker, 0, until, visit_other, &w);
+			tie_others(&w);
 			mark_walk(t, s, until, other, other_from);
 		}
 		return;
@@ -167,7 +158,7 @@ void corr_server_side(struct dt_table *t, struct session *s, double until)
 	dt_by_dnsbl_addr(t, w.asker, &s->client.ip, w.from, visit_tie, &w);
 	if (other) {
 		w.from = other_from;
-		dt_by_asker(t, w.asker, 0, until, visit_other, &w);
+		tie_others(&w);
 	}
 	mark_walk(t, s, until, other, other_from);
 }

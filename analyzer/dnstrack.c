@@ -37,10 +37,16 @@ struct dt_chunk {
 };
 
 /* One asking host's live transactions, oldest first, in a ring: creation
- * order is expiry order, so a transaction always leaves from the front. */
+ * order is expiry order, so a transaction always leaves from the front.
+ * An entry copies what the walks filter on (a transaction's time is fixed
+ * when it is created), so a walk over a busy asker reads the ring in order
+ * and touches only the transactions it hands out. */
 struct dt_ent {
-	double clock;
+	double clock, time;
+	uint64_t seq;
 	struct dns_tx *tx;
+	const struct dt_name *qname_rec; /* see dns_tx */
+	struct mx_addr about;
 };
 
 struct dt_asker {
@@ -285,7 +291,7 @@ static struct dt_ent *ring_at(const struct dt_asker *r, size_t i)
 	return &r->ring[(r->head + i) & (r->cap - 1)];
 }
 
-static int ring_push(struct dt_asker *r, double clock, struct dns_tx *tx)
+static int ring_push(struct dt_asker *r, const struct dt_ent *e)
 {
 	if (r->n == r->cap) { /* grow, unrolled into order */
 		size_t cap = r->cap ? r->cap * 2 : 8;
@@ -299,7 +305,7 @@ static int ring_push(struct dt_asker *r, double clock, struct dns_tx *tx)
 		r->cap = cap;
 		r->head = 0;
 	}
-	*ring_at(r, r->n) = (struct dt_ent){clock, tx};
+	*ring_at(r, r->n) = *e;
 	r->n++;
 	return 0;
 }
@@ -317,8 +323,10 @@ static void asker_release(struct dt_table *t, struct dt_asker *r)
 	t->free_askers = r;
 }
 
-static void asker_add(struct dt_table *t, struct dns_tx *tx)
+static void asker_add(struct dt_table *t, struct dns_tx *tx, double time)
 {
+	struct dt_ent e = {tx->clock, time, tx->seq, tx, tx->qname_rec,
+			   tx->about};
 	uint64_t h = asker_hash(&tx->asker.ip);
 	struct dt_asker *r = asker_find(t, &tx->asker.ip, h);
 	if (!r) {
@@ -333,7 +341,7 @@ static void asker_add(struct dt_table *t, struct dns_tx *tx)
 		r->hnext = t->askers[b];
 		t->askers[b] = r;
 	}
-	if (ring_push(r, tx->clock, tx) == 0)
+	if (ring_push(r, &e) == 0)
 		tx->by_asker = r;
 	else if (r->n == 0)
 		asker_release(t, r);
@@ -402,16 +410,17 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 	return tx;
 }
 
-/* Index a new transaction under its match key, question, asker and the
- * client address a DNSBL name carries. */
-static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
+/* Index a new transaction, asked (or first answered) at `time`, under its
+ * match key, question, asker and the client address a DNSBL name
+ * carries. */
+static void tx_index_question(struct dt_table *t, struct dns_tx *tx,
+			      double time)
 {
 	uint8_t a[16];
 	int fam;
 
 	node_add(t, tx, K_MATCH, 0);
 	node_add(t, tx, K_QUESTION, 0);
-	asker_add(t, tx);
 	fam = dns_parse_dnsbl(tx->qname, a, NULL);
 	if (fam) {
 		mx_addr_set(&tx->dnsbl, fam, a);
@@ -423,6 +432,7 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx)
 		tx->about = tx->dnsbl;
 	if (tx->qtype == DNS_T_A || tx->qtype == DNS_T_AAAA)
 		tx->qname_rec = dt_name_get(&t->names, tx->qname);
+	asker_add(t, tx, time);
 }
 
 /* A PTR answer's name i: one more live answer giving it. */
@@ -518,7 +528,7 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 			return NULL;
 		tx->has_query = true;
 		tx->query_t = tx->last_query_t = ts;
-		tx_index_question(t, tx);
+		tx_index_question(t, tx, ts);
 	} else {
 		if (!f.tx) {
 			visit(t, &k, -INFINITY, find_any, &f);
@@ -527,7 +537,7 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 			tx = tx_new(t, m, asker, resolver, tcp);
 			if (!tx)
 				return NULL;
-			tx_index_question(t, tx);
+			tx_index_question(t, tx, ts); /* fill sets response_t */
 		} else {
 			tx = f.tx;
 		}
@@ -634,46 +644,28 @@ void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
 	visit(t, &k, from, fn, ctx);
 }
 
-struct newer {
-	double from, until;
-	bool found;
-};
-
-static int newer_in_period(void *ctx, struct dns_tx *tx)
-{
-	struct newer *n = ctx;
-	double t = dns_tx_time(tx);
-	n->found = t >= n->from && t <= n->until;
-	return n->found;
-}
-
-bool dt_asker_new_in(struct dt_table *t, const struct mx_addr *asker,
-		     uint64_t after_seq, double from, double until)
-{
-	struct newer n = {from, until, false};
-	dt_by_asker(t, asker, after_seq, until, newer_in_period, &n);
-	return n.found;
-}
-
-void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
-		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx)
+/* The ring positions [first, last) of asker's transactions made after
+ * number after_seq that can have been asked at or before `until`: a
+ * transaction asked then was created while the clock read at most
+ * until + disorder, and seq and clock only grow along the ring. */
+static const struct dt_asker *asker_span(const struct dt_table *t,
+					 const struct mx_addr *asker,
+					 uint64_t after_seq, double until,
+					 size_t *first, size_t *last)
 {
 	const struct dt_asker *r = asker_find(t, asker, asker_hash(asker));
-	size_t lo = 0, hi, first;
+	size_t lo = 0, hi;
 	if (!r)
-		return;
-	hi = r->n; /* the first one after after_seq (seq grows along the ring) */
+		return NULL;
+	hi = r->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (ring_at(r, mid)->tx->seq <= after_seq)
+		if (ring_at(r, mid)->seq <= after_seq)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	first = lo;
-	/* a transaction asked at or before `until` was created while the
-	 * clock read at most until + disorder: skip the newer ones at once
-	 * (binary search, the clocks only grow along the ring) */
+	*first = lo;
 	hi = r->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -682,9 +674,60 @@ void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
 		else
 			hi = mid;
 	}
-	while (lo-- > first)
-		if (fn(ctx, ring_at(r, lo)->tx))
+	*last = lo;
+	return r;
+}
+
+bool dt_asker_new_in(struct dt_table *t, const struct mx_addr *asker,
+		     uint64_t after_seq, double from, double until)
+{
+	size_t first, i;
+	const struct dt_asker *r =
+		asker_span(t, asker, after_seq, until, &first, &i);
+	while (r && i-- > first) {
+		const struct dt_ent *e = ring_at(r, i);
+		if (e->time >= from && e->time <= until)
+			return true;
+	}
+	return false;
+}
+
+void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
+		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx)
+{
+	size_t first, i;
+	const struct dt_asker *r =
+		asker_span(t, asker, after_seq, until, &first, &i);
+	while (r && i-- > first)
+		if (fn(ctx, ring_at(r, i)->tx))
 			return;
+}
+
+/* Recognizably about another host than `client`: a reverse or DNSBL name
+ * of another address, or the forward check of a name a live PTR answer
+ * (whoever asked) gave. */
+static bool ent_about_other(const struct dt_ent *e,
+			    const struct mx_addr *client)
+{
+	if (e->about.family)
+		return !mx_addr_eq(&e->about, client);
+	return e->qname_rec && e->qname_rec->ptr_answers > 0;
+}
+
+void dt_asker_others(struct dt_table *t, const struct mx_addr *asker,
+		     const struct mx_addr *client, double from, double until,
+		     dt_visit_fn fn, void *ctx)
+{
+	size_t first, i;
+	const struct dt_asker *r = asker_span(t, asker, 0, until, &first, &i);
+	while (r && i-- > first) {
+		const struct dt_ent *e = ring_at(r, i);
+		if (e->time < from)
+			return;
+		if (e->time <= until && !ent_about_other(e, client) &&
+		    fn(ctx, e->tx))
+			return;
+	}
 }
 
 uint64_t dt_last_seq(const struct dt_table *t)

@@ -142,17 +142,18 @@ void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
  * at or before `until` (INFINITY: none skipped). */
 void dt_by_asker(struct dt_table *t, const struct mx_addr *asker,
 		 uint64_t after_seq, double until, dt_visit_fn fn, void *ctx);
+/* What asker asked in [from, until] that is not recognizably about
+ * another host than `client` (a reverse or DNSBL name of another address,
+ * or the forward check of a name a live PTR answer gave), newest first,
+ * ending at the first transaction asked before `from` (as ever: a capture
+ * out of time order may hide an older one behind it). */
+void dt_asker_others(struct dt_table *t, const struct mx_addr *asker,
+		     const struct mx_addr *client, double from, double until,
+		     dt_visit_fn fn, void *ctx);
 /* Whether asker made a transaction after number after_seq that was asked
  * in [from, until]: a walk over that period repeated now would find it. */
 bool dt_asker_new_in(struct dt_table *t, const struct mx_addr *asker,
 		     uint64_t after_seq, double from, double until);
-/* Whether a live PTR answer (whoever asked) gave this A/AAAA lookup's
- * question name: a count on the name's record. */
-static inline bool dns_tx_ptr_named(const struct dns_tx *tx)
-{
-	return tx->qname_rec && tx->qname_rec->ptr_answers > 0;
-}
-
 struct dt_stats {
 	uint64_t transactions; /* created */
 	uint64_t live;
