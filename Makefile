@@ -13,9 +13,9 @@ MXLDFLAGS += -fsanitize=address,undefined
 endif
 
 DISSECT_SRC := $(wildcard dissectors/*.c)
-ANALYZ_SRC  := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+ANALYZ_SRC  := $(wildcard analyzer/*/*.c)
 LIB_OBJ     := $(patsubst %.c,$(BUILD)/%.o,$(DISSECT_SRC) $(ANALYZ_SRC))
-TEST_SRC    := $(wildcard tests/test_*.c)
+TEST_SRC    := tests/kit.c $(wildcard tests/test_*.c)
 TEST_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 BIN         := $(if $(filter build,$(BUILD)),mxray,$(BUILD)/mxray)
 TESTBIN     := $(BUILD)/unit-tests
@@ -27,7 +27,7 @@ all: $(BIN)
 deps:
 	@./scripts/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard dissectors/*.h dissectors/*.def analyzer/*.h analyzer/*.def tests/*.h)
+$(BUILD)/%.o: %.c $(wildcard dissectors/*.h dissectors/*.def analyzer/*/*.h analyzer/*/*.def tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(MXCFLAGS) -c -o $@ $<
 

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "engine.h"
-#include "heap.h"
-#include "report.h"
-#include "version.h"
+#include "capture/capture.h"
+#include "flow/engine.h"
+#include "base/heap.h"
+#include "report/report.h"
+#include "base/version.h"
 
 #define EXIT_BAD_INPUT 1
 #define EXIT_USAGE 2

@@ -58,12 +58,12 @@ build() {
 	mkdir -p "$OUT/obj"
 	objs=""
 	pids=""
-	for src in dissectors/*.c analyzer/*.c; do
+	for src in dissectors/*.c analyzer/*.c analyzer/*/*.c; do
 		[ "$src" = analyzer/main.c ] && continue
 		obj="$OUT/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
 		objs="$objs $obj"
 		if [ ! -f "$obj" ] || [ -n "$(find "$src" dissectors/*.h dissectors/*.def \
-			analyzer/*.h analyzer/*.def -newer "$obj" 2>/dev/null | head -1)" ]; then
+			analyzer/*/*.h analyzer/*/*.def -newer "$obj" 2>/dev/null | head -1)" ]; then
 			# shellcheck disable=SC2086
 			$CLANG $CFLAGS_FZ $SAN -c -o "$obj" "$src" &
 			pids="$pids $!"

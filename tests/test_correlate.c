@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "correlate.h"
+#include "diagnose/correlate.h"
 #include "testkit.h"
 
 #define CLIENT "192.0.2.10"

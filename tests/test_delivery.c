@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "delivery.h"
+#include "diagnose/delivery.h"
 #include "testkit.h"
 
 #define CLIENT "192.0.2.10"

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnstrack.h"
+#include "model/dnstrack.h"
 #include "testkit.h"
 
 #define CLIENT "192.0.2.10"

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings.h"
+#include "diagnose/findings.h"
 #include "testkit.h"
 
 #define T0 1000.0
@@ -777,7 +777,7 @@ Test(findings, smtp_slow_reply_partly_explained_names_suspects)
 
 /* ---- mx.no_failover / mx.failover (decided by delivery.c) ------------------ */
 
-#include "delivery.h"
+#include "diagnose/delivery.h"
 
 static struct session *with_verdict(int verdict)
 {

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "dns.h"
 #include "reader.h"
 #include "testsmtp.h"

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcpreasm.h"
+#include "flow/tcpreasm.h"
 
 /* ---- recorder ------------------------------------------------------------ */
 

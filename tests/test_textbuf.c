@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textbuf.h"
-#include "util.h"
+#include "base/textbuf.h"
+#include "base/util.h"
 
 static void check_f3(double x, int width, int plus)
 {

@@ -19,8 +19,8 @@
 
 #include <criterion/criterion.h>
 
-#include "dnstrack.h"
-#include "session.h"
+#include "model/dnstrack.h"
+#include "model/session.h"
 
 /* ---- addresses ----------------------------------------------------------- */
 

@@ -30,9 +30,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "engine.h"
-#include "report.h"
+#include "capture/capture.h"
+#include "flow/engine.h"
+#include "report/report.h"
 #define FZ_MEMFD
 #include "fuzz_common.h"
 

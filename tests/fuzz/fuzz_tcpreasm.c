@@ -69,7 +69,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcpreasm.h"
+#include "flow/tcpreasm.h"
 #include "fuzz_common.h"
 
 #define FZ_PERIOD (1u << 18) /* of the payload pattern; divides 2^32 */

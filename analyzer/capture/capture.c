@@ -1,0 +1,517 @@
+/* capture.c - pcap/pcapng input through libpcap, merged by timestamp, link
+ * layers stripped (IEEE 802.3 + 802.1Q/802.1ad, Linux SLL/SLL2, raw IP,
+ * BSD loopback).
+ */
+#include "capture/capture.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "reader.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+
+#define ETH_IPV4 0x0800
+#define ETH_IPV6 0x86dd
+#define MAX_VLAN_TAGS 4
+
+struct cap_input {
+	pcap_t *p;
+	int dlt;
+	struct pcap_pkthdr *hdr; /* current packet, NULL when done */
+	const u_char *data;
+	long size;               /* file size, for progress; 0 for stdin */
+	char *iobuf;             /* the file's stdio buffer (glibc ignores a
+				    size given without one) */
+	bool done;
+	struct cap_input_stats st;
+};
+
+struct cap_reader {
+	struct cap_input *in;
+	size_t n;
+	bool live;
+};
+
+#define IOBUF_SIZE ((size_t)1 << 20)
+
+static volatile sig_atomic_t stop_requested;
+
+void cap_request_stop(void)
+{
+	stop_requested = 1;
+}
+
+static int ethertype_to_ipver(uint16_t et)
+{
+	return et == ETH_IPV4 ? 4 : et == ETH_IPV6 ? 6 : 0;
+}
+
+static int ipver_of(const uint8_t *p, size_t left)
+{
+	struct rd r;
+	uint8_t v;
+	rd_init(&r, p, left);
+	v = rd_u8(&r) >> 4;
+	return r.err ? 0 : (v == 4 || v == 6) ? v : 0;
+}
+
+int cap_strip_link(int dlt, const uint8_t *frame, size_t caplen, int *ipver,
+		   size_t *off)
+{
+	struct rd r;
+	uint16_t et = 0;
+	int v = 0;
+
+	rd_init(&r, frame, caplen);
+	switch (dlt) {
+	case DLT_EN10MB:
+		rd_skip(&r, 12);
+		et = rd_be16(&r);
+		/* 802.1ad outer tag, 802.1Q inner tags, old QinQ 0x9100 */
+		for (int i = 0; i < MAX_VLAN_TAGS &&
+				(et == 0x8100 || et == 0x88a8 || et == 0x9100);
+		     i++) {
+			rd_skip(&r, 2);
+			et = rd_be16(&r);
+		}
+		v = ethertype_to_ipver(et);
+		break;
+	case DLT_LINUX_SLL: /* 16 bytes, protocol last */
+		rd_skip(&r, 14);
+		et = rd_be16(&r);
+		v = ethertype_to_ipver(et);
+		break;
+	case DLT_LINUX_SLL2: /* 20 bytes, protocol first */
+		et = rd_be16(&r);
+		rd_skip(&r, 18);
+		v = ethertype_to_ipver(et);
+		break;
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		v = ipver_of(frame, caplen);
+		break;
+	case DLT_NULL: { /* AF_ value in the capturing host's byte order */
+		uint32_t af = rd_le32(&r);
+		if (af > 0xffff)
+			af = (af >> 24) | ((af >> 8) & 0xff00);
+		if (af == 2)
+			v = 4;
+		else if (af == 10 || af == 24 || af == 28 || af == 30)
+			v = 6;
+		break;
+	}
+	case DLT_LOOP: { /* same, network byte order */
+		uint32_t af = rd_be32(&r);
+		v = af == 2 ? 4 : (af == 24 || af == 28 || af == 30) ? 6 : 0;
+		break;
+	}
+	default:
+		return -1;
+	}
+	if (r.err || v == 0)
+		return -1;
+	/* trust the IP header's own version over the link's claim */
+	if (ipver_of(r.p, rd_left(&r)) != v)
+		return -1;
+	*ipver = v;
+	*off = rd_offset(&r);
+	return 0;
+}
+
+static bool dlt_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
+	case DLT_RAW: case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case DLT_LOOP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Turn libpcap's wording into something a user can act on. */
+static void open_error(char errbuf[MX_ERRBUF_SIZE], const char *file,
+		       const char *pcap_msg)
+{
+	if (strstr(pcap_msg, "unknown file format"))
+		snprintf(errbuf, MX_ERRBUF_SIZE,
+			 "%s: not a pcap or pcapng capture (unknown file format)",
+			 file);
+	else if (strstr(pcap_msg, "file header bytes, only got 0"))
+		/* nothing at all: /dev/null, an empty pipe */
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: empty file, not a capture",
+			 file);
+	else if (strstr(pcap_msg, "truncated dump file") ||
+		 strstr(pcap_msg, "truncated pcapng"))
+		snprintf(errbuf, MX_ERRBUF_SIZE,
+			 "%s: truncated capture header (%s)", file, pcap_msg);
+	else if (strstr(pcap_msg, "unsupported")) /* says it all */
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", file, pcap_msg);
+	else
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: damaged capture header (%s)",
+			 file, pcap_msg);
+}
+
+static int input_setup(struct cap_input *in, const char *file, const char *bpf,
+		       char errbuf[MX_ERRBUF_SIZE], bool *usage_error);
+
+static int input_open(struct cap_input *in, const char *file, const char *bpf,
+		      char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct stat sb;
+	int rc = -1;
+
+	in->st.file = strdup(file);
+	if (!in->st.file) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: out of memory", file);
+		goto out;
+	}
+	if (strcmp(file, "-") != 0) {
+		if (stat(file, &sb) != 0) {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", file,
+				 strerror(errno));
+			goto out;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: is a directory",
+				 file);
+			goto out;
+		}
+		if (access(file, R_OK) != 0) {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", file,
+				 strerror(errno));
+			goto out;
+		}
+		if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
+			snprintf(errbuf, MX_ERRBUF_SIZE,
+				 "%s: empty file, not a capture", file);
+			goto out;
+		}
+		in->size = S_ISREG(sb.st_mode) ? (long)sb.st_size : 0;
+	}
+	if (strcmp(file, "-") != 0) {
+		/* a file is read in 1 MB blocks (stdio's default is one page,
+		 * a system call each): standard input keeps the default, as
+		 * it may be a live pipe */
+		FILE *fp = fopen(file, "rb");
+		if (!fp) {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", file,
+				 strerror(errno));
+			goto out;
+		}
+		if ((in->iobuf = malloc(IOBUF_SIZE)))
+			setvbuf(fp, in->iobuf, _IOFBF, IOBUF_SIZE);
+		if (!(in->p = pcap_fopen_offline(fp, perr)))
+			fclose(fp); /* libpcap closes it only once it took it */
+	} else {
+		in->p = pcap_open_offline(file, perr);
+	}
+	if (!in->p) {
+		open_error(errbuf, strcmp(file, "-") ? file : "(stdin)", perr);
+		goto out;
+	}
+	rc = input_setup(in, file, bpf, errbuf, usage_error);
+out:
+	return rc;
+}
+
+/* Link type check and filter, shared by files and interfaces. */
+static int input_setup(struct cap_input *in, const char *file, const char *bpf,
+		       char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
+{
+	const char *name;
+	int rc = -1;
+
+	in->dlt = pcap_datalink(in->p);
+	name = pcap_datalink_val_to_name(in->dlt);
+	snprintf(in->st.link_type, sizeof(in->st.link_type), "%s",
+		 name ? name : "UNKNOWN");
+	if (!dlt_supported(in->dlt)) {
+		snprintf(errbuf, MX_ERRBUF_SIZE,
+			 "%s: unsupported link type %s (%d)", file,
+			 in->st.link_type, in->dlt);
+		goto out;
+	}
+	if (bpf && *bpf) {
+		struct bpf_program prog;
+		if (pcap_compile(in->p, &prog, bpf, 1,
+				 PCAP_NETMASK_UNKNOWN) != 0) {
+			snprintf(errbuf, MX_ERRBUF_SIZE,
+				 "bad filter expression: %s", pcap_geterr(in->p));
+			*usage_error = true;
+			goto out;
+		}
+		if (pcap_setfilter(in->p, &prog) != 0) {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: filter: %s", file,
+				 pcap_geterr(in->p));
+			pcap_freecode(&prog);
+			goto out;
+		}
+		pcap_freecode(&prog);
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+struct cap_reader *cap_open(char **files, size_t nfiles, const char *bpf,
+			    char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
+{
+	struct cap_reader *cr = calloc(1, sizeof(*cr));
+	*usage_error = false;
+	if (!cr || !(cr->in = calloc(nfiles ? nfiles : 1, sizeof(*cr->in)))) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+		free(cr);
+		return NULL;
+	}
+	cr->n = nfiles;
+	for (size_t i = 0; i < nfiles; i++) {
+		if (input_open(&cr->in[i], files[i], bpf, errbuf,
+			       usage_error) != 0) {
+			cap_free(cr);
+			return NULL;
+		}
+	}
+	return cr;
+}
+
+struct cap_reader *cap_open_live(const char *iface, const char *bpf,
+				 char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct cap_reader *cr = calloc(1, sizeof(*cr));
+	struct cap_input *in;
+	*usage_error = false;
+	if (!cr || !(cr->in = calloc(1, sizeof(*cr->in)))) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+		free(cr);
+		return NULL;
+	}
+	cr->n = 1;
+	cr->live = true;
+	in = &cr->in[0];
+	in->st.file = strdup(iface);
+	in->p = pcap_create(iface, perr);
+	if (!in->st.file || !in->p) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", iface,
+			 in->p ? "out of memory" : perr);
+		goto fail;
+	}
+	/* whole packets, promiscuous (a mirror port carries others'
+	 * traffic), delivered at once, with a timeout so timers run */
+	pcap_set_snaplen(in->p, 262144);
+	pcap_set_promisc(in->p, 1);
+	pcap_set_immediate_mode(in->p, 1);
+	pcap_set_timeout(in->p, 500);
+	pcap_set_buffer_size(in->p, 32 << 20);
+	if (pcap_activate(in->p) < 0) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", iface,
+			 pcap_geterr(in->p));
+		goto fail;
+	}
+	if (input_setup(in, iface, bpf, errbuf, usage_error) != 0)
+		goto fail;
+	return cr;
+fail:
+	cap_free(cr);
+	return NULL;
+}
+
+void cap_free(struct cap_reader *cr)
+{
+	if (!cr)
+		return;
+	for (size_t i = 0; i < cr->n; i++) {
+		if (cr->in[i].p)
+			pcap_close(cr->in[i].p);
+		free(cr->in[i].iobuf); /* after the file is closed */
+		free(cr->in[i].st.file);
+	}
+	free(cr->in);
+	free(cr);
+}
+
+size_t cap_ninputs(const struct cap_reader *cr)
+{
+	return cr->n;
+}
+
+const struct cap_input_stats *cap_input(const struct cap_reader *cr, size_t i)
+{
+	return &cr->in[i].st;
+}
+
+/* Advance one input; on damage record the first error and stop it. */
+static void input_next(struct cap_input *in, char errbuf[MX_ERRBUF_SIZE],
+		       int *failed)
+{
+	int rc = pcap_next_ex(in->p, &in->hdr, &in->data);
+	if (rc == 1)
+		return;
+	in->hdr = NULL;
+	in->done = true;
+	if (rc == PCAP_ERROR && !*failed) {
+		const char *msg = pcap_geterr(in->p);
+		const char *name = strcmp(in->st.file, "-") ? in->st.file
+							     : "(stdin)";
+		if (strstr(msg, "truncated"))
+			snprintf(errbuf, MX_ERRBUF_SIZE,
+				 "%s: truncated capture after %llu packets (%s)",
+				 name, (unsigned long long)in->st.packets, msg);
+		else
+			snprintf(errbuf, MX_ERRBUF_SIZE,
+				 "%s: damaged capture after %llu packets (%s)",
+				 name, (unsigned long long)in->st.packets, msg);
+		*failed = 1;
+	}
+}
+
+static double tv_to_s(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+static bool hdr_before(const struct pcap_pkthdr *a, const struct pcap_pkthdr *b)
+{
+	if (a->ts.tv_sec != b->ts.tv_sec)
+		return a->ts.tv_sec < b->ts.tv_sec;
+	return a->ts.tv_usec < b->ts.tv_usec;
+}
+
+static void show_progress(struct cap_reader *cr, uint64_t packets)
+{
+	long done = 0, total = 0;
+	for (size_t i = 0; i < cr->n; i++) {
+		FILE *f = cr->in[i].p ? pcap_file(cr->in[i].p) : NULL;
+		total += cr->in[i].size;
+		if (cr->in[i].done)
+			done += cr->in[i].size;
+		else if (f)
+			done += ftell(f);
+	}
+	if (total > 0)
+		fprintf(stderr, "\rmxray: %5.1f%%  %llu packets",
+			100.0 * (double)done / (double)total,
+			(unsigned long long)packets);
+	else
+		fprintf(stderr, "\rmxray: %llu packets",
+			(unsigned long long)packets);
+}
+
+/* Strip the link layer and hand one frame on. */
+static void deliver(struct cap_input *in, cap_packet_fn fn, void *ctx)
+{
+	struct cap_packet pkt;
+	size_t off;
+	in->st.packets++;
+	in->st.bytes += in->hdr->len;
+	if (cap_strip_link(in->dlt, in->data, in->hdr->caplen, &pkt.ipver,
+			   &off) != 0) {
+		in->st.non_ip++;
+		return;
+	}
+	pkt.hdr = in->hdr;
+	pkt.ts = tv_to_s(&in->hdr->ts);
+	pkt.ip = in->data + off;
+	pkt.caplen = in->hdr->caplen - off;
+	pkt.len = in->hdr->len > off ? in->hdr->len - off : 0;
+	fn(ctx, &pkt);
+}
+
+/* An interface: packets as they come, idle ticks on a quiet link, until
+ * cap_request_stop() (SIGINT, SIGTERM) or an error. */
+static int run_live(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
+		    void *ctx, char errbuf[MX_ERRBUF_SIZE])
+{
+	struct cap_input *in = &cr->in[0];
+	struct pollfd pfd = {.fd = pcap_get_selectable_fd(in->p), .events = POLLIN};
+	char perr[PCAP_ERRBUF_SIZE];
+
+	/* non-blocking reads and our own poll: libpcap's blocking read may
+	 * wait forever on a quiet link (TPACKET_V3), starving the timers and
+	 * ignoring Ctrl-C */
+	if (pfd.fd < 0 || pcap_setnonblock(in->p, 1, perr) != 0) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: cannot poll the capture",
+			 in->st.file);
+		return -1;
+	}
+	while (!stop_requested) {
+		int rc = pcap_next_ex(in->p, &in->hdr, &in->data);
+		if (rc == 1) {
+			deliver(in, fn, ctx);
+		} else if (rc == 0) {
+			struct timeval tv;
+			if (poll(&pfd, 1, 500) > 0)
+				continue; /* EINTR and timeouts fall through */
+			gettimeofday(&tv, NULL);
+			if (idle)
+				idle(ctx, tv_to_s(&tv));
+		} else if (rc == PCAP_ERROR_BREAK || rc == PCAP_ERROR_NOT_ACTIVATED) {
+			break;
+		} else {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: capture failed: %s",
+				 in->st.file, pcap_geterr(in->p));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cap_run(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
+	    void *ctx, bool progress, char errbuf[MX_ERRBUF_SIZE])
+{
+	int failed = 0;
+	uint64_t total = 0;
+	struct timespec last = {0, 0};
+
+	if (cr->live)
+		return run_live(cr, fn, idle, ctx, errbuf);
+	for (size_t i = 0; i < cr->n; i++)
+		input_next(&cr->in[i], errbuf, &failed);
+
+	while (!stop_requested) {
+		struct cap_input *in = NULL;
+
+		/* few files: a linear scan for the earliest beats a heap */
+		for (size_t i = 0; i < cr->n; i++)
+			if (cr->in[i].hdr &&
+			    (!in || hdr_before(cr->in[i].hdr, in->hdr)))
+				in = &cr->in[i];
+		if (!in)
+			break;
+		total++;
+		deliver(in, fn, ctx);
+		if (progress && (total & 0x3fff) == 0) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec != last.tv_sec) {
+				last = now;
+				show_progress(cr, total);
+			}
+		}
+		input_next(in, errbuf, &failed);
+	}
+	if (progress && total > 0x3fff)
+		fprintf(stderr, "\r%60s\r", "");
+	return failed ? -1 : 0;
+}

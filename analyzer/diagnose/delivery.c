@@ -1,0 +1,353 @@
+/* delivery.c - grouping sessions into MX delivery attempts and judging
+ * failover; see delivery.h. */
+#include "diagnose/delivery.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dl_table {
+	struct mx_group **buckets;
+	size_t nbuckets; /* power of two */
+	struct dlist lru; /* by last activity, oldest first */
+	size_t live, max_groups;
+	double window;
+	uint64_t seq;
+};
+
+static const char *const outcome_names[] = {
+	[DL_IN_PROGRESS] = "in_progress", [DL_DELIVERED] = "delivered",
+	[DL_NO_ANSWER] = "no_answer",     [DL_REFUSED] = "refused",
+	[DL_NO_BANNER] = "no_banner",     [DL_REJECTED] = "rejected_at_banner",
+	[DL_TEMP_FAIL] = "temporary_failure",
+	[DL_PERM_FAIL] = "permanent_failure",
+	[DL_CUT_SHORT] = "cut_short",
+	[DL_QUIT] = "quit_without_delivery",
+};
+
+static const char *const outcome_words[] = {
+	[DL_IN_PROGRESS] = "was still in progress",
+	[DL_DELIVERED] = "delivered",
+	[DL_NO_ANSWER] = "did not answer the SYN",
+	[DL_REFUSED] = "refused the connection",
+	[DL_NO_BANNER] = "never sent a banner",
+	[DL_REJECTED] = "rejected the connection in its greeting",
+	[DL_TEMP_FAIL] = "answered with a 4xx",
+	[DL_PERM_FAIL] = "answered with a 5xx",
+	[DL_CUT_SHORT] = "ended before the message was delivered",
+	[DL_QUIT] = "was left with QUIT and no delivery",
+};
+
+const char *dl_outcome_name(enum dl_outcome o)
+{
+	return outcome_names[o];
+}
+
+const char *mx_verdict_name(enum mx_verdict v)
+{
+	return v == MXV_FAILOVER ? "failover" : v == MXV_NO_FAILOVER
+							? "no_failover"
+							: "none";
+}
+
+enum dl_outcome dl_outcome_of(const struct session *s)
+{
+	bool over = s->close != CLOSE_NONE || s->closing, quit = false;
+	int fail = 0;
+	if (!s->has_syn_ack)
+		return s->close == CLOSE_RST_SERVER ? DL_REFUSED : DL_NO_ANSWER;
+	if (!s->has_banner)
+		return over || s->fin_client ? DL_NO_BANNER : DL_IN_PROGRESS;
+	if (s->banner_code >= 400)
+		return DL_REJECTED;
+	for (size_t i = 0; i < s->n_ev; i++) {
+		const struct tl_event *e = &s->ev[i];
+		if (e->kind == EV_COMMAND && e->verb && !strcmp(e->verb, "QUIT"))
+			quit = true;
+		if (e->kind != EV_REPLY || !e->verb)
+			continue;
+		if (!strcmp(e->verb, ".") && e->code >= 200 && e->code < 300)
+			return DL_DELIVERED;
+		/* a 5xx to one RCPT is that recipient's problem, not the
+		 * host's; judge the transaction commands */
+		if (e->code >= 400 && strcmp(e->verb, "RCPT") != 0 &&
+		    strcmp(e->verb, "QUIT") != 0)
+			fail = e->code >= 500 ? 5 : (fail ? fail : 4);
+	}
+	if (fail == 4)
+		return DL_TEMP_FAIL;
+	if (fail == 5)
+		return DL_PERM_FAIL;
+	if (quit) /* the client ended it: not the host's failure */
+		return DL_QUIT;
+	return over || s->fin_client ? DL_CUT_SHORT : DL_IN_PROGRESS;
+}
+
+/* Failures after which RFC 5321 5.1 expects the next MX to be tried. */
+static bool is_failure(enum dl_outcome o)
+{
+	return o == DL_NO_ANSWER || o == DL_REFUSED || o == DL_NO_BANNER ||
+	       o == DL_REJECTED || o == DL_TEMP_FAIL || o == DL_CUT_SHORT;
+}
+
+/* ---- table ---- */
+
+static size_t bucket(const struct dl_table *t, const struct mx_addr *c,
+		     const char *domain)
+{
+	uint8_t k[17 + DNS_NAME_MAX];
+	size_t n = strlen(domain);
+	k[0] = c->family;
+	memcpy(k + 1, c->a, 16);
+	memcpy(k + 17, domain, n);
+	return (size_t)(mx_hash_bytes(k, 17 + n, 0x6d78) & (t->nbuckets - 1));
+}
+
+static struct mx_group *oldest_group(const struct dl_table *t)
+{
+	return DLIST_ENTRY(t->lru.head, struct mx_group, lru);
+}
+
+void dl_group_unref(struct mx_group *g)
+{
+	if (!g || --g->refs > 0)
+		return;
+	dns_tx_unref(g->mx);
+	free(g->att);
+	free(g);
+}
+
+static void group_drop(struct dl_table *t, struct mx_group *g)
+{
+	struct mx_group **pp = &t->buckets[bucket(t, &g->client, g->domain)];
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == g) {
+			*pp = g->hnext;
+			break;
+		}
+	dlist_unlink(&t->lru, &g->lru);
+	t->live--;
+	dl_group_unref(g);
+}
+
+struct dl_table *dl_new(size_t max_groups, double window_s)
+{
+	struct dl_table *t = calloc(1, sizeof(*t));
+	size_t nb = mx_hash_buckets(max_groups, 256, (size_t)1 << 22);
+	if (!t)
+		return NULL;
+	t->buckets = calloc(nb, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->nbuckets = nb;
+	t->max_groups = max_groups;
+	t->window = window_s;
+	return t;
+}
+
+void dl_free(struct dl_table *t)
+{
+	struct mx_group *g;
+	if (!t)
+		return;
+	while ((g = oldest_group(t)))
+		group_drop(t, g);
+	free(t->buckets);
+	free(t);
+}
+
+void dl_expire(struct dl_table *t, double now)
+{
+	struct mx_group *g;
+	while ((g = oldest_group(t)) && g->last + t->window < now)
+		group_drop(t, g);
+}
+
+static struct mx_group *group_get(struct dl_table *t, const struct session *s,
+				  struct dns_tx *mx)
+{
+	size_t b = bucket(t, &s->client.ip, mx->qname);
+	struct mx_group *g = t->buckets[b];
+	for (; g; g = g->hnext)
+		if (mx_addr_eq(&g->client, &s->client.ip) &&
+		    !strcmp(g->domain, mx->qname))
+			break;
+	if (!g) {
+		if (t->live >= t->max_groups && t->lru.head)
+			group_drop(t, oldest_group(t));
+		if (!(g = calloc(1, sizeof(*g))))
+			return NULL;
+		g->refs = 1; /* the table's */
+		snprintf(g->id, sizeof(g->id), "G%llu",
+			 (unsigned long long)++t->seq);
+		g->client = s->client.ip;
+		snprintf(g->domain, sizeof(g->domain), "%s", mx->qname);
+		g->hnext = t->buckets[b];
+		t->buckets[b] = g;
+		t->live++;
+	} else {
+		dlist_unlink(&t->lru, &g->lru);
+	}
+	dlist_append(&t->lru, &g->lru);
+	if (g->mx != mx) { /* the sender looked the domain up again */
+		dns_tx_ref(mx);
+		dns_tx_unref(g->mx);
+		g->mx = mx;
+	}
+	return g;
+}
+
+/* The MX answer and the exchange that led this session to its server. */
+static struct dns_tx *mx_of(struct session *s)
+{
+	struct dns_tx *mx = NULL;
+	const char *host = NULL;
+	for (size_t i = 0; i < s->n_dns; i++)
+		if (s->dns[i].rel == REL_MX_OF_DOMAIN)
+			mx = s->dns[i].tx;
+	if (!mx)
+		return NULL;
+	for (size_t i = 0; i < s->n_dns && !host; i++)
+		if (s->dns[i].rel == REL_A_OF_MX &&
+		    dns_tx_mx_pref(mx, s->dns[i].tx->qname) >= 0)
+			host = s->dns[i].tx->qname;
+	if (!host)
+		host = dns_tx_glue_host(mx, &s->server.ip);
+	if (host) { /* the session holds a reference to both lookups */
+		s->mx_host = host;
+		s->mx_pref = dns_tx_mx_pref(mx, host);
+	}
+	return mx;
+}
+
+/* A previous attempt still open when the next one starts has failed only
+ * if the client had visibly given up on it: SYNs resent or unanswered for
+ * a few seconds, or a connection it closed.  Otherwise the two run in
+ * parallel (several messages at once). */
+#define DL_SYN_PATIENCE_S 3.0
+
+static enum dl_outcome outcome_at(const struct session *p, double now)
+{
+	enum dl_outcome o = dl_outcome_of(p);
+	bool client_left = p->fin_client || p->close == CLOSE_RST_CLIENT;
+	if (p->close != CLOSE_NONE || p->closing || client_left)
+		return o;
+	/* (no banner and cut short already need the client gone) */
+	if (o == DL_NO_ANSWER && p->syns < 2 &&
+	    mx_dt(p->start, now) < DL_SYN_PATIENCE_S)
+		return DL_IN_PROGRESS;
+	return o;
+}
+
+static void judge(struct mx_group *g, struct session *s,
+		  const struct dl_attempt *prev)
+{
+	enum dl_outcome o = prev->live ? outcome_at(prev->live, s->start)
+				       : prev->outcome;
+	char a[MX_ADDRSTR], b[MX_ADDRSTR], others[300] = "";
+	char evidence[400] = "", summary[512] = "";
+	const char *went_to = s->mx_host ? s->mx_host : "?";
+	size_t n = 0, n_others = 0;
+
+	if (!is_failure(o))
+		return; /* the next message, or a parallel delivery */
+	for (size_t i = 0; i < g->mx->n_names; i++) {
+		if (!strcmp(g->mx->names[i], prev->host))
+			continue;
+		mx_appendf(others, sizeof(others), &n, "%s%s (MX %u)",
+			   n_others ? ", " : "", g->mx->names[i],
+			   g->mx->prefs[i]);
+		n_others++;
+	}
+	mx_addr_str(&prev->server, a);
+	mx_addr_str(&s->client.ip, b);
+	n = 0; /* mx_appendf truncates names that do not fit, quietly */
+	mx_appendf(evidence, sizeof(evidence), &n,
+		 "attempt %zu (%s) to %s %s %s; attempt %zu (%s) went to %s",
+		 g->total, prev->session, prev->host[0] ? prev->host : a, a,
+		 outcome_words[o], g->total + 1, s->id, went_to);
+	s->mx_evidence = arena_strdup(&s->strings, evidence);
+	if (mx_addr_eq(&prev->server, &s->server.ip)) {
+		if (n_others == 0)
+			return; /* one MX host: retrying it is all there is */
+		s->mx_verdict = MXV_NO_FAILOVER;
+		n = 0;
+		mx_appendf(summary, sizeof(summary), &n,
+			 "%s tried %s (%s) again after it %s, although %s "
+			 "also lists %s.",
+			 b, prev->host[0] ? prev->host : a, a, outcome_words[o],
+			 g->domain, others);
+	} else {
+		s->mx_verdict = MXV_FAILOVER;
+		n = 0;
+		mx_appendf(summary, sizeof(summary), &n,
+			 "%s moved on from %s (MX %d), which %s, to %s (MX %d) "
+			 "for %s.",
+			 b, prev->host[0] ? prev->host : a, prev->pref,
+			 outcome_words[o], went_to, s->mx_pref, g->domain);
+	}
+	s->mx_summary = arena_strdup(&s->strings, summary);
+}
+
+void dl_session_start(struct dl_table *t, struct session *s)
+{
+	struct dns_tx *mx;
+	struct mx_group *g;
+	struct dl_attempt *at;
+
+	s->mx_pref = -1;
+	if (!(mx = mx_of(s)) || !(g = group_get(t, s, mx)))
+		return;
+	g->last = s->start;
+	if (g->n_att > 0)
+		judge(g, s, &g->att[g->n_att - 1]);
+	if (g->n_att == g->cap_att && g->cap_att < DL_MAX_ATTEMPTS) {
+		size_t cap = g->cap_att ? g->cap_att * 2 : 1;
+		struct dl_attempt *na = realloc(g->att, cap * sizeof(*na));
+		if (!na) /* the session is just not part of the group */
+			return;
+		g->att = na;
+		g->cap_att = cap;
+	}
+	if (g->n_att == DL_MAX_ATTEMPTS) { /* keep the latest */
+		if (g->att[0].live) { /* the table's reference remains */
+			g->att[0].live->group = NULL;
+			g->refs--;
+		}
+		memmove(&g->att[0], &g->att[1],
+			(DL_MAX_ATTEMPTS - 1) * sizeof(g->att[0]));
+		g->n_att--;
+		for (size_t i = 0; i < g->n_att; i++)
+			if (g->att[i].live)
+				g->att[i].live->attempt = i + 1;
+	}
+	at = &g->att[g->n_att++];
+	memset(at, 0, sizeof(*at));
+	snprintf(at->session, sizeof(at->session), "%s", s->id);
+	at->server = s->server.ip;
+	snprintf(at->host, sizeof(at->host), "%s",
+		 s->mx_host ? s->mx_host : "");
+	at->pref = s->mx_pref;
+	at->start = s->start;
+	at->live = s;
+	at->outcome = DL_IN_PROGRESS;
+	g->total++;
+	g->refs++;
+	s->group = g;
+	s->attempt = g->n_att;
+}
+
+void dl_session_end(struct session *s)
+{
+	struct mx_group *g = s->group;
+	struct dl_attempt *at;
+	if (!g || s->attempt == 0 || s->attempt > g->n_att)
+		return;
+	at = &g->att[s->attempt - 1];
+	if (at->live != s)
+		return;
+	at->outcome = dl_outcome_of(s);
+	at->live = NULL;
+}

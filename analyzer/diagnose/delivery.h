@@ -1,0 +1,85 @@
+/* delivery.h - MX delivery attempts across sessions (RFC 5321 section 5.1:
+ * a sender tries the MX hosts of a domain in preference order).
+ *
+ * Sessions from one sending host to the hosts of one domain's MX answer form
+ * a delivery group.  When a new session of a group starts, the previous
+ * attempt's outcome so far decides: after a failure (no answer, refused, no
+ * banner, 4xx, cut short) moving to another listed host is a failover, and
+ * connecting to the same host again while others are listed is not
+ * (seed 004).  Deciding at the SYN, from what the previous attempt had shown
+ * by then, keeps the verdict independent of the order sessions finish in.
+ */
+#ifndef MXRAY_DELIVERY_H
+#define MXRAY_DELIVERY_H
+
+#include <stddef.h>
+
+#include "base/dlist.h"
+#include "model/dnstrack.h"
+#include "model/session.h"
+
+enum mx_verdict { MXV_NONE = 0, MXV_FAILOVER, MXV_NO_FAILOVER };
+
+enum dl_outcome {
+	DL_IN_PROGRESS,
+	DL_DELIVERED,  /* 2xx after the end of data */
+	DL_NO_ANSWER,  /* SYNs unanswered */
+	DL_REFUSED,    /* SYN answered by RST */
+	DL_NO_BANNER,  /* handshake, no greeting */
+	DL_REJECTED,   /* 4xx/5xx greeting */
+	DL_TEMP_FAIL,  /* 4xx to a command */
+	DL_PERM_FAIL,  /* 5xx to a command */
+	DL_CUT_SHORT,  /* over without delivery, QUIT or a failing reply */
+	DL_QUIT,       /* the client said QUIT without delivering (every
+			  recipient refused, a verification callout) */
+};
+
+#define DL_MAX_ATTEMPTS 32
+
+struct dl_attempt {
+	char session[24];
+	struct mx_addr server;
+	char host[DNS_NAME_MAX];
+	int pref;
+	double start;
+	struct session *live; /* NULL once reported */
+	enum dl_outcome outcome; /* final once live is NULL */
+};
+
+struct mx_group {
+	unsigned refs;
+	char id[24];
+	struct mx_addr client;
+	char domain[DNS_NAME_MAX];
+	struct dns_tx *mx; /* the latest MX answer (one reference) */
+	/* the latest attempts; grown as needed (most groups see one), as
+	 * a busy site keeps tens of thousands of groups */
+	struct dl_attempt *att;
+	size_t n_att;    /* kept, <= DL_MAX_ATTEMPTS */
+	size_t cap_att;
+	size_t total;    /* ever made */
+	double last;
+	/* table links */
+	struct mx_group *hnext;
+	struct dlist_link lru; /* by last activity */
+};
+
+struct dl_table;
+
+struct dl_table *dl_new(size_t max_groups, double window_s);
+void dl_free(struct dl_table *t);
+
+/* A session started and its client-side lookups were tied: join its group
+ * and decide s->mx_verdict. */
+void dl_session_start(struct dl_table *t, struct session *s);
+/* The session is being reported: record its final outcome. */
+void dl_session_end(struct session *s);
+/* Release the session's hold on its group (sess_free calls this). */
+void dl_group_unref(struct mx_group *g);
+void dl_expire(struct dl_table *t, double now);
+
+enum dl_outcome dl_outcome_of(const struct session *s);
+const char *dl_outcome_name(enum dl_outcome o);
+const char *mx_verdict_name(enum mx_verdict v);
+
+#endif

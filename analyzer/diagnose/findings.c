@@ -1,0 +1,673 @@
+/* findings.c - the diagnosis rules (SPEC "Finding codes"), drawn from the
+ * field articles: slow or missing banners and what held them back (PTR,
+ * forward and DNSBL lookups), clients giving up first, stalls after DATA or
+ * the XEXCH50 blob, tarpits, refused and unanswered connections.
+ * mx.failover / mx.no_failover span sessions and are not decided here. */
+#include "diagnose/findings.h"
+
+#include "diagnose/delivery.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	enum severity sev;
+} code_info[] = {
+#define FINDING(e, name, sev) [F_##e] = {name, sev},
+#include "diagnose/findings.def"
+#undef FINDING
+};
+
+static const char *const sev_names[] = {"info", "warning", "error"};
+
+const char *finding_code_name(enum finding_code c)
+{
+	return code_info[c].name;
+}
+
+const char *severity_name(enum severity s)
+{
+	return sev_names[s];
+}
+
+static struct finding *add(struct finding_list *l, enum finding_code code,
+			   double t)
+{
+	struct finding *f;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		struct finding *nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		l->v = nv;
+		l->cap = cap;
+	}
+	f = &l->v[l->n++];
+	memset(f, 0, sizeof(*f));
+	f->code = code;
+	f->sev = code_info[code].sev;
+	f->t = t;
+	return f;
+}
+
+static void set_duration(struct finding *f, double d)
+{
+	f->has_duration = true;
+	f->duration = d;
+}
+
+__attribute__((format(printf, 2, 3))) static void
+summary(struct finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3))) static void
+evidence(struct finding *f, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	if (f->n_evidence >= FINDING_MAX_EVIDENCE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f->evidence[f->n_evidence] = strdup(buf);
+	if (f->evidence[f->n_evidence])
+		f->n_evidence++;
+}
+
+void findings_clear(struct finding_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		for (size_t j = 0; j < l->v[i].n_evidence; j++)
+			free(l->v[i].evidence[j]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* ---- helpers over the session ---- */
+
+struct names {
+	char cli[MX_ADDRSTR], srv[MX_ADDRSTR];
+};
+
+static void names_of(const struct session *s, struct names *n)
+{
+	mx_addr_str(&s->client.ip, n->cli);
+	mx_addr_str(&s->server.ip, n->srv);
+}
+
+static double rel(const struct session *s, double t)
+{
+	return mx_dt(s->start, t);
+}
+
+static double session_end(const struct session *s)
+{
+	return s->close_t > s->last ? s->close_t : s->last;
+}
+
+/* When the client gave up on the session, if it did before the server
+ * closed: its first QUIT before any greeting, else its FIN or RST.  *how
+ * names what it did. */
+static bool client_closed_first(const struct session *s, double *t,
+				const char **how)
+{
+	double cf = s->fin_client ? s->fin_client_t : -1;
+	double sf = s->fin_server ? s->fin_server_t : -1;
+	bool rst = s->close == CLOSE_RST_CLIENT &&
+		   (sf < 0 || s->close_t <= sf);
+	double end = -1;
+
+	if (rst && (cf < 0 || s->close_t <= cf)) {
+		end = s->close_t;
+		*how = "reset the connection";
+	} else if (cf >= 0 && (sf < 0 || cf <= sf)) {
+		end = cf;
+		*how = "closed the connection";
+	} else if (rst) {
+		end = s->close_t;
+		*how = "reset the connection";
+	}
+	if (end < 0)
+		return false;
+	/* a client tired of waiting often says QUIT first (swaks does) */
+	for (size_t i = 0; i < s->n_ev; i++) {
+		const struct tl_event *e = &s->ev[i];
+		if (e->t >= end || (s->has_banner && e->t >= s->banner_t))
+			break;
+		if (e->kind == EV_COMMAND && e->verb && !strcmp(e->verb, "QUIT")) {
+			end = e->t;
+			*how = "sent QUIT";
+			break;
+		}
+	}
+	*t = end;
+	return true;
+}
+
+static bool server_side(enum dns_relation r)
+{
+	return r == REL_PTR_OF_CLIENT || r == REL_A_OF_PTR_NAME ||
+	       r == REL_DNSBL_OF_CLIENT || r == REL_OTHER ||
+	       r == REL_SENDER_DOMAIN || r == REL_RECIPIENT_DOMAIN;
+}
+
+static void describe_tx(const struct session *s, const struct dns_tx *tx,
+			char *buf, size_t cap)
+{
+	char tb[16], rb[16], res[MX_ADDRSTR];
+	size_t n = 0;
+	mx_addr_str(&tx->resolver.ip, res);
+	mx_appendf(buf, cap, &n, "%s %s to %s", dns_type_name(tx->qtype, tb),
+		   tx->qname[0] ? tx->qname : ".", res);
+	if (tx->has_query)
+		mx_appendf(buf, cap, &n, " asked at %+.3f s", rel(s, tx->query_t));
+	if (tx->retransmissions)
+		mx_appendf(buf, cap, &n, " (%u retransmission%s)",
+			   tx->retransmissions,
+			   tx->retransmissions == 1 ? "" : "s");
+	if (tx->has_response) {
+		mx_appendf(buf, cap, &n, ", answered %s at %+.3f s",
+			   dns_rcode_name(tx->rcode, rb), rel(s, tx->response_t));
+		if (tx->has_query)
+			mx_appendf(buf, cap, &n, " (rtt %.3f s)",
+				   mx_dt(tx->query_t, tx->response_t));
+	} else {
+		mx_appendf(buf, cap, &n, ", never answered");
+	}
+}
+
+/* Seconds of [from, to] covered by the union of the server-side lookups
+ * outstanding in it; fills the cause list. */
+static double explain_wait(const struct session *s, double from, double to,
+			   struct finding *f)
+{
+	struct span {
+		double a, b;
+	} sp[SESS_MAX_DNS];
+	size_t n = 0;
+	double covered = 0, cur_a = 0, cur_b = 0;
+	bool open = false;
+
+	for (size_t i = 0; i < s->n_dns; i++) {
+		const struct dns_tx *tx = s->dns[i].tx;
+		double a, b;
+		if (!server_side(s->dns[i].rel) || !tx->has_query)
+			continue;
+		a = tx->query_t > from ? tx->query_t : from;
+		b = tx->has_response && tx->response_t < to ? tx->response_t : to;
+		if (b <= a)
+			continue;
+		sp[n].a = a;
+		sp[n].b = b;
+		n++;
+		if (f->n_cause < FINDING_MAX_CAUSE) {
+			struct cause_item *c = &f->cause[f->n_cause++];
+			c->tx = tx;
+			c->rel = s->dns[i].rel;
+			c->overlap_s = mx_dt(a, b);
+		}
+	}
+	/* union of intervals: sort by start (n is small) */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && sp[j].a < sp[j - 1].a; j--) {
+			struct span t = sp[j];
+			sp[j] = sp[j - 1];
+			sp[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (open && sp[i].a <= cur_b) {
+			if (sp[i].b > cur_b)
+				cur_b = sp[i].b;
+			continue;
+		}
+		if (open)
+			covered += cur_b - cur_a;
+		cur_a = sp[i].a;
+		cur_b = sp[i].b;
+		open = true;
+	}
+	if (open)
+		covered += cur_b - cur_a;
+	f->has_cause = true;
+	f->explained_s = mx_round_us(covered);
+	return f->explained_s;
+}
+
+static void cause_sentence(const struct session *s, struct finding *f,
+			   double wait, char *buf, size_t cap)
+{
+	char tb[16];
+	size_t n = 0;
+	(void)s;
+	if (f->n_cause == 0 || f->explained_s < wait / 2) {
+		f->suspects = "server CPU load, a tarpit or resource "
+			      "conservation, or an SMTP-inspecting firewall";
+		if (f->n_cause == 0)
+			mx_appendf(buf, cap, &n,
+				   "no DNS lookup of the server explains it; "
+				   "suspect %s", f->suspects);
+		else
+			mx_appendf(buf, cap, &n,
+				   "DNS explains only %.3f s of it; suspect %s",
+				   f->explained_s, f->suspects);
+		return;
+	}
+	mx_appendf(buf, cap, &n, "for %.3f s of it the server was waiting for DNS:",
+		   f->explained_s);
+	for (size_t i = 0; i < f->n_cause; i++)
+		mx_appendf(buf, cap, &n, "%s %s %s (%s, %.3f s)",
+			   i ? "," : "", dns_type_name(f->cause[i].tx->qtype, tb),
+			   f->cause[i].tx->qname,
+			   dns_relation_name(f->cause[i].rel),
+			   f->cause[i].overlap_s);
+}
+
+static void add_cause_evidence(const struct session *s, struct finding *f)
+{
+	char buf[400];
+	for (size_t i = 0; i < f->n_cause; i++) {
+		describe_tx(s, f->cause[i].tx, buf, sizeof(buf));
+		evidence(f, "%s: %s", dns_relation_name(f->cause[i].rel), buf);
+	}
+}
+
+/* ---- rules ---- */
+
+static void rule_tcp(const struct session *s, struct finding_list *out)
+{
+	struct names nm;
+	struct finding *f;
+	if (s->has_syn_ack)
+		return;
+	names_of(s, &nm);
+	if (s->close == CLOSE_RST_SERVER) {
+		f = add(out, F_TCP_REFUSED, s->start);
+		if (!f)
+			return;
+		set_duration(f, mx_dt(s->start, s->close_t));
+		summary(f, "%s refused the connection from %s: its SYN was "
+			   "answered by a reset (nothing listens on port %u, or "
+			   "a firewall rejects it).",
+			nm.srv, nm.cli, s->server.port);
+		evidence(f, "SYN at +0.000 s, RST from the server at %+.3f s",
+			 rel(s, s->close_t));
+		f->remedy = "check that the MTA listens on this port and that "
+			    "no firewall rejects the client; try the next MX";
+		return;
+	}
+	if (s->syns == 0)
+		return;
+	f = add(out, F_TCP_NO_ANSWER, s->start);
+	if (!f)
+		return;
+	set_duration(f, mx_dt(s->start, s->syn_t));
+	summary(f, "%s sent %u SYN%s to %s:%u over %.3f s and got no answer.",
+		nm.cli, s->syns, s->syns == 1 ? "" : "s", nm.srv,
+		s->server.port, mx_dt(s->start, s->syn_t));
+	evidence(f, "first SYN at +0.000 s, last at %+.3f s, no SYN-ACK",
+		 rel(s, s->syn_t));
+	f->remedy = "the host is down or a firewall drops port 25; the sender "
+		    "should move on to the next MX";
+}
+
+static void rule_banner(const struct session *s, const struct fnd_config *c,
+			struct finding_list *out)
+{
+	struct names nm;
+	struct finding *f;
+	double closed_t = 0, wait_from, delay;
+	char cause[600];
+	const char *how = "closed the connection";
+	bool client_first = client_closed_first(s, &closed_t, &how);
+
+	if (!s->has_ack && !s->has_syn_ack)
+		return;
+	names_of(s, &nm);
+	wait_from = s->has_ack ? s->ack_t : s->syn_ack_t;
+
+	/* the client left before any greeting */
+	if (client_first && (!s->has_banner || s->banner_t > closed_t)) {
+		double waited = mx_dt(wait_from, closed_t);
+		bool busy = false;
+		for (size_t i = 0; i < s->n_dns; i++) {
+			const struct dns_tx *tx = s->dns[i].tx;
+			if (server_side(s->dns[i].rel) && tx->has_query &&
+			    tx->query_t <= closed_t &&
+			    (!tx->has_response || tx->response_t > closed_t))
+				busy = true;
+		}
+		if (s->has_banner || busy) {
+			f = add(out, F_CLIENT_GAVE_UP, closed_t);
+			if (!f)
+				return;
+			set_duration(f, waited);
+			explain_wait(s, wait_from, closed_t, f);
+			if (s->has_banner) {
+				f->has_needed = true;
+				f->needed_s = mx_dt(closed_t, s->banner_t);
+			}
+			cause[0] = '\0';
+			cause_sentence(s, f, waited, cause, sizeof(cause));
+			if (f->has_needed)
+				summary(f, "%s gave up after waiting %.3f s for the "
+					   "greeting of %s, which came %.3f s later; %s.",
+					nm.cli, waited, nm.srv, f->needed_s, cause);
+			else
+				summary(f, "%s gave up after waiting %.3f s for the "
+					   "greeting of %s, which was still busy; %s.",
+					nm.cli, waited, nm.srv, cause);
+			evidence(f, "handshake done at %+.3f s, the client %s at "
+				    "%+.3f s", rel(s, wait_from), how,
+				 rel(s, closed_t));
+			add_cause_evidence(s, f);
+			f->remedy = "make the server greet sooner (fix the PTR "
+				    "record of the client or the server's resolver, "
+				    "or disable reverse lookups before the banner)";
+			return;
+		}
+	}
+	if (!s->has_banner) {
+		double end = client_first ? closed_t : session_end(s);
+		if (!s->has_ack)
+			return;
+		f = add(out, F_BANNER_MISSING, wait_from);
+		if (!f)
+			return;
+		set_duration(f, mx_dt(wait_from, end));
+		summary(f, "%s completed the TCP handshake with %s but never sent "
+			   "a greeting in %.3f s; the session ended with %s.",
+			nm.srv, nm.cli, mx_dt(wait_from, end),
+			sess_close_name(s->close));
+		evidence(f, "handshake ACK at %+.3f s, no server data until "
+			    "%+.3f s", rel(s, wait_from), rel(s, end));
+		f->remedy = "check the MTA on the server (hung, overloaded) and "
+			    "any SMTP-inspecting firewall in front of it; the "
+			    "sender should fail over to the next MX";
+		return;
+	}
+	if (sess_banner_delay(s, &delay) && delay > c->slow_banner) {
+		f = add(out, F_BANNER_SLOW, wait_from);
+		if (!f)
+			return;
+		set_duration(f, delay);
+		explain_wait(s, wait_from, s->banner_t, f);
+		cause[0] = '\0';
+		cause_sentence(s, f, delay, cause, sizeof(cause));
+		summary(f, "The greeting of %s came %.3f s after the handshake "
+			   "(limit %.3f s); %s.",
+			nm.srv, delay, c->slow_banner, cause);
+		evidence(f, "handshake ACK at %+.3f s, greeting %d at %+.3f s",
+			 rel(s, wait_from), s->banner_code, rel(s, s->banner_t));
+		add_cause_evidence(s, f);
+		f->remedy = f->n_cause && f->explained_s >= delay / 2
+				    ? "fix the PTR record of the client or the "
+				      "server's resolver, or disable reverse "
+				      "lookups before the banner"
+				    : "check the server's CPU load and resource "
+				      "conservation mode, and any SMTP-inspecting "
+				      "firewall";
+	}
+	if (s->banner_text && strstr(s->banner_text, "****")) {
+		f = add(out, F_BANNER_MASKED, s->banner_t);
+		if (!f)
+			return;
+		summary(f, "The greeting of %s is masked with asterisks, as "
+			   "SMTP-fixup firewalls do.", nm.srv);
+		evidence(f, "greeting: %d %.200s", s->banner_code, s->banner_text);
+		f->remedy = "turn off SMTP inspection (fixup) on the firewall in "
+			    "front of the server";
+	}
+}
+
+static void rule_dns(const struct session *s, const struct fnd_config *c,
+		     struct finding_list *out)
+{
+	char buf[400], tb[16], rb[16];
+	for (size_t i = 0; i < s->n_dns; i++) {
+		const struct dns_tx *tx = s->dns[i].tx;
+		enum dns_relation r = s->dns[i].rel;
+		struct finding *f;
+		describe_tx(s, tx, buf, sizeof(buf));
+		/* a response whose query was not captured still tells its
+		 * rcode; only timeouts and slowness need the query */
+		if (!tx->has_query && !tx->has_response)
+			continue;
+		if (tx->has_query && !tx->has_response) {
+			f = add(out, F_DNS_TIMEOUT, tx->query_t);
+			if (!f)
+				return;
+			set_duration(f, mx_dt(tx->query_t, session_end(s)));
+			summary(f, "The %s lookup %s (%s) was never answered "
+				   "(%u retransmission%s).",
+				dns_type_name(tx->qtype, tb), tx->qname,
+				dns_relation_name(r), tx->retransmissions,
+				tx->retransmissions == 1 ? "" : "s");
+			evidence(f, "%s", buf);
+			f->remedy = "check the resolver the host uses and the path "
+				    "to it";
+			continue;
+		}
+		if (tx->has_query &&
+		    mx_dt(tx->query_t, tx->response_t) > c->slow_dns) {
+			f = add(out, F_DNS_SLOW, tx->query_t);
+			if (!f)
+				return;
+			set_duration(f, mx_dt(tx->query_t, tx->response_t));
+			summary(f, "The %s lookup %s (%s) took %.3f s (limit "
+				   "%.3f s).", dns_type_name(tx->qtype, tb),
+				tx->qname, dns_relation_name(r),
+				mx_dt(tx->query_t, tx->response_t), c->slow_dns);
+			evidence(f, "%s", buf);
+			f->remedy = "check the resolver's load and its upstream "
+				    "servers";
+		}
+		/* NXDOMAIN is how a DNSBL says "not listed"; for the server's
+		 * other lookups it is an answer about someone else's name,
+		 * not a failure of this session */
+		if (tx->rcode == DNS_R_SERVFAIL || tx->rcode == DNS_R_REFUSED ||
+		    (tx->rcode == DNS_R_NXDOMAIN && r != REL_DNSBL_OF_CLIENT &&
+		     r != REL_OTHER)) {
+			f = add(out, F_DNS_ERROR, tx->response_t);
+			if (!f)
+				return;
+			summary(f, "The %s lookup %s (%s) failed with %s.",
+				dns_type_name(tx->qtype, tb), tx->qname,
+				dns_relation_name(r), dns_rcode_name(tx->rcode, rb));
+			evidence(f, "%s", buf);
+			f->remedy = r == REL_PTR_OF_CLIENT
+					    ? "publish a PTR record for the client's "
+					      "address"
+					    : "check the zone and the resolver";
+		}
+	}
+}
+
+static void rule_stalls(const struct session *s, const struct fnd_config *c,
+			struct finding_list *out)
+{
+	struct names nm;
+	double end = session_end(s);
+	names_of(s, &nm);
+	for (size_t i = 0; i < s->n_unanswered; i++) {
+		const struct unanswered *u = &s->unanswered[i];
+		double silent = mx_dt(u->t, end);
+		enum finding_code code = F_STALL_COMMAND;
+		struct finding *f;
+		const char *what = u->verb;
+		if (silent < c->stall)
+			continue;
+		if (u->cmd == SMTP_CMD_DATA || u->cmd == SMTP_CMD_DATA_END) {
+			code = F_STALL_DATA;
+			what = u->cmd == SMTP_CMD_DATA ? "DATA (no 354)"
+						       : "the end-of-data dot";
+		} else if (u->cmd == SMTP_CMD_XEXCH50 ||
+			   u->cmd == SMTP_CMD_BLOB_END) {
+			code = F_STALL_XEXCH50;
+			what = u->cmd == SMTP_CMD_XEXCH50 ? "XEXCH50 (no 354)"
+							 : "the XEXCH50 blob";
+		}
+		f = add(out, code, u->t);
+		if (!f)
+			return;
+		set_duration(f, silent);
+		summary(f, "%s never answered %s from %s; the session sat silent "
+			   "for %.3f s and ended with %s.",
+			nm.srv, what, nm.cli, silent, sess_close_name(s->close));
+		evidence(f, "%s sent at %+.3f s, no reply until the end at %+.3f s",
+			 u->verb, rel(s, u->t), rel(s, end));
+		f->remedy = code == F_STALL_XEXCH50
+				    ? "a firewall may drop the XEXCH50 blob: check "
+				      "its SMTP inspection, or disable XEXCH50 "
+				      "between the servers"
+				    : "check the server's content scanning and any "
+				      "SMTP-inspecting firewall on the path";
+	}
+}
+
+static void rule_replies(const struct session *s, struct finding_list *out)
+{
+	unsigned replies = 0, slow = 0;
+	double worst = 0, first_slow = 0;
+	for (size_t i = 0; i < s->n_ev; i++) {
+		const struct tl_event *e = &s->ev[i];
+		struct finding *f;
+		if (e->kind != EV_REPLY && e->kind != EV_BANNER)
+			continue;
+		if (e->code >= 400) {
+			f = add(out, F_SMTP_REPLY_ERROR, e->t);
+			if (!f)
+				return;
+			if (e->kind == EV_REPLY && (!e->verb || !*e->verb))
+				summary(f, "The server sent %d %.300s with no "
+					   "command pending (its command was not "
+					   "captured, or the server gave up on the "
+					   "client)", e->code, e->text ? e->text : "");
+			else
+				summary(f, "The server answered %s with %d %.300s",
+					e->kind == EV_BANNER ? "the connection"
+							     : e->verb,
+					e->code, e->text ? e->text : "");
+			evidence(f, "reply at %+.3f s", rel(s, e->t));
+		}
+		/* content checks after the dot may take long; judge the rest */
+		if (e->kind != EV_REPLY || e->latency < 0 || !e->verb ||
+		    !strcmp(e->verb, ".") || !strcmp(e->verb, "XEXCH50-BLOB"))
+			continue;
+		replies++;
+		if (e->latency >= 1.0) {
+			if (!slow)
+				first_slow = e->t;
+			slow++;
+			if (e->latency > worst)
+				worst = e->latency;
+		}
+	}
+	if (replies >= 3 && slow * 2 > replies) {
+		struct finding *f = add(out, F_SERVER_SLOW_REPLIES, first_slow);
+		if (!f)
+			return;
+		summary(f, "%u of %u server replies came 1 s or more after their "
+			   "command (worst %.3f s): a tarpit or resource "
+			   "conservation mode.", slow, replies, worst);
+		evidence(f, "%u slow replies, first at %+.3f s", slow,
+			 rel(s, first_slow));
+		f->remedy = "check the server's resource conservation / tarpit "
+			    "settings and its load";
+	}
+}
+
+static bool finding_before(const struct finding *a, const struct finding *b)
+{
+	if (a->sev != b->sev)
+		return a->sev > b->sev;
+	return a->t < b->t;
+}
+
+/* Decided across sessions by delivery.c when this attempt started. */
+static void rule_mx(const struct session *s, struct finding_list *out)
+{
+	struct finding *f;
+	if (s->mx_verdict == MXV_NONE)
+		return;
+	f = add(out, s->mx_verdict == MXV_FAILOVER ? F_MX_FAILOVER
+						   : F_MX_NO_FAILOVER,
+		s->start);
+	if (!f)
+		return;
+	summary(f, "%s", s->mx_summary ? s->mx_summary : "");
+	evidence(f, "%s", s->mx_evidence ? s->mx_evidence : "");
+	if (s->mx_verdict == MXV_NO_FAILOVER)
+		f->remedy = "make the sender try the next MX host after a failed "
+			    "attempt (a known bug of old Exchange releases, fixed "
+			    "in later service packs), and fix the failing host";
+}
+
+/* A reply to MAIL or RCPT slower than --slow-reply, with the server's
+ * lookups (of the envelope domains, typically SPF, MX and DMARC checks)
+ * that were outstanding while the client waited. */
+static void rule_slow_envelope(const struct session *s,
+			       const struct fnd_config *c,
+			       struct finding_list *out)
+{
+	char cause[600];
+	for (size_t i = 0; i < s->n_ev; i++) {
+		const struct tl_event *e = &s->ev[i];
+		struct finding *f;
+		double from;
+		if (e->kind != EV_REPLY || !e->verb || e->latency <= c->slow_reply ||
+		    (strcmp(e->verb, "MAIL") && strcmp(e->verb, "RCPT")))
+			continue;
+		from = e->t - e->latency;
+		f = add(out, F_SMTP_SLOW_REPLY, from);
+		if (!f)
+			return;
+		set_duration(f, e->latency);
+		explain_wait(s, from, e->t, f);
+		cause[0] = '\0';
+		cause_sentence(s, f, e->latency, cause, sizeof(cause));
+		summary(f, "The reply to %s came %.3f s after the command (limit "
+			   "%.3f s); %s.", e->verb, e->latency, c->slow_reply,
+			cause);
+		evidence(f, "%s at %+.3f s, %d at %+.3f s", e->verb, rel(s, from),
+			 e->code, rel(s, e->t));
+		add_cause_evidence(s, f);
+		f->remedy = f->n_cause && f->explained_s >= e->latency / 2
+				    ? "check the resolver the server uses for its "
+				      "sender/recipient checks (SPF, MX, DMARC)"
+				    : "check the server's load, tarpit settings and "
+				      "recipient verification";
+		return; /* the first one tells the story; tarpits are below */
+	}
+}
+
+void findings_eval(const struct session *s, const struct fnd_config *c,
+		   struct finding_list *out)
+{
+	size_t first = out->n;
+	rule_mx(s, out);
+	rule_tcp(s, out);
+	rule_banner(s, c, out);
+	rule_dns(s, c, out);
+	rule_stalls(s, c, out);
+	rule_replies(s, out);
+	rule_slow_envelope(s, c, out);
+	/* most severe first, then by time: insertion sort keeps it stable */
+	for (size_t i = first + 1; i < out->n; i++)
+		for (size_t j = i; j > first && finding_before(&out->v[j],
+							     &out->v[j - 1]);
+		     j--) {
+			struct finding t = out->v[j];
+			out->v[j] = out->v[j - 1];
+			out->v[j - 1] = t;
+		}
+}

@@ -1,0 +1,373 @@
+/* session.c - building one SMTP session's record from dissector events. */
+#include "model/session.h"
+
+#include "diagnose/delivery.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const close_names[] = {
+	[CLOSE_NONE] = "open",
+	[CLOSE_FIN] = "fin",
+	[CLOSE_RST_CLIENT] = "rst_client",
+	[CLOSE_RST_SERVER] = "rst_server",
+	[CLOSE_TIMEOUT] = "timeout",
+	[CLOSE_CAPTURE_END] = "capture_end",
+};
+
+static const char *const kind_names[] = {
+	[EV_SYN] = "syn",
+	[EV_SYN_ACK] = "syn_ack",
+	[EV_ACK] = "ack",
+	[EV_BANNER] = "banner",
+	[EV_COMMAND] = "command",
+	[EV_REPLY] = "reply",
+	[EV_DATA_START] = "data_start",
+	[EV_DATA_END] = "data_end",
+	[EV_BLOB] = "blob",
+	[EV_TLS] = "tls",
+	[EV_DNS_QUERY] = "dns_query",
+	[EV_DNS_RESPONSE] = "dns_response",
+	[EV_FIN] = "fin",
+	[EV_RST] = "rst",
+	[EV_TIMEOUT] = "timeout",
+	[EV_GAP] = "gap",
+};
+
+static const char *const actor_names[] = {"client", "server", "dns"};
+
+static const char *const relation_names[] = {
+	[REL_PTR_OF_CLIENT] = "ptr_of_client",
+	[REL_A_OF_PTR_NAME] = "a_of_ptr_name",
+	[REL_DNSBL_OF_CLIENT] = "dnsbl_of_client",
+	[REL_MX_OF_DOMAIN] = "mx_of_domain",
+	[REL_A_OF_MX] = "a_of_mx",
+	[REL_OTHER] = "other",
+	[REL_SENDER_DOMAIN] = "sender_domain",
+	[REL_RECIPIENT_DOMAIN] = "recipient_domain",
+};
+
+const char *sess_close_name(enum sess_close c)
+{
+	return close_names[c];
+}
+
+const char *ev_kind_name(enum ev_kind k)
+{
+	return kind_names[k];
+}
+
+const char *actor_name(enum actor a)
+{
+	return actor_names[a];
+}
+
+const char *dns_relation_name(enum dns_relation r)
+{
+	return relation_names[r];
+}
+
+struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
+				enum actor a)
+{
+	struct tl_event *e;
+	if (s->n_ev >= SESS_MAX_EVENTS) {
+		s->ev_dropped++;
+		return NULL;
+	}
+	if (s->n_ev == s->cap_ev) {
+		size_t cap = s->cap_ev ? s->cap_ev * 2 : 8;
+		struct tl_event *ne = realloc(s->ev, cap * sizeof(*ne));
+		if (!ne) {
+			s->ev_dropped++;
+			return NULL;
+		}
+		s->ev = ne;
+		s->cap_ev = cap;
+	}
+	e = &s->ev[s->n_ev++];
+	memset(e, 0, sizeof(*e));
+	e->t = t;
+	e->kind = (uint8_t)k;
+	e->actor = (uint8_t)a;
+	return e;
+}
+
+bool sess_has_dns(const struct session *s, const struct dns_tx *tx)
+{
+	for (size_t i = 0; i < s->n_dns; i++)
+		if (s->dns[i].tx == tx)
+			return true;
+	return false;
+}
+
+void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r)
+{
+	if (sess_has_dns(s, tx))
+		return;
+	if (s->n_dns >= SESS_MAX_DNS) {
+		s->dns_dropped++;
+		return;
+	}
+	if (s->n_dns == s->cap_dns) {
+		size_t cap = s->cap_dns ? s->cap_dns * 2 : 4;
+		struct dns_tie *nd = realloc(s->dns, cap * sizeof(*nd));
+		if (!nd) {
+			s->dns_dropped++;
+			return;
+		}
+		s->dns = nd;
+		s->cap_dns = cap;
+	}
+	dns_tx_ref(tx);
+	if (tx->first_rel < 0)
+		tx->first_rel = (int)r;
+	s->dns[s->n_dns].tx = tx;
+	s->dns[s->n_dns].rel = r;
+	s->n_dns++;
+}
+
+bool sess_banner_delay(const struct session *s, double *delay)
+{
+	if (!s->has_banner)
+		return false;
+	if (s->has_ack)
+		*delay = mx_dt(s->ack_t, s->banner_t);
+	else if (s->has_syn_ack)
+		*delay = mx_dt(s->syn_ack_t, s->banner_t);
+	else
+		return false;
+	return true;
+}
+
+char *sess_strdup(struct session *s, const char *str)
+{
+	return str ? arena_escape(&s->strings, str, strlen(str)) : NULL;
+}
+
+static char *dup_escaped(const char *s)
+{
+	return s ? mx_escape_dup(s, strlen(s)) : NULL;
+}
+
+/* "FROM:<a@b> SIZE=1" -> "a@b"; keeps the raw text if no brackets. */
+static char *path_of(struct session *s, const char *args)
+{
+	const char *lt = strchr(args, '<'), *gt;
+	if (lt && (gt = strchr(lt, '>')) != NULL)
+		return arena_escape(&s->strings, lt + 1, (size_t)(gt - lt - 1));
+	lt = strchr(args, ':');
+	lt = lt ? lt + 1 : args;
+	while (*lt == ' ')
+		lt++;
+	return arena_escape(&s->strings, lt, strcspn(lt, " "));
+}
+
+/* The pointer arrays grow by doubling; their strings are in the arena. */
+static void strv_add(char ***v, size_t *n, char *str)
+{
+	char **nv;
+	if (!str || *n >= 1000)
+		return;
+	if ((*n & (*n - 1)) == 0) { /* 0, 1, 2, 4 ...: full */
+		if (!(nv = realloc(*v, (*n ? *n * 2 : 1) * sizeof(**v))))
+			return;
+		*v = nv;
+	}
+	(*v)[(*n)++] = str;
+}
+
+static bool has_prefix_ci(const char *s, const char *p)
+{
+	for (; *p; s++, p++) {
+		char c = *s;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 32);
+		if (c != *p)
+			return false;
+	}
+	return true;
+}
+
+static void on_command(struct session *s, const struct smtp_event *ev)
+{
+	struct tl_event *e = sess_add_event(s, ev->ts, EV_COMMAND,
+					    ACTOR_CLIENT);
+	if (e) {
+		e->verb = sess_strdup(s, ev->verb);
+		e->text = sess_strdup(s, ev->args);
+	}
+	switch (ev->cmd) {
+	case SMTP_CMD_HELO:
+	case SMTP_CMD_EHLO:
+	case SMTP_CMD_LHLO:
+		free(s->helo);
+		s->helo = dup_escaped(ev->args);
+		break;
+	case SMTP_CMD_MAIL:
+		if (has_prefix_ci(ev->args, "FROM:"))
+			strv_add(&s->mail_from, &s->n_mail_from,
+				 path_of(s, ev->args));
+		break;
+	case SMTP_CMD_RCPT:
+		if (has_prefix_ci(ev->args, "TO:"))
+			strv_add(&s->rcpt_to, &s->n_rcpt_to,
+				 path_of(s, ev->args));
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_reply(struct session *s, const struct smtp_event *ev)
+{
+	struct tl_event *e;
+	if (ev->greeting && !s->has_banner) {
+		s->has_banner = true;
+		s->banner_t = ev->ts;
+		s->banner_code = ev->code;
+		s->banner_text = sess_strdup(s, ev->text);
+		e = sess_add_event(s, ev->ts, EV_BANNER, ACTOR_SERVER);
+		if (e) {
+			e->code = ev->code;
+			e->text = s->banner_text;
+		}
+		return;
+	}
+	e = sess_add_event(s, ev->ts, EV_REPLY, ACTOR_SERVER);
+	if (!e)
+		return;
+	e->code = ev->code;
+	e->text = sess_strdup(s, ev->text);
+	e->verb = sess_strdup(s, ev->cmd == SMTP_CMD_NONE ? "" : ev->verb);
+	e->latency = ev->cmd == SMTP_CMD_NONE ? -1 : mx_dt(ev->cmd_ts, ev->ts);
+	if (ev->cmd == SMTP_CMD_STARTTLS && ev->code == 220)
+		s->starttls = true;
+}
+
+static void on_tls(struct session *s, const struct smtp_event *ev)
+{
+	enum actor a = ev->dir == SMTP_FROM_CLIENT ? ACTOR_CLIENT
+						   : ACTOR_SERVER;
+	struct tl_event *last = s->n_ev ? &s->ev[s->n_ev - 1] : NULL;
+	/* one event per run of TLS bytes in one direction keeps the
+	 * timeline readable and bounded */
+	if (last && last->kind == EV_TLS && last->actor == a) {
+		last->bytes += ev->bytes;
+		last->t_last = ev->ts;
+		return;
+	}
+	last = sess_add_event(s, ev->ts, EV_TLS, a);
+	if (last) {
+		last->bytes = ev->bytes;
+		last->t_last = ev->ts;
+	}
+}
+
+struct smtp_state *sess_smtp_start(struct session *s)
+{
+	s->smtp = s->smtp_spare ? s->smtp_spare : smtp_new();
+	s->smtp_spare = NULL;
+	if (s->smtp && s->partial)
+		smtp_no_greeting(s->smtp);
+	return s->smtp;
+}
+
+void sess_on_smtp(void *session, const struct smtp_event *ev)
+{
+	struct session *s = session;
+	struct tl_event *e;
+
+	switch (ev->kind) {
+	case SMTP_EV_COMMAND:
+		on_command(s, ev);
+		break;
+	case SMTP_EV_REPLY:
+		on_reply(s, ev);
+		break;
+	case SMTP_EV_DATA_START:
+		sess_add_event(s, ev->ts, EV_DATA_START, ACTOR_CLIENT);
+		break;
+	case SMTP_EV_DATA_END:
+		e = sess_add_event(s, ev->ts, EV_DATA_END, ACTOR_CLIENT);
+		if (e)
+			e->bytes = ev->bytes;
+		break;
+	case SMTP_EV_BLOB:
+		e = sess_add_event(s, ev->ts, EV_BLOB, ACTOR_CLIENT);
+		if (e) {
+			e->bytes = ev->bytes;
+			e->verb = sess_strdup(s, smtp_cmd_name(ev->blob_of));
+		}
+		break;
+	case SMTP_EV_TLS:
+		on_tls(s, ev);
+		break;
+	case SMTP_EV_UNANSWERED:
+		if (s->n_unanswered < SESS_MAX_UNANSWERED) {
+			struct unanswered *u = &s->unanswered[s->n_unanswered++];
+			u->cmd = ev->cmd;
+			mx_escape(ev->verb, strlen(ev->verb), u->verb,
+				  sizeof(u->verb));
+			u->t = ev->cmd_ts;
+		}
+		break;
+	case SMTP_EV_ANOMALY:
+		if (ev->anomaly < SMTP_ANOM__COUNT)
+			s->anomalies[ev->anomaly]++;
+		break;
+	}
+}
+
+/* An event array or string chunk this large is not kept for the next
+ * session. */
+#define SESS_KEEP_EVENTS 64
+#define SESS_KEEP_STRINGS ((size_t)16 << 10)
+
+void sess_clear(struct session *s)
+{
+	struct tl_event *ev = s->ev;
+	struct dns_tie *dns = s->dns;
+	struct smtp_state *spare = s->smtp ? s->smtp : s->smtp_spare;
+	size_t cap_ev = s->cap_ev, cap_dns = s->cap_dns;
+	struct arena strings;
+
+	dl_session_end(s); /* its delivery group keeps the final outcome */
+	dl_group_unref(s->group);
+	tcpr_free(&s->half[0]);
+	tcpr_free(&s->half[1]);
+	free(s->helo);
+	free(s->mail_from);
+	free(s->rcpt_to);
+	for (size_t i = 0; i < s->n_dns; i++)
+		dns_tx_unref(s->dns[i].tx);
+	if (spare)
+		smtp_reset(spare);
+	s->strings.keep = SESS_KEEP_STRINGS;
+	arena_reset(&s->strings);
+	strings = s->strings;
+	if (cap_ev > SESS_KEEP_EVENTS) {
+		free(ev);
+		ev = NULL;
+		cap_ev = 0;
+	}
+	memset(s, 0, sizeof(*s));
+	s->ev = ev;
+	s->cap_ev = cap_ev;
+	s->dns = dns;
+	s->cap_dns = cap_dns;
+	s->smtp_spare = spare;
+	s->strings = strings;
+}
+
+void sess_free(struct session *s)
+{
+	if (!s)
+		return;
+	sess_clear(s);
+	free(s->ev);
+	free(s->dns);
+	smtp_free(s->smtp_spare);
+	arena_free(&s->strings);
+	free(s);
+}

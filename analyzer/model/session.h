@@ -1,0 +1,204 @@
+/* session.h - one SMTP session (one TCP connection to an SMTP port): its
+ * handshake times, timeline of SMTP events, the DNS lookups tied to it and
+ * its findings.  Sessions are created on the client's SYN and freed right
+ * after they are reported.
+ */
+#ifndef MXRAY_SESSION_H
+#define MXRAY_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/dlist.h"
+#include "model/dnstrack.h"
+#include "smtp.h"
+#include "flow/tcpreasm.h"
+#include "base/util.h"
+
+struct mx_group; /* delivery.h */
+
+enum sess_close {
+	CLOSE_NONE = 0,
+	CLOSE_FIN,
+	CLOSE_RST_CLIENT,
+	CLOSE_RST_SERVER,
+	CLOSE_TIMEOUT,
+	CLOSE_CAPTURE_END,
+};
+
+enum ev_kind {
+	EV_SYN,
+	EV_SYN_ACK,
+	EV_ACK,
+	EV_BANNER,
+	EV_COMMAND,
+	EV_REPLY,
+	EV_DATA_START,
+	EV_DATA_END,
+	EV_BLOB,
+	EV_TLS,
+	EV_DNS_QUERY,    /* built at report time from the ties */
+	EV_DNS_RESPONSE, /* built at report time from the ties */
+	EV_FIN,
+	EV_RST,
+	EV_TIMEOUT,
+	EV_GAP, /* bytes missing from the capture (extension of SPEC's kinds) */
+};
+
+enum actor { ACTOR_CLIENT, ACTOR_SERVER, ACTOR_DNS };
+
+struct tl_event {
+	double t;
+	uint8_t kind;   /* enum ev_kind */
+	uint8_t actor;  /* enum actor */
+	bool retransmission; /* SYN / SYN-ACK resent */
+	int code;       /* REPLY/BANNER */
+	uint64_t bytes; /* DATA_END, BLOB, TLS */
+	double latency; /* REPLY: seconds since the command it answers */
+	char *verb;     /* COMMAND; REPLY: the command answered (s->strings) */
+	char *text;     /* COMMAND args; REPLY text (s->strings, escaped) */
+	double t_last;  /* TLS: last byte of a coalesced run */
+};
+
+enum dns_relation {
+	REL_PTR_OF_CLIENT,
+	REL_A_OF_PTR_NAME,
+	REL_DNSBL_OF_CLIENT,
+	REL_MX_OF_DOMAIN,
+	REL_A_OF_MX,
+	REL_OTHER,
+	REL_SENDER_DOMAIN,    /* the server's lookups of the MAIL FROM domain */
+	REL_RECIPIENT_DOMAIN, /* ... of a RCPT TO domain */
+};
+
+/* What the server-side walk covered when the banner came (correlate.c),
+ * so the walk before the report is skipped when nothing can have changed. */
+struct corr_mark {
+	bool done;
+	bool other;             /* the "other" walk ran, from other_from */
+	double until, other_from;
+	uint64_t last_seq, ptr_gone;
+};
+
+struct dns_tie {
+	struct dns_tx *tx; /* one reference held */
+	enum dns_relation rel;
+};
+
+struct unanswered {
+	enum smtp_cmd cmd;
+	char verb[16];
+	double t;
+};
+
+#define SESS_MAX_UNANSWERED 8
+#define SESS_MAX_DNS 64
+
+struct session {
+	/* what a look-up reads first, in one cache line: the endpoints and
+	 * the hash chain (the table's links, owned by the engine) */
+	struct mx_endpoint client, server;
+	struct session *hnext;             /* hash chain */
+	uint64_t seq;    /* creation order */
+	char id[24];
+
+	/* TCP, from the raw packet hook */
+	double start;  /* first SYN */
+	double last;   /* last packet either way */
+	uint32_t client_isn, server_isn;
+	unsigned syns, syn_acks;
+	bool has_syn_ack, has_ack;
+	double syn_t, syn_ack_t, ack_t;
+	bool fin_client, fin_server;
+	double fin_client_t, fin_server_t;
+	bool partial;   /* the capture began after the handshake */
+	struct tcpr_half half[2]; /* stream state: 0 client->server, 1 back */
+	uint64_t missing[2];      /* bytes lost from the capture, per side */
+	enum sess_close close;
+	double close_t; /* when it became over (closing list order) */
+
+	/* SMTP */
+	struct smtp_state *smtp;
+	struct smtp_state *smtp_spare; /* reset, from a previous session */
+	/* the session's strings but helo (event texts, banner, envelope):
+	 * they live as long as the session and go with it at once */
+	struct arena strings;
+	bool has_banner;
+	double banner_t;
+	int banner_code;
+	char *banner_text;
+	char *helo;
+	char **mail_from;
+	size_t n_mail_from;
+	char **rcpt_to;
+	size_t n_rcpt_to;
+	bool starttls;
+	uint64_t client_bytes, server_bytes;
+	struct unanswered unanswered[SESS_MAX_UNANSWERED];
+	size_t n_unanswered;
+	unsigned anomalies[SMTP_ANOM__COUNT];
+
+	struct tl_event *ev;
+	size_t n_ev, cap_ev;
+	size_t ev_dropped;
+
+	struct dns_tie *dns; /* grows up to SESS_MAX_DNS; owned */
+	size_t n_dns, cap_dns;
+	size_t dns_dropped;
+	struct corr_mark server_walk;
+
+
+	/* MX delivery attempt (delivery.c), when the client's MX lookup that
+	 * led here was seen */
+	struct mx_group *group; /* one reference held */
+	size_t attempt;         /* 1-based number within the group */
+	/* the MX host it went to: a name in a lookup tied to it, or NULL */
+	const char *mx_host;
+	int mx_pref;            /* -1 when unknown */
+	int mx_verdict;         /* enum mx_verdict, decided at the SYN */
+	char *mx_summary;       /* with a verdict: in s->strings, else NULL */
+	char *mx_evidence;
+
+	/* list links, owned by the engine */
+	struct dlist_link lru;             /* idle or closing list */
+	bool closing;                      /* on the closing list */
+};
+
+/* Append an event; returns it (zeroed but for t/kind/actor) or NULL when
+ * the per-session cap is hit (the drop is counted). */
+struct tl_event *sess_add_event(struct session *s, double t, enum ev_kind k,
+				enum actor a);
+
+/* A printable copy of s in the session's strings; NULL for NULL or OOM. */
+char *sess_strdup(struct session *s, const char *str);
+
+/* Tie a DNS transaction (takes a reference); duplicates are ignored. */
+void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r);
+bool sess_has_dns(const struct session *s, const struct dns_tx *tx);
+
+/* The SMTP parser for its first stream bytes (a previous session's, reset,
+ * when the record was reused); NULL on OOM. */
+struct smtp_state *sess_smtp_start(struct session *s);
+/* The SMTP dissector's events, turned into timeline entries. */
+void sess_on_smtp(void *session, const struct smtp_event *ev);
+
+void sess_free(struct session *s);
+/* Release everything the session holds and zero it, keeping its buffers
+ * (events, ties, first string chunk, SMTP state) for the next session
+ * that reuses the record. */
+void sess_clear(struct session *s);
+
+/* Banner delay per SPEC: from the handshake ACK (else the SYN-ACK) to the
+ * first byte of the greeting; false when unknown. */
+bool sess_banner_delay(const struct session *s, double *delay);
+
+const char *sess_close_name(enum sess_close c);
+const char *ev_kind_name(enum ev_kind k);
+const char *actor_name(enum actor a);
+const char *dns_relation_name(enum dns_relation r);
+
+#define SESS_MAX_EVENTS 5000
+
+#endif

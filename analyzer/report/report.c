@@ -1,0 +1,331 @@
+/* report.c - streaming report writers.  JSON is one document written as
+ * sessions finish: the "sessions" array is written in place, the "dns"
+ * list is spooled to a temporary file (transactions leave the window while
+ * sessions are still being written) and copied in at the end, then
+ * "inputs" and "summary", which are only known at the end. */
+#include "report/report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/jarena.h"
+#include "report/report_json.h"
+#include "report/report_text.h"
+#include "report/report_writer.h"
+#include "base/version.h"
+
+#define TOP_N 5
+
+struct report {
+	FILE *out;
+	struct report_options o;
+	FILE *spool;      /* JSON: the "dns" list, written at the end */
+	size_t n_sessions, n_dns;
+	struct rt_top slow_banner[TOP_N], slow_dns[TOP_N];
+	size_t n_slow_banner, n_slow_dns;
+	struct textbuf text; /* text of one session, reused */
+	struct rj_scratch timeline; /* one session's sorted timeline, reused */
+	/* JSON: values are built in an arena; the writer thread dumps them,
+	 * or, without one, they are dumped here through a reused buffer */
+	struct arena *arena;
+	struct rw *writer;
+	struct textbuf dump;
+	int werr;
+};
+
+static void top_add(struct rt_top *v, size_t *n, double val, const char *what)
+{
+	size_t i = *n < TOP_N ? (*n)++ : TOP_N - 1;
+	if (*n == TOP_N && i == TOP_N - 1 && v[i].v >= val)
+		return;
+	v[i].v = val;
+	snprintf(v[i].what, sizeof(v[i].what), "%s", what);
+	for (; i > 0 && v[i].v > v[i - 1].v; i--) {
+		struct rt_top t = v[i];
+		v[i] = v[i - 1];
+		v[i - 1] = t;
+	}
+}
+
+/* Before building a JSON value: where its allocations go. */
+static void json_begin(struct report *r)
+{
+	if (r->writer)
+		rw_arena(r->writer);
+}
+
+/* A built value (NULL on OOM) to f: by the writer thread, or here. */
+static void json_end(struct report *r, json_t *o, FILE *f, const char *prefix,
+		     const char *indent, const char *suffix)
+{
+	if (r->writer) {
+		rw_submit(r->writer, o, f, prefix, indent, suffix);
+		jarena_use(r->arena);
+		return;
+	}
+	if (rw_write_json(f, o, prefix, indent, suffix, &r->dump) != 0)
+		r->werr = 1;
+	arena_reset(r->arena);
+}
+
+/* A value built and written at once by this thread (the document's end). */
+static void put_json(struct report *r, FILE *f, json_t *o, const char *indent)
+{
+	if (rw_write_json(f, o, "", indent, "", &r->dump) != 0)
+		r->werr = 1;
+}
+
+struct report *report_new(FILE *out, const struct report_options *o,
+			  char errbuf[MX_ERRBUF_SIZE])
+{
+	struct report *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	r->out = out;
+	r->o = *o;
+	if (o->fmt != FMT_TEXT) {
+		if (!(r->arena = jarena_new())) {
+			snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+			free(r);
+			return NULL;
+		}
+		jarena_install();
+		jarena_use(r->arena);
+		/* no thread: the same output, written here */
+		r->writer = rw_start(o->live);
+	}
+	if (o->fmt == FMT_JSON) {
+		r->spool = tmpfile();
+		if (!r->spool) {
+			snprintf(errbuf, MX_ERRBUF_SIZE,
+				 "cannot create a temporary file for the report");
+			report_free(r);
+			return NULL;
+		}
+		fprintf(out, "{\n  \"schema\": 1,\n  \"version\": \"mxray %s\",\n"
+			     "  \"sessions\": [",
+			MXRAY_VERSION);
+	}
+	return r;
+}
+
+static void note_slowest(struct report *r, const struct session *s)
+{
+	char what[300], a[MX_ADDRSTR], b[MX_ADDRSTR];
+	double d;
+	if (sess_banner_delay(s, &d)) {
+		snprintf(what, sizeof(what), "%s %s -> %s", s->id,
+			 mx_addr_str(&s->client.ip, a),
+			 mx_addr_str(&s->server.ip, b));
+		top_add(r->slow_banner, &r->n_slow_banner, d, what);
+	}
+}
+
+void report_session(struct report *r, const struct session *s,
+		    const struct finding_list *fl)
+{
+	json_t *o;
+	note_slowest(r, s);
+	switch (r->o.fmt) {
+	case FMT_TEXT:
+		tb_clear(&r->text);
+		rt_session(&r->text, s, fl, &r->timeline);
+		if (r->text.oom)
+			r->werr = 1;
+		fwrite(r->text.p, 1, r->text.len, r->out);
+		break;
+	case FMT_JSON:
+		json_begin(r);
+		o = rj_session(s, fl, NULL, &r->timeline);
+		json_end(r, o, r->out, r->n_sessions ? ",\n" : "\n", "    ", "");
+		break;
+	case FMT_NDJSON:
+		json_begin(r);
+		o = rj_session(s, fl, "session", &r->timeline);
+		json_end(r, o, r->out, "", NULL, "\n");
+		break;
+	}
+	r->n_sessions++;
+	if (r->o.live && !r->writer) /* the writer flushes its own */
+		fflush(r->out);
+}
+
+void report_dns(struct report *r, struct dns_tx *tx)
+{
+	json_t *o;
+	if (tx->has_query && tx->has_response) {
+		char what[300], tb[16];
+		snprintf(what, sizeof(what), "%s %s", dns_type_name(tx->qtype, tb),
+			 tx->qname);
+		top_add(r->slow_dns, &r->n_slow_dns,
+			mx_dt(tx->query_t, tx->response_t), what);
+	}
+	switch (r->o.fmt) {
+	case FMT_TEXT:
+		break;
+	case FMT_JSON:
+		if (r->writer) {
+			rw_submit_dns(r->writer, tx, NULL,
+				      r->spool, r->n_dns ? ",\n" : "\n",
+				      "    ", "");
+			break;
+		}
+		o = rj_dns(tx, -1, NULL);
+		json_end(r, o, r->spool, r->n_dns ? ",\n" : "\n", "    ", "");
+		break;
+	case FMT_NDJSON:
+		if (r->writer) {
+			rw_submit_dns(r->writer, tx, "dns",
+				      r->out, "", NULL, "\n");
+			break;
+		}
+		o = rj_dns(tx, -1, "dns");
+		json_end(r, o, r->out, "", NULL, "\n");
+		break;
+	}
+	r->n_dns++;
+}
+
+static json_t *inputs_json(const struct cap_reader *cr)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; cr && i < cap_ninputs(cr); i++) {
+		const struct cap_input_stats *in = cap_input(cr, i);
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:I, s:I}", "file", in->file,
+				     "link_type", in->link_type, "packets",
+				     (json_int_t)in->packets, "bytes",
+				     (json_int_t)in->bytes));
+	}
+	return a;
+}
+
+static json_t *top_json(const struct rt_top *v, size_t n, const char *key)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:f}", key, v[i].what,
+						   "seconds", v[i].v));
+	return a;
+}
+
+static json_t *summary_json(const struct report *r,
+			    const struct engine_stats *st)
+{
+	json_t *o = json_object(), *f = json_object();
+	for (int c = 0; c < F__COUNT; c++)
+		json_object_set_new(f, finding_code_name(c),
+				    json_integer((json_int_t)st->findings[c]));
+	json_object_set_new(o, "sessions", json_integer((json_int_t)st->sessions));
+	json_object_set_new(o, "dns_transactions",
+			    json_integer((json_int_t)st->dns_transactions));
+	json_object_set_new(o, "findings", f);
+	json_object_set_new(
+		o, "thresholds",
+		json_pack("{s:f, s:f, s:f, s:f}", "slow_banner_s",
+			  r->o.fnd.slow_banner, "slow_dns_s", r->o.fnd.slow_dns,
+			  "stall_s", r->o.fnd.stall, "slow_reply_s",
+			  r->o.fnd.slow_reply));
+	json_object_set_new(o, "slowest_banners",
+			    top_json(r->slow_banner, r->n_slow_banner, "session"));
+	json_object_set_new(o, "slowest_dns",
+			    top_json(r->slow_dns, r->n_slow_dns, "lookup"));
+	json_object_set_new(
+		o, "evicted",
+		json_pack("{s:I, s:I, s:I, s:I}", "sessions",
+			  (json_int_t)st->sessions_evicted, "dns",
+			  (json_int_t)st->dns_evicted, "dns_tcp_connections",
+			  (json_int_t)st->dns_tcp_evicted, "fragmented_datagrams",
+			  (json_int_t)st->frag.evicted));
+	json_object_set_new(
+		o, "capture_gaps",
+		json_pack("{s:I, s:I, s:I}", "partial_sessions",
+			  (json_int_t)st->partial_sessions, "gaps",
+			  (json_int_t)st->tcp_gaps, "missing_bytes",
+			  (json_int_t)st->tcp_missing_bytes));
+	json_object_set_new(
+		o, "not_analysed",
+		json_pack("{s:I, s:I, s:I, s:I}", "dns_unparsable",
+			  (json_int_t)st->dns_unparsable, "ipv4_fragments",
+			  (json_int_t)st->frag.lost4, "ipv6_fragments",
+			  (json_int_t)st->frag.lost6, "ip_invalid",
+			  (json_int_t)st->frag.ip_invalid));
+	json_object_set_new(
+		o, "fragments",
+		json_pack("{s:I, s:I, s:I, s:I}", "ipv4",
+			  (json_int_t)st->frag.fragments4, "ipv6",
+			  (json_int_t)st->frag.fragments6, "reassembled",
+			  (json_int_t)st->frag.reassembled, "incomplete",
+			  (json_int_t)st->frag.incomplete));
+	return o;
+}
+
+int report_end(struct report *r, const struct cap_reader *cr,
+	       const struct engine_stats *st)
+{
+	json_t *sum, *in;
+	char buf[8192];
+	size_t n;
+
+	/* everything handed to the writer is written before the end */
+	if (rw_finish(r->writer) != 0)
+		r->werr = 1;
+	r->writer = NULL;
+	sum = summary_json(r, st);
+	in = inputs_json(cr);
+	switch (r->o.fmt) {
+	case FMT_TEXT:
+		rt_summary(r->out, cr, st, r->slow_banner, r->n_slow_banner,
+			   r->slow_dns, r->n_slow_dns);
+		break;
+	case FMT_JSON:
+		fputs(r->n_sessions ? "\n  ],\n  \"dns\": [" : "],\n  \"dns\": [",
+		      r->out);
+		rewind(r->spool);
+		while ((n = fread(buf, 1, sizeof(buf), r->spool)) > 0)
+			fwrite(buf, 1, n, r->out);
+		if (ferror(r->spool))
+			r->werr = 1;
+		fputs(r->n_dns ? "\n  ],\n  \"inputs\": " : "],\n  \"inputs\": ",
+		      r->out);
+		put_json(r, r->out, in, "  ");
+		fputs(",\n  \"summary\": ", r->out);
+		put_json(r, r->out, sum, "  ");
+		fputs("\n}\n", r->out);
+		break;
+	case FMT_NDJSON: {
+		json_t *line = json_pack("{s:s}", "type", "summary");
+		json_object_update(line, sum);
+		json_object_set(line, "inputs", in);
+		put_json(r, r->out, line, NULL);
+		fputc('\n', r->out);
+		json_decref(line);
+		break;
+	}
+	}
+	json_decref(sum);
+	json_decref(in);
+	if (fflush(r->out) != 0 || ferror(r->out))
+		r->werr = 1;
+	return r->werr ? -1 : 0;
+}
+
+void report_free(struct report *r)
+{
+	if (!r)
+		return;
+	rw_finish(r->writer); /* when report_end was not reached */
+	if (r->spool)
+		fclose(r->spool);
+	if (r->arena) {
+		jarena_free(r->arena);
+		jarena_uninstall();
+	}
+	tb_free(&r->dump);
+	tb_free(&r->text);
+	free(r->timeline.items);
+	free(r);
+}

@@ -1,0 +1,38 @@
+/* report.h - writing the report as sessions finish: text for people,
+ * JSON (one document, written incrementally) and NDJSON for pipelines.
+ * Schema in ../shared/SPEC.md and README.md.
+ */
+#ifndef MXRAY_REPORT_H
+#define MXRAY_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "capture/capture.h"
+#include "flow/engine.h"
+#include "diagnose/findings.h"
+#include "model/session.h"
+
+enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
+
+struct report_options {
+	enum report_format fmt;
+	struct fnd_config fnd; /* thresholds, echoed in the summary */
+	bool live; /* flush after every session (live capture, a pipe) */
+};
+
+struct report;
+
+/* out is borrowed.  NULL with errbuf on failure (e.g. no temp file). */
+struct report *report_new(FILE *out, const struct report_options *o,
+			  char errbuf[MX_ERRBUF_SIZE]);
+void report_session(struct report *r, const struct session *s,
+		    const struct finding_list *fl);
+/* A DNS transaction leaving the window (the document's "dns" list). */
+void report_dns(struct report *r, struct dns_tx *tx);
+/* Close the document with inputs and summary; 0, or -1 on a write error. */
+int report_end(struct report *r, const struct cap_reader *cr,
+	       const struct engine_stats *st);
+void report_free(struct report *r);
+
+#endif

@@ -1,0 +1,400 @@
+/* report_text.c - text timelines: relative times aligned, one line per
+ * event, DNS lookups interleaved where they happened. */
+#include "report/report_text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose/delivery.h"
+#include "report/report_json.h" /* rj_timeline */
+
+static const char *const sev_label[] = {"info", "WARNING", "ERROR"};
+
+/* Reply texts hold '\n' between lines; show them joined by " | ". */
+static void one_line(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (; in && *in && o + 4 < cap; in++) {
+		if (*in == '\n') {
+			memcpy(out + o, " | ", 3);
+			o += 3;
+		} else {
+			out[o++] = *in;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* "dns" and the question, between `before` and `after` */
+static void question(struct textbuf *b, const struct dns_tx *tx,
+		     const char *before, const char *after)
+{
+	char tb[16];
+	tb_pad(b, "dns", 7);
+	tb_puts(b, before);
+	tb_puts(b, dns_type_name(tx->qtype, tb));
+	tb_putc(b, ' ');
+	tb_puts(b, tx->qname[0] ? tx->qname : ".");
+	tb_puts(b, after);
+}
+
+static void dns_line(struct textbuf *b, const struct rj_item *it)
+{
+	const struct dns_tx *tx = it->tie->tx;
+	char rb[16], res[MX_ADDRSTR], ask[MX_ADDRSTR];
+	if (!it->response) {
+		question(b, tx, " ", "? ");
+		tb_puts(b, mx_addr_str(&tx->asker.ip, ask));
+		tb_puts(b, " -> ");
+		tb_puts(b, mx_addr_str(&tx->resolver.ip, res));
+		if (tx->tcp)
+			tb_puts(b, " (tcp)");
+		tb_puts(b, " [");
+		tb_puts(b, dns_relation_name(it->tie->rel));
+		tb_putc(b, ']');
+		if (tx->retransmissions) {
+			tb_puts(b, ", resent ");
+			tb_u64(b, tx->retransmissions);
+			tb_puts(b, tx->retransmissions == 1 ? " time" : " times");
+		}
+		if (!tx->has_response)
+			tb_puts(b, ", NEVER ANSWERED");
+		return;
+	}
+	question(b, tx, "   ", " ");
+	tb_puts(b, dns_rcode_name(tx->rcode, rb));
+	for (size_t i = 0; i < tx->n_answers && i < 4; i++) {
+		tb_puts(b, i ? ", " : " ");
+		tb_puts(b, tx->answers[i]);
+	}
+	if (tx->n_answers > 4) {
+		tb_puts(b, ", +");
+		tb_u64(b, tx->n_answers - 4);
+		tb_puts(b, " more");
+	}
+	if (tx->tc)
+		tb_puts(b, " [TC: truncated by the server]");
+	if (tx->capture_cut)
+		tb_puts(b, " [cut by the capture's snaplen: records missing]");
+	if (tx->has_query) {
+		tb_puts(b, "  (rtt ");
+		tb_f3(b, mx_dt(tx->query_t, tx->response_t), 0, 0);
+		tb_puts(b, " s)");
+	}
+}
+
+/* "who" padded, then the rest of the line */
+static void who_says(struct textbuf *b, const char *who, const char *what)
+{
+	tb_pad(b, who, 7);
+	tb_putc(b, ' ');
+	tb_puts(b, what);
+}
+
+static void event_line(struct textbuf *b, const struct session *s,
+		       const struct tl_event *e)
+{
+	char text[700];
+	const char *who = actor_name(e->actor);
+	double d;
+	switch (e->kind) {
+	case EV_SYN:
+		who_says(b, who, e->retransmission ? "SYN (again)" : "SYN");
+		break;
+	case EV_SYN_ACK:
+		who_says(b, who, e->retransmission ? "SYN-ACK (again)"
+						   : "SYN-ACK");
+		break;
+	case EV_ACK:
+		who_says(b, who, "ACK (handshake complete)");
+		break;
+	case EV_BANNER:
+	case EV_REPLY:
+		one_line(e->text, text, sizeof(text));
+		tb_pad(b, who, 7);
+		tb_putc(b, ' ');
+		tb_int(b, e->code);
+		tb_putc(b, ' ');
+		tb_puts(b, text);
+		if (e->kind == EV_BANNER && sess_banner_delay(s, &d)) {
+			tb_puts(b, "   <- banner after ");
+			tb_f3(b, d, 0, 0);
+			tb_puts(b, " s");
+		} else if (e->kind == EV_REPLY && e->latency >= 0) {
+			tb_puts(b, "   (");
+			tb_puts(b, e->verb ? e->verb : "(null)");
+			tb_puts(b, ", ");
+			tb_f3(b, e->latency, 0, 0);
+			tb_puts(b, " s)");
+		}
+		break;
+	case EV_COMMAND:
+		who_says(b, who, e->verb ? e->verb : "");
+		if (e->text && *e->text) {
+			tb_putc(b, ' ');
+			tb_puts(b, e->text);
+		}
+		break;
+	case EV_DATA_START:
+		who_says(b, who, "(message body starts)");
+		break;
+	case EV_DATA_END:
+		who_says(b, who, ". (end of data, ");
+		tb_u64(b, e->bytes);
+		tb_puts(b, " bytes)");
+		break;
+	case EV_BLOB:
+		who_says(b, who, "(");
+		tb_puts(b, e->verb ? e->verb : "");
+		tb_puts(b, " binary data, ");
+		tb_u64(b, e->bytes);
+		tb_puts(b, " bytes)");
+		break;
+	case EV_TLS:
+		who_says(b, who, "(TLS, ");
+		tb_u64(b, e->bytes);
+		tb_puts(b, " bytes until ");
+		tb_f3(b, mx_dt(s->start, e->t_last), 0, 1);
+		tb_putc(b, ')');
+		break;
+	case EV_FIN:
+		who_says(b, who, "FIN");
+		break;
+	case EV_RST:
+		who_says(b, who, "RST");
+		break;
+	case EV_TIMEOUT:
+		who_says(b, who, "(silent: session timed out)");
+		break;
+	case EV_GAP:
+		who_says(b, who, "(");
+		tb_u64(b, e->bytes);
+		tb_puts(b, " bytes missing from the capture)");
+		break;
+	default:
+		who_says(b, who, ev_kind_name(e->kind));
+	}
+}
+
+static void list(struct textbuf *b, const char *label, char **v, size_t n)
+{
+	tb_puts(b, "  ");
+	tb_pad(b, label, 9);
+	if (n == 0)
+		tb_puts(b, " -");
+	for (size_t i = 0; i < n && i < 10; i++) {
+		tb_puts(b, i ? ", " : " ");
+		tb_puts(b, v[i]);
+	}
+	if (n > 10) {
+		tb_puts(b, ", +");
+		tb_u64(b, n - 10);
+		tb_puts(b, " more");
+	}
+	tb_putc(b, '\n');
+}
+
+static void endpoint(struct textbuf *b, const struct mx_endpoint *e)
+{
+	char a[MX_ADDRSTR];
+	if (e->ip.family == 6)
+		tb_putc(b, '[');
+	tb_puts(b, mx_addr_str(&e->ip, a));
+	if (e->ip.family == 6)
+		tb_putc(b, ']');
+	tb_putc(b, ':');
+	tb_u64(b, e->port);
+}
+
+static void header(struct textbuf *b, const struct session *s)
+{
+	char when[32];
+	double end = s->close_t > s->last ? s->close_t : s->last, d;
+
+	tb_puts(b, "== ");
+	tb_puts(b, s->id);
+	tb_puts(b, "  ");
+	endpoint(b, &s->client);
+	tb_puts(b, " -> ");
+	endpoint(b, &s->server);
+	tb_puts(b, "  ");
+	tb_puts(b, mx_time_str(s->start, when));
+	tb_puts(b, " UTC  ");
+	tb_f3(b, mx_dt(s->start, end), 0, 0);
+	tb_puts(b, " s  closed: ");
+	tb_puts(b, sess_close_name(s->close));
+	if (s->partial)
+		tb_puts(b, "  (began before the capture)");
+	tb_putc(b, '\n');
+	if (s->has_banner && sess_banner_delay(s, &d)) {
+		tb_puts(b, "  banner    ");
+		tb_int(b, s->banner_code);
+		tb_puts(b, " after ");
+		tb_f3(b, d, 0, 0);
+		tb_puts(b, " s\n");
+	} else {
+		tb_puts(b, "  banner    none\n");
+	}
+	tb_puts(b, "  helo      ");
+	tb_puts(b, s->helo ? s->helo : "-");
+	tb_putc(b, '\n');
+	list(b, "from", s->mail_from, s->n_mail_from);
+	list(b, "to", s->rcpt_to, s->n_rcpt_to);
+	if (s->starttls)
+		tb_puts(b, "  tls       STARTTLS, rest of the session encrypted\n");
+}
+
+static void delivery(struct textbuf *b, const struct session *s)
+{
+	const struct mx_group *g = s->group;
+	tb_puts(b, "  delivery  ");
+	tb_puts(b, g->id);
+	tb_puts(b, " to ");
+	tb_puts(b, g->domain);
+	tb_puts(b, ", MX");
+	for (size_t i = 0; i < g->mx->n_names; i++) {
+		tb_puts(b, i ? ", " : " ");
+		tb_u64(b, g->mx->prefs[i]);
+		tb_putc(b, ' ');
+		tb_puts(b, g->mx->names[i]);
+	}
+	tb_puts(b, "; tried:");
+	for (size_t i = 0; i < s->attempt && i < g->n_att; i++) {
+		const struct dl_attempt *at = &g->att[i];
+		tb_puts(b, i ? " -> " : " ");
+		tb_puts(b, at->session);
+		tb_putc(b, ' ');
+		tb_puts(b, at->host[0] ? at->host : "?");
+		tb_puts(b, " (");
+		tb_puts(b, dl_outcome_name(at->live ? dl_outcome_of(at->live)
+						    : at->outcome));
+		tb_putc(b, ')');
+	}
+	tb_putc(b, '\n');
+}
+
+static void findings(struct textbuf *b, const struct finding_list *fl)
+{
+	if (!fl->n)
+		return;
+	tb_puts(b, "  findings:\n");
+	for (size_t i = 0; i < fl->n; i++) {
+		const struct finding *x = &fl->v[i];
+		tb_puts(b, "    ");
+		tb_pad(b, sev_label[x->sev], 7);
+		tb_putc(b, ' ');
+		tb_puts(b, finding_code_name(x->code));
+		tb_puts(b, ": ");
+		tb_puts(b, x->summary);
+		tb_putc(b, '\n');
+		for (size_t j = 0; j < x->n_evidence; j++) {
+			tb_puts(b, "            - ");
+			tb_puts(b, x->evidence[j]);
+			tb_putc(b, '\n');
+		}
+		if (x->remedy) {
+			tb_puts(b, "            remedy: ");
+			tb_puts(b, x->remedy);
+			tb_putc(b, '\n');
+		}
+	}
+}
+
+void rt_session(struct textbuf *b, const struct session *s,
+		const struct finding_list *fl, struct rj_scratch *sc)
+{
+	struct rj_item *items;
+	size_t n;
+
+	header(b, s);
+	if (s->group)
+		delivery(b, s);
+	findings(b, fl);
+	tb_puts(b, "  timeline (seconds from the ");
+	tb_puts(b, s->syns ? "first SYN" : "first packet seen");
+	tb_puts(b, "):\n");
+	items = rj_timeline(s, &n, sc);
+	for (size_t i = 0; i < n; i++) {
+		double r = mx_dt(s->start, items[i].t);
+		/* no "-0.000" for a lookup answered a hair before the SYN */
+		tb_puts(b, "    ");
+		tb_f3(b, r > -0.0005 && r < 0 ? 0.0 : r, 10, 0);
+		tb_puts(b, "  ");
+		if (items[i].tie)
+			dns_line(b, &items[i]);
+		else
+			event_line(b, s, items[i].ev);
+		tb_putc(b, '\n');
+	}
+	if (s->ev_dropped) {
+		tb_puts(b, "    (");
+		tb_u64(b, s->ev_dropped);
+		tb_puts(b, " more events not kept)\n");
+	}
+	tb_putc(b, '\n');
+}
+
+void rt_summary(FILE *f, const struct cap_reader *cr,
+		const struct engine_stats *st, const struct rt_top *banners,
+		size_t n_banners, const struct rt_top *dns, size_t n_dns)
+{
+	uint64_t total = 0;
+	fprintf(f, "== summary\n");
+	for (size_t i = 0; cr && i < cap_ninputs(cr); i++) {
+		const struct cap_input_stats *in = cap_input(cr, i);
+		fprintf(f, "  input     %s (%s, %llu packets, %llu bytes)\n",
+			in->file, in->link_type, (unsigned long long)in->packets,
+			(unsigned long long)in->bytes);
+	}
+	fprintf(f, "  sessions  %llu\n", (unsigned long long)st->sessions);
+	fprintf(f, "  dns       %llu transactions\n",
+		(unsigned long long)st->dns_transactions);
+	for (int c = 0; c < F__COUNT; c++)
+		total += st->findings[c];
+	fprintf(f, "  findings  %llu\n", (unsigned long long)total);
+	for (int c = 0; c < F__COUNT; c++)
+		if (st->findings[c])
+			fprintf(f, "    %-20s %llu\n", finding_code_name(c),
+				(unsigned long long)st->findings[c]);
+	if (n_banners) {
+		fprintf(f, "  slowest banners:\n");
+		for (size_t i = 0; i < n_banners; i++)
+			fprintf(f, "    %8.3f s  %s\n", banners[i].v,
+				banners[i].what);
+	}
+	if (n_dns) {
+		fprintf(f, "  slowest DNS lookups:\n");
+		for (size_t i = 0; i < n_dns; i++)
+			fprintf(f, "    %8.3f s  %s\n", dns[i].v, dns[i].what);
+	}
+	if (st->sessions_evicted || st->dns_evicted || st->dns_tcp_evicted ||
+	    st->frag.evicted)
+		fprintf(f, "  evicted   %llu sessions, %llu DNS transactions, "
+			   "%llu DNS-over-TCP connections, %llu fragmented "
+			   "datagrams (limits reached)\n",
+			(unsigned long long)st->sessions_evicted,
+			(unsigned long long)st->dns_evicted,
+			(unsigned long long)st->dns_tcp_evicted,
+			(unsigned long long)st->frag.evicted);
+	if (st->partial_sessions || st->tcp_gaps)
+		fprintf(f, "  capture   %llu sessions began before the capture; "
+			   "%llu gaps, %llu bytes missing\n",
+			(unsigned long long)st->partial_sessions,
+			(unsigned long long)st->tcp_gaps,
+			(unsigned long long)st->tcp_missing_bytes);
+	if (st->frag.fragments4 || st->frag.fragments6)
+		fprintf(f, "  fragments %llu IPv4, %llu IPv6; datagrams: %llu "
+			   "rebuilt, %llu incomplete\n",
+			(unsigned long long)st->frag.fragments4,
+			(unsigned long long)st->frag.fragments6,
+			(unsigned long long)st->frag.reassembled,
+			(unsigned long long)st->frag.incomplete);
+	if (st->frag.lost4 || st->frag.lost6)
+		fprintf(f, "  note      %llu IPv4 and %llu IPv6 fragments "
+			   "not reassembled\n",
+			(unsigned long long)st->frag.lost4,
+			(unsigned long long)st->frag.lost6);
+	if (st->dns_unparsable)
+		fprintf(f, "  note      %llu DNS messages could not be parsed\n",
+			(unsigned long long)st->dns_unparsable);
+}

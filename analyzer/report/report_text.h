@@ -1,0 +1,30 @@
+/* report_text.h - the human-readable report: per session, findings first
+ * (sentence, evidence, remedy), then an aligned timeline with DNS
+ * interleaved; a summary at the end. */
+#ifndef MXRAY_REPORT_TEXT_H
+#define MXRAY_REPORT_TEXT_H
+
+#include <stdio.h>
+
+#include "capture/capture.h"
+#include "flow/engine.h"
+#include "diagnose/findings.h"
+#include "model/session.h"
+#include "base/textbuf.h"
+
+/* Appends the session's text to b. */
+struct rj_scratch;
+void rt_session(struct textbuf *b, const struct session *s,
+		const struct finding_list *fl, struct rj_scratch *sc);
+
+/* One entry of a "slowest" list. */
+struct rt_top {
+	char what[300];
+	double v;
+};
+
+void rt_summary(FILE *f, const struct cap_reader *cr,
+		const struct engine_stats *st, const struct rt_top *banners,
+		size_t n_banners, const struct rt_top *dns, size_t n_dns);
+
+#endif

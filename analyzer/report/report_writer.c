@@ -1,0 +1,246 @@
+/* report_writer.c - see report_writer.h.  One mutex guards a ring of
+ * objects in flight and the free arenas; each side waits on its own
+ * condition only when it has nothing to do. */
+#define _GNU_SOURCE /* pthread_setname_np */
+#include "report/report_writer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/jarena.h"
+#include "report/report_json.h"
+#include "base/textbuf.h"
+
+#define RW_DEPTH 64 /* objects in flight (each with its arena) */
+
+struct rw_item {
+	json_t *o;              /* built by the caller, in arena */
+	struct arena *arena;
+	struct dns_tx *tx;      /* or: a transaction built here */
+	const char *type;
+	FILE *f;
+	const char *prefix, *indent, *suffix;
+};
+
+struct rw {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t has_items, has_room;
+	struct rw_item q[RW_DEPTH];
+	size_t head, n;
+	struct arena *spare[RW_DEPTH]; /* arenas not in flight */
+	size_t n_spare, n_arenas;
+	bool closing, live;
+	int err;
+	struct arena *building; /* the builder's, between rw_arena and submit */
+	/* transactions written, for the builder's thread to unreference
+	 * (their counts are not atomic) */
+	struct dns_tx *done[2 * RW_DEPTH];
+	size_t n_done;
+	/* the writer thread's own */
+	struct arena *own; /* jansson's allocations while dumping */
+	struct textbuf text;
+};
+
+static int to_buf(const char *p, size_t n, void *ctx)
+{
+	struct textbuf *b = ctx;
+	tb_put(b, p, n);
+	return b->oom ? -1 : 0;
+}
+
+/* The dump (at the buffer's end, from `start`) moved up to make room for
+ * the indent after every newline, filled in from the back. */
+static void indent_lines(struct textbuf *b, size_t start, const char *indent)
+{
+	size_t ind = strlen(indent), lines = 0, len = b->len - start;
+	char *src, *dst;
+	for (const char *p = b->p + start, *e = b->p + b->len;
+	     (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		lines++;
+	if (tb_reserve(b, lines * ind) != 0)
+		return;
+	src = b->p + start + len;
+	dst = src + lines * ind;
+	b->len += lines * ind;
+	while (lines) {
+		char *nl = memrchr(b->p + start, '\n', (size_t)(src - (b->p + start)));
+		size_t tail = (size_t)(src - nl - 1);
+		dst -= tail;
+		memmove(dst, nl + 1, tail);
+		dst -= ind;
+		memcpy(dst, indent, ind);
+		*--dst = '\n';
+		src = nl;
+		lines--;
+	}
+}
+
+int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
+		  const char *suffix, struct textbuf *b)
+{
+	size_t start;
+	/* prefix, first indent, the dump, suffix: one buffer, one write */
+	tb_clear(b);
+	tb_puts(b, prefix);
+	if (indent)
+		tb_puts(b, indent);
+	start = b->len;
+	if (!o || json_dump_callback(o, to_buf, b,
+				     RJ_FLAGS | (indent ? JSON_INDENT(2)
+							: JSON_COMPACT)) != 0)
+		return -1;
+	if (indent)
+		indent_lines(b, start, indent);
+	tb_puts(b, suffix);
+	if (b->oom)
+		return -1;
+	fwrite(b->p, 1, b->len, f);
+	return 0;
+}
+
+static void *writer(void *arg)
+{
+	struct rw *w = arg;
+	struct rw_item it;
+	jarena_use(w->own);
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->n == 0 && !w->closing)
+			pthread_cond_wait(&w->has_items, &w->mu);
+		if (w->n == 0)
+			break;
+		it = w->q[w->head];
+		pthread_mutex_unlock(&w->mu);
+
+		if (it.tx) /* out of the window: nothing changes it any more */
+			it.o = rj_dns(it.tx, -1, it.type);
+		if (rw_write_json(it.f, it.o, it.prefix, it.indent, it.suffix,
+				  &w->text) != 0)
+			w->err = 1;
+		if (w->live)
+			fflush(it.f);
+		arena_reset(w->own);
+		if (it.arena)
+			arena_reset(it.arena);
+
+		pthread_mutex_lock(&w->mu);
+		w->head = (w->head + 1) % RW_DEPTH;
+		w->n--;
+		if (it.arena)
+			w->spare[w->n_spare++] = it.arena;
+		if (it.tx)
+			w->done[w->n_done++] = it.tx;
+		pthread_cond_signal(&w->has_room);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct rw *rw_start(bool live)
+{
+	struct rw *w = calloc(1, sizeof(*w));
+	if (!w || !(w->own = jarena_new())) {
+		free(w);
+		return NULL;
+	}
+	w->live = live;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->has_items, NULL);
+	pthread_cond_init(&w->has_room, NULL);
+	if (pthread_create(&w->thread, NULL, writer, w) == 0) {
+		/* "mxray-writer" in top and perf */
+		pthread_setname_np(w->thread, "mxray-writer");
+		return w;
+	}
+	{
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->has_items);
+		pthread_cond_destroy(&w->has_room);
+		jarena_free(w->own);
+		free(w);
+		return NULL;
+	}
+}
+
+struct arena *rw_arena(struct rw *w)
+{
+	struct arena *a = NULL;
+	pthread_mutex_lock(&w->mu);
+	/* a new arena while fewer than RW_DEPTH exist, else wait for one */
+	while (w->n_spare == 0 && w->n_arenas >= RW_DEPTH)
+		pthread_cond_wait(&w->has_room, &w->mu);
+	if (w->n_spare)
+		a = w->spare[--w->n_spare];
+	pthread_mutex_unlock(&w->mu);
+	if (!a && (a = jarena_new()))
+		w->n_arenas++; /* only this thread counts them */
+	w->building = a;
+	jarena_use(a);
+	return a;
+}
+
+/* Under the lock: the transactions written go back (unreferenced here,
+ * on the thread that owns their counts). */
+static void drain_done(struct rw *w)
+{
+	while (w->n_done)
+		dns_tx_unref(w->done[--w->n_done]);
+}
+
+static void enqueue(struct rw *w, const struct rw_item *it)
+{
+	pthread_mutex_lock(&w->mu);
+	drain_done(w);
+	while (w->n == RW_DEPTH) {
+		pthread_cond_wait(&w->has_room, &w->mu);
+		drain_done(w);
+	}
+	w->q[(w->head + w->n) % RW_DEPTH] = *it;
+	w->n++;
+	pthread_cond_signal(&w->has_items);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void rw_submit(struct rw *w, json_t *o, FILE *f, const char *prefix,
+	       const char *indent, const char *suffix)
+{
+	struct rw_item it = {o, w->building, NULL, NULL, f,
+			     prefix, indent, suffix};
+	w->building = NULL;
+	enqueue(w, &it);
+}
+
+void rw_submit_dns(struct rw *w, struct dns_tx *tx, const char *type,
+		   FILE *f, const char *prefix, const char *indent,
+		   const char *suffix)
+{
+	struct rw_item it = {NULL, NULL, tx, type, f, prefix, indent, suffix};
+	dns_tx_ref(tx);
+	enqueue(w, &it);
+}
+
+int rw_finish(struct rw *w)
+{
+	int err;
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	w->closing = true;
+	pthread_cond_signal(&w->has_items);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	drain_done(w);
+	err = w->err;
+	while (w->n_spare)
+		jarena_free(w->spare[--w->n_spare]);
+	jarena_free(w->building);
+	jarena_free(w->own);
+	tb_free(&w->text);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->has_items);
+	pthread_cond_destroy(&w->has_room);
+	free(w);
+	return err ? -1 : 0;
+}
