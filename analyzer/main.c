@@ -1,6 +1,7 @@
-/* main.c - mxray command line (tcpdump-like, see SPEC.md): parse options,
- * wire capture -> engine -> report, print the one-line errors and choose
- * the exit status.  The only file that prints errors and exits. */
+/* main.c - mxray command line (tcpdump-like, see README.md): parse
+ * options, wire the layers (capture -> flow engine -> DNS table and
+ * diagnose -> report), print the one-line errors and choose the exit
+ * status. */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -10,11 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture/capture.h"
-#include "flow/engine.h"
 #include "base/heap.h"
-#include "report/report.h"
 #include "base/version.h"
+#include "capture/capture.h"
+#include "run/pipeline.h"
 
 #define EXIT_BAD_INPUT 1
 #define EXIT_USAGE 2
@@ -130,198 +130,221 @@ static char *join_args(int argc, char **argv)
 /* The report's stdio buffer: static, as stdout is flushed after main. */
 static char outbuf[1 << 20];
 
-int main(int argc, char **argv)
-{
-	struct engine_config cfg;
-	struct report_options ro = {.fmt = FMT_TEXT};
-	char errbuf[MX_ERRBUF_SIZE] = "", runerr[MX_ERRBUF_SIZE] = "";
-	char **files = NULL, *bpf = NULL;
-	const char *outname = NULL, *iface = NULL;
-	size_t nfiles = 0;
-	bool quiet = false, usage_error = false;
-	struct cap_reader *cr = NULL;
-	struct report *rep = NULL;
-	struct engine *eng = NULL;
-	struct engine_stats st;
-	FILE *out = stdout;
-	int c, rc = EXIT_USAGE, run;
-	unsigned long n;
+/* Everything the command line says. */
+struct options {
+	struct engine_config eng;
+	struct report_options ro;
+	char **files;
+	size_t nfiles;
+	const char *outname, *iface;
+	char *bpf;
+	bool quiet;
+};
 
-	/* jansson seeds its hash tables randomly; a fixed seed makes runs
-	 * repeatable instruction for instruction (benchmarks, callgrind) */
-	json_object_seed(1);
-	heap_prepare();
-	engine_config_defaults(&cfg);
-	files = calloc((size_t)argc, sizeof(*files));
-	if (!files) {
-		fprintf(stderr, "mxray: out of memory\n");
-		return EXIT_BAD_INPUT;
+static int parse_format(const char *s, enum report_format *fmt)
+{
+	if (!strcmp(s, "text"))
+		*fmt = FMT_TEXT;
+	else if (!strcmp(s, "json"))
+		*fmt = FMT_JSON;
+	else if (!strcmp(s, "ndjson"))
+		*fmt = FMT_NDJSON;
+	else {
+		fprintf(stderr, "mxray: --format: expected text, json or "
+				"ndjson, got '%s'\n", s);
+		return -1;
 	}
+	return 0;
+}
+
+static int add_smtp_port(struct engine_config *c, const char *s)
+{
+	unsigned long n;
+	if (parse_count("--smtp-port", s, 1, 65535, &n))
+		return -1;
+	if (n == 53) {
+		fprintf(stderr, "mxray: --smtp-port: 53 is DNS\n");
+		return -1;
+	}
+	if (c->n_smtp_ports >= ENGINE_MAX_SMTP_PORTS) {
+		fprintf(stderr, "mxray: --smtp-port: at most %d ports\n",
+			ENGINE_MAX_SMTP_PORTS);
+		return -1;
+	}
+	c->smtp_ports[c->n_smtp_ports++] = (uint16_t)n;
+	return 0;
+}
+
+/* One option with a value: 0, or -1 after printing why not. */
+static int parse_value(struct options *o, int c, const char *v)
+{
+	struct fnd_config *f = &o->ro.fnd;
+	unsigned long n;
+	switch (c) {
+	case OPT_FORMAT:
+		return parse_format(v, &o->ro.fmt);
+	case OPT_SLOW_BANNER:
+		return parse_seconds("--slow-banner", v, &f->slow_banner);
+	case OPT_SLOW_DNS:
+		return parse_seconds("--slow-dns", v, &f->slow_dns);
+	case OPT_STALL:
+		return parse_seconds("--stall", v, &f->stall);
+	case OPT_SLOW_REPLY:
+		return parse_seconds("--slow-reply", v, &f->slow_reply);
+	case OPT_IDLE:
+		return parse_seconds("--idle-timeout", v,
+				     &o->eng.idle_timeout_s);
+	case OPT_GRACE:
+		return parse_seconds("--grace", v, &o->eng.grace_s);
+	case OPT_DNS_WINDOW:
+		return parse_seconds("--dns-window", v, &o->eng.dns_window_s);
+	case OPT_SMTP_PORT:
+		return add_smtp_port(&o->eng, v);
+	case OPT_MAX_SESSIONS:
+		if (parse_count("--max-sessions", v, 1, 10000000, &n))
+			return -1;
+		o->eng.max_sessions = n;
+		return 0;
+	case OPT_MAX_DNS:
+		if (parse_count("--max-dns", v, 1, 10000000, &n))
+			return -1;
+		o->eng.max_dns = n;
+		return 0;
+	}
+	usage(stderr);
+	return -1;
+}
+
+/* -1: bad usage (said), 1: done (help, version), 0: run; *rc on -1. */
+static int parse_options(int argc, char **argv, struct options *o, int *rc)
+{
+	int c;
+	*rc = EXIT_USAGE;
 	while ((c = getopt_long(argc, argv, "r:i:o:qh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			files[nfiles++] = optarg;
-			break;
-		case 'i':
-			iface = optarg;
-			break;
-		case 'o':
-			outname = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = 0;
-			goto out;
-		case OPT_VERSION:
-			printf("mxray %s\n", MXRAY_VERSION);
-			rc = 0;
-			goto out;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "text"))
-				ro.fmt = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				ro.fmt = FMT_JSON;
-			else if (!strcmp(optarg, "ndjson"))
-				ro.fmt = FMT_NDJSON;
-			else {
-				fprintf(stderr, "mxray: --format: expected text, "
-						"json or ndjson, got '%s'\n", optarg);
-				goto out;
-			}
-			break;
-		case OPT_SLOW_BANNER:
-			if (parse_seconds("--slow-banner", optarg,
-					  &cfg.fnd.slow_banner))
-				goto out;
-			break;
-		case OPT_SLOW_DNS:
-			if (parse_seconds("--slow-dns", optarg, &cfg.fnd.slow_dns))
-				goto out;
-			break;
-		case OPT_STALL:
-			if (parse_seconds("--stall", optarg, &cfg.fnd.stall))
-				goto out;
-			break;
-		case OPT_SLOW_REPLY:
-			if (parse_seconds("--slow-reply", optarg,
-					  &cfg.fnd.slow_reply))
-				goto out;
-			break;
-		case OPT_IDLE:
-			if (parse_seconds("--idle-timeout", optarg,
-					  &cfg.idle_timeout_s))
-				goto out;
-			break;
-		case OPT_GRACE:
-			if (parse_seconds("--grace", optarg, &cfg.grace_s))
-				goto out;
-			break;
-		case OPT_DNS_WINDOW:
-			if (parse_seconds("--dns-window", optarg,
-					  &cfg.dns_window_s))
-				goto out;
-			break;
-		case OPT_SMTP_PORT:
-			if (parse_count("--smtp-port", optarg, 1, 65535, &n))
-				goto out;
-			if (n == 53) {
-				fprintf(stderr, "mxray: --smtp-port: 53 is DNS\n");
-				goto out;
-			}
-			if (cfg.n_smtp_ports >= ENGINE_MAX_SMTP_PORTS) {
-				fprintf(stderr, "mxray: --smtp-port: at most %d "
-						"ports\n", ENGINE_MAX_SMTP_PORTS);
-				goto out;
-			}
-			cfg.smtp_ports[cfg.n_smtp_ports++] = (uint16_t)n;
-			break;
-		case OPT_MAX_SESSIONS:
-			if (parse_count("--max-sessions", optarg, 1, 10000000, &n))
-				goto out;
-			cfg.max_sessions = n;
-			break;
-		case OPT_MAX_DNS:
-			if (parse_count("--max-dns", optarg, 1, 10000000, &n))
-				goto out;
-			cfg.max_dns = n;
-			break;
-		default:
-			usage(stderr);
-			goto out;
-		}
+		if (c == 'r')
+			o->files[o->nfiles++] = optarg;
+		else if (c == 'i')
+			o->iface = optarg;
+		else if (c == 'o')
+			o->outname = optarg;
+		else if (c == 'q')
+			o->quiet = true;
+		else if (c == 'h' || c == OPT_VERSION) {
+			if (c == 'h')
+				usage(stdout);
+			else
+				printf("mxray %s\n", MXRAY_VERSION);
+			return 1;
+		} else if (parse_value(o, c, optarg) != 0)
+			return -1;
 	}
-	if (nfiles == 0 && !iface) {
+	if (o->nfiles == 0 && !o->iface) {
 		fprintf(stderr, "mxray: no input: give -r FILE or -i IFACE "
 				"(see --help)\n");
-		goto out;
+		return -1;
 	}
-	if (nfiles && iface) {
+	if (o->nfiles && o->iface) {
 		fprintf(stderr, "mxray: -r and -i cannot be combined\n");
-		goto out;
+		return -1;
 	}
-	if (optind < argc && !(bpf = join_args(argc - optind, argv + optind))) {
+	if (optind < argc && !(o->bpf = join_args(argc - optind, argv + optind))) {
 		fprintf(stderr, "mxray: out of memory\n");
-		rc = EXIT_BAD_INPUT;
-		goto out;
+		*rc = EXIT_BAD_INPUT;
+		return -1;
 	}
-	ro.fnd = cfg.fnd;
+	return 0;
+}
 
-	rc = EXIT_BAD_INPUT;
-	cr = iface ? cap_open_live(iface, bpf, errbuf, &usage_error)
-		   : cap_open(files, nfiles, bpf, errbuf, &usage_error);
-	if (!cr) {
-		fprintf(stderr, "mxray: %s\n", errbuf);
-		if (usage_error)
-			rc = EXIT_USAGE;
-		goto out;
-	}
-	if (outname && !(out = fopen(outname, "w"))) {
-		fprintf(stderr, "mxray: %s: %s\n", outname, strerror(errno));
-		out = stdout;
-		goto out;
-	}
-	/* a capture that is still being written (live, or a pipe on standard
-	 * input) is reported session by session; a file in large writes */
-	ro.live = iface != NULL;
-	for (size_t i = 0; i < nfiles; i++)
-		ro.live = ro.live || !strcmp(files[i], "-");
-	if (!ro.live && !isatty(fileno(out)))
-		setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
-	rep = report_new(out, &ro, errbuf);
-	if (!rep || !(eng = engine_new(&cfg, rep, errbuf))) {
+/* Capture, analyse, report: 0, or an exit status after saying why. */
+static int run(const struct options *o, struct cap_reader *cr, FILE *out)
+{
+	char errbuf[MX_ERRBUF_SIZE] = "", runerr[MX_ERRBUF_SIZE] = "";
+	struct pipeline p;
+	int rc = EXIT_BAD_INPUT, r;
+
+	if (pipeline_open(&p, &o->eng, &o->ro, out, errbuf) != 0) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		goto out;
 	}
-	if (iface) { /* Ctrl-C ends a live capture with a complete report */
+	if (o->iface) { /* Ctrl-C ends a live capture with a complete report */
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 	}
-	run = cap_run(cr, engine_packet, engine_idle, eng,
-		      !quiet && !iface && isatty(STDERR_FILENO), runerr);
-	engine_finish(eng);
-	engine_get_stats(eng, &st);
-	if (report_end(rep, cr, &st) != 0) {
+	r = cap_run(cr, engine_packet, engine_idle, p.eng,
+		    !o->quiet && !o->iface && isatty(STDERR_FILENO), runerr);
+	if (pipeline_finish(&p, cr) != 0) {
 		fprintf(stderr, "mxray: %s: write error\n",
-			outname ? outname : "standard output");
+			o->outname ? o->outname : "standard output");
 		goto out;
 	}
-	if (run != 0) { /* the report holds everything before the damage */
+	if (r != 0) { /* the report holds everything before the damage */
 		fprintf(stderr, "mxray: %s\n", runerr);
 		goto out;
 	}
 	rc = 0;
 out:
-	engine_free(eng);
-	report_free(rep);
+	pipeline_close(&p);
+	return rc;
+}
+
+/* Open the inputs and the output, then run. */
+static int open_and_run(struct options *o)
+{
+	bool usage_error = false;
+	char errbuf[MX_ERRBUF_SIZE] = "";
+	struct cap_reader *cr;
+	FILE *out = stdout;
+	int rc = EXIT_BAD_INPUT;
+
+	cr = o->iface ? cap_open_live(o->iface, o->bpf, errbuf, &usage_error)
+		      : cap_open(o->files, o->nfiles, o->bpf, errbuf,
+				 &usage_error);
+	if (!cr) {
+		fprintf(stderr, "mxray: %s\n", errbuf);
+		return usage_error ? EXIT_USAGE : EXIT_BAD_INPUT;
+	}
+	if (o->outname && !(out = fopen(o->outname, "w"))) {
+		fprintf(stderr, "mxray: %s: %s\n", o->outname, strerror(errno));
+		cap_free(cr);
+		return EXIT_BAD_INPUT;
+	}
+	/* a capture that is still being written (live, or a pipe on standard
+	 * input) is reported session by session; a file in large writes */
+	o->ro.live = o->iface != NULL;
+	for (size_t i = 0; i < o->nfiles; i++)
+		o->ro.live = o->ro.live || !strcmp(o->files[i], "-");
+	if (!o->ro.live && !isatty(fileno(out)))
+		setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
+	rc = run(o, cr, out);
 	cap_free(cr);
 	if (out != stdout && fclose(out) != 0 && rc == 0) {
-		fprintf(stderr, "mxray: %s: %s\n", outname, strerror(errno));
+		fprintf(stderr, "mxray: %s: %s\n", o->outname, strerror(errno));
 		rc = EXIT_BAD_INPUT;
 	}
-	free(bpf);
-	free(files);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.ro = {.fmt = FMT_TEXT}};
+	int rc, p;
+
+	/* jansson seeds its hash tables randomly; a fixed seed makes runs
+	 * repeatable instruction for instruction (benchmarks, callgrind) */
+	json_object_seed(1);
+	heap_prepare();
+	engine_config_defaults(&o.eng);
+	fnd_config_defaults(&o.ro.fnd);
+	if (!(o.files = calloc((size_t)argc, sizeof(*o.files)))) {
+		fprintf(stderr, "mxray: out of memory\n");
+		return EXIT_BAD_INPUT;
+	}
+	p = parse_options(argc, argv, &o, &rc);
+	if (p == 0)
+		rc = open_and_run(&o);
+	else if (p > 0)
+		rc = 0;
+	free(o.bpf);
+	free(o.files);
 	return rc;
 }

@@ -11,8 +11,9 @@
  * tied to those lookups with sess_tie_dns (REL_MX_OF_DOMAIN, REL_A_OF_MX)
  * as corr_client_side does, then handed to dl_session_start.  The TCP and
  * SMTP facts an attempt shows afterwards are set directly or fed through
- * sess_on_smtp.  sess_free calls dl_session_end and drops the session's
- * hold on its group.  Run under ASan too (make asan): a group freed while a
+ * sess_on_smtp.  ended() does what the diagnose layer does after the
+ * report: dl_session_release records the attempt's final outcome and drops
+ * the session's hold on its group; then the record is freed.  Run under ASan too (make asan): a group freed while a
  * session still points at it shows up as a use-after-free.
  *
  * Addresses: client 192.0.2.10, mx1.example.org 203.0.113.25,
@@ -37,6 +38,14 @@
 #define DOMAIN "example.org"
 #define T0 1000.0
 #define WINDOW 600.0
+
+/* The session was reported: release it from its group, free it. */
+static void ended(struct session *s)
+{
+	if (s)
+		dl_session_release(s);
+	sess_free(s);
+}
 
 /* ---- DNS transactions --------------------------------------------------- */
 
@@ -290,7 +299,7 @@ Test(delivery, first_attempt_has_no_verdict)
 	cr_assert_eq(s->group->att[0].live, s);
 	cr_assert_eq(s->group->att[0].outcome, DL_IN_PROGRESS);
 	cr_assert_eq(s->group->refs, 2, "the table's and the session's");
-	sess_free(s);
+	ended(s);
 	fx_fini(&f);
 }
 
@@ -306,7 +315,7 @@ Test(delivery, no_group_without_the_mx_lookup)
 	cr_assert_eq(s->attempt, 0);
 	cr_assert_eq(s->mx_pref, -1);
 	cr_assert_eq(s->mx_verdict, MXV_NONE);
-	sess_free(s);
+	ended(s);
 	fx_fini(&f);
 }
 
@@ -335,10 +344,10 @@ Test(delivery, same_host_after_no_banner_is_no_failover)
 	tk_assert_has(s2->mx_evidence, "attempt 1 (S1)");
 	tk_assert_has(s2->mx_evidence, "attempt 2 (S2)");
 	cr_assert_eq(s1->mx_verdict, MXV_NONE, "the first attempt keeps none");
-	sess_free(s1);
+	ended(s1);
 	cr_assert_eq(s2->group->att[0].outcome, DL_NO_BANNER);
 	cr_assert_null(s2->group->att[0].live);
-	sess_free(s2);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -353,7 +362,7 @@ Test(delivery, same_host_after_a_reported_no_banner_attempt)
 	fx_init_mx(&f, &mx, &a1);
 	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a1);
 	no_banner(s1);
-	sess_free(s1);
+	ended(s1);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 300, mx, a1);
 	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
 	cr_assert_eq(s2->attempt, 2);
@@ -362,8 +371,8 @@ Test(delivery, same_host_after_a_reported_no_banner_attempt)
 	cr_assert_eq(s3->mx_verdict, MXV_NO_FAILOVER, "the third one too");
 	cr_assert_eq(s3->attempt, 3);
 	tk_assert_has(s3->mx_evidence, "attempt 2 (S2)");
-	sess_free(s2);
-	sess_free(s3);
+	ended(s2);
+	ended(s3);
 	fx_fini(&f);
 }
 
@@ -386,8 +395,8 @@ Test(delivery, other_host_after_no_banner_is_failover)
 	tk_assert_has(s2->mx_summary, MX2 " (MX 20)");
 	cr_assert_eq(s2->group->att[1].pref, 20);
 	cr_assert_str_eq(s2->group->att[1].host, MX2);
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -406,14 +415,14 @@ Test(delivery, same_host_after_a_delivery_is_the_next_message)
 	cr_assert_eq(s2->group, s1->group, "still one group");
 	cr_assert_eq(s2->attempt, 2);
 	cr_assert_null(s2->mx_summary);
-	sess_free(s1);
+	ended(s1);
 	/* and after it was reported */
 	delivered(s2);
-	sess_free(s2);
+	ended(s2);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 120, mx, a);
 	cr_assert_eq(s2->mx_verdict, MXV_NONE);
 	cr_assert_eq(s2->attempt, 3);
-	sess_free(s2);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -430,12 +439,12 @@ Test(delivery, parallel_attempt_while_the_first_is_in_progress)
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 1, mx, a);
 	cr_assert_eq(s2->mx_verdict, MXV_NONE, "a second connection, not a retry");
 	/* the handshake done but no banner yet: still in progress too */
-	sess_free(s2);
+	ended(s2);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 2, mx, a);
 	handshake(s2);
 	cr_assert_eq(dl_outcome_of(s2), DL_IN_PROGRESS);
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -452,8 +461,8 @@ Test(delivery, refused_then_the_other_host_is_failover)
 		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 0.05));
 	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
 	tk_assert_has(s2->mx_summary, "refused the connection");
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -472,13 +481,13 @@ Test(delivery, unanswered_then_the_other_host_is_failover)
 	tk_assert_has(s2->mx_summary, "did not answer the SYN");
 	/* mx2 does not answer either: back to mx1 is moving on again */
 	unanswered(s2);
-	sess_free(s2);
+	ended(s2);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 40, mx,
 		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 39.9));
 	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
 	cr_assert_eq(s2->attempt, 3);
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -494,8 +503,8 @@ Test(delivery, unanswered_then_the_same_host_is_no_failover)
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 60, mx, a);
 	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
 	tk_assert_has(s2->mx_summary, "did not answer the SYN");
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -517,8 +526,8 @@ Test(delivery, one_mx_host_retried_is_all_there_is)
 	cr_assert_eq(s2->group, s1->group);
 	cr_assert_eq(s2->attempt, 2);
 	cr_assert_null(s2->mx_summary);
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -549,9 +558,9 @@ Test(delivery, different_clients_never_share_a_group)
 	cr_assert_eq(s3->group, s2->group);
 	cr_assert_eq(s3->attempt, 2);
 	cr_assert_eq(s1->group->n_att, 1);
-	sess_free(s1);
-	sess_free(s2);
-	sess_free(s3);
+	ended(s1);
+	ended(s2);
+	ended(s3);
 	fx_fini(&f);
 }
 
@@ -571,8 +580,8 @@ Test(delivery, a_new_mx_lookup_joins_the_same_group)
 	cr_assert_eq(s2->group, s1->group, "same client, same domain");
 	cr_assert_eq(s2->group->mx, mx2, "the latest answer is kept");
 	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -615,9 +624,9 @@ Test(delivery, attempts_beyond_the_cap_keep_the_latest)
 	}
 	cr_assert_eq(g->refs, 1 + DL_MAX_ATTEMPTS, "table + live sessions");
 	/* report some, out of order: outcomes land in the right slots */
-	sess_free(s[N - 1]);
-	sess_free(s[N - DL_MAX_ATTEMPTS]);
-	sess_free(s[0]); /* already let go: must not touch the group */
+	ended(s[N - 1]);
+	ended(s[N - DL_MAX_ATTEMPTS]);
+	ended(s[0]); /* already let go: must not touch the group */
 	cr_assert_null(g->att[DL_MAX_ATTEMPTS - 1].live);
 	cr_assert_eq(g->att[DL_MAX_ATTEMPTS - 1].outcome, DL_NO_BANNER);
 	cr_assert_null(g->att[0].live);
@@ -635,8 +644,8 @@ Test(delivery, attempts_beyond_the_cap_keep_the_latest)
 	cr_assert_eq(g->att[0].live, s[N - DL_MAX_ATTEMPTS + 1]);
 	for (int i = 1; i < N - 1; i++)
 		if (i != N - DL_MAX_ATTEMPTS)
-			sess_free(s[i]);
-	sess_free(s[0]);
+			ended(s[i]);
+	ended(s[0]);
 	fx_fini(&f);
 }
 
@@ -657,7 +666,7 @@ Test(delivery, attempts_beyond_the_cap_all_reported)
 						 : (size_t)DL_MAX_ATTEMPTS);
 		g = s->group;
 		no_banner(s);
-		sess_free(s);
+		ended(s);
 	}
 	cr_assert_eq(g->n_att, DL_MAX_ATTEMPTS);
 	cr_assert_eq(g->total, 3 * DL_MAX_ATTEMPTS);
@@ -678,7 +687,7 @@ static void expect_outcome(struct session *s, enum dl_outcome want,
 	cr_expect_eq(got, want, "outcome %s, want %s", dl_outcome_name(got),
 		     dl_outcome_name(want));
 	cr_expect_str_eq(dl_outcome_name(want), name);
-	sess_free(s);
+	ended(s);
 }
 
 Test(delivery, outcome_of_tcp_failures)
@@ -778,7 +787,7 @@ Test(delivery, outcome_of_a_550_to_rcpt_is_not_a_host_failure)
 	cr_assert_neq(o, DL_PERM_FAIL, "a 5xx to RCPT is that recipient's");
 	cr_assert_neq(o, DL_TEMP_FAIL);
 	cr_assert_neq(o, DL_DELIVERED);
-	sess_free(s);
+	ended(s);
 
 	/* one recipient refused, another accepted and delivered */
 	s = bare();
@@ -839,8 +848,8 @@ Test(delivery, temporary_failure_then_failover_permanent_failure_no_verdict)
 		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 9.9));
 	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
 	tk_assert_has(s2->mx_summary, "4xx");
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 
 	s1 = attempt(&f, CLIENT, MX1_IP, T0 + 100, mx, a1);
 	greet(s1);
@@ -848,8 +857,8 @@ Test(delivery, temporary_failure_then_failover_permanent_failure_no_verdict)
 	close_fin_server_first(s1);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 110, mx, a1);
 	cr_assert_eq(s2->mx_verdict, MXV_NONE);
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 
@@ -871,7 +880,7 @@ Test(delivery, expire_drops_groups_but_sessions_keep_theirs)
 	cr_assert_eq(s2->group, g1, "still in the window");
 	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
 	no_banner(s2);
-	sess_free(s2);
+	ended(s2);
 	cr_assert_eq(g1->refs, 2, "the table's and s1's");
 
 	/* the window passes after the group's last attempt */
@@ -886,8 +895,8 @@ Test(delivery, expire_drops_groups_but_sessions_keep_theirs)
 	cr_assert_eq(s3->mx_verdict, MXV_NONE);
 	cr_assert_str_eq(s3->group->id, "G2");
 	/* s1 is reported after its group left the table */
-	sess_free(s1);
-	sess_free(s3);
+	ended(s1);
+	ended(s3);
 	fx_fini(&f);
 }
 
@@ -913,9 +922,9 @@ Test(delivery, table_cap_drops_the_oldest_group)
 		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 29.5));
 	cr_assert_neq(s3->group, g1);
 	cr_assert_eq(s3->mx_verdict, MXV_NONE, "the history was dropped");
-	sess_free(s1);
-	sess_free(s2);
-	sess_free(s3);
+	ended(s1);
+	ended(s2);
+	ended(s3);
 	fx_fini(&f);
 }
 
@@ -943,8 +952,8 @@ static void second_attempt_has_no_verdict(void (*first)(struct session *),
 	cr_expect_eq(s2->mx_verdict, MXV_NONE, "verdict %s after outcome %s: %s",
 		     mx_verdict_name(s2->mx_verdict),
 		     dl_outcome_name(dl_outcome_of(s1)), s2->mx_summary);
-	sess_free(s1);
-	sess_free(s2);
+	ended(s1);
+	ended(s2);
 	fx_fini(&f);
 }
 

@@ -52,7 +52,7 @@ const char *mx_verdict_name(enum mx_verdict v)
 
 enum dl_outcome dl_outcome_of(const struct session *s)
 {
-	bool over = s->close != CLOSE_NONE || s->closing, quit = false;
+	bool over = s->close != CLOSE_NONE, quit = false;
 	int fail = 0;
 	if (!s->has_syn_ack)
 		return s->close == CLOSE_RST_SERVER ? DL_REFUSED : DL_NO_ANSWER;
@@ -108,7 +108,7 @@ static struct mx_group *oldest_group(const struct dl_table *t)
 	return DLIST_ENTRY(t->lru.head, struct mx_group, lru);
 }
 
-void dl_group_unref(struct mx_group *g)
+static void group_unref(struct mx_group *g)
 {
 	if (!g || --g->refs > 0)
 		return;
@@ -127,7 +127,7 @@ static void group_drop(struct dl_table *t, struct mx_group *g)
 		}
 	dlist_unlink(&t->lru, &g->lru);
 	t->live--;
-	dl_group_unref(g);
+	group_unref(g);
 }
 
 struct dl_table *dl_new(size_t max_groups, double window_s)
@@ -232,7 +232,7 @@ static enum dl_outcome outcome_at(const struct session *p, double now)
 {
 	enum dl_outcome o = dl_outcome_of(p);
 	bool client_left = p->fin_client || p->close == CLOSE_RST_CLIENT;
-	if (p->close != CLOSE_NONE || p->closing || client_left)
+	if (p->close != CLOSE_NONE || client_left)
 		return o;
 	/* (no banner and cut short already need the client gone) */
 	if (o == DL_NO_ANSWER && p->syns < 2 &&
@@ -339,15 +339,17 @@ void dl_session_start(struct dl_table *t, struct session *s)
 	s->attempt = g->n_att;
 }
 
-void dl_session_end(struct session *s)
+void dl_session_release(struct session *s)
 {
 	struct mx_group *g = s->group;
 	struct dl_attempt *at;
-	if (!g || s->attempt == 0 || s->attempt > g->n_att)
+	if (!g)
 		return;
-	at = &g->att[s->attempt - 1];
-	if (at->live != s)
-		return;
-	at->outcome = dl_outcome_of(s);
-	at->live = NULL;
+	if (s->attempt > 0 && s->attempt <= g->n_att &&
+	    (at = &g->att[s->attempt - 1])->live == s) {
+		at->outcome = dl_outcome_of(s);
+		at->live = NULL;
+	}
+	s->group = NULL;
+	group_unref(g);
 }

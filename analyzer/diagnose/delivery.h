@@ -72,10 +72,9 @@ void dl_free(struct dl_table *t);
 /* A session started and its client-side lookups were tied: join its group
  * and decide s->mx_verdict. */
 void dl_session_start(struct dl_table *t, struct session *s);
-/* The session is being reported: record its final outcome. */
-void dl_session_end(struct session *s);
-/* Release the session's hold on its group (sess_free calls this). */
-void dl_group_unref(struct mx_group *g);
+/* The session was reported: its attempt keeps the final outcome, and the
+ * session lets go of its group. */
+void dl_session_release(struct session *s);
 void dl_expire(struct dl_table *t, double now);
 
 enum dl_outcome dl_outcome_of(const struct session *s);

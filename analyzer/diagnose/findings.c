@@ -650,6 +650,14 @@ static void rule_slow_envelope(const struct session *s,
 	}
 }
 
+void fnd_config_defaults(struct fnd_config *c)
+{
+	c->slow_banner = 2.0;
+	c->slow_dns = 1.0;
+	c->stall = 30.0;
+	c->slow_reply = 2.0;
+}
+
 void findings_eval(const struct session *s, const struct fnd_config *c,
 		   struct finding_list *out)
 {

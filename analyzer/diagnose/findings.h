@@ -64,6 +64,8 @@ struct fnd_config {
 	double slow_reply;  /* s, a reply to MAIL or RCPT */
 };
 
+/* The thresholds the command line's help gives as defaults. */
+void fnd_config_defaults(struct fnd_config *c);
 void findings_eval(const struct session *s, const struct fnd_config *c,
 		   struct finding_list *out);
 void findings_clear(struct finding_list *l);

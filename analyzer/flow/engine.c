@@ -3,17 +3,15 @@
  * dissector, DNS over UDP and TCP, and the capture-time timers. */
 #include "flow/engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diagnose/correlate.h"
 #include "capture/decode.h"
-#include "diagnose/delivery.h"
 #include "flow/dnsconn.h"
 #include "model/dnstrack.h"
 #include "base/heap.h"
 #include "capture/ipfrag.h"
-#include "report/report.h"
 #include "model/session.h"
 #include "flow/tcpreasm.h"
 
@@ -34,9 +32,9 @@
 
 struct engine {
 	struct engine_config cfg;
-	struct report *rep;
-	struct dt_table *dns;
-	struct dl_table *deliveries;
+	struct flow_hooks hooks;
+	struct dt_table *dns; /* borrowed */
+	bool finished;
 	struct dc_table *dns_tcp;
 	struct dns_msg *msg; /* scratch for dns_parse, allocated once */
 
@@ -72,10 +70,6 @@ void engine_config_defaults(struct engine_config *c)
 	memset(c, 0, sizeof(*c));
 	c->smtp_ports[0] = 25;
 	c->n_smtp_ports = 1;
-	c->fnd.slow_banner = 2.0;
-	c->fnd.slow_dns = 1.0;
-	c->fnd.stall = 30.0;
-	c->fnd.slow_reply = 2.0;
 	c->grace_s = 10.0;
 	c->idle_timeout_s = 600.0;
 	c->dns_window_s = 600.0;
@@ -159,8 +153,8 @@ static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 		return;
 	smtp_feed(s->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT, buf,
 		  len, ts, sess_on_smtp, s);
-	if (!had_banner && s->has_banner) /* tie the lookups it waited for */
-		corr_server_side(d->e->dns, s, s->banner_t);
+	if (!had_banner && s->has_banner && d->e->hooks.banner)
+		d->e->hooks.banner(d->e->hooks.ctx, s);
 }
 
 static void stream_gap(void *ctx, uint64_t missing, double ts)
@@ -181,13 +175,10 @@ static void stream_gap(void *ctx, uint64_t missing, double ts)
 
 static const struct tcpr_ops stream_ops = {stream_data, stream_gap};
 
-/* Report a finished session and free it. */
+/* A session is over: complete its record, hand it on, reuse or free it. */
 static void sess_report(struct engine *e, struct session *s,
 			enum sess_close why)
 {
-	struct finding_list fl = {0};
-	double until;
-
 	dlist_unlink(s->closing ? &e->closing : &e->idle, &s->lru);
 	hash_unlink(e, s);
 	e->live--;
@@ -215,15 +206,8 @@ static void sess_report(struct engine *e, struct session *s,
 				ev->actor = ACTOR_SERVER;
 		}
 	}
-	until = s->has_banner ? s->banner_t : (s->close_t > s->last ? s->close_t : s->last);
-	corr_server_side(e->dns, s, until);
-	corr_envelope(e->dns, s, s->close_t > s->last ? s->close_t : s->last);
-
-	findings_eval(s, &e->cfg.fnd, &fl);
-	for (size_t i = 0; i < fl.n; i++)
-		e->st.findings[fl.v[i].code]++;
-	report_session(e->rep, s, &fl);
-	findings_clear(&fl);
+	if (e->hooks.session_done)
+		e->hooks.session_done(e->hooks.ctx, s);
 	if (e->n_pool < SESS_POOL_MAX) {
 		sess_clear(s);
 		s->hnext = e->pool;
@@ -263,8 +247,8 @@ static struct session *sess_create(struct engine *e,
 	dlist_append(&e->idle, &s->lru);
 	e->live++;
 	e->st.sessions++;
-	corr_client_side(e->dns, s, e->cfg.dns_window_s);
-	dl_session_start(e->deliveries, s);
+	if (e->hooks.session_start)
+		e->hooks.session_start(e->hooks.ctx, s);
 	return s;
 }
 
@@ -487,7 +471,8 @@ static void tick(struct engine *e)
 		sess_report(e, s, CLOSE_TIMEOUT);
 	dc_expire(e->dns_tcp, e->now);
 	dt_expire(e->dns, e->now);
-	dl_expire(e->deliveries, e->now);
+	if (e->hooks.tick)
+		e->hooks.tick(e->hooks.ctx, e->now);
 	reasm_expire(e->now);
 }
 
@@ -523,35 +508,26 @@ void engine_idle(void *engine, double now)
 	}
 }
 
-static void on_dns_expired(void *ctx, struct dns_tx *tx)
-{
-	struct engine *e = ctx;
-	report_dns(e->rep, tx);
-}
-
-struct engine *engine_new(const struct engine_config *cfg, struct report *rep,
+struct engine *engine_new(const struct engine_config *cfg,
+			  struct dt_table *dns, const struct flow_hooks *hooks,
 			  char errbuf[MX_ERRBUF_SIZE])
 {
 	struct engine *e = calloc(1, sizeof(*e));
-	struct dt_config dc;
 	struct reasm_config rc;
 	size_t nb;
 
 	if (!e)
 		goto oom;
 	e->cfg = *cfg;
-	e->rep = rep;
+	e->hooks = *hooks;
+	e->dns = dns;
 	e->hold.limit = HOLD_BUDGET;
 	nb = mx_hash_buckets(cfg->max_sessions, 1024, (size_t)1 << 24);
 	e->nbuckets = nb;
 	e->buckets = calloc(nb, sizeof(*e->buckets));
 	e->msg = malloc(sizeof(*e->msg));
-	dc.window_s = cfg->dns_window_s;
-	dc.max_tx = cfg->max_dns;
-	e->dns = dt_new(&dc, on_dns_expired, e);
-	e->deliveries = dl_new(cfg->max_sessions, cfg->dns_window_s);
 	e->dns_tcp = dc_new(MAX_DNS_TCP_CONNS, DNS_TCP_IDLE_S, on_dns_tcp_msg, e);
-	if (!e->buckets || !e->msg || !e->dns || !e->deliveries || !e->dns_tcp)
+	if (!e->buckets || !e->msg || !e->dns_tcp)
 		goto oom;
 	rc.max_datagrams = MAX_FRAG_DATAGRAMS;
 	rc.max_bytes = MAX_FRAG_BYTES;
@@ -595,18 +571,15 @@ void engine_finish(struct engine *e)
 	e->st.dns_tcp_evicted = cs.evicted;
 	report_remaining(e);
 	engine_get_stats(e, &e->st);
-	dt_free(e->dns); /* reports every transaction still in the window */
-	e->dns = NULL;
-	dl_free(e->deliveries);
-	e->deliveries = NULL;
+	e->finished = true;
 }
 
 void engine_get_stats(const struct engine *e, struct engine_stats *st)
 {
 	struct dt_stats ds;
 	*st = e->st;
-	if (!e->dns)
-		return; /* finished: the counters were saved then */
+	if (e->finished)
+		return; /* the counters were saved then */
 	dt_get_stats(e->dns, &ds);
 	reasm_get_stats(&st->frag);
 	st->dns_transactions = ds.transactions;
@@ -620,12 +593,10 @@ void engine_free(struct engine *e)
 		return;
 	dc_free(e->dns_tcp);
 	e->dns_tcp = NULL;
-	if (e->dns) {
+	if (!e->finished) {
 		reasm_shutdown();
 		report_remaining(e);
-		dt_free(e->dns);
 	}
-	dl_free(e->deliveries);
 	while (e->pool) {
 		struct session *s = e->pool;
 		e->pool = s->hnext;

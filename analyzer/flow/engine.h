@@ -1,7 +1,10 @@
-/* engine.h - the analysis pipeline: IP packets in, finished sessions and
- * expired DNS transactions out to a report, streaming.
+/* engine.h - the flow layer's front: IP packets in; SMTP sessions built
+ * from them, and DNS messages into the DNS table (model/dnstrack.h).  What
+ * happens to a session when it starts, is greeted and is over is the
+ * hooks' business (main wires them to the diagnose layer).
  *
- * The engine owns the session table, the DNS table and the reassembler.
+ * The engine owns the session table, the DNS-over-TCP connections and the
+ * IP defragmenter; the DNS table is borrowed.
  * Time is capture time: timers (closing grace, idle timeout, DNS window)
  * advance with packet timestamps, so a file and a live capture behave the
  * same.
@@ -13,23 +16,31 @@
 #include <stdint.h>
 
 #include "capture/capture.h"
-#include "diagnose/findings.h"
 #include "capture/ipfrag.h"
 #include "base/util.h"
-
-struct report;
+#include "model/dnstrack.h"
+#include "model/session.h"
 
 #define ENGINE_MAX_SMTP_PORTS 16
 
 struct engine_config {
 	uint16_t smtp_ports[ENGINE_MAX_SMTP_PORTS];
 	size_t n_smtp_ports;
-	struct fnd_config fnd;
 	double grace_s;        /* after close, wait this long for late DNS */
 	double idle_timeout_s; /* a silent session is over after this */
 	double dns_window_s;   /* DNS transactions stay matchable this long */
 	size_t max_sessions;
 	size_t max_dns;
+};
+
+/* Called with the session record, in capture order: */
+struct flow_hooks {
+	void (*session_start)(void *ctx, struct session *s); /* first packet */
+	void (*banner)(void *ctx, struct session *s);  /* greeting's first byte */
+	/* over: the record is complete, and reused or freed on return */
+	void (*session_done)(void *ctx, struct session *s);
+	void (*tick)(void *ctx, double now); /* about once a capture second */
+	void *ctx;
 };
 
 void engine_config_defaults(struct engine_config *c);
@@ -47,20 +58,21 @@ struct engine_stats {
 	uint64_t tcp_gaps;         /* holes in SMTP streams */
 	uint64_t tcp_missing_bytes;
 	struct reasm_stats frag;   /* IP fragments */
-	uint64_t findings[F__COUNT];
 };
 
 struct engine;
 
-/* NULL with errbuf on failure.  The report is borrowed. */
-struct engine *engine_new(const struct engine_config *cfg, struct report *rep,
+/* NULL with errbuf on failure.  The DNS table is borrowed. */
+struct engine *engine_new(const struct engine_config *cfg,
+			  struct dt_table *dns, const struct flow_hooks *hooks,
 			  char errbuf[MX_ERRBUF_SIZE]);
 /* One IP packet from the capture (a cap_packet_fn). */
 void engine_packet(void *engine, const struct cap_packet *pkt);
 /* Live capture on a quiet link: advance the timers to wall-clock now (a
  * cap_idle_fn). */
 void engine_idle(void *engine, double now);
-/* End of capture: report every session still open, flush DNS. */
+/* End of capture: DNS over TCP still open into the DNS table, then every
+ * session still open is over. */
 void engine_finish(struct engine *e);
 void engine_get_stats(const struct engine *e, struct engine_stats *st);
 void engine_free(struct engine *e);

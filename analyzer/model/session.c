@@ -1,7 +1,6 @@
 /* session.c - building one SMTP session's record from dissector events. */
 #include "model/session.h"
 
-#include "diagnose/delivery.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -332,8 +331,6 @@ void sess_clear(struct session *s)
 	size_t cap_ev = s->cap_ev, cap_dns = s->cap_dns;
 	struct arena strings;
 
-	dl_session_end(s); /* its delivery group keeps the final outcome */
-	dl_group_unref(s->group);
 	tcpr_free(&s->half[0]);
 	tcpr_free(&s->half[1]);
 	free(s->helo);

@@ -213,12 +213,13 @@ static json_t *top_json(const struct rt_top *v, size_t n, const char *key)
 }
 
 static json_t *summary_json(const struct report *r,
-			    const struct engine_stats *st)
+			    const struct engine_stats *st,
+			    const struct diag_stats *ds)
 {
 	json_t *o = json_object(), *f = json_object();
 	for (int c = 0; c < F__COUNT; c++)
 		json_object_set_new(f, finding_code_name(c),
-				    json_integer((json_int_t)st->findings[c]));
+				    json_integer((json_int_t)ds->findings[c]));
 	json_object_set_new(o, "sessions", json_integer((json_int_t)st->sessions));
 	json_object_set_new(o, "dns_transactions",
 			    json_integer((json_int_t)st->dns_transactions));
@@ -264,7 +265,7 @@ static json_t *summary_json(const struct report *r,
 }
 
 int report_end(struct report *r, const struct cap_reader *cr,
-	       const struct engine_stats *st)
+	       const struct engine_stats *st, const struct diag_stats *ds)
 {
 	json_t *sum, *in;
 	char buf[8192];
@@ -274,11 +275,11 @@ int report_end(struct report *r, const struct cap_reader *cr,
 	if (rw_finish(r->writer) != 0)
 		r->werr = 1;
 	r->writer = NULL;
-	sum = summary_json(r, st);
+	sum = summary_json(r, st, ds);
 	in = inputs_json(cr);
 	switch (r->o.fmt) {
 	case FMT_TEXT:
-		rt_summary(r->out, cr, st, r->slow_banner, r->n_slow_banner,
+		rt_summary(r->out, cr, st, ds, r->slow_banner, r->n_slow_banner,
 			   r->slow_dns, r->n_slow_dns);
 		break;
 	case FMT_JSON:

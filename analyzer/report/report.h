@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "capture/capture.h"
+#include "diagnose/diag.h"
 #include "flow/engine.h"
 #include "diagnose/findings.h"
 #include "model/session.h"
@@ -32,7 +33,7 @@ void report_session(struct report *r, const struct session *s,
 void report_dns(struct report *r, struct dns_tx *tx);
 /* Close the document with inputs and summary; 0, or -1 on a write error. */
 int report_end(struct report *r, const struct cap_reader *cr,
-	       const struct engine_stats *st);
+	       const struct engine_stats *st, const struct diag_stats *ds);
 void report_free(struct report *r);
 
 #endif

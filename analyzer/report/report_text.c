@@ -335,7 +335,8 @@ void rt_session(struct textbuf *b, const struct session *s,
 }
 
 void rt_summary(FILE *f, const struct cap_reader *cr,
-		const struct engine_stats *st, const struct rt_top *banners,
+		const struct engine_stats *st, const struct diag_stats *ds,
+		const struct rt_top *banners,
 		size_t n_banners, const struct rt_top *dns, size_t n_dns)
 {
 	uint64_t total = 0;
@@ -350,12 +351,12 @@ void rt_summary(FILE *f, const struct cap_reader *cr,
 	fprintf(f, "  dns       %llu transactions\n",
 		(unsigned long long)st->dns_transactions);
 	for (int c = 0; c < F__COUNT; c++)
-		total += st->findings[c];
+		total += ds->findings[c];
 	fprintf(f, "  findings  %llu\n", (unsigned long long)total);
 	for (int c = 0; c < F__COUNT; c++)
-		if (st->findings[c])
+		if (ds->findings[c])
 			fprintf(f, "    %-20s %llu\n", finding_code_name(c),
-				(unsigned long long)st->findings[c]);
+				(unsigned long long)ds->findings[c]);
 	if (n_banners) {
 		fprintf(f, "  slowest banners:\n");
 		for (size_t i = 0; i < n_banners; i++)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "capture/capture.h"
+#include "diagnose/diag.h"
 #include "flow/engine.h"
 #include "diagnose/findings.h"
 #include "model/session.h"
@@ -24,7 +25,8 @@ struct rt_top {
 };
 
 void rt_summary(FILE *f, const struct cap_reader *cr,
-		const struct engine_stats *st, const struct rt_top *banners,
+		const struct engine_stats *st, const struct diag_stats *ds,
+		const struct rt_top *banners,
 		size_t n_banners, const struct rt_top *dns, size_t n_dns);
 
 #endif

@@ -43,8 +43,7 @@
 #include <unistd.h>
 
 #include "capture/capture.h"
-#include "flow/engine.h"
-#include "report/report.h"
+#include "run/pipeline.h"
 #define FZ_MEMFD
 #include "fuzz_common.h"
 
@@ -323,9 +322,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct engine_config cfg;
 	struct report_options ro;
 	struct cap_reader *cr = NULL;
-	struct report *rep = NULL;
+	struct pipeline pl = {NULL};
 	struct fz_merged m = {NULL, {NULL, 0, 0}};
-	struct engine_stats st;
 	bool usage_error = false, any_fail = false, all_sorted = true;
 	char *obuf = NULL;
 	size_t olen = 0;
@@ -353,7 +351,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ro, 0, sizeof(ro));
 	ro.fmt = size % 3 == 0 ? FMT_JSON : size % 3 == 1 ? FMT_TEXT
 							  : FMT_NDJSON;
-	ro.fnd = cfg.fnd;
+	fnd_config_defaults(&ro.fnd);
 
 	cr = cap_open(files, n, NULL, errbuf, &usage_error);
 	if (!cr) {
@@ -376,12 +374,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out = open_memstream(&obuf, &olen);
 	if (!out)
 		fz_die("open_memstream failed", NULL);
-	rep = report_new(out, &ro, errbuf);
-	if (!rep)
-		fz_die("report_new failed", errbuf);
-	m.eng = engine_new(&cfg, rep, errbuf);
-	if (!m.eng)
-		fz_die("engine_new failed", errbuf);
+	if (pipeline_open(&pl, &cfg, &ro, out, errbuf) != 0)
+		fz_die("pipeline_open failed", errbuf);
+	m.eng = pl.eng;
 	rc = cap_run(cr, fz_on_merged, engine_idle, &m, false, runerr);
 	if ((rc != 0) != any_fail)
 		fz_die(rc ? "the merge failed, no file alone does"
@@ -409,12 +404,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_check_same_packets(single, n, &m.log);
 	if (all_sorted && !fz_in_order(&m.log))
 		fz_die("files each in time order merged out of order", NULL);
-	engine_finish(m.eng);
-	engine_get_stats(m.eng, &st);
-	ended = report_end(rep, cr, &st);
+	ended = pipeline_finish(&pl, cr);
 out:
-	engine_free(m.eng);
-	report_free(rep);
+	pipeline_close(&pl);
 	if (out) {
 		if (fclose(out) != 0)
 			fz_die("closing the memory stream failed", NULL);

@@ -1,8 +1,8 @@
 /* fuzz_pipeline.c - libFuzzer target for the whole pipeline: pcap/pcapng
  * bytes in, report out, wired as analyzer/main.c wires it:
  *
- *   cap_open -> report_new -> engine_new -> cap_run(engine_packet)
- *   -> engine_finish -> engine_get_stats -> report_end -> free all
+ *   cap_open -> pipeline_open -> cap_run(engine_packet)
+ *   -> pipeline_finish -> pipeline_close
  *
  * Only the public interfaces of capture.h, engine.h and report.h are used,
  * so the target does not care which TCP reassembler sits behind engine.c.
@@ -31,8 +31,7 @@
 #include <unistd.h>
 
 #include "capture/capture.h"
-#include "flow/engine.h"
-#include "report/report.h"
+#include "run/pipeline.h"
 #define FZ_MEMFD
 #include "fuzz_common.h"
 
@@ -107,9 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct engine_config cfg;
 	struct report_options ro;
 	struct cap_reader *cr = NULL;
-	struct report *rep = NULL;
-	struct engine *eng = NULL;
-	struct engine_stats st;
+	struct pipeline pl = {NULL};
 	bool usage_error = false;
 	char *obuf = NULL;
 	size_t olen = 0;
@@ -126,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ro, 0, sizeof(ro));
 	ro.fmt = size % 3 == 0 ? FMT_JSON : size % 3 == 1 ? FMT_TEXT
 							  : FMT_NDJSON;
-	ro.fnd = cfg.fnd;
+	fnd_config_defaults(&ro.fnd);
 
 	cr = cap_open(files, 1, NULL, errbuf, &usage_error);
 	if (!cr) {
@@ -140,22 +137,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out = open_memstream(&obuf, &olen);
 	if (!out)
 		fz_die("open_memstream failed", NULL);
-	rep = report_new(out, &ro, errbuf);
-	if (!rep)
-		fz_die("report_new failed", errbuf);
-	eng = engine_new(&cfg, rep, errbuf);
-	if (!eng)
-		fz_die("engine_new failed (repeated use of the reassembler?)",
-		       errbuf);
-	if (cap_run(cr, engine_packet, engine_idle, eng, false, runerr) != 0 &&
+	if (pipeline_open(&pl, &cfg, &ro, out, errbuf) != 0)
+		fz_die("pipeline_open failed (repeated use of the "
+		       "defragmenter?)", errbuf);
+	if (cap_run(cr, engine_packet, engine_idle, pl.eng, false, runerr) != 0 &&
 	    !runerr[0])
 		fz_die("cap_run failed without a message", NULL);
-	engine_finish(eng);
-	engine_get_stats(eng, &st);
-	ended = report_end(rep, cr, &st);
+	ended = pipeline_finish(&pl, cr);
 out:
-	engine_free(eng);
-	report_free(rep);
+	pipeline_close(&pl);
 	cap_free(cr);
 	if (out) {
 		if (fclose(out) != 0)

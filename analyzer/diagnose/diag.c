@@ -1,0 +1,82 @@
+/* diag.c - see diag.h. */
+#include "diagnose/diag.h"
+
+#include <stdlib.h>
+
+#include "diagnose/correlate.h"
+#include "diagnose/delivery.h"
+
+struct diag {
+	struct diag_config cfg;
+	struct dt_table *dns;
+	struct dl_table *deliveries;
+	struct diag_sink sink;
+	struct diag_stats st;
+};
+
+struct diag *diag_new(const struct diag_config *c, struct dt_table *dns,
+		      const struct diag_sink *sink)
+{
+	struct diag *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->cfg = *c;
+	d->dns = dns;
+	d->sink = *sink;
+	if (!(d->deliveries = dl_new(c->max_groups, c->dns_window_s))) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void diag_session_start(void *diag, struct session *s)
+{
+	struct diag *d = diag;
+	corr_client_side(d->dns, s, d->cfg.dns_window_s);
+	dl_session_start(d->deliveries, s);
+}
+
+void diag_banner(void *diag, struct session *s)
+{
+	struct diag *d = diag;
+	corr_server_side(d->dns, s, s->banner_t);
+}
+
+void diag_session_done(void *diag, struct session *s)
+{
+	struct diag *d = diag;
+	struct finding_list fl = {0};
+	double end = s->close_t > s->last ? s->close_t : s->last;
+
+	/* the server's lookups: those the client waited for, else all it
+	 * made while the session lasted */
+	corr_server_side(d->dns, s, s->has_banner ? s->banner_t : end);
+	corr_envelope(d->dns, s, end);
+	findings_eval(s, &d->cfg.fnd, &fl);
+	for (size_t i = 0; i < fl.n; i++)
+		d->st.findings[fl.v[i].code]++;
+	if (d->sink.on_session)
+		d->sink.on_session(d->sink.ctx, s, &fl);
+	findings_clear(&fl);
+	dl_session_release(s); /* its group keeps the final outcome */
+}
+
+void diag_tick(void *diag, double now)
+{
+	struct diag *d = diag;
+	dl_expire(d->deliveries, now);
+}
+
+void diag_get_stats(const struct diag *d, struct diag_stats *st)
+{
+	*st = d->st;
+}
+
+void diag_free(struct diag *d)
+{
+	if (!d)
+		return;
+	dl_free(d->deliveries);
+	free(d);
+}

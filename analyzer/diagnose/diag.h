@@ -1,0 +1,53 @@
+/* diag.h - the diagnose layer's entry points.  The flow layer says when a
+ * session starts, is greeted and is over; this turns that into DNS ties
+ * (correlate.h), delivery verdicts (delivery.h) and findings (findings.h),
+ * and hands each finished session with its findings to a sink that main
+ * wires to the report.  Nothing here prints.
+ */
+#ifndef MXRAY_DIAG_H
+#define MXRAY_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diagnose/findings.h"
+#include "model/dnstrack.h"
+#include "model/session.h"
+
+struct diag_config {
+	struct fnd_config fnd;
+	double dns_window_s; /* how far back a client's MX lookup counts */
+	size_t max_groups;   /* delivery groups held at once */
+};
+
+/* Where finished sessions go: called once per session, in the order they
+ * end; s and fl are borrowed for the call. */
+struct diag_sink {
+	void (*on_session)(void *ctx, const struct session *s,
+			   const struct finding_list *fl);
+	void *ctx;
+};
+
+struct diag_stats {
+	uint64_t findings[F__COUNT]; /* by code, over all sessions */
+};
+
+struct diag;
+
+/* dns is borrowed: the table the flow layer fills.  NULL on OOM. */
+struct diag *diag_new(const struct diag_config *c, struct dt_table *dns,
+		      const struct diag_sink *sink);
+/* The flow layer's hooks (ctx is the diag): */
+/* a new session: the client's lookups that led to it, its delivery group */
+void diag_session_start(void *diag, struct session *s);
+/* the greeting arrived: tie the server's lookups the client waited for */
+void diag_banner(void *diag, struct session *s);
+/* over: last ties, findings, the sink; then it lets go of its group */
+void diag_session_done(void *diag, struct session *s);
+/* capture time advanced (about once a second) */
+void diag_tick(void *diag, double now);
+
+void diag_get_stats(const struct diag *d, struct diag_stats *st);
+void diag_free(struct diag *d);
+
+#endif
