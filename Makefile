@@ -51,6 +51,7 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 check: $(BIN) $(TESTBIN)
+	python3 scripts/check_layers.py
 	./scripts/run-unit.sh ./$(TESTBIN)
 	./scripts/run-golden.sh ./$(BIN)
 	./scripts/run-bad-input.sh ./$(BIN)

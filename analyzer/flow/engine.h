@@ -19,7 +19,7 @@
 #include "capture/ipfrag.h"
 #include "base/util.h"
 #include "model/dnstrack.h"
-#include "model/session.h"
+#include "flow/smtpflow.h"
 
 #define ENGINE_MAX_SMTP_PORTS 16
 
@@ -33,15 +33,6 @@ struct engine_config {
 	size_t max_dns;
 };
 
-/* Called with the session record, in capture order: */
-struct flow_hooks {
-	void (*session_start)(void *ctx, struct session *s); /* first packet */
-	void (*banner)(void *ctx, struct session *s);  /* greeting's first byte */
-	/* over: the record is complete, and reused or freed on return */
-	void (*session_done)(void *ctx, struct session *s);
-	void (*tick)(void *ctx, double now); /* about once a capture second */
-	void *ctx;
-};
 
 void engine_config_defaults(struct engine_config *c);
 

@@ -263,15 +263,6 @@ static void on_tls(struct session *s, const struct smtp_event *ev)
 	}
 }
 
-struct smtp_state *sess_smtp_start(struct session *s)
-{
-	s->smtp = s->smtp_spare ? s->smtp_spare : smtp_new();
-	s->smtp_spare = NULL;
-	if (s->smtp && s->partial)
-		smtp_no_greeting(s->smtp);
-	return s->smtp;
-}
-
 void sess_on_smtp(void *session, const struct smtp_event *ev)
 {
 	struct session *s = session;
@@ -327,19 +318,14 @@ void sess_clear(struct session *s)
 {
 	struct tl_event *ev = s->ev;
 	struct dns_tie *dns = s->dns;
-	struct smtp_state *spare = s->smtp ? s->smtp : s->smtp_spare;
 	size_t cap_ev = s->cap_ev, cap_dns = s->cap_dns;
 	struct arena strings;
 
-	tcpr_free(&s->half[0]);
-	tcpr_free(&s->half[1]);
 	free(s->helo);
 	free(s->mail_from);
 	free(s->rcpt_to);
 	for (size_t i = 0; i < s->n_dns; i++)
 		dns_tx_unref(s->dns[i].tx);
-	if (spare)
-		smtp_reset(spare);
 	s->strings.keep = SESS_KEEP_STRINGS;
 	arena_reset(&s->strings);
 	strings = s->strings;
@@ -353,18 +339,22 @@ void sess_clear(struct session *s)
 	s->cap_ev = cap_ev;
 	s->dns = dns;
 	s->cap_dns = cap_dns;
-	s->smtp_spare = spare;
 	s->strings = strings;
+}
+
+void sess_release(struct session *s)
+{
+	sess_clear(s);
+	free(s->ev);
+	free(s->dns);
+	arena_free(&s->strings);
+	memset(s, 0, sizeof(*s));
 }
 
 void sess_free(struct session *s)
 {
 	if (!s)
 		return;
-	sess_clear(s);
-	free(s->ev);
-	free(s->dns);
-	smtp_free(s->smtp_spare);
-	arena_free(&s->strings);
+	sess_release(s);
 	free(s);
 }

@@ -1,7 +1,10 @@
-/* session.h - one SMTP session (one TCP connection to an SMTP port): its
- * handshake times, timeline of SMTP events, the DNS lookups tied to it and
- * its findings.  Sessions are created on the client's SYN and freed right
- * after they are reported.
+/* session.h - the record of one SMTP session (one TCP connection to an
+ * SMTP port): its handshake times, the timeline of SMTP events, the DNS
+ * lookups tied to it, its delivery attempt.  The flow layer fills it
+ * (flow/smtpflow.h keeps the connection state around it) from the first
+ * packet the capture has of the connection; the diagnose and report
+ * layers read it when the session is over, and then it is cleared for
+ * reuse.
  */
 #ifndef MXRAY_SESSION_H
 #define MXRAY_SESSION_H
@@ -14,7 +17,6 @@
 #include "base/dlist.h"
 #include "model/dnstrack.h"
 #include "smtp.h"
-#include "flow/tcpreasm.h"
 #include "base/util.h"
 
 struct mx_group; /* delivery.h */
@@ -97,10 +99,7 @@ struct unanswered {
 #define SESS_MAX_DNS 64
 
 struct session {
-	/* what a look-up reads first, in one cache line: the endpoints and
-	 * the hash chain (the table's links, owned by the engine) */
-	struct mx_endpoint client, server;
-	struct session *hnext;             /* hash chain */
+	struct mx_endpoint client, server; /* first: what a look-up reads */
 	uint64_t seq;    /* creation order */
 	char id[24];
 
@@ -114,14 +113,11 @@ struct session {
 	bool fin_client, fin_server;
 	double fin_client_t, fin_server_t;
 	bool partial;   /* the capture began after the handshake */
-	struct tcpr_half half[2]; /* stream state: 0 client->server, 1 back */
 	uint64_t missing[2];      /* bytes lost from the capture, per side */
 	enum sess_close close;
 	double close_t; /* when it became over (closing list order) */
 
 	/* SMTP */
-	struct smtp_state *smtp;
-	struct smtp_state *smtp_spare; /* reset, from a previous session */
 	/* the session's strings but helo (event texts, banner, envelope):
 	 * they live as long as the session and go with it at once */
 	struct arena strings;
@@ -160,10 +156,6 @@ struct session {
 	int mx_verdict;         /* enum mx_verdict, decided at the SYN */
 	char *mx_summary;       /* with a verdict: in s->strings, else NULL */
 	char *mx_evidence;
-
-	/* list links, owned by the engine */
-	struct dlist_link lru;             /* idle or closing list */
-	bool closing;                      /* on the closing list */
 };
 
 /* Append an event; returns it (zeroed but for t/kind/actor) or NULL when
@@ -178,17 +170,17 @@ char *sess_strdup(struct session *s, const char *str);
 void sess_tie_dns(struct session *s, struct dns_tx *tx, enum dns_relation r);
 bool sess_has_dns(const struct session *s, const struct dns_tx *tx);
 
-/* The SMTP parser for its first stream bytes (a previous session's, reset,
- * when the record was reused); NULL on OOM. */
-struct smtp_state *sess_smtp_start(struct session *s);
 /* The SMTP dissector's events, turned into timeline entries. */
 void sess_on_smtp(void *session, const struct smtp_event *ev);
 
-void sess_free(struct session *s);
 /* Release everything the session holds and zero it, keeping its buffers
- * (events, ties, first string chunk, SMTP state) for the next session
- * that reuses the record. */
+ * (events, ties, first string chunk) for the next session that reuses the
+ * record. */
 void sess_clear(struct session *s);
+/* Everything it holds, buffers too; the record itself is the caller's. */
+void sess_release(struct session *s);
+/* sess_release, then free(s). */
+void sess_free(struct session *s);
 
 /* Banner delay per SPEC: from the handshake ACK (else the SYN-ACK) to the
  * first byte of the greeting; false when unknown. */

@@ -1,0 +1,501 @@
+/* smtpflow.c - see smtpflow.h. */
+#include "flow/smtpflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/dlist.h"
+#include "flow/tcpreasm.h"
+#include "smtp.h"
+
+#define TH_FIN DEC_TH_FIN
+#define TH_SYN DEC_TH_SYN
+#define TH_RST DEC_TH_RST
+#define TH_ACK DEC_TH_ACK
+
+/* Out-of-order data held across all sessions; beyond it holes count as
+ * lost at once. */
+#define HOLD_BUDGET (32u << 20)
+/* Connections kept for reuse: a busy site ends hundreds a second and
+ * starts as many, so a connection and its buffers go round without
+ * malloc; beyond this many spare ones they are freed. */
+#define POOL_MAX 4096
+
+/* The record first after the chain link: a look-up reads the link and the
+ * endpoints in one cache line. */
+struct smtp_conn {
+	struct smtp_conn *hnext; /* hash chain, or the pool */
+	struct session rec;
+	struct tcpr_half half[2]; /* 0 client->server, 1 back */
+	struct smtp_state *smtp;
+	struct smtp_state *smtp_spare; /* reset, from a previous session */
+	struct dlist_link lru;    /* idle or closing list */
+	bool closing;             /* on the closing list */
+};
+
+struct sf_table {
+	struct sf_config cfg;
+	struct flow_hooks hooks;
+	struct smtp_conn **buckets;
+	size_t nbuckets;
+	size_t live;
+	/* a connection is on one of the two, through the same link */
+	struct dlist idle;    /* live, oldest activity first */
+	struct dlist closing; /* over, by close time, awaiting the grace */
+	uint64_t seq;
+	struct tcpr_budget hold; /* out-of-order bytes held, all sessions */
+	struct smtp_conn *pool;
+	size_t n_pool;
+	double now;
+	struct sf_stats st;
+};
+
+bool sf_is_smtp_port(const struct sf_table *t, uint16_t p)
+{
+	for (size_t i = 0; i < t->cfg.n_smtp_ports; i++)
+		if (t->cfg.smtp_ports[i] == p)
+			return true;
+	return false;
+}
+
+/* ---- table ---- */
+
+/* Both directions of a connection hash alike (the endpoints in a fixed
+ * order), so one walk finds a session from either side's packet. */
+static size_t conn_bucket(const struct sf_table *t,
+			  const struct mx_endpoint *a,
+			  const struct mx_endpoint *b)
+{
+	int c = memcmp(a->ip.a, b->ip.a, 16);
+	bool swap = c > 0 || (c == 0 && a->port > b->port);
+	return (size_t)(mx_hash_pair(swap ? b : a, swap ? a : b, 0x5e55) &
+			(t->nbuckets - 1));
+}
+
+/* The connection of a packet from src to dst; *from_client tells the
+ * side. */
+static struct smtp_conn *conn_find(struct sf_table *t,
+				   const struct mx_endpoint *src,
+				   const struct mx_endpoint *dst,
+				   bool *from_client)
+{
+	struct smtp_conn *x = t->buckets[conn_bucket(t, src, dst)];
+	for (; x; x = x->hnext) {
+		if (mx_ep_eq(&x->rec.client, src) &&
+		    mx_ep_eq(&x->rec.server, dst)) {
+			*from_client = true;
+			return x;
+		}
+		if (mx_ep_eq(&x->rec.client, dst) &&
+		    mx_ep_eq(&x->rec.server, src)) {
+			*from_client = false;
+			return x;
+		}
+	}
+	return NULL;
+}
+
+static struct smtp_conn *first_conn(const struct dlist *l)
+{
+	return DLIST_ENTRY(l->head, struct smtp_conn, lru);
+}
+
+static void hash_unlink(struct sf_table *t, struct smtp_conn *c)
+{
+	struct smtp_conn **pp =
+		&t->buckets[conn_bucket(t, &c->rec.client, &c->rec.server)];
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+}
+
+/* ---- a session's byte streams ---- */
+
+/* Context of one direction's delivery: the reassembler calls back with
+ * bytes or a gap, which go to the SMTP dissector. */
+struct sdir {
+	struct sf_table *t;
+	struct smtp_conn *c;
+	int dir; /* 0: from the client */
+};
+
+/* The SMTP parser for the first stream bytes (a previous session's,
+ * reset, when the connection is reused); NULL on OOM. */
+static struct smtp_state *smtp_start(struct smtp_conn *c)
+{
+	c->smtp = c->smtp_spare ? c->smtp_spare : smtp_new();
+	c->smtp_spare = NULL;
+	if (c->smtp && c->rec.partial)
+		smtp_no_greeting(c->smtp);
+	return c->smtp;
+}
+
+static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
+{
+	struct sdir *d = ctx;
+	struct smtp_conn *c = d->c;
+	struct session *s = &c->rec;
+	bool had_banner = s->has_banner;
+	if (!c->smtp && !smtp_start(c))
+		return;
+	smtp_feed(c->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT, buf,
+		  len, ts, sess_on_smtp, s);
+	if (!had_banner && s->has_banner && d->t->hooks.banner)
+		d->t->hooks.banner(d->t->hooks.ctx, s);
+}
+
+static void stream_gap(void *ctx, uint64_t missing, double ts)
+{
+	struct sdir *d = ctx;
+	struct smtp_conn *c = d->c;
+	struct session *s = &c->rec;
+	struct tl_event *ev = sess_add_event(s, ts, EV_GAP,
+					     d->dir ? ACTOR_SERVER : ACTOR_CLIENT);
+	if (ev)
+		ev->bytes = missing;
+	s->missing[d->dir] += missing;
+	d->t->st.tcp_gaps++;
+	d->t->st.tcp_missing_bytes += missing;
+	if (c->smtp)
+		smtp_gap(c->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT,
+			 missing, ts, sess_on_smtp, s);
+}
+
+static const struct tcpr_ops stream_ops = {stream_data, stream_gap};
+
+/* ---- a session's life ---- */
+
+/* The connection's flow state released, its record cleared, for the
+ * next session (buffers and the parser kept). */
+static void conn_clear(struct smtp_conn *c)
+{
+	struct smtp_state *spare = c->smtp ? c->smtp : c->smtp_spare;
+	tcpr_free(&c->half[0]);
+	tcpr_free(&c->half[1]);
+	memset(c->half, 0, sizeof(c->half));
+	if (spare)
+		smtp_reset(spare);
+	c->smtp = NULL;
+	c->smtp_spare = spare;
+	c->closing = false;
+	c->hnext = NULL;
+	sess_clear(&c->rec);
+}
+
+static void conn_free(struct smtp_conn *c)
+{
+	conn_clear(c);
+	smtp_free(c->smtp_spare);
+	sess_release(&c->rec);
+	free(c);
+}
+
+/* How the record ends when nothing closed it before. */
+static void close_record(struct sf_table *t, struct session *s,
+			 enum sess_close why)
+{
+	if (s->close != CLOSE_NONE)
+		return;
+	s->close = why;
+	s->close_t = why == CLOSE_TIMEOUT && t->now > s->last ? t->now : s->last;
+	if (why == CLOSE_TIMEOUT) {
+		/* the side that went silent: the server while it owes the
+		 * greeting or a reply, else the client */
+		struct tl_event *ev =
+			sess_add_event(s, s->close_t, EV_TIMEOUT, ACTOR_CLIENT);
+		if (ev && s->has_syn_ack && (!s->has_banner || s->n_unanswered))
+			ev->actor = ACTOR_SERVER;
+	}
+}
+
+/* A session is over: complete its record, hand it on, reuse the
+ * connection or free it. */
+static void conn_over(struct sf_table *t, struct smtp_conn *c,
+		      enum sess_close why)
+{
+	struct session *s = &c->rec;
+	dlist_unlink(c->closing ? &t->closing : &t->idle, &c->lru);
+	hash_unlink(t, c);
+	t->live--;
+	for (int dir = 0; dir < 2; dir++) { /* what was held out of order */
+		struct sdir d = {t, c, dir};
+		tcpr_flush(&c->half[dir], s->last, &stream_ops, &d);
+	}
+	/* bytes each side sent, once: retransmissions are not counted */
+	s->client_bytes = c->half[0].delivered + c->half[0].missing;
+	s->server_bytes = c->half[1].delivered + c->half[1].missing;
+	if (c->smtp)
+		smtp_finish(c->smtp, sess_on_smtp, s);
+	close_record(t, s, why);
+	if (t->hooks.session_done)
+		t->hooks.session_done(t->hooks.ctx, s);
+	if (t->n_pool < POOL_MAX) {
+		conn_clear(c);
+		c->hnext = t->pool;
+		t->pool = c;
+		t->n_pool++;
+	} else {
+		conn_free(c);
+	}
+}
+
+static struct smtp_conn *conn_new(struct sf_table *t,
+				  const struct mx_endpoint *client,
+				  const struct mx_endpoint *srv, double ts)
+{
+	struct smtp_conn *c;
+	struct session *s;
+	size_t b;
+	if (t->live >= t->cfg.max_sessions && t->idle.head) {
+		t->st.sessions_evicted++;
+		conn_over(t, first_conn(&t->idle), CLOSE_TIMEOUT);
+	}
+	if ((c = t->pool)) { /* cleared when it went to the pool */
+		t->pool = c->hnext;
+		t->n_pool--;
+		c->hnext = NULL;
+	} else if (!(c = calloc(1, sizeof(*c)))) {
+		return NULL;
+	}
+	s = &c->rec;
+	s->seq = ++t->seq;
+	snprintf(s->id, sizeof(s->id), "S%llu", (unsigned long long)s->seq);
+	s->client = *client;
+	s->server = *srv;
+	s->start = s->last = ts;
+	c->half[0].budget = c->half[1].budget = &t->hold;
+	b = conn_bucket(t, client, srv);
+	c->hnext = t->buckets[b];
+	t->buckets[b] = c;
+	dlist_append(&t->idle, &c->lru);
+	t->live++;
+	t->st.sessions++;
+	if (t->hooks.session_start)
+		t->hooks.session_start(t->hooks.ctx, s);
+	return c;
+}
+
+/* Both sides closed, or a reset: over after the grace period. */
+static void conn_closing(struct sf_table *t, struct smtp_conn *c,
+			 enum sess_close why, double ts)
+{
+	if (c->closing)
+		return;
+	c->rec.close = why;
+	c->rec.close_t = ts;
+	dlist_unlink(&t->idle, &c->lru);
+	c->closing = true;
+	dlist_append(&t->closing, &c->lru);
+}
+
+/* A decoded TCP segment and its capture time. */
+struct tcp_seg {
+	const struct dec_seg *d;
+	double ts;
+};
+
+static void on_client_seg(struct sf_table *t, struct smtp_conn *c,
+			  const struct tcp_seg *g)
+{
+	struct session *s = &c->rec;
+	struct tl_event *ev;
+	if ((g->d->flags & TH_SYN) && !(g->d->flags & TH_ACK)) {
+		s->syns++;
+		if (s->syns == 1)
+			s->client_isn = g->d->seq;
+		s->syn_t = g->ts;
+		ev = sess_add_event(s, g->ts, EV_SYN, ACTOR_CLIENT);
+		if (ev)
+			ev->retransmission = s->syns > 1;
+		return;
+	}
+	if (g->d->flags & TH_RST) {
+		sess_add_event(s, g->ts, EV_RST, ACTOR_CLIENT);
+		conn_closing(t, c, CLOSE_RST_CLIENT, g->ts);
+		return;
+	}
+	if (s->has_syn_ack && !s->has_ack && (g->d->flags & TH_ACK) &&
+	    g->d->ack == s->server_isn + 1) {
+		s->has_ack = true;
+		s->ack_t = g->ts;
+		sess_add_event(s, g->ts, EV_ACK, ACTOR_CLIENT);
+	}
+	if ((g->d->flags & TH_FIN) && !s->fin_client) {
+		s->fin_client = true;
+		s->fin_client_t = g->ts;
+		sess_add_event(s, g->ts, EV_FIN, ACTOR_CLIENT);
+		if (s->fin_server)
+			conn_closing(t, c, CLOSE_FIN, g->ts);
+	}
+}
+
+static void on_server_seg(struct sf_table *t, struct smtp_conn *c,
+			  const struct tcp_seg *g)
+{
+	struct session *s = &c->rec;
+	struct tl_event *ev;
+	if ((g->d->flags & TH_SYN) && (g->d->flags & TH_ACK)) {
+		s->syn_acks++;
+		if (!s->has_syn_ack) {
+			s->has_syn_ack = true;
+			s->syn_ack_t = g->ts;
+			s->server_isn = g->d->seq;
+		}
+		ev = sess_add_event(s, g->ts, EV_SYN_ACK, ACTOR_SERVER);
+		if (ev)
+			ev->retransmission = s->syn_acks > 1;
+		return;
+	}
+	if (g->d->flags & TH_RST) {
+		sess_add_event(s, g->ts, EV_RST, ACTOR_SERVER);
+		conn_closing(t, c, CLOSE_RST_SERVER, g->ts);
+		return;
+	}
+	if ((g->d->flags & TH_FIN) && !s->fin_server) {
+		s->fin_server = true;
+		s->fin_server_t = g->ts;
+		sess_add_event(s, g->ts, EV_FIN, ACTOR_SERVER);
+		if (s->fin_client)
+			conn_closing(t, c, CLOSE_FIN, g->ts);
+	}
+}
+
+/* The bytes of a segment, in order, to the SMTP dissector; its ACK tells
+ * the other direction what the receiver got. */
+static void stream_seg(struct sf_table *t, struct smtp_conn *c,
+		       bool from_client, const struct tcp_seg *g)
+{
+	int dir = from_client ? 0 : 1;
+	struct sdir snd = {t, c, dir}, rcv = {t, c, !dir};
+	uint32_t seq = g->d->seq;
+
+	if (g->d->flags & TH_RST)
+		return;
+	if (g->d->flags & TH_SYN) {
+		tcpr_syn(&c->half[dir], g->d->seq);
+		seq++;
+	}
+	if (g->d->flags & TH_ACK)
+		tcpr_ack(&c->half[!dir], g->d->ack, g->ts, &stream_ops, &rcv);
+	tcpr_segment(&c->half[dir], seq, g->d->payload, g->d->len,
+		     g->d->wire_len, g->d->flags & TH_FIN, g->ts, &stream_ops,
+		     &snd);
+}
+
+/* The connection a segment belongs to, new if it starts one (a SYN to an
+ * SMTP port, or data of a connection the capture began inside: the side
+ * on the SMTP port is the server); NULL if none.  A SYN with a new ISN on
+ * a pair whose session is closing or established ends that session. */
+static struct smtp_conn *conn_for(struct sf_table *t, const struct tcp_seg *g,
+				  bool *from_client)
+{
+	const struct dec_seg *d = g->d;
+	bool syn = (d->flags & TH_SYN) && !(d->flags & TH_ACK);
+	struct smtp_conn *c = conn_find(t, &d->src, &d->dst, from_client);
+
+	if (c && *from_client && syn && c->rec.syns > 0 &&
+	    d->seq != c->rec.client_isn && (c->closing || c->rec.has_ack)) {
+		/* the port pair is reused by a new connection */
+		conn_over(t, c, CLOSE_TIMEOUT);
+		c = NULL;
+	}
+	if (c)
+		return c;
+	if (syn && !(d->flags & TH_RST) && sf_is_smtp_port(t, d->dst.port)) {
+		*from_client = true;
+		return conn_new(t, &d->src, &d->dst, g->ts);
+	}
+	if ((d->flags & (TH_SYN | TH_RST)) || d->wire_len == 0)
+		return NULL;
+	*from_client = sf_is_smtp_port(t, d->dst.port);
+	c = *from_client ? conn_new(t, &d->src, &d->dst, g->ts)
+			 : conn_new(t, &d->dst, &d->src, g->ts);
+	if (c) {
+		c->rec.partial = true;
+		t->st.partial_sessions++;
+	}
+	return c;
+}
+
+void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
+		double now)
+{
+	struct tcp_seg g = {d, ts};
+	bool from_client = true;
+	struct smtp_conn *c;
+
+	t->now = now;
+	if (!(c = conn_for(t, &g, &from_client)))
+		return;
+	c->rec.last = ts;
+	if (!c->closing) { /* keep the idle list ordered by activity */
+		dlist_unlink(&t->idle, &c->lru);
+		dlist_append(&t->idle, &c->lru);
+	}
+	if (from_client)
+		on_client_seg(t, c, &g);
+	else
+		on_server_seg(t, c, &g);
+	stream_seg(t, c, from_client, &g);
+}
+
+void sf_expire(struct sf_table *t, double now)
+{
+	struct smtp_conn *c;
+	t->now = now;
+	while ((c = first_conn(&t->closing)) &&
+	       c->rec.close_t + t->cfg.grace_s <= now)
+		conn_over(t, c, CLOSE_FIN);
+	while ((c = first_conn(&t->idle)) &&
+	       c->rec.last + t->cfg.idle_timeout_s <= now)
+		conn_over(t, c, CLOSE_TIMEOUT);
+}
+
+/* The closing ones keep the close they were given. */
+void sf_finish(struct sf_table *t)
+{
+	struct smtp_conn *c;
+	while ((c = first_conn(&t->closing)))
+		conn_over(t, c, CLOSE_FIN);
+	while ((c = first_conn(&t->idle)))
+		conn_over(t, c, CLOSE_CAPTURE_END);
+}
+
+struct sf_table *sf_new(const struct sf_config *cfg,
+			const struct flow_hooks *hooks)
+{
+	struct sf_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	t->hooks = *hooks;
+	t->hold.limit = HOLD_BUDGET;
+	t->nbuckets = mx_hash_buckets(cfg->max_sessions, 1024, (size_t)1 << 24);
+	if (!(t->buckets = calloc(t->nbuckets, sizeof(*t->buckets)))) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void sf_get_stats(const struct sf_table *t, struct sf_stats *st)
+{
+	*st = t->st;
+}
+
+void sf_free(struct sf_table *t)
+{
+	if (!t)
+		return;
+	sf_finish(t);
+	while (t->pool) {
+		struct smtp_conn *c = t->pool;
+		t->pool = c->hnext;
+		conn_free(c);
+	}
+	free(t->buckets);
+	free(t);
+}

@@ -1,0 +1,66 @@
+/* smtpflow.h - the SMTP connections: a bounded table keyed on the two
+ * endpoints, the TCP handshake, FIN and RST per RFC 9293, and each
+ * direction's bytes put in order (tcpreasm.h) for the SMTP dissector,
+ * whose events fill the session record (model/session.h).
+ *
+ * A connection is flow state (table links, the two stream halves, the
+ * parser) around the record that the layers above read.  It is over after
+ * both FINs or a reset plus the grace for late DNS, after the idle
+ * timeout, when its port pair is reused, when the table is full (the least
+ * recently active goes), or at the end of the capture; the record then
+ * goes to the session_done hook and the connection is reused.
+ */
+#ifndef MXRAY_SMTPFLOW_H
+#define MXRAY_SMTPFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/decode.h"
+#include "model/session.h"
+
+/* Called with the session record, in capture order: */
+struct flow_hooks {
+	void (*session_start)(void *ctx, struct session *s); /* first packet */
+	void (*banner)(void *ctx, struct session *s);  /* greeting's first byte */
+	/* over: the record is complete, and reused or freed on return */
+	void (*session_done)(void *ctx, struct session *s);
+	void (*tick)(void *ctx, double now); /* about once a capture second */
+	void *ctx;
+};
+
+struct sf_config {
+	const uint16_t *smtp_ports; /* borrowed */
+	size_t n_smtp_ports;
+	double grace_s;        /* after close, wait this long for late DNS */
+	double idle_timeout_s; /* a silent session is over after this */
+	size_t max_sessions;
+};
+
+struct sf_stats {
+	uint64_t sessions;
+	uint64_t sessions_evicted;  /* over max_sessions, oldest idle first */
+	uint64_t partial_sessions; /* the capture began inside them */
+	uint64_t tcp_gaps;         /* holes in SMTP streams */
+	uint64_t tcp_missing_bytes;
+};
+
+struct sf_table;
+
+struct sf_table *sf_new(const struct sf_config *c,
+			const struct flow_hooks *hooks);
+bool sf_is_smtp_port(const struct sf_table *t, uint16_t port);
+/* A TCP segment to or from an SMTP port, at ts; now is the capture clock
+ * (the latest timestamp so far). */
+void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
+		double now);
+/* Sessions whose grace or idle time ran out by now are over. */
+void sf_expire(struct sf_table *t, double now);
+/* The capture ended: every session left is over. */
+void sf_finish(struct sf_table *t);
+void sf_get_stats(const struct sf_table *t, struct sf_stats *st);
+/* Frees the table; sessions still open are over first. */
+void sf_free(struct sf_table *t);
+
+#endif
