@@ -129,11 +129,6 @@ size_t mx_hash_buckets(size_t want, size_t least, size_t most)
 	return nb;
 }
 
-uint64_t mx_hash_str(const char *s, uint64_t seed)
-{
-	return mx_hash_bytes(s, strlen(s), seed);
-}
-
 /* Length of a valid UTF-8 sequence at p (2..4), or 0. */
 static size_t utf8_seq_len(const unsigned char *p, size_t left)
 {

@@ -40,7 +40,6 @@ uint64_t mx_hash_bytes(const void *p, size_t n, uint64_t seed);
 /* Bucket count for a hash table of about want entries: the least power of
  * two >= want, starting at least (a power of two), capped at most. */
 size_t mx_hash_buckets(size_t want, size_t least, size_t most);
-uint64_t mx_hash_str(const char *s, uint64_t seed);
 /* Hash of an ordered endpoint pair, from explicit bytes (struct padding
  * never reaches it). */
 uint64_t mx_hash_pair(const struct mx_endpoint *a, const struct mx_endpoint *b,

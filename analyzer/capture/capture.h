@@ -1,7 +1,8 @@
-/* capture.h - reading capture files: open, filter, merge, strip link layer.
+/* capture.h - packets from capture files or a live interface: open,
+ * filter, merge, strip the link layer.
  *
  * One or more pcap/pcapng files (or "-" for stdin) are read as one capture
- * in timestamp order.  Each frame's link layer (Ethernet with 0-2 VLAN tags,
+ * in timestamp order; a live interface is read the same way.  Each frame's link layer (Ethernet with 0-2 VLAN tags,
  * Linux SLL/SLL2, raw IP, BSD loopback) is removed and the IP packet is
  * handed to the caller.
  */

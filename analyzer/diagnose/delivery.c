@@ -62,16 +62,17 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 		return DL_REJECTED;
 	for (size_t i = 0; i < s->n_ev; i++) {
 		const struct tl_event *e = &s->ev[i];
-		if (e->kind == EV_COMMAND && e->verb && !strcmp(e->verb, "QUIT"))
+		if (e->kind == EV_COMMAND && e->cmd == SMTP_CMD_QUIT)
 			quit = true;
-		if (e->kind != EV_REPLY || !e->verb)
+		if (e->kind != EV_REPLY)
 			continue;
-		if (!strcmp(e->verb, ".") && e->code >= 200 && e->code < 300)
+		if (e->cmd == SMTP_CMD_DATA_END && e->code >= 200 &&
+		    e->code < 300)
 			return DL_DELIVERED;
 		/* a 5xx to one RCPT is that recipient's problem, not the
 		 * host's; judge the transaction commands */
-		if (e->code >= 400 && strcmp(e->verb, "RCPT") != 0 &&
-		    strcmp(e->verb, "QUIT") != 0)
+		if (e->code >= 400 && e->cmd != SMTP_CMD_RCPT &&
+		    e->cmd != SMTP_CMD_QUIT)
 			fail = e->code >= 500 ? 5 : (fail ? fail : 4);
 	}
 	if (fail == 4)

@@ -12,6 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The command an event names, as sent (its name if the copy failed). */
+static const char *verb_of(const struct tl_event *e)
+{
+	return e->verb ? e->verb : smtp_cmd_name((enum smtp_cmd)e->cmd);
+}
+
 static const struct {
 	const char *name;
 	enum severity sev;
@@ -144,7 +150,7 @@ static bool client_closed_first(const struct session *s, double *t,
 		const struct tl_event *e = &s->ev[i];
 		if (e->t >= end || (s->has_banner && e->t >= s->banner_t))
 			break;
-		if (e->kind == EV_COMMAND && e->verb && !strcmp(e->verb, "QUIT")) {
+		if (e->kind == EV_COMMAND && e->cmd == SMTP_CMD_QUIT) {
 			end = e->t;
 			*how = "sent QUIT";
 			break;
@@ -320,13 +326,130 @@ static void rule_tcp(const struct session *s, struct finding_list *out)
 		    "should move on to the next MX";
 }
 
+/* Whether a server-side lookup tied to s was still open at t: the server
+ * was busy with it when the client left. */
+static bool lookup_open_at(const struct session *s, double t)
+{
+	for (size_t i = 0; i < s->n_dns; i++) {
+		const struct dns_tx *tx = s->dns[i].tx;
+		if (server_side(s->dns[i].rel) && tx->has_query &&
+		    tx->query_t <= t && (!tx->has_response || tx->response_t > t))
+			return true;
+	}
+	return false;
+}
+
+/* The client left at closed_t before the greeting, which came later or
+ * was held up by a lookup: client.gave_up.  False when that is not the
+ * case (or the list is full), so the other banner rules judge. */
+static bool rule_gave_up(const struct session *s, const struct names *nm,
+			 double wait_from, double closed_t, const char *how,
+			 struct finding_list *out)
+{
+	double waited = mx_dt(wait_from, closed_t);
+	char cause[600] = "";
+	struct finding *f;
+
+	if (!s->has_banner && !lookup_open_at(s, closed_t))
+		return false;
+	if (!(f = add(out, F_CLIENT_GAVE_UP, closed_t)))
+		return true;
+	set_duration(f, waited);
+	explain_wait(s, wait_from, closed_t, f);
+	if (s->has_banner) {
+		f->has_needed = true;
+		f->needed_s = mx_dt(closed_t, s->banner_t);
+	}
+	cause_sentence(s, f, waited, cause, sizeof(cause));
+	if (f->has_needed)
+		summary(f, "%s gave up after waiting %.3f s for the greeting of "
+			   "%s, which came %.3f s later; %s.",
+			nm->cli, waited, nm->srv, f->needed_s, cause);
+	else
+		summary(f, "%s gave up after waiting %.3f s for the greeting of "
+			   "%s, which was still busy; %s.",
+			nm->cli, waited, nm->srv, cause);
+	evidence(f, "handshake done at %+.3f s, the client %s at %+.3f s",
+		 rel(s, wait_from), how, rel(s, closed_t));
+	add_cause_evidence(s, f);
+	f->remedy = "make the server greet sooner (fix the PTR record of the "
+		    "client or the server's resolver, or disable reverse "
+		    "lookups before the banner)";
+	return true;
+}
+
+/* Handshake done, no greeting until end. */
+static void rule_banner_missing(const struct session *s,
+				const struct names *nm, double wait_from,
+				double end, struct finding_list *out)
+{
+	struct finding *f = add(out, F_BANNER_MISSING, wait_from);
+	if (!f)
+		return;
+	set_duration(f, mx_dt(wait_from, end));
+	summary(f, "%s completed the TCP handshake with %s but never sent a "
+		   "greeting in %.3f s; the session ended with %s.",
+		nm->srv, nm->cli, mx_dt(wait_from, end),
+		sess_close_name(s->close));
+	evidence(f, "handshake ACK at %+.3f s, no server data until %+.3f s",
+		 rel(s, wait_from), rel(s, end));
+	f->remedy = "check the MTA on the server (hung, overloaded) and any "
+		    "SMTP-inspecting firewall in front of it; the sender should "
+		    "fail over to the next MX";
+}
+
+/* banner.slow when the greeting took longer than the limit; false when
+ * the list is full. */
+static bool rule_banner_slow(const struct session *s,
+			     const struct fnd_config *c, const struct names *nm,
+			     double wait_from, struct finding_list *out)
+{
+	char cause[600] = "";
+	struct finding *f;
+	double delay;
+
+	if (!sess_banner_delay(s, &delay) || delay <= c->slow_banner)
+		return true;
+	if (!(f = add(out, F_BANNER_SLOW, wait_from)))
+		return false;
+	set_duration(f, delay);
+	explain_wait(s, wait_from, s->banner_t, f);
+	cause_sentence(s, f, delay, cause, sizeof(cause));
+	summary(f, "The greeting of %s came %.3f s after the handshake (limit "
+		   "%.3f s); %s.", nm->srv, delay, c->slow_banner, cause);
+	evidence(f, "handshake ACK at %+.3f s, greeting %d at %+.3f s",
+		 rel(s, wait_from), s->banner_code, rel(s, s->banner_t));
+	add_cause_evidence(s, f);
+	f->remedy = f->n_cause && f->explained_s >= delay / 2
+			    ? "fix the PTR record of the client or the server's "
+			      "resolver, or disable reverse lookups before the "
+			      "banner"
+			    : "check the server's CPU load and resource "
+			      "conservation mode, and any SMTP-inspecting firewall";
+	return true;
+}
+
+static void rule_banner_masked(const struct session *s,
+			       const struct names *nm,
+			       struct finding_list *out)
+{
+	struct finding *f;
+	if (!s->banner_text || !strstr(s->banner_text, "****"))
+		return;
+	if (!(f = add(out, F_BANNER_MASKED, s->banner_t)))
+		return;
+	summary(f, "The greeting of %s is masked with asterisks, as SMTP-fixup "
+		   "firewalls do.", nm->srv);
+	evidence(f, "greeting: %d %.200s", s->banner_code, s->banner_text);
+	f->remedy = "turn off SMTP inspection (fixup) on the firewall in front "
+		    "of the server";
+}
+
 static void rule_banner(const struct session *s, const struct fnd_config *c,
 			struct finding_list *out)
 {
 	struct names nm;
-	struct finding *f;
-	double closed_t = 0, wait_from, delay;
-	char cause[600];
+	double closed_t = 0, wait_from;
 	const char *how = "closed the connection";
 	bool client_first = client_closed_first(s, &closed_t, &how);
 
@@ -334,99 +457,20 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 		return;
 	names_of(s, &nm);
 	wait_from = s->has_ack ? s->ack_t : s->syn_ack_t;
-
 	/* the client left before any greeting */
-	if (client_first && (!s->has_banner || s->banner_t > closed_t)) {
-		double waited = mx_dt(wait_from, closed_t);
-		bool busy = false;
-		for (size_t i = 0; i < s->n_dns; i++) {
-			const struct dns_tx *tx = s->dns[i].tx;
-			if (server_side(s->dns[i].rel) && tx->has_query &&
-			    tx->query_t <= closed_t &&
-			    (!tx->has_response || tx->response_t > closed_t))
-				busy = true;
-		}
-		if (s->has_banner || busy) {
-			f = add(out, F_CLIENT_GAVE_UP, closed_t);
-			if (!f)
-				return;
-			set_duration(f, waited);
-			explain_wait(s, wait_from, closed_t, f);
-			if (s->has_banner) {
-				f->has_needed = true;
-				f->needed_s = mx_dt(closed_t, s->banner_t);
-			}
-			cause[0] = '\0';
-			cause_sentence(s, f, waited, cause, sizeof(cause));
-			if (f->has_needed)
-				summary(f, "%s gave up after waiting %.3f s for the "
-					   "greeting of %s, which came %.3f s later; %s.",
-					nm.cli, waited, nm.srv, f->needed_s, cause);
-			else
-				summary(f, "%s gave up after waiting %.3f s for the "
-					   "greeting of %s, which was still busy; %s.",
-					nm.cli, waited, nm.srv, cause);
-			evidence(f, "handshake done at %+.3f s, the client %s at "
-				    "%+.3f s", rel(s, wait_from), how,
-				 rel(s, closed_t));
-			add_cause_evidence(s, f);
-			f->remedy = "make the server greet sooner (fix the PTR "
-				    "record of the client or the server's resolver, "
-				    "or disable reverse lookups before the banner)";
-			return;
-		}
-	}
+	if (client_first && (!s->has_banner || s->banner_t > closed_t) &&
+	    rule_gave_up(s, &nm, wait_from, closed_t, how, out))
+		return;
 	if (!s->has_banner) {
-		double end = client_first ? closed_t : session_end(s);
-		if (!s->has_ack)
-			return;
-		f = add(out, F_BANNER_MISSING, wait_from);
-		if (!f)
-			return;
-		set_duration(f, mx_dt(wait_from, end));
-		summary(f, "%s completed the TCP handshake with %s but never sent "
-			   "a greeting in %.3f s; the session ended with %s.",
-			nm.srv, nm.cli, mx_dt(wait_from, end),
-			sess_close_name(s->close));
-		evidence(f, "handshake ACK at %+.3f s, no server data until "
-			    "%+.3f s", rel(s, wait_from), rel(s, end));
-		f->remedy = "check the MTA on the server (hung, overloaded) and "
-			    "any SMTP-inspecting firewall in front of it; the "
-			    "sender should fail over to the next MX";
+		if (s->has_ack)
+			rule_banner_missing(s, &nm, wait_from,
+					    client_first ? closed_t
+							 : session_end(s),
+					    out);
 		return;
 	}
-	if (sess_banner_delay(s, &delay) && delay > c->slow_banner) {
-		f = add(out, F_BANNER_SLOW, wait_from);
-		if (!f)
-			return;
-		set_duration(f, delay);
-		explain_wait(s, wait_from, s->banner_t, f);
-		cause[0] = '\0';
-		cause_sentence(s, f, delay, cause, sizeof(cause));
-		summary(f, "The greeting of %s came %.3f s after the handshake "
-			   "(limit %.3f s); %s.",
-			nm.srv, delay, c->slow_banner, cause);
-		evidence(f, "handshake ACK at %+.3f s, greeting %d at %+.3f s",
-			 rel(s, wait_from), s->banner_code, rel(s, s->banner_t));
-		add_cause_evidence(s, f);
-		f->remedy = f->n_cause && f->explained_s >= delay / 2
-				    ? "fix the PTR record of the client or the "
-				      "server's resolver, or disable reverse "
-				      "lookups before the banner"
-				    : "check the server's CPU load and resource "
-				      "conservation mode, and any SMTP-inspecting "
-				      "firewall";
-	}
-	if (s->banner_text && strstr(s->banner_text, "****")) {
-		f = add(out, F_BANNER_MASKED, s->banner_t);
-		if (!f)
-			return;
-		summary(f, "The greeting of %s is masked with asterisks, as "
-			   "SMTP-fixup firewalls do.", nm.srv);
-		evidence(f, "greeting: %d %.200s", s->banner_code, s->banner_text);
-		f->remedy = "turn off SMTP inspection (fixup) on the firewall in "
-			    "front of the server";
-	}
+	if (rule_banner_slow(s, c, &nm, wait_from, out))
+		rule_banner_masked(s, &nm, out);
 }
 
 static void rule_dns(const struct session *s, const struct fnd_config *c,
@@ -547,7 +591,7 @@ static void rule_replies(const struct session *s, struct finding_list *out)
 			f = add(out, F_SMTP_REPLY_ERROR, e->t);
 			if (!f)
 				return;
-			if (e->kind == EV_REPLY && (!e->verb || !*e->verb))
+			if (e->kind == EV_REPLY && e->cmd == SMTP_CMD_NONE)
 				summary(f, "The server sent %d %.300s with no "
 					   "command pending (its command was not "
 					   "captured, or the server gave up on the "
@@ -555,13 +599,13 @@ static void rule_replies(const struct session *s, struct finding_list *out)
 			else
 				summary(f, "The server answered %s with %d %.300s",
 					e->kind == EV_BANNER ? "the connection"
-							     : e->verb,
+							     : verb_of(e),
 					e->code, e->text ? e->text : "");
 			evidence(f, "reply at %+.3f s", rel(s, e->t));
 		}
 		/* content checks after the dot may take long; judge the rest */
-		if (e->kind != EV_REPLY || e->latency < 0 || !e->verb ||
-		    !strcmp(e->verb, ".") || !strcmp(e->verb, "XEXCH50-BLOB"))
+		if (e->kind != EV_REPLY || e->latency < 0 ||
+		    e->cmd == SMTP_CMD_DATA_END || e->cmd == SMTP_CMD_BLOB_END)
 			continue;
 		replies++;
 		if (e->latency >= 1.0) {
@@ -624,8 +668,8 @@ static void rule_slow_envelope(const struct session *s,
 		const struct tl_event *e = &s->ev[i];
 		struct finding *f;
 		double from;
-		if (e->kind != EV_REPLY || !e->verb || e->latency <= c->slow_reply ||
-		    (strcmp(e->verb, "MAIL") && strcmp(e->verb, "RCPT")))
+		if (e->kind != EV_REPLY || e->latency <= c->slow_reply ||
+		    (e->cmd != SMTP_CMD_MAIL && e->cmd != SMTP_CMD_RCPT))
 			continue;
 		from = e->t - e->latency;
 		f = add(out, F_SMTP_SLOW_REPLY, from);
@@ -636,9 +680,9 @@ static void rule_slow_envelope(const struct session *s,
 		cause[0] = '\0';
 		cause_sentence(s, f, e->latency, cause, sizeof(cause));
 		summary(f, "The reply to %s came %.3f s after the command (limit "
-			   "%.3f s); %s.", e->verb, e->latency, c->slow_reply,
+			   "%.3f s); %s.", verb_of(e), e->latency, c->slow_reply,
 			cause);
-		evidence(f, "%s at %+.3f s, %d at %+.3f s", e->verb, rel(s, from),
+		evidence(f, "%s at %+.3f s, %d at %+.3f s", verb_of(e), rel(s, from),
 			 e->code, rel(s, e->t));
 		add_cause_evidence(s, f);
 		f->remedy = f->n_cause && f->explained_s >= e->latency / 2

@@ -193,6 +193,7 @@ static void on_command(struct session *s, const struct smtp_event *ev)
 	struct tl_event *e = sess_add_event(s, ev->ts, EV_COMMAND,
 					    ACTOR_CLIENT);
 	if (e) {
+		e->cmd = (uint8_t)ev->cmd;
 		e->verb = sess_strdup(s, ev->verb);
 		e->text = sess_strdup(s, ev->args);
 	}
@@ -238,6 +239,7 @@ static void on_reply(struct session *s, const struct smtp_event *ev)
 		return;
 	e->code = ev->code;
 	e->text = sess_strdup(s, ev->text);
+	e->cmd = (uint8_t)ev->cmd;
 	e->verb = sess_strdup(s, ev->cmd == SMTP_CMD_NONE ? "" : ev->verb);
 	e->latency = ev->cmd == SMTP_CMD_NONE ? -1 : mx_dt(ev->cmd_ts, ev->ts);
 	if (ev->cmd == SMTP_CMD_STARTTLS && ev->code == 220)
@@ -287,6 +289,7 @@ void sess_on_smtp(void *session, const struct smtp_event *ev)
 		e = sess_add_event(s, ev->ts, EV_BLOB, ACTOR_CLIENT);
 		if (e) {
 			e->bytes = ev->bytes;
+			e->cmd = (uint8_t)ev->blob_of;
 			e->verb = sess_strdup(s, smtp_cmd_name(ev->blob_of));
 		}
 		break;

@@ -59,7 +59,9 @@ struct tl_event {
 	int code;       /* REPLY/BANNER */
 	uint64_t bytes; /* DATA_END, BLOB, TLS */
 	double latency; /* REPLY: seconds since the command it answers */
-	char *verb;     /* COMMAND; REPLY: the command answered (s->strings) */
+	uint8_t cmd;    /* enum smtp_cmd: COMMAND's; REPLY: the command
+			   answered (NONE: none pending); BLOB: of which */
+	char *verb;     /* the same as sent, for people (s->strings) */
 	char *text;     /* COMMAND args; REPLY text (s->strings, escaped) */
 	double t_last;  /* TLS: last byte of a coalesced run */
 };

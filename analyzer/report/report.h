@@ -1,6 +1,6 @@
 /* report.h - writing the report as sessions finish: text for people,
  * JSON (one document, written incrementally) and NDJSON for pipelines.
- * Schema in ../shared/SPEC.md and README.md.
+ * The JSON fields are listed in README.md ("JSON").
  */
 #ifndef MXRAY_REPORT_H
 #define MXRAY_REPORT_H
