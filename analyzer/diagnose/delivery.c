@@ -7,10 +7,7 @@
 #include <string.h>
 
 struct dl_table {
-	struct mx_group **buckets;
-	size_t nbuckets; /* power of two */
-	struct dlist lru; /* by last activity, oldest first */
-	size_t live, max_groups;
+	struct btable groups; /* by last activity */
 	double window;
 	uint64_t seq;
 };
@@ -93,20 +90,19 @@ static bool is_failure(enum dl_outcome o)
 
 /* ---- table ---- */
 
-static size_t bucket(const struct dl_table *t, const struct mx_addr *c,
-		     const char *domain)
+static uint64_t group_hash(const struct mx_addr *c, const char *domain)
 {
 	uint8_t k[17 + DNS_NAME_MAX];
 	size_t n = strlen(domain);
 	k[0] = c->family;
 	memcpy(k + 1, c->a, 16);
 	memcpy(k + 17, domain, n);
-	return (size_t)(mx_hash_bytes(k, 17 + n, 0x6d78) & (t->nbuckets - 1));
+	return mx_hash_bytes(k, 17 + n, 0x6d78);
 }
 
 static struct mx_group *oldest_group(const struct dl_table *t)
 {
-	return DLIST_ENTRY(t->lru.head, struct mx_group, lru);
+	return BT_ENTRY(bt_oldest(&t->groups), struct mx_group, link);
 }
 
 static void group_unref(struct mx_group *g)
@@ -120,30 +116,19 @@ static void group_unref(struct mx_group *g)
 
 static void group_drop(struct dl_table *t, struct mx_group *g)
 {
-	struct mx_group **pp = &t->buckets[bucket(t, &g->client, g->domain)];
-	for (; *pp; pp = &(*pp)->hnext)
-		if (*pp == g) {
-			*pp = g->hnext;
-			break;
-		}
-	dlist_unlink(&t->lru, &g->lru);
-	t->live--;
+	bt_del(&t->groups, &g->link);
 	group_unref(g);
 }
 
 struct dl_table *dl_new(size_t max_groups, double window_s)
 {
 	struct dl_table *t = calloc(1, sizeof(*t));
-	size_t nb = mx_hash_buckets(max_groups, 256, (size_t)1 << 22);
 	if (!t)
 		return NULL;
-	t->buckets = calloc(nb, sizeof(*t->buckets));
-	if (!t->buckets) {
+	if (bt_init(&t->groups, max_groups, 256, (size_t)1 << 22) != 0) {
 		free(t);
 		return NULL;
 	}
-	t->nbuckets = nb;
-	t->max_groups = max_groups;
 	t->window = window_s;
 	return t;
 }
@@ -155,7 +140,7 @@ void dl_free(struct dl_table *t)
 		return;
 	while ((g = oldest_group(t)))
 		group_drop(t, g);
-	free(t->buckets);
+	bt_fini(&t->groups);
 	free(t);
 }
 
@@ -169,15 +154,20 @@ void dl_expire(struct dl_table *t, double now)
 static struct mx_group *group_get(struct dl_table *t, const struct session *s,
 				  struct dns_tx *mx)
 {
-	size_t b = bucket(t, &s->client.ip, mx->qname);
-	struct mx_group *g = t->buckets[b];
-	for (; g; g = g->hnext)
-		if (mx_addr_eq(&g->client, &s->client.ip) &&
-		    !strcmp(g->domain, mx->qname))
-			break;
-	if (!g) {
-		if (t->live >= t->max_groups && t->lru.head)
-			group_drop(t, oldest_group(t));
+	uint64_t h = group_hash(&s->client.ip, mx->qname);
+	struct bt_link *l = bt_chain(&t->groups, h), *victim;
+	struct mx_group *g = NULL;
+	for (; l && !g; l = l->hnext) {
+		struct mx_group *x = BT_ENTRY(l, struct mx_group, link);
+		if (l->hash == h && mx_addr_eq(&x->client, &s->client.ip) &&
+		    !strcmp(x->domain, mx->qname))
+			g = x;
+	}
+	if (g) {
+		bt_touch(&t->groups, &g->link);
+	} else {
+		if ((victim = bt_victim(&t->groups)))
+			group_drop(t, BT_ENTRY(victim, struct mx_group, link));
 		if (!(g = calloc(1, sizeof(*g))))
 			return NULL;
 		g->refs = 1; /* the table's */
@@ -185,13 +175,8 @@ static struct mx_group *group_get(struct dl_table *t, const struct session *s,
 			 (unsigned long long)++t->seq);
 		g->client = s->client.ip;
 		snprintf(g->domain, sizeof(g->domain), "%s", mx->qname);
-		g->hnext = t->buckets[b];
-		t->buckets[b] = g;
-		t->live++;
-	} else {
-		dlist_unlink(&t->lru, &g->lru);
+		bt_add(&t->groups, &g->link, h);
 	}
-	dlist_append(&t->lru, &g->lru);
 	if (g->mx != mx) { /* the sender looked the domain up again */
 		dns_tx_ref(mx);
 		dns_tx_unref(g->mx);

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "base/dlist.h"
+#include "base/btable.h"
 #include "model/dnstrack.h"
 #include "model/session.h"
 
@@ -59,9 +59,7 @@ struct mx_group {
 	size_t cap_att;
 	size_t total;    /* ever made */
 	double last;
-	/* table links */
-	struct mx_group *hnext;
-	struct dlist_link lru; /* by last activity */
+	struct bt_link link; /* in the table, by last activity */
 };
 
 struct dl_table;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/dlist.h"
+#include "base/btable.h"
 #include "flow/tcpreasm.h"
 #include "smtp.h"
 
@@ -22,27 +22,25 @@
  * malloc; beyond this many spare ones they are freed. */
 #define POOL_MAX 4096
 
-/* The record first after the chain link: a look-up reads the link and the
- * endpoints in one cache line. */
+/* The record right after the table link: a look-up reads the hash and
+ * then the endpoints. */
 struct smtp_conn {
-	struct smtp_conn *hnext; /* hash chain, or the pool */
+	struct bt_link link; /* aged while live, on the closing list after */
 	struct session rec;
 	struct tcpr_half half[2]; /* 0 client->server, 1 back */
 	struct smtp_state *smtp;
 	struct smtp_state *smtp_spare; /* reset, from a previous session */
-	struct dlist_link lru;    /* idle or closing list */
+	struct smtp_conn *pool_next;
 	bool closing;             /* on the closing list */
 };
 
 struct sf_table {
 	struct sf_config cfg;
 	struct flow_hooks hooks;
-	struct smtp_conn **buckets;
-	size_t nbuckets;
-	size_t live;
-	/* a connection is on one of the two, through the same link */
-	struct dlist idle;    /* live, oldest activity first */
-	struct dlist closing; /* over, by close time, awaiting the grace */
+	/* live connections, oldest activity first; those over wait out the
+	 * grace on the closing list instead, by close time */
+	struct btable conns;
+	struct dlist closing;
 	uint64_t seq;
 	struct tcpr_budget hold; /* out-of-order bytes held, all sessions */
 	struct smtp_conn *pool;
@@ -63,14 +61,12 @@ bool sf_is_smtp_port(const struct sf_table *t, uint16_t p)
 
 /* Both directions of a connection hash alike (the endpoints in a fixed
  * order), so one walk finds a session from either side's packet. */
-static size_t conn_bucket(const struct sf_table *t,
-			  const struct mx_endpoint *a,
+static uint64_t conn_hash(const struct mx_endpoint *a,
 			  const struct mx_endpoint *b)
 {
 	int c = memcmp(a->ip.a, b->ip.a, 16);
 	bool swap = c > 0 || (c == 0 && a->port > b->port);
-	return (size_t)(mx_hash_pair(swap ? b : a, swap ? a : b, 0x5e55) &
-			(t->nbuckets - 1));
+	return mx_hash_pair(swap ? b : a, swap ? a : b, 0x5e55);
 }
 
 /* The connection of a packet from src to dst; *from_client tells the
@@ -80,8 +76,12 @@ static struct smtp_conn *conn_find(struct sf_table *t,
 				   const struct mx_endpoint *dst,
 				   bool *from_client)
 {
-	struct smtp_conn *x = t->buckets[conn_bucket(t, src, dst)];
-	for (; x; x = x->hnext) {
+	uint64_t h = conn_hash(src, dst);
+	struct bt_link *l = bt_chain(&t->conns, h);
+	for (; l; l = l->hnext) {
+		struct smtp_conn *x = BT_ENTRY(l, struct smtp_conn, link);
+		if (l->hash != h)
+			continue;
 		if (mx_ep_eq(&x->rec.client, src) &&
 		    mx_ep_eq(&x->rec.server, dst)) {
 			*from_client = true;
@@ -96,20 +96,14 @@ static struct smtp_conn *conn_find(struct sf_table *t,
 	return NULL;
 }
 
-static struct smtp_conn *first_conn(const struct dlist *l)
+static struct smtp_conn *oldest_idle(const struct sf_table *t)
 {
-	return DLIST_ENTRY(l->head, struct smtp_conn, lru);
+	return BT_ENTRY(bt_oldest(&t->conns), struct smtp_conn, link);
 }
 
-static void hash_unlink(struct sf_table *t, struct smtp_conn *c)
+static struct smtp_conn *first_closing(const struct sf_table *t)
 {
-	struct smtp_conn **pp =
-		&t->buckets[conn_bucket(t, &c->rec.client, &c->rec.server)];
-	for (; *pp; pp = &(*pp)->hnext)
-		if (*pp == c) {
-			*pp = c->hnext;
-			break;
-		}
+	return DLIST_ENTRY(t->closing.head, struct smtp_conn, link.age);
 }
 
 /* ---- a session's byte streams ---- */
@@ -181,7 +175,6 @@ static void conn_clear(struct smtp_conn *c)
 	c->smtp = NULL;
 	c->smtp_spare = spare;
 	c->closing = false;
-	c->hnext = NULL;
 	sess_clear(&c->rec);
 }
 
@@ -217,9 +210,9 @@ static void conn_over(struct sf_table *t, struct smtp_conn *c,
 		      enum sess_close why)
 {
 	struct session *s = &c->rec;
-	dlist_unlink(c->closing ? &t->closing : &t->idle, &c->lru);
-	hash_unlink(t, c);
-	t->live--;
+	if (c->closing)
+		dlist_unlink(&t->closing, &c->link.age);
+	bt_del(&t->conns, &c->link);
 	for (int dir = 0; dir < 2; dir++) { /* what was held out of order */
 		struct sdir d = {t, c, dir};
 		tcpr_flush(&c->half[dir], s->last, &stream_ops, &d);
@@ -234,7 +227,7 @@ static void conn_over(struct sf_table *t, struct smtp_conn *c,
 		t->hooks.session_done(t->hooks.ctx, s);
 	if (t->n_pool < POOL_MAX) {
 		conn_clear(c);
-		c->hnext = t->pool;
+		c->pool_next = t->pool;
 		t->pool = c;
 		t->n_pool++;
 	} else {
@@ -246,17 +239,16 @@ static struct smtp_conn *conn_new(struct sf_table *t,
 				  const struct mx_endpoint *client,
 				  const struct mx_endpoint *srv, double ts)
 {
+	struct bt_link *victim = bt_victim(&t->conns);
 	struct smtp_conn *c;
 	struct session *s;
-	size_t b;
-	if (t->live >= t->cfg.max_sessions && t->idle.head) {
-		t->st.sessions_evicted++;
-		conn_over(t, first_conn(&t->idle), CLOSE_TIMEOUT);
-	}
+	if (victim) /* the least recently active one */
+		conn_over(t, BT_ENTRY(victim, struct smtp_conn, link),
+			  CLOSE_TIMEOUT);
 	if ((c = t->pool)) { /* cleared when it went to the pool */
-		t->pool = c->hnext;
+		t->pool = c->pool_next;
 		t->n_pool--;
-		c->hnext = NULL;
+		c->pool_next = NULL;
 	} else if (!(c = calloc(1, sizeof(*c)))) {
 		return NULL;
 	}
@@ -267,11 +259,7 @@ static struct smtp_conn *conn_new(struct sf_table *t,
 	s->server = *srv;
 	s->start = s->last = ts;
 	c->half[0].budget = c->half[1].budget = &t->hold;
-	b = conn_bucket(t, client, srv);
-	c->hnext = t->buckets[b];
-	t->buckets[b] = c;
-	dlist_append(&t->idle, &c->lru);
-	t->live++;
+	bt_add(&t->conns, &c->link, conn_hash(client, srv));
 	t->st.sessions++;
 	if (t->hooks.session_start)
 		t->hooks.session_start(t->hooks.ctx, s);
@@ -286,9 +274,9 @@ static void conn_closing(struct sf_table *t, struct smtp_conn *c,
 		return;
 	c->rec.close = why;
 	c->rec.close_t = ts;
-	dlist_unlink(&t->idle, &c->lru);
+	bt_unage(&t->conns, &c->link);
 	c->closing = true;
-	dlist_append(&t->closing, &c->lru);
+	dlist_append(&t->closing, &c->link.age);
 }
 
 /* A decoded TCP segment and its capture time. */
@@ -368,21 +356,15 @@ static void on_server_seg(struct sf_table *t, struct smtp_conn *c,
 static void stream_seg(struct sf_table *t, struct smtp_conn *c,
 		       bool from_client, const struct tcp_seg *g)
 {
+	const struct dec_seg *d = g->d;
 	int dir = from_client ? 0 : 1;
 	struct sdir snd = {t, c, dir}, rcv = {t, c, !dir};
-	uint32_t seq = g->d->seq;
 
-	if (g->d->flags & TH_RST)
+	if (d->flags & TH_RST)
 		return;
-	if (g->d->flags & TH_SYN) {
-		tcpr_syn(&c->half[dir], g->d->seq);
-		seq++;
-	}
-	if (g->d->flags & TH_ACK)
-		tcpr_ack(&c->half[!dir], g->d->ack, g->ts, &stream_ops, &rcv);
-	tcpr_segment(&c->half[dir], seq, g->d->payload, g->d->len,
-		     g->d->wire_len, g->d->flags & TH_FIN, g->ts, &stream_ops,
-		     &snd);
+	tcpr_conn_segment(c->half, dir, d->flags & TH_SYN, d->flags & TH_ACK,
+			  d->flags & TH_FIN, d->seq, d->ack, d->payload, d->len,
+			  d->wire_len, g->ts, &stream_ops, &snd, &rcv);
 }
 
 /* The connection a segment belongs to, new if it starts one (a SYN to an
@@ -431,10 +413,7 @@ void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
 	if (!(c = conn_for(t, &g, &from_client)))
 		return;
 	c->rec.last = ts;
-	if (!c->closing) { /* keep the idle list ordered by activity */
-		dlist_unlink(&t->idle, &c->lru);
-		dlist_append(&t->idle, &c->lru);
-	}
+	bt_touch(&t->conns, &c->link); /* a closing one stays in place */
 	if (from_client)
 		on_client_seg(t, c, &g);
 	else
@@ -446,10 +425,10 @@ void sf_expire(struct sf_table *t, double now)
 {
 	struct smtp_conn *c;
 	t->now = now;
-	while ((c = first_conn(&t->closing)) &&
+	while ((c = first_closing(t)) &&
 	       c->rec.close_t + t->cfg.grace_s <= now)
 		conn_over(t, c, CLOSE_FIN);
-	while ((c = first_conn(&t->idle)) &&
+	while ((c = oldest_idle(t)) &&
 	       c->rec.last + t->cfg.idle_timeout_s <= now)
 		conn_over(t, c, CLOSE_TIMEOUT);
 }
@@ -458,9 +437,9 @@ void sf_expire(struct sf_table *t, double now)
 void sf_finish(struct sf_table *t)
 {
 	struct smtp_conn *c;
-	while ((c = first_conn(&t->closing)))
+	while ((c = first_closing(t)))
 		conn_over(t, c, CLOSE_FIN);
-	while ((c = first_conn(&t->idle)))
+	while ((c = oldest_idle(t)))
 		conn_over(t, c, CLOSE_CAPTURE_END);
 }
 
@@ -473,8 +452,7 @@ struct sf_table *sf_new(const struct sf_config *cfg,
 	t->cfg = *cfg;
 	t->hooks = *hooks;
 	t->hold.limit = HOLD_BUDGET;
-	t->nbuckets = mx_hash_buckets(cfg->max_sessions, 1024, (size_t)1 << 24);
-	if (!(t->buckets = calloc(t->nbuckets, sizeof(*t->buckets)))) {
+	if (bt_init(&t->conns, cfg->max_sessions, 1024, (size_t)1 << 24) != 0) {
 		free(t);
 		return NULL;
 	}
@@ -484,6 +462,7 @@ struct sf_table *sf_new(const struct sf_config *cfg,
 void sf_get_stats(const struct sf_table *t, struct sf_stats *st)
 {
 	*st = t->st;
+	st->sessions_evicted = t->conns.evicted;
 }
 
 void sf_free(struct sf_table *t)
@@ -493,9 +472,9 @@ void sf_free(struct sf_table *t)
 	sf_finish(t);
 	while (t->pool) {
 		struct smtp_conn *c = t->pool;
-		t->pool = c->hnext;
+		t->pool = c->pool_next;
 		conn_free(c);
 	}
-	free(t->buckets);
+	bt_fini(&t->conns);
 	free(t);
 }

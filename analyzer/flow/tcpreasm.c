@@ -215,3 +215,18 @@ void tcpr_flush(struct tcpr_half *h, double ts, const struct tcpr_ops *ops,
 		end = h->fin_seq;
 	gap_to(h, end, ts, ops, ctx);
 }
+
+void tcpr_conn_segment(struct tcpr_half h[2], int dir, bool syn, bool ack,
+		       bool fin, uint32_t seq, uint32_t ackno,
+		       const uint8_t *p, size_t len, size_t wire_len, double ts,
+		       const struct tcpr_ops *ops, void *snd_ctx,
+		       void *rcv_ctx)
+{
+	if (syn) {
+		tcpr_syn(&h[dir], seq);
+		seq++;
+	}
+	if (ack)
+		tcpr_ack(&h[!dir], ackno, ts, ops, rcv_ctx);
+	tcpr_segment(&h[dir], seq, p, len, wire_len, fin, ts, ops, snd_ctx);
+}

@@ -58,6 +58,15 @@ void tcpr_segment(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
 /* The peer acknowledged this direction's bytes up to ack. */
 void tcpr_ack(struct tcpr_half *h, uint32_t ack, double ts,
 	      const struct tcpr_ops *ops, void *ctx);
+/* One segment of a connection whose halves are h[0] (client to server)
+ * and h[1]: a SYN starts direction dir's stream, an ACK tells the other
+ * half what its receiver got (ops with rcv_ctx), and the bytes go to
+ * dir's half (ops with snd_ctx). */
+void tcpr_conn_segment(struct tcpr_half h[2], int dir, bool syn, bool ack,
+		       bool fin, uint32_t seq, uint32_t ackno,
+		       const uint8_t *p, size_t len, size_t wire_len, double ts,
+		       const struct tcpr_ops *ops, void *snd_ctx,
+		       void *rcv_ctx);
 /* End of the stream: held data is delivered after its gaps, and bytes the
  * peer acknowledged but the capture never had are reported. */
 void tcpr_flush(struct tcpr_half *h, double ts, const struct tcpr_ops *ops,
