@@ -9,7 +9,8 @@
 #include <string.h>
 
 enum dt_key_kind {
-	K_MATCH = 1,  /* asker, resolver, transport, id, qtype, qname */
+	K_MATCH = 1,  /* asker, resolver, transport, id, qtype, qname: the
+			 window table's key, no index entry */
 	K_QUESTION,   /* asker, qtype, qname */
 	K_ADDR,       /* asker, an answered (or glue) address */
 	K_MXNAME,     /* asker, an MX exchange name */
@@ -65,7 +66,7 @@ struct dt_table {
 	size_t nbuckets; /* power of two */
 	struct dt_asker **askers;
 	size_t naskers;  /* power of two */
-	struct dlist window; /* live transactions, oldest first */
+	struct btable window; /* live transactions by match key, oldest first */
 	uint64_t seq;
 	/* capture clock (latest message time) and the most a transaction's
 	 * time ever lagged it: bounds for the time-limited walks */
@@ -368,7 +369,7 @@ static void names_drop(struct dt_table *t, struct dns_tx *tx);
 
 static struct dns_tx *oldest_tx(const struct dt_table *t)
 {
-	return DLIST_ENTRY(t->window.head, struct dns_tx, window);
+	return BT_ENTRY(bt_oldest(&t->window), struct dns_tx, link);
 }
 
 static void tx_expire(struct dt_table *t, struct dns_tx *tx)
@@ -381,9 +382,8 @@ static void tx_expire(struct dt_table *t, struct dns_tx *tx)
 	tx->nodes = NULL;
 	asker_del(t, tx);
 	names_drop(t, tx);
-	dlist_unlink(&t->window, &tx->window);
+	bt_del(&t->window, &tx->link);
 	tx->in_window = false;
-	t->st.live--;
 	if (t->expire_fn)
 		t->expire_fn(t->expire_ctx, tx);
 	dns_tx_unref(tx);
@@ -391,7 +391,8 @@ static void tx_expire(struct dt_table *t, struct dns_tx *tx)
 
 static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 			     const struct mx_endpoint *asker,
-			     const struct mx_endpoint *resolver, bool tcp)
+			     const struct mx_endpoint *resolver, bool tcp,
+			     uint64_t match_hash)
 {
 	struct dns_tx *tx = dns_tx_new(m->qname);
 	if (!tx)
@@ -404,9 +405,8 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 	tx->qtype = m->qtype;
 	tx->clock = t->clock;
 	tx->in_window = true;
-	dlist_append(&t->window, &tx->window);
+	bt_add(&t->window, &tx->link, match_hash);
 	t->st.transactions++;
-	t->st.live++;
 	return tx;
 }
 
@@ -419,7 +419,6 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx,
 	uint8_t a[16];
 	int fam;
 
-	node_add(t, tx, K_MATCH, 0);
 	node_add(t, tx, K_QUESTION, 0);
 	fam = dns_parse_dnsbl(tx->qname, a, NULL);
 	if (fam) {
@@ -499,6 +498,25 @@ static int find_any(void *ctx, struct dns_tx *tx)
 	return 1;
 }
 
+/* The live transactions with match key k, newest first, until fn says
+ * stop. */
+static void visit_match(struct dt_table *t, const struct keybuf *k,
+			uint64_t h, dt_visit_fn fn, void *ctx)
+{
+	struct bt_link *l = bt_chain(&t->window, h), *next;
+	struct keybuf nk;
+	for (; l; l = next) {
+		struct dns_tx *tx = BT_ENTRY(l, struct dns_tx, link);
+		next = l->hnext;
+		if (l->hash != h)
+			continue;
+		key_of(&nk, tx, K_MATCH, 0);
+		if (nk.n == k->n && memcmp(nk.b, k->b, k->n) == 0 &&
+		    fn(ctx, tx))
+			return;
+	}
+}
+
 struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 			  const struct mx_endpoint *src,
 			  const struct mx_endpoint *dst, bool tcp, double ts)
@@ -508,6 +526,7 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 	struct find_open f = {NULL};
 	struct keybuf k;
 	struct dns_tx *tx;
+	uint64_t h;
 
 	if (!m->has_question)
 		return NULL;
@@ -516,14 +535,15 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 	else if (t->clock - ts > t->disorder)
 		t->disorder = t->clock - ts;
 	key_match(&k, asker, resolver, tcp, m->id, m->qtype, m->qname);
-	visit(t, &k, -INFINITY, find_unanswered, &f);
+	h = mx_hash_bytes(k.b, k.n, 0);
+	visit_match(t, &k, h, find_unanswered, &f);
 	if (!m->qr) {
 		if (f.tx) { /* same id, same question, still open: a resend */
 			f.tx->retransmissions++;
 			f.tx->last_query_t = ts;
 			return f.tx;
 		}
-		tx = tx_new(t, m, asker, resolver, tcp);
+		tx = tx_new(t, m, asker, resolver, tcp, h);
 		if (!tx)
 			return NULL;
 		tx->has_query = true;
@@ -531,10 +551,10 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 		tx_index_question(t, tx, ts);
 	} else {
 		if (!f.tx) {
-			visit(t, &k, -INFINITY, find_any, &f);
+			visit_match(t, &k, h, find_any, &f);
 			if (f.tx) /* a duplicate response */
 				return f.tx;
-			tx = tx_new(t, m, asker, resolver, tcp);
+			tx = tx_new(t, m, asker, resolver, tcp, h);
 			if (!tx)
 				return NULL;
 			tx_index_question(t, tx, ts); /* fill sets response_t */
@@ -543,8 +563,9 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 		}
 		tx_fill_response(t, tx, m, ts);
 	}
-	while (t->st.live > t->cfg.max_tx && t->window.head) {
-		t->st.evicted++;
+	/* over the cap the oldest go, the newest surviving its insertion */
+	while (t->window.live > t->cfg.max_tx && t->window.age.head) {
+		t->window.evicted++;
 		tx_expire(t, oldest_tx(t));
 	}
 	return tx->in_window ? tx : NULL;
@@ -574,7 +595,9 @@ struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
 	t->askers = calloc(t->naskers, sizeof(*t->askers));
 	t->clock = -INFINITY;
 	if (!t->buckets || !t->askers ||
+	    bt_init(&t->window, t->cfg.max_tx, 1024, (size_t)1 << 24) != 0 ||
 	    dt_names_init(&t->names, t->naskers) != 0) {
+		bt_fini(&t->window);
 		free(t->buckets);
 		free(t->askers);
 		free(t);
@@ -605,6 +628,7 @@ void dt_free(struct dt_table *t)
 		free(c);
 	}
 	dt_names_fini(&t->names);
+	bt_fini(&t->window);
 	free(t->askers);
 	free(t->buckets);
 	free(t);
@@ -743,6 +767,8 @@ uint64_t dt_ptr_answers_gone(const struct dt_table *t)
 void dt_get_stats(const struct dt_table *t, struct dt_stats *st)
 {
 	*st = t->st;
+	st->live = t->window.live;
+	st->evicted = t->window.evicted;
 }
 
 void dt_count_unparsable(struct dt_table *t)

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/dlist.h"
+#include "base/btable.h"
 #include "dns.h"
 #include "model/dtnames.h"
 #include "base/util.h"
@@ -83,7 +83,7 @@ struct dns_tx {
 	struct mx_addr about;
 	struct dt_node *nodes;   /* its index entries, through tx_next */
 	struct dt_asker *by_asker;
-	struct dlist_link window; /* on the table's window list */
+	struct bt_link link; /* in the window, found by its match key */
 	bool in_window;
 	char qname_buf[]; /* as long as the name */
 };
