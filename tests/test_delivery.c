@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "diagnose/delivery.h"
+#include "diagnose/findings.h"
 #include "testkit.h"
 
 #define CLIENT "192.0.2.10"
@@ -38,6 +39,35 @@
 #define DOMAIN "example.org"
 #define T0 1000.0
 #define WINDOW 600.0
+
+static enum mx_verdict verdict_of(const struct session *s)
+{
+	return s->mx_judged ? s->mx_judged->verdict : MXV_NONE;
+}
+
+/* The mx.failover / mx.no_failover finding's summary (which = 0) or first
+ * evidence line (which = 1) as findings.c words the judgement; NULL
+ * without one. */
+static const char *mx_words(const struct session *s, int which)
+{
+	static char buf[1024];
+	struct finding_list fl = {0};
+	struct fnd_config c;
+	const char *got = NULL;
+	fnd_config_defaults(&c);
+	findings_eval(s, &c, &fl);
+	for (size_t i = 0; i < fl.n && !got; i++) {
+		const struct finding *f = &fl.v[i];
+		if (f->code != F_MX_FAILOVER && f->code != F_MX_NO_FAILOVER)
+			continue;
+		snprintf(buf, sizeof(buf), "%s",
+			 which == 0 ? f->summary
+				    : f->n_evidence ? f->evidence[0] : "");
+		got = buf;
+	}
+	findings_clear(&fl);
+	return got;
+}
 
 /* The session was reported: release it from its group, free it. */
 static void ended(struct session *s)
@@ -285,12 +315,12 @@ Test(delivery, first_attempt_has_no_verdict)
 
 	fx_init_mx(&f, &mx, &a);
 	s = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
-	cr_assert_eq(s->mx_verdict, MXV_NONE);
+	cr_assert_eq(verdict_of(s), MXV_NONE);
 	cr_assert_not_null(s->group, "the MX lookup puts it in a group");
 	cr_assert_eq(s->attempt, 1);
 	cr_assert_str_eq(s->mx_host, MX1);
 	cr_assert_eq(s->mx_pref, 10);
-	cr_assert_null(s->mx_summary);
+	cr_assert_null(mx_words(s, 0));
 	cr_assert_str_eq(s->group->domain, DOMAIN);
 	cr_assert_str_eq(s->group->id, "G1");
 	cr_assert_eq(s->group->n_att, 1);
@@ -314,7 +344,7 @@ Test(delivery, no_group_without_the_mx_lookup)
 	cr_assert_null(s->group);
 	cr_assert_eq(s->attempt, 0);
 	cr_assert_eq(s->mx_pref, -1);
-	cr_assert_eq(s->mx_verdict, MXV_NONE);
+	cr_assert_eq(verdict_of(s), MXV_NONE);
 	ended(s);
 	fx_fini(&f);
 }
@@ -333,17 +363,17 @@ Test(delivery, same_host_after_no_banner_is_no_failover)
 	/* 5 s after the FIN, A mx1 again (the MX answer is cached) */
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 25.1, mx,
 		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 25));
-	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	cr_assert_eq(verdict_of(s2), MXV_NO_FAILOVER);
 	cr_assert_eq(s2->group, s1->group);
 	cr_assert_eq(s2->attempt, 2);
 	cr_assert_str_eq(s2->mx_host, MX1);
-	tk_assert_has(s2->mx_summary, MX2);
-	tk_assert_has(s2->mx_summary, "(MX 20)");
-	tk_assert_has(s2->mx_summary, "never sent a banner");
-	tk_assert_has(s2->mx_summary, CLIENT);
-	tk_assert_has(s2->mx_evidence, "attempt 1 (S1)");
-	tk_assert_has(s2->mx_evidence, "attempt 2 (S2)");
-	cr_assert_eq(s1->mx_verdict, MXV_NONE, "the first attempt keeps none");
+	tk_assert_has(mx_words(s2, 0), MX2);
+	tk_assert_has(mx_words(s2, 0), "(MX 20)");
+	tk_assert_has(mx_words(s2, 0), "never sent a banner");
+	tk_assert_has(mx_words(s2, 0), CLIENT);
+	tk_assert_has(mx_words(s2, 1), "attempt 1 (S1)");
+	tk_assert_has(mx_words(s2, 1), "attempt 2 (S2)");
+	cr_assert_eq(verdict_of(s1), MXV_NONE, "the first attempt keeps none");
 	ended(s1);
 	cr_assert_eq(s2->group->att[0].outcome, DL_NO_BANNER);
 	cr_assert_null(s2->group->att[0].live);
@@ -364,13 +394,13 @@ Test(delivery, same_host_after_a_reported_no_banner_attempt)
 	no_banner(s1);
 	ended(s1);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 300, mx, a1);
-	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	cr_assert_eq(verdict_of(s2), MXV_NO_FAILOVER);
 	cr_assert_eq(s2->attempt, 2);
 	no_banner(s2);
 	s3 = attempt(&f, CLIENT, MX1_IP, T0 + 330, mx, a1);
-	cr_assert_eq(s3->mx_verdict, MXV_NO_FAILOVER, "the third one too");
+	cr_assert_eq(verdict_of(s3), MXV_NO_FAILOVER, "the third one too");
 	cr_assert_eq(s3->attempt, 3);
-	tk_assert_has(s3->mx_evidence, "attempt 2 (S2)");
+	tk_assert_has(mx_words(s3, 1), "attempt 2 (S2)");
 	ended(s2);
 	ended(s3);
 	fx_fini(&f);
@@ -387,12 +417,12 @@ Test(delivery, other_host_after_no_banner_is_failover)
 	no_banner(s1);
 	s2 = attempt(&f, CLIENT, MX2_IP, T0 + 20.1, mx,
 		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 20.05));
-	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
+	cr_assert_eq(verdict_of(s2), MXV_FAILOVER);
 	cr_assert_eq(s2->group, s1->group);
 	cr_assert_str_eq(s2->mx_host, MX2);
 	cr_assert_eq(s2->mx_pref, 20);
-	tk_assert_has(s2->mx_summary, MX1 " (MX 10)");
-	tk_assert_has(s2->mx_summary, MX2 " (MX 20)");
+	tk_assert_has(mx_words(s2, 0), MX1 " (MX 10)");
+	tk_assert_has(mx_words(s2, 0), MX2 " (MX 20)");
 	cr_assert_eq(s2->group->att[1].pref, 20);
 	cr_assert_str_eq(s2->group->att[1].host, MX2);
 	ended(s1);
@@ -411,16 +441,16 @@ Test(delivery, same_host_after_a_delivery_is_the_next_message)
 	delivered(s1);
 	cr_assert_eq(dl_outcome_of(s1), DL_DELIVERED);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 60, mx, a);
-	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_eq(verdict_of(s2), MXV_NONE);
 	cr_assert_eq(s2->group, s1->group, "still one group");
 	cr_assert_eq(s2->attempt, 2);
-	cr_assert_null(s2->mx_summary);
+	cr_assert_null(mx_words(s2, 0));
 	ended(s1);
 	/* and after it was reported */
 	delivered(s2);
 	ended(s2);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 120, mx, a);
-	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_eq(verdict_of(s2), MXV_NONE);
 	cr_assert_eq(s2->attempt, 3);
 	ended(s2);
 	fx_fini(&f);
@@ -437,7 +467,7 @@ Test(delivery, parallel_attempt_while_the_first_is_in_progress)
 	greet(s1);
 	cr_assert_eq(dl_outcome_of(s1), DL_IN_PROGRESS);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 1, mx, a);
-	cr_assert_eq(s2->mx_verdict, MXV_NONE, "a second connection, not a retry");
+	cr_assert_eq(verdict_of(s2), MXV_NONE, "a second connection, not a retry");
 	/* the handshake done but no banner yet: still in progress too */
 	ended(s2);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 2, mx, a);
@@ -459,8 +489,8 @@ Test(delivery, refused_then_the_other_host_is_failover)
 	refused(s1);
 	s2 = attempt(&f, CLIENT, MX2_IP, T0 + 0.1, mx,
 		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 0.05));
-	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
-	tk_assert_has(s2->mx_summary, "refused the connection");
+	cr_assert_eq(verdict_of(s2), MXV_FAILOVER);
+	tk_assert_has(mx_words(s2, 0), "refused the connection");
 	ended(s1);
 	ended(s2);
 	fx_fini(&f);
@@ -477,14 +507,14 @@ Test(delivery, unanswered_then_the_other_host_is_failover)
 	unanswered(s1);
 	s2 = attempt(&f, CLIENT, MX2_IP, T0 + 15, mx,
 		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 14.9));
-	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
-	tk_assert_has(s2->mx_summary, "did not answer the SYN");
+	cr_assert_eq(verdict_of(s2), MXV_FAILOVER);
+	tk_assert_has(mx_words(s2, 0), "did not answer the SYN");
 	/* mx2 does not answer either: back to mx1 is moving on again */
 	unanswered(s2);
 	ended(s2);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 40, mx,
 		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 39.9));
-	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
+	cr_assert_eq(verdict_of(s2), MXV_FAILOVER);
 	cr_assert_eq(s2->attempt, 3);
 	ended(s1);
 	ended(s2);
@@ -501,8 +531,8 @@ Test(delivery, unanswered_then_the_same_host_is_no_failover)
 	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
 	unanswered(s1);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 60, mx, a);
-	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
-	tk_assert_has(s2->mx_summary, "did not answer the SYN");
+	cr_assert_eq(verdict_of(s2), MXV_NO_FAILOVER);
+	tk_assert_has(mx_words(s2, 0), "did not answer the SYN");
 	ended(s1);
 	ended(s2);
 	fx_fini(&f);
@@ -522,10 +552,10 @@ Test(delivery, one_mx_host_retried_is_all_there_is)
 	s1 = attempt(&f, CLIENT, MX1_IP, T0, mx, a);
 	no_banner(s1);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 25, mx, a);
-	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_eq(verdict_of(s2), MXV_NONE);
 	cr_assert_eq(s2->group, s1->group);
 	cr_assert_eq(s2->attempt, 2);
-	cr_assert_null(s2->mx_summary);
+	cr_assert_null(mx_words(s2, 0));
 	ended(s1);
 	ended(s2);
 	fx_fini(&f);
@@ -546,7 +576,7 @@ Test(delivery, different_clients_never_share_a_group)
 	/* another sender to the same host: its own first attempt */
 	s2 = attempt(&f, CLIENT2, MX1_IP, T0 + 25, mx_b,
 		     a_lookup(&f, CLIENT2, MX1, MX1_IP, T0 + 24.9));
-	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_eq(verdict_of(s2), MXV_NONE);
 	cr_assert_neq(s2->group, s1->group);
 	cr_assert_eq(s2->attempt, 1);
 	cr_assert_str_eq(s2->group->id, "G2");
@@ -554,7 +584,7 @@ Test(delivery, different_clients_never_share_a_group)
 	/* each sender's retry is judged within its own group */
 	s3 = attempt(&f, CLIENT2, MX2_IP, T0 + 50, mx_b,
 		     a_lookup(&f, CLIENT2, MX2, MX2_IP, T0 + 49.9));
-	cr_assert_eq(s3->mx_verdict, MXV_FAILOVER);
+	cr_assert_eq(verdict_of(s3), MXV_FAILOVER);
 	cr_assert_eq(s3->group, s2->group);
 	cr_assert_eq(s3->attempt, 2);
 	cr_assert_eq(s1->group->n_att, 1);
@@ -579,7 +609,7 @@ Test(delivery, a_new_mx_lookup_joins_the_same_group)
 		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 24.5));
 	cr_assert_eq(s2->group, s1->group, "same client, same domain");
 	cr_assert_eq(s2->group->mx, mx2, "the latest answer is kept");
-	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	cr_assert_eq(verdict_of(s2), MXV_NO_FAILOVER);
 	ended(s1);
 	ended(s2);
 	fx_fini(&f);
@@ -601,7 +631,7 @@ Test(delivery, attempts_beyond_the_cap_keep_the_latest)
 	for (int i = 0; i < N; i++) {
 		s[i] = attempt(&f, CLIENT, i % 2 ? MX2_IP : MX1_IP,
 			       T0 + 30.0 * i, mx, a[i % 2]);
-		cr_assert_eq(s[i]->mx_verdict, i ? MXV_FAILOVER : MXV_NONE,
+		cr_assert_eq(verdict_of(s[i]), i ? MXV_FAILOVER : MXV_NONE,
 			     "attempt %d", i + 1);
 		no_banner(s[i]);
 	}
@@ -610,7 +640,7 @@ Test(delivery, attempts_beyond_the_cap_keep_the_latest)
 	cr_assert_eq(g->n_att, DL_MAX_ATTEMPTS);
 	cr_assert_eq(g->total, N);
 	snprintf(want, sizeof want, "attempt %d (S%d)", N - 1, N - 1);
-	tk_assert_has(s[N - 1]->mx_evidence, want);
+	tk_assert_has(mx_words(s[N - 1], 1), want);
 	for (int i = 0; i < N; i++) {
 		if (i < N - DL_MAX_ATTEMPTS) {
 			cr_assert_null(s[i]->group, "S%d was dropped", i + 1);
@@ -635,7 +665,7 @@ Test(delivery, attempts_beyond_the_cap_keep_the_latest)
 	cr_assert_eq(g->refs, 1 + DL_MAX_ATTEMPTS - 2);
 	/* one more after reports: the slots shift under live sessions */
 	s[0] = attempt(&f, CLIENT, MX1_IP, T0 + 30.0 * N, mx, a[0]);
-	cr_assert_eq(s[0]->mx_verdict, MXV_FAILOVER,
+	cr_assert_eq(verdict_of(s[0]), MXV_FAILOVER,
 		     "the last attempt (mx2, reported) never greeted");
 	cr_assert_eq(g->n_att, DL_MAX_ATTEMPTS);
 	cr_assert_eq(g->total, N + 1);
@@ -660,7 +690,7 @@ Test(delivery, attempts_beyond_the_cap_all_reported)
 	fx_init_mx(&f, &mx, &a);
 	for (int i = 0; i < 3 * DL_MAX_ATTEMPTS; i++) {
 		s = attempt(&f, CLIENT, MX1_IP, T0 + 30.0 * i, mx, a);
-		cr_assert_eq(s->mx_verdict, i ? MXV_NO_FAILOVER : MXV_NONE);
+		cr_assert_eq(verdict_of(s), i ? MXV_NO_FAILOVER : MXV_NONE);
 		cr_assert_eq(s->attempt, i < DL_MAX_ATTEMPTS
 						 ? (size_t)i + 1
 						 : (size_t)DL_MAX_ATTEMPTS);
@@ -846,8 +876,8 @@ Test(delivery, temporary_failure_then_failover_permanent_failure_no_verdict)
 	close_fin_server_first(s1);
 	s2 = attempt(&f, CLIENT, MX2_IP, T0 + 10, mx,
 		     a_lookup(&f, CLIENT, MX2, MX2_IP, T0 + 9.9));
-	cr_assert_eq(s2->mx_verdict, MXV_FAILOVER);
-	tk_assert_has(s2->mx_summary, "4xx");
+	cr_assert_eq(verdict_of(s2), MXV_FAILOVER);
+	tk_assert_has(mx_words(s2, 0), "4xx");
 	ended(s1);
 	ended(s2);
 
@@ -856,7 +886,7 @@ Test(delivery, temporary_failure_then_failover_permanent_failure_no_verdict)
 	mail(s1, 553, "5.7.1 rejected");
 	close_fin_server_first(s1);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + 110, mx, a1);
-	cr_assert_eq(s2->mx_verdict, MXV_NONE);
+	cr_assert_eq(verdict_of(s2), MXV_NONE);
 	ended(s1);
 	ended(s2);
 	fx_fini(&f);
@@ -878,7 +908,7 @@ Test(delivery, expire_drops_groups_but_sessions_keep_theirs)
 	dl_expire(f.dl, T0 + WINDOW - 1);
 	s2 = attempt(&f, CLIENT, MX1_IP, T0 + WINDOW - 0.5, mx, a);
 	cr_assert_eq(s2->group, g1, "still in the window");
-	cr_assert_eq(s2->mx_verdict, MXV_NO_FAILOVER);
+	cr_assert_eq(verdict_of(s2), MXV_NO_FAILOVER);
 	no_banner(s2);
 	ended(s2);
 	cr_assert_eq(g1->refs, 2, "the table's and s1's");
@@ -892,7 +922,7 @@ Test(delivery, expire_drops_groups_but_sessions_keep_theirs)
 	s3 = attempt(&f, CLIENT, MX1_IP, T0 + 2 * WINDOW + 1, mx, a);
 	cr_assert_neq(s3->group, g1, "a new group after expiry");
 	cr_assert_eq(s3->attempt, 1);
-	cr_assert_eq(s3->mx_verdict, MXV_NONE);
+	cr_assert_eq(verdict_of(s3), MXV_NONE);
 	cr_assert_str_eq(s3->group->id, "G2");
 	/* s1 is reported after its group left the table */
 	ended(s1);
@@ -921,7 +951,7 @@ Test(delivery, table_cap_drops_the_oldest_group)
 	s3 = attempt(&f, CLIENT, MX1_IP, T0 + 30, mx_a,
 		     a_lookup(&f, CLIENT, MX1, MX1_IP, T0 + 29.5));
 	cr_assert_neq(s3->group, g1);
-	cr_assert_eq(s3->mx_verdict, MXV_NONE, "the history was dropped");
+	cr_assert_eq(verdict_of(s3), MXV_NONE, "the history was dropped");
 	ended(s1);
 	ended(s2);
 	ended(s3);
@@ -949,9 +979,9 @@ static void second_attempt_has_no_verdict(void (*first)(struct session *),
 	if (first)
 		first(s1);
 	s2 = attempt(&f, CLIENT, MX1_IP, t2, mx, a);
-	cr_expect_eq(s2->mx_verdict, MXV_NONE, "verdict %s after outcome %s: %s",
-		     mx_verdict_name(s2->mx_verdict),
-		     dl_outcome_name(dl_outcome_of(s1)), s2->mx_summary);
+	cr_expect_eq(verdict_of(s2), MXV_NONE, "verdict %s after outcome %s: %s",
+		     mx_verdict_name(verdict_of(s2)),
+		     dl_outcome_name(dl_outcome_of(s1)), mx_words(s2, 0));
 	ended(s1);
 	ended(s2);
 	fx_fini(&f);

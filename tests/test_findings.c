@@ -779,18 +779,41 @@ Test(findings, smtp_slow_reply_partly_explained_names_suspects)
 
 #include "diagnose/delivery.h"
 
-static struct session *with_verdict(int verdict)
+/* example.org's MX answer: mx1 (10), mx2 (20). */
+static char *mx_names[] = {"mx1.example.org", "mx2.example.org"};
+static uint16_t mx_prefs[] = {10, 20};
+static struct dns_tx mx_answer = {.qname = "example.org",
+				  .names = mx_names,
+				  .prefs = mx_prefs,
+				  .n_names = 2};
+
+/* S2 from 192.0.2.10, after S1 to mx1.example.org (203.0.113.25) never
+ * sent a banner: judged as delivery.c does at S2's SYN.  With a failover
+ * S2 went to mx2 (MX 20), else to mx1 again. */
+static struct session *with_verdict(enum mx_verdict verdict)
 {
 	struct session *s = sess_hs();
+	struct mx_judgement *j;
 	close_fin(s, ACK_T + 20);
-	s->mx_verdict = verdict;
-	s->mx_summary = arena_strdup(&s->strings,
-		 "192.0.2.10 tried mx1.example.org (203.0.113.25) again after "
-		 "it never sent a banner, although example.org also lists "
-		 "mx2.example.org (MX 20).");
-	s->mx_evidence = arena_strdup(&s->strings,
-		 "attempt 1 (S1) to mx1.example.org 203.0.113.25 never sent a "
-		 "banner; attempt 2 (S2) went to mx1.example.org");
+	snprintf(s->id, sizeof(s->id), "S2");
+	s->mx_host = verdict == MXV_FAILOVER ? "mx2.example.org"
+					     : "mx1.example.org";
+	s->mx_pref = verdict == MXV_FAILOVER ? 20 : 10;
+	if (verdict == MXV_NONE)
+		return s;
+	j = arena_alloc(&s->strings, sizeof(*j));
+	cr_assert_not_null(j);
+	memset(j, 0, sizeof(*j));
+	j->verdict = verdict;
+	j->number = 2;
+	j->mx = &mx_answer;
+	j->domain = "example.org";
+	snprintf(j->prev_session, sizeof(j->prev_session), "S1");
+	j->prev_host = "mx1.example.org";
+	mx_addr_parse("203.0.113.25", &j->prev_server);
+	j->prev_pref = 10;
+	j->prev_outcome = DL_NO_BANNER;
+	s->mx_judged = j;
 	return s;
 }
 
@@ -807,9 +830,14 @@ Test(findings, mx_no_failover_is_an_error)
 	cr_assert_eq(f->sev, SEV_ERROR);
 	cr_assert_str_eq(finding_code_name(f->code), "mx.no_failover");
 	cr_assert_float_eq(f->t, T0, 1e-6, "decided at the SYN");
-	cr_assert_str_eq(f->summary, s->mx_summary);
+	cr_assert_str_eq(f->summary,
+		 "192.0.2.10 tried mx1.example.org (203.0.113.25) again after "
+		 "it never sent a banner, although example.org also lists "
+		 "mx2.example.org (MX 20).");
 	cr_assert_eq(f->n_evidence, 1);
-	cr_assert_str_eq(f->evidence[0], s->mx_evidence);
+	cr_assert_str_eq(f->evidence[0],
+		 "attempt 1 (S1) to mx1.example.org 203.0.113.25 never sent a "
+		 "banner; attempt 2 (S2) went to mx1.example.org");
 	cr_assert_not_null(f->remedy);
 	/* errors first, then by time: the verdict (at the SYN) leads */
 	cr_assert_eq(l.v[0].code, F_MX_NO_FAILOVER);
@@ -823,15 +851,18 @@ Test(findings, mx_failover_is_info)
 	const struct finding *f;
 	struct session *s = with_verdict(MXV_FAILOVER);
 
-	s->mx_summary = arena_strdup(&s->strings,
-		 "192.0.2.10 moved on from mx1.example.org (MX 10), which never "
-		 "sent a banner, to mx2.example.org (MX 20) for example.org.");
 	eval(s, &l);
 	f = the(&l, F_MX_FAILOVER);
 	cr_assert_eq(count(&l, F_MX_NO_FAILOVER), 0);
 	cr_assert_eq(f->sev, SEV_INFO);
 	cr_assert_str_eq(finding_code_name(f->code), "mx.failover");
-	cr_assert_str_eq(f->summary, s->mx_summary);
+	cr_assert_str_eq(f->summary,
+		 "192.0.2.10 moved on from mx1.example.org (MX 10), which never "
+		 "sent a banner, to mx2.example.org (MX 20) for example.org.");
+	cr_assert_str_eq(f->evidence[0],
+		 "attempt 1 (S1) to mx1.example.org 203.0.113.25 never sent a "
+		 "banner; attempt 2 (S2) went to mx2.example.org");
+	cr_assert_null(f->remedy);
 	cr_assert_float_eq(f->t, T0, 1e-6);
 	/* the info comes after the error of this session */
 	cr_assert_eq(l.v[0].code, F_BANNER_MISSING);

@@ -40,6 +40,11 @@ const char *dl_outcome_name(enum dl_outcome o)
 	return outcome_names[o];
 }
 
+const char *dl_outcome_words(enum dl_outcome o)
+{
+	return outcome_words[o];
+}
+
 const char *mx_verdict_name(enum mx_verdict v)
 {
 	return v == MXV_FAILOVER ? "failover" : v == MXV_NO_FAILOVER
@@ -227,54 +232,41 @@ static enum dl_outcome outcome_at(const struct session *p, double now)
 	return o;
 }
 
+/* Whether the group's MX answer lists a host other than `host`. */
+static bool lists_another(const struct dns_tx *mx, const char *host)
+{
+	for (size_t i = 0; i < mx->n_names; i++)
+		if (strcmp(mx->names[i], host) != 0)
+			return true;
+	return false;
+}
+
 static void judge(struct mx_group *g, struct session *s,
 		  const struct dl_attempt *prev)
 {
 	enum dl_outcome o = prev->live ? outcome_at(prev->live, s->start)
 				       : prev->outcome;
-	char a[MX_ADDRSTR], b[MX_ADDRSTR], others[300] = "";
-	char evidence[400] = "", summary[512] = "";
-	const char *went_to = s->mx_host ? s->mx_host : "?";
-	size_t n = 0, n_others = 0;
+	bool same = mx_addr_eq(&prev->server, &s->server.ip);
+	struct mx_judgement *j;
 
 	if (!is_failure(o))
 		return; /* the next message, or a parallel delivery */
-	for (size_t i = 0; i < g->mx->n_names; i++) {
-		if (!strcmp(g->mx->names[i], prev->host))
-			continue;
-		mx_appendf(others, sizeof(others), &n, "%s%s (MX %u)",
-			   n_others ? ", " : "", g->mx->names[i],
-			   g->mx->prefs[i]);
-		n_others++;
-	}
-	mx_addr_str(&prev->server, a);
-	mx_addr_str(&s->client.ip, b);
-	n = 0; /* mx_appendf truncates names that do not fit, quietly */
-	mx_appendf(evidence, sizeof(evidence), &n,
-		 "attempt %zu (%s) to %s %s %s; attempt %zu (%s) went to %s",
-		 g->total, prev->session, prev->host[0] ? prev->host : a, a,
-		 outcome_words[o], g->total + 1, s->id, went_to);
-	s->mx_evidence = arena_strdup(&s->strings, evidence);
-	if (mx_addr_eq(&prev->server, &s->server.ip)) {
-		if (n_others == 0)
-			return; /* one MX host: retrying it is all there is */
-		s->mx_verdict = MXV_NO_FAILOVER;
-		n = 0;
-		mx_appendf(summary, sizeof(summary), &n,
-			 "%s tried %s (%s) again after it %s, although %s "
-			 "also lists %s.",
-			 b, prev->host[0] ? prev->host : a, a, outcome_words[o],
-			 g->domain, others);
-	} else {
-		s->mx_verdict = MXV_FAILOVER;
-		n = 0;
-		mx_appendf(summary, sizeof(summary), &n,
-			 "%s moved on from %s (MX %d), which %s, to %s (MX %d) "
-			 "for %s.",
-			 b, prev->host[0] ? prev->host : a, prev->pref,
-			 outcome_words[o], went_to, s->mx_pref, g->domain);
-	}
-	s->mx_summary = arena_strdup(&s->strings, summary);
+	if (same && !lists_another(g->mx, prev->host))
+		return; /* one MX host: retrying it is all there is */
+	if (!(j = arena_alloc(&s->strings, sizeof(*j))))
+		return;
+	j->verdict = same ? MXV_NO_FAILOVER : MXV_FAILOVER;
+	j->number = g->total + 1;
+	j->mx = g->mx;
+	/* copies: the session may outlive its hold on the group */
+	j->domain = arena_strdup(&s->strings, g->domain);
+	snprintf(j->prev_session, sizeof(j->prev_session), "%s", prev->session);
+	j->prev_host = arena_strdup(&s->strings, prev->host);
+	j->prev_server = prev->server;
+	j->prev_pref = prev->pref;
+	j->prev_outcome = o;
+	if (j->prev_host && j->domain)
+		s->mx_judged = j;
 }
 
 void dl_session_start(struct dl_table *t, struct session *s)

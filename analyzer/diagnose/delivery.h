@@ -62,13 +62,29 @@ struct mx_group {
 	struct bt_link link; /* in the table, by last activity */
 };
 
+/* How an attempt followed the previous one of its group, from what that
+ * one had shown when this one began (findings.c puts it into words); in
+ * the session's strings. */
+struct mx_judgement {
+	enum mx_verdict verdict;      /* FAILOVER or NO_FAILOVER */
+	size_t number;                /* this attempt's, in the group */
+	const struct dns_tx *mx;      /* the MX answer (the session ties it) */
+	const char *domain;           /* its question */
+	/* the previous attempt */
+	char prev_session[24];
+	const char *prev_host;        /* "" when unknown */
+	struct mx_addr prev_server;
+	int prev_pref;
+	enum dl_outcome prev_outcome;
+};
+
 struct dl_table;
 
 struct dl_table *dl_new(size_t max_groups, double window_s);
 void dl_free(struct dl_table *t);
 
 /* A session started and its client-side lookups were tied: join its group
- * and decide s->mx_verdict. */
+ * and judge it against the previous attempt (s->mx_judged). */
 void dl_session_start(struct dl_table *t, struct session *s);
 /* The session was reported: its attempt keeps the final outcome, and the
  * session lets go of its group. */
@@ -77,6 +93,8 @@ void dl_expire(struct dl_table *t, double now);
 
 enum dl_outcome dl_outcome_of(const struct session *s);
 const char *dl_outcome_name(enum dl_outcome o);
+/* "never sent a banner": the outcome as a sentence's verb phrase. */
+const char *dl_outcome_words(enum dl_outcome o);
 const char *mx_verdict_name(enum mx_verdict v);
 
 #endif

@@ -637,23 +637,66 @@ static bool finding_before(const struct finding *a, const struct finding *b)
 	return a->t < b->t;
 }
 
+/* "mx2.example.org (MX 20), ...": the hosts the MX answer lists besides
+ * `host`. */
+static void other_hosts(const struct dns_tx *mx, const char *host,
+			char *out, size_t cap)
+{
+	size_t n = 0, k = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < mx->n_names; i++) {
+		if (!strcmp(mx->names[i], host))
+			continue;
+		mx_appendf(out, cap, &n, "%s%s (MX %u)", k++ ? ", " : "",
+			   mx->names[i], mx->prefs[i]);
+	}
+}
+
 /* Decided across sessions by delivery.c when this attempt started. */
 static void rule_mx(const struct session *s, struct finding_list *out)
 {
+	const struct mx_judgement *j = s->mx_judged;
+	const char *went_to = s->mx_host ? s->mx_host : "?", *prev, *words;
+	char a[MX_ADDRSTR], b[MX_ADDRSTR], others[300];
+	char said[512] = "", ev[400] = ""; /* as long as they always were */
 	struct finding *f;
-	if (s->mx_verdict == MXV_NONE)
+	size_t n = 0;
+
+	if (!j)
 		return;
-	f = add(out, s->mx_verdict == MXV_FAILOVER ? F_MX_FAILOVER
-						   : F_MX_NO_FAILOVER,
+	f = add(out, j->verdict == MXV_FAILOVER ? F_MX_FAILOVER
+						: F_MX_NO_FAILOVER,
 		s->start);
 	if (!f)
 		return;
-	summary(f, "%s", s->mx_summary ? s->mx_summary : "");
-	evidence(f, "%s", s->mx_evidence ? s->mx_evidence : "");
-	if (s->mx_verdict == MXV_NO_FAILOVER)
+	mx_addr_str(&j->prev_server, a);
+	mx_addr_str(&s->client.ip, b);
+	prev = j->prev_host[0] ? j->prev_host : a;
+	words = dl_outcome_words(j->prev_outcome);
+	/* mx_appendf truncates names that do not fit, quietly */
+	mx_appendf(ev, sizeof(ev), &n,
+		   "attempt %zu (%s) to %s %s %s; attempt %zu (%s) went to %s",
+		   j->number - 1, j->prev_session, prev, a, words, j->number,
+		   s->id, went_to);
+	n = 0;
+	if (j->verdict == MXV_NO_FAILOVER) {
+		other_hosts(j->mx, j->prev_host, others, sizeof(others));
+		mx_appendf(said, sizeof(said), &n,
+			   "%s tried %s (%s) again after it %s, although %s "
+			   "also lists %s.",
+			   b, prev, a, words, j->domain, others);
 		f->remedy = "make the sender try the next MX host after a failed "
 			    "attempt (a known bug of old Exchange releases, fixed "
 			    "in later service packs), and fix the failing host";
+	} else {
+		mx_appendf(said, sizeof(said), &n,
+			   "%s moved on from %s (MX %d), which %s, to %s (MX %d) "
+			   "for %s.",
+			   b, prev, j->prev_pref, words, went_to, s->mx_pref,
+			   j->domain);
+	}
+	summary(f, "%s", said);
+	evidence(f, "%s", ev);
 }
 
 /* A reply to MAIL or RCPT slower than --slow-reply, with the server's

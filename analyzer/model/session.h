@@ -19,7 +19,8 @@
 #include "smtp.h"
 #include "base/util.h"
 
-struct mx_group; /* delivery.h */
+struct mx_group;     /* diagnose/delivery.h */
+struct mx_judgement; /* diagnose/delivery.h */
 
 enum sess_close {
 	CLOSE_NONE = 0,
@@ -155,9 +156,9 @@ struct session {
 	/* the MX host it went to: a name in a lookup tied to it, or NULL */
 	const char *mx_host;
 	int mx_pref;            /* -1 when unknown */
-	int mx_verdict;         /* enum mx_verdict, decided at the SYN */
-	char *mx_summary;       /* with a verdict: in s->strings, else NULL */
-	char *mx_evidence;
+	/* how it followed the group's previous attempt, decided at the SYN
+	 * (in s->strings), or NULL when there is nothing to say */
+	struct mx_judgement *mx_judged;
 };
 
 /* Append an event; returns it (zeroed but for t/kind/actor) or NULL when

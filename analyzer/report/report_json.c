@@ -326,7 +326,8 @@ static json_t *delivery_json(const struct session *s)
 						       s->attempt)));
 	set(o, "tried", tried);
 	set(o, "verdict",
-			    json_string(mx_verdict_name(s->mx_verdict)));
+	    json_string(mx_verdict_name(s->mx_judged ? s->mx_judged->verdict
+						     : MXV_NONE)));
 	return o;
 }
 
