@@ -317,6 +317,14 @@ void dl_session_start(struct dl_table *t, struct session *s)
 	s->attempt = g->n_att;
 }
 
+void dl_settle(struct session *s)
+{
+	struct mx_group *g = s->group;
+	for (size_t i = 0; g && i < s->attempt && i < g->n_att; i++)
+		if (g->att[i].live)
+			g->att[i].outcome = dl_outcome_of(g->att[i].live);
+}
+
 void dl_session_release(struct session *s)
 {
 	struct mx_group *g = s->group;

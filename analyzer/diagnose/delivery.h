@@ -43,7 +43,9 @@ struct dl_attempt {
 	int pref;
 	double start;
 	struct session *live; /* NULL once reported */
-	enum dl_outcome outcome; /* final once live is NULL */
+	/* final once live is NULL; before, as of the last time a session
+	 * of the group was reported (dl_settle) */
+	enum dl_outcome outcome;
 };
 
 struct mx_group {
@@ -86,6 +88,9 @@ void dl_free(struct dl_table *t);
 /* A session started and its client-side lookups were tied: join its group
  * and judge it against the previous attempt (s->mx_judged). */
 void dl_session_start(struct dl_table *t, struct session *s);
+/* Before s is reported: the outcome of each attempt of its group up to
+ * s's own, as things stand, into the attempts (the report shows them). */
+void dl_settle(struct session *s);
 /* The session was reported: its attempt keeps the final outcome, and the
  * session lets go of its group. */
 void dl_session_release(struct session *s);

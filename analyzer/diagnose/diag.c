@@ -1,7 +1,10 @@
 /* diag.c - see diag.h. */
 #include "diagnose/diag.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+
+#include "dns.h"
 
 #include "diagnose/correlate.h"
 #include "diagnose/delivery.h"
@@ -30,6 +33,45 @@ struct diag *diag_new(const struct diag_config *c, struct dt_table *dns,
 	return d;
 }
 
+static void top_add(struct diag_top *v, size_t *n, double val,
+		    const char *what)
+{
+	size_t i = *n < DIAG_TOP_N ? (*n)++ : DIAG_TOP_N - 1;
+	if (*n == DIAG_TOP_N && i == DIAG_TOP_N - 1 && v[i].v >= val)
+		return;
+	v[i].v = val;
+	snprintf(v[i].what, sizeof(v[i].what), "%s", what);
+	for (; i > 0 && v[i].v > v[i - 1].v; i--) {
+		struct diag_top t = v[i];
+		v[i] = v[i - 1];
+		v[i - 1] = t;
+	}
+}
+
+static void note_slow_banner(struct diag *d, const struct session *s)
+{
+	char what[300], a[MX_ADDRSTR], b[MX_ADDRSTR];
+	double delay;
+	if (!sess_banner_delay(s, &delay))
+		return;
+	snprintf(what, sizeof(what), "%s %s -> %s", s->id,
+		 mx_addr_str(&s->client.ip, a), mx_addr_str(&s->server.ip, b));
+	top_add(d->st.slow_banner, &d->st.n_slow_banner, delay, what);
+}
+
+void diag_dns_done(struct diag *d, struct dns_tx *tx)
+{
+	if (tx->has_query && tx->has_response) {
+		char what[300], tb[16];
+		snprintf(what, sizeof(what), "%s %s",
+			 dns_type_name(tx->qtype, tb), tx->qname);
+		top_add(d->st.slow_dns, &d->st.n_slow_dns,
+			mx_dt(tx->query_t, tx->response_t), what);
+	}
+	if (d->sink.on_dns)
+		d->sink.on_dns(d->sink.ctx, tx);
+}
+
 void diag_session_start(void *diag, struct session *s)
 {
 	struct diag *d = diag;
@@ -56,6 +98,8 @@ void diag_session_done(void *diag, struct session *s)
 	findings_eval(s, &d->cfg.fnd, &fl);
 	for (size_t i = 0; i < fl.n; i++)
 		d->st.findings[fl.v[i].code]++;
+	note_slow_banner(d, s);
+	dl_settle(s);
 	if (d->sink.on_session)
 		d->sink.on_session(d->sink.ctx, s, &fl);
 	findings_clear(&fl);

@@ -21,15 +21,28 @@ struct diag_config {
 };
 
 /* Where finished sessions go: called once per session, in the order they
- * end; s and fl are borrowed for the call. */
+ * end; s and fl are borrowed for the call.  DNS transactions leaving the
+ * window go to on_dns. */
 struct diag_sink {
 	void (*on_session)(void *ctx, const struct session *s,
 			   const struct finding_list *fl);
+	void (*on_dns)(void *ctx, struct dns_tx *tx);
 	void *ctx;
+};
+
+#define DIAG_TOP_N 5
+
+/* One entry of a "slowest" list. */
+struct diag_top {
+	char what[300];
+	double v;
 };
 
 struct diag_stats {
 	uint64_t findings[F__COUNT]; /* by code, over all sessions */
+	/* the slowest banners and DNS lookups, slowest first */
+	struct diag_top slow_banner[DIAG_TOP_N], slow_dns[DIAG_TOP_N];
+	size_t n_slow_banner, n_slow_dns;
 };
 
 struct diag;
@@ -46,6 +59,8 @@ void diag_banner(void *diag, struct session *s);
 void diag_session_done(void *diag, struct session *s);
 /* capture time advanced (about once a second) */
 void diag_tick(void *diag, double now);
+/* A DNS transaction left the window (the DNS table's expiry callback). */
+void diag_dns_done(struct diag *d, struct dns_tx *tx);
 
 void diag_get_stats(const struct diag *d, struct diag_stats *st);
 void diag_free(struct diag *d);

@@ -15,17 +15,13 @@
 #include "report/report_writer.h"
 #include "base/version.h"
 
-#define TOP_N 5
-
 struct report {
 	FILE *out;
 	struct report_options o;
 	FILE *spool;      /* JSON: the "dns" list, written at the end */
 	size_t n_sessions, n_dns;
-	struct rt_top slow_banner[TOP_N], slow_dns[TOP_N];
-	size_t n_slow_banner, n_slow_dns;
 	struct textbuf text; /* text of one session, reused */
-	struct rj_scratch timeline; /* one session's sorted timeline, reused */
+	struct tl_scratch timeline; /* one session's sorted timeline, reused */
 	/* JSON: values are built in an arena; the writer thread dumps them,
 	 * or, without one, they are dumped here through a reused buffer */
 	struct arena *arena;
@@ -33,20 +29,6 @@ struct report {
 	struct textbuf dump;
 	int werr;
 };
-
-static void top_add(struct rt_top *v, size_t *n, double val, const char *what)
-{
-	size_t i = *n < TOP_N ? (*n)++ : TOP_N - 1;
-	if (*n == TOP_N && i == TOP_N - 1 && v[i].v >= val)
-		return;
-	v[i].v = val;
-	snprintf(v[i].what, sizeof(v[i].what), "%s", what);
-	for (; i > 0 && v[i].v > v[i - 1].v; i--) {
-		struct rt_top t = v[i];
-		v[i] = v[i - 1];
-		v[i - 1] = t;
-	}
-}
 
 /* Before building a JSON value: where its allocations go. */
 static void json_begin(struct report *r)
@@ -112,23 +94,10 @@ struct report *report_new(FILE *out, const struct report_options *o,
 	return r;
 }
 
-static void note_slowest(struct report *r, const struct session *s)
-{
-	char what[300], a[MX_ADDRSTR], b[MX_ADDRSTR];
-	double d;
-	if (sess_banner_delay(s, &d)) {
-		snprintf(what, sizeof(what), "%s %s -> %s", s->id,
-			 mx_addr_str(&s->client.ip, a),
-			 mx_addr_str(&s->server.ip, b));
-		top_add(r->slow_banner, &r->n_slow_banner, d, what);
-	}
-}
-
 void report_session(struct report *r, const struct session *s,
 		    const struct finding_list *fl)
 {
 	json_t *o;
-	note_slowest(r, s);
 	switch (r->o.fmt) {
 	case FMT_TEXT:
 		tb_clear(&r->text);
@@ -156,13 +125,6 @@ void report_session(struct report *r, const struct session *s,
 void report_dns(struct report *r, struct dns_tx *tx)
 {
 	json_t *o;
-	if (tx->has_query && tx->has_response) {
-		char what[300], tb[16];
-		snprintf(what, sizeof(what), "%s %s", dns_type_name(tx->qtype, tb),
-			 tx->qname);
-		top_add(r->slow_dns, &r->n_slow_dns,
-			mx_dt(tx->query_t, tx->response_t), what);
-	}
 	switch (r->o.fmt) {
 	case FMT_TEXT:
 		break;
@@ -203,7 +165,7 @@ static json_t *inputs_json(const struct cap_reader *cr)
 	return a;
 }
 
-static json_t *top_json(const struct rt_top *v, size_t n, const char *key)
+static json_t *top_json(const struct diag_top *v, size_t n, const char *key)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -231,9 +193,9 @@ static json_t *summary_json(const struct report *r,
 			  "stall_s", r->o.fnd.stall, "slow_reply_s",
 			  r->o.fnd.slow_reply));
 	json_object_set_new(o, "slowest_banners",
-			    top_json(r->slow_banner, r->n_slow_banner, "session"));
+			    top_json(ds->slow_banner, ds->n_slow_banner, "session"));
 	json_object_set_new(o, "slowest_dns",
-			    top_json(r->slow_dns, r->n_slow_dns, "lookup"));
+			    top_json(ds->slow_dns, ds->n_slow_dns, "lookup"));
 	json_object_set_new(
 		o, "evicted",
 		json_pack("{s:I, s:I, s:I, s:I}", "sessions",
@@ -279,8 +241,7 @@ int report_end(struct report *r, const struct cap_reader *cr,
 	in = inputs_json(cr);
 	switch (r->o.fmt) {
 	case FMT_TEXT:
-		rt_summary(r->out, cr, st, ds, r->slow_banner, r->n_slow_banner,
-			   r->slow_dns, r->n_slow_dns);
+		rt_summary(r->out, cr, st, ds);
 		break;
 	case FMT_JSON:
 		fputs(r->n_sessions ? "\n  ],\n  \"dns\": [" : "],\n  \"dns\": [",

@@ -90,69 +90,7 @@ json_t *rj_dns(const struct dns_tx *tx, int rel_override, const char *type)
 	return o;
 }
 
-static int item_cmp(const void *a, const void *b)
-{
-	const struct rj_item *x = a, *y = b;
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank - y->rank;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-static int ev_rank(const struct tl_event *e)
-{
-	return e->kind == EV_FIN || e->kind == EV_RST || e->kind == EV_TIMEOUT;
-}
-
-struct rj_item *rj_timeline(const struct session *s, size_t *n,
-			    struct rj_scratch *sc)
-{
-	size_t cap = s->n_ev + 2 * s->n_dns, k = 0;
-	struct rj_item *v;
-	*n = 0;
-	if (cap == 0)
-		return NULL;
-	if (cap > sc->cap) {
-		size_t c = sc->cap ? sc->cap : 64;
-		while (c < cap)
-			c *= 2;
-		if (!(v = realloc(sc->items, c * sizeof(*v))))
-			return NULL;
-		sc->items = v;
-		sc->cap = c;
-	}
-	v = sc->items;
-	memset(v, 0, cap * sizeof(*v));
-	for (size_t i = 0; i < s->n_ev; i++) {
-		v[k].t = s->ev[i].t;
-		v[k].rank = ev_rank(&s->ev[i]);
-		v[k].ev = &s->ev[i];
-		k++;
-	}
-	for (size_t i = 0; i < s->n_dns; i++) {
-		const struct dns_tx *tx = s->dns[i].tx;
-		if (tx->has_query) {
-			v[k].t = tx->query_t;
-			v[k].tie = &s->dns[i];
-			k++;
-		}
-		if (tx->has_response) {
-			v[k].t = tx->response_t;
-			v[k].tie = &s->dns[i];
-			v[k].response = true;
-			k++;
-		}
-	}
-	for (size_t i = 0; i < k; i++)
-		v[i].pos = i;
-	/* qsort is not stable; the position key makes the order total */
-	qsort(v, k, sizeof(*v), item_cmp);
-	*n = k;
-	return v;
-}
-
-static json_t *event_json(const struct session *s, const struct rj_item *it)
+static json_t *event_json(const struct session *s, const struct tl_item *it)
 {
 	char tb[16], rb[16];
 	json_t *o = json_object();
@@ -306,8 +244,7 @@ static json_t *delivery_json(const struct session *s)
 						    g->mx->names[i]));
 	for (size_t i = 0; i < s->attempt && i < g->n_att; i++) {
 		const struct dl_attempt *at = &g->att[i];
-		enum dl_outcome out = at->live ? dl_outcome_of(at->live)
-					       : at->outcome;
+		enum dl_outcome out = at->outcome; /* settled by diagnose */
 		json_array_append_new(
 			tried,
 			json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "session",
@@ -343,10 +280,10 @@ static json_t *two_counts(uint64_t c, uint64_t v)
 }
 
 json_t *rj_session(const struct session *s, const struct finding_list *fl,
-		   const char *type, struct rj_scratch *sc)
+		   const char *type, struct tl_scratch *sc)
 {
 	json_t *o = typed_object(type), *hs, *tl, *dns, *fa;
-	struct rj_item *items;
+	struct tl_item *items;
 	size_t n;
 	double delay, end = s->close_t > s->last ? s->close_t : s->last;
 
@@ -395,7 +332,7 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl,
 			two_counts(s->missing[0], s->missing[1]));
 
 	tl = json_array();
-	items = rj_timeline(s, &n, sc);
+	items = tl_merge(s, &n, sc);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(tl, event_json(s, &items[i]));
 	set(o, "timeline", tl);

@@ -8,36 +8,17 @@
 
 #include "diagnose/findings.h"
 #include "model/session.h"
+#include "report/timeline.h"
 
 /* JSON dump flags: insertion order (SPEC order, deterministic) and reals
  * with 16 significant digits, enough for epoch seconds with microseconds. */
 #define RJ_FLAGS (JSON_REAL_PRECISION(16) | JSON_ENSURE_ASCII)
 
 /* type: NULL, or the value of a leading "type" key (NDJSON lines). */
-struct rj_scratch;
 json_t *rj_session(const struct session *s, const struct finding_list *fl,
-		   const char *type, struct rj_scratch *sc);
+		   const char *type, struct tl_scratch *sc);
 /* rel_override < 0: the transaction's first relation ("other" if none). */
 json_t *rj_dns(const struct dns_tx *tx, int rel_override, const char *type);
 json_t *rj_time(double t);
-
-/* The merged, time-ordered timeline of a session (its events plus the
- * query/response of every tied lookup). */
-struct rj_item {
-	double t;
-	int rank;                  /* ties: data before FIN/RST */
-	const struct tl_event *ev; /* or */
-	const struct dns_tie *tie;
-	bool response;
-	size_t pos; /* insertion order, the last sort key */
-};
-/* The array a timeline is sorted in, reused from session to session. */
-struct rj_scratch {
-	struct rj_item *items;
-	size_t cap;
-};
-/* Fills the scratch array and returns it; NULL on OOM or when empty. */
-struct rj_item *rj_timeline(const struct session *s, size_t *n,
-			    struct rj_scratch *sc);
 
 #endif

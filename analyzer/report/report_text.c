@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "diagnose/delivery.h"
-#include "report/report_json.h" /* rj_timeline */
+#include "report/timeline.h"
 
 static const char *const sev_label[] = {"info", "WARNING", "ERROR"};
 
@@ -38,7 +38,7 @@ static void question(struct textbuf *b, const struct dns_tx *tx,
 	tb_puts(b, after);
 }
 
-static void dns_line(struct textbuf *b, const struct rj_item *it)
+static void dns_line(struct textbuf *b, const struct tl_item *it)
 {
 	const struct dns_tx *tx = it->tie->tx;
 	char rb[16], res[MX_ADDRSTR], ask[MX_ADDRSTR];
@@ -266,8 +266,7 @@ static void delivery(struct textbuf *b, const struct session *s)
 		tb_putc(b, ' ');
 		tb_puts(b, at->host[0] ? at->host : "?");
 		tb_puts(b, " (");
-		tb_puts(b, dl_outcome_name(at->live ? dl_outcome_of(at->live)
-						    : at->outcome));
+		tb_puts(b, dl_outcome_name(at->outcome)); /* settled */
 		tb_putc(b, ')');
 	}
 	tb_putc(b, '\n');
@@ -301,9 +300,9 @@ static void findings(struct textbuf *b, const struct finding_list *fl)
 }
 
 void rt_session(struct textbuf *b, const struct session *s,
-		const struct finding_list *fl, struct rj_scratch *sc)
+		const struct finding_list *fl, struct tl_scratch *sc)
 {
-	struct rj_item *items;
+	struct tl_item *items;
 	size_t n;
 
 	header(b, s);
@@ -313,7 +312,7 @@ void rt_session(struct textbuf *b, const struct session *s,
 	tb_puts(b, "  timeline (seconds from the ");
 	tb_puts(b, s->syns ? "first SYN" : "first packet seen");
 	tb_puts(b, "):\n");
-	items = rj_timeline(s, &n, sc);
+	items = tl_merge(s, &n, sc);
 	for (size_t i = 0; i < n; i++) {
 		double r = mx_dt(s->start, items[i].t);
 		/* no "-0.000" for a lookup answered a hair before the SYN */
@@ -335,10 +334,10 @@ void rt_session(struct textbuf *b, const struct session *s,
 }
 
 void rt_summary(FILE *f, const struct cap_reader *cr,
-		const struct engine_stats *st, const struct diag_stats *ds,
-		const struct rt_top *banners,
-		size_t n_banners, const struct rt_top *dns, size_t n_dns)
+		const struct engine_stats *st, const struct diag_stats *ds)
 {
+	const struct diag_top *banners = ds->slow_banner, *dns = ds->slow_dns;
+	size_t n_banners = ds->n_slow_banner, n_dns = ds->n_slow_dns;
 	uint64_t total = 0;
 	fprintf(f, "== summary\n");
 	for (size_t i = 0; cr && i < cap_ninputs(cr); i++) {

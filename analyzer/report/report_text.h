@@ -14,19 +14,11 @@
 #include "base/textbuf.h"
 
 /* Appends the session's text to b. */
-struct rj_scratch;
+struct tl_scratch;
 void rt_session(struct textbuf *b, const struct session *s,
-		const struct finding_list *fl, struct rj_scratch *sc);
-
-/* One entry of a "slowest" list. */
-struct rt_top {
-	char what[300];
-	double v;
-};
+		const struct finding_list *fl, struct tl_scratch *sc);
 
 void rt_summary(FILE *f, const struct cap_reader *cr,
-		const struct engine_stats *st, const struct diag_stats *ds,
-		const struct rt_top *banners,
-		size_t n_banners, const struct rt_top *dns, size_t n_dns);
+		const struct engine_stats *st, const struct diag_stats *ds);
 
 #endif

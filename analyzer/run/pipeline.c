@@ -8,6 +8,14 @@ static void to_report_dns(void *rep, struct dns_tx *tx)
 	report_dns(rep, tx);
 }
 
+/* The DNS table's expiry: diagnose notes it, then the report gets it. */
+static void dns_done(void *pipeline, struct dns_tx *tx)
+{
+	struct pipeline *p = pipeline;
+	if (p->diag) /* (there is no transaction before it exists) */
+		diag_dns_done(p->diag, tx);
+}
+
 static void to_report_session(void *rep, const struct session *s,
 			      const struct finding_list *fl)
 {
@@ -27,9 +35,9 @@ int pipeline_open(struct pipeline *p, const struct engine_config *ec,
 	memset(p, 0, sizeof(*p));
 	if (!(p->rep = report_new(out, ro, errbuf)))
 		return -1;
-	sink = (struct diag_sink){to_report_session, p->rep};
-	/* a transaction leaving the window goes to the report's DNS list */
-	if (!(p->dns = dt_new(&dc, to_report_dns, p->rep)) ||
+	sink = (struct diag_sink){to_report_session, to_report_dns, p->rep};
+	/* a transaction leaving the window: diagnose, then the report */
+	if (!(p->dns = dt_new(&dc, dns_done, p)) ||
 	    !(p->diag = diag_new(&gc, p->dns, &sink))) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
 		return -1;
