@@ -73,19 +73,6 @@ static enum smtp_cmd smtp_cmd_lookup(const char *verb)
 	return SMTP_CMD_UNKNOWN;
 }
 
-/* Is the first word of s[0..n) the keyword kw (upper case), ignoring case? */
-static bool smtp_first_word_is(const char *s, size_t n, const char *kw)
-{
-	size_t k = strlen(kw), i;
-
-	if (n < k || (n > k && s[k] != ' '))
-		return false;
-	for (i = 0; i < k; i++)
-		if (smtp_upper(s[i]) != kw[i])
-			return false;
-	return true;
-}
-
 /* Parse the leading decimal size of BDAT/XEXCH50 arguments.  Sizes over
  * 2^40 are refused: no mail is a terabyte, and trusting such a number would
  * swallow the rest of the session as blob. */
@@ -485,7 +472,6 @@ static void smtp_server_line(struct smtp_call *c, const char *line, size_t n,
 			     double ts)
 {
 	struct smtp_state *st = c->st;
-	const struct smtp_pending *head;
 	const char *text;
 	size_t tlen;
 	int code;
@@ -523,18 +509,6 @@ static void smtp_server_line(struct smtp_call *c, const char *line, size_t n,
 		st->reply_cut = true;
 		smtp_anomaly(c, SMTP_FROM_SERVER, st->reply_ts,
 			     SMTP_ANOM_REPLY_TOO_LONG, SMTP_CMD_NONE, "");
-	}
-
-	/* EHLO keywords, checked line by line because the joined text is
-	 * capped.  The first line of an EHLO reply is the server's name. */
-	head = st->npend ? &st->fifo[st->head] : NULL;
-	if (st->seen_reply && head && st->reply_lines > 1 &&
-	    st->reply_code == 250 &&
-	    (head->cmd == SMTP_CMD_EHLO || head->cmd == SMTP_CMD_LHLO)) {
-		if (smtp_first_word_is(text, tlen, "PIPELINING"))
-			st->pipelining = true;
-		if (smtp_first_word_is(text, tlen, "STARTTLS"))
-			st->starttls = true;
 	}
 	if (!more)
 		smtp_reply_done(c);
@@ -729,19 +703,4 @@ void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx)
 		if (emit)
 			emit(ctx, &ev);
 	}
-}
-
-bool smtp_is_tls(const struct smtp_state *st)
-{
-	return st && st->mode == SMTP_MODE_TLS;
-}
-
-bool smtp_has_pipelining(const struct smtp_state *st)
-{
-	return st && st->pipelining;
-}
-
-bool smtp_has_starttls(const struct smtp_state *st)
-{
-	return st && st->starttls;
 }

@@ -131,11 +131,6 @@ void smtp_no_greeting(struct smtp_state *st);
  * waiting for a reply (oldest first); a partial last line is dropped. */
 void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx);
 
-/* What the session has seen, for reports. */
-bool smtp_is_tls(const struct smtp_state *st);        /* STARTTLS done */
-bool smtp_has_pipelining(const struct smtp_state *st); /* EHLO offered it */
-bool smtp_has_starttls(const struct smtp_state *st);   /* EHLO offered it */
-
 const char *smtp_cmd_name(enum smtp_cmd cmd);  /* "MAIL", "." ... */
 const char *smtp_anomaly_name(enum smtp_anomaly a); /* "line_too_long" */
 

@@ -90,7 +90,6 @@ struct smtp_state {
 	enum smtp_cmd blob_of;
 	uint64_t blob_size, blob_left;
 
-	bool pipelining, starttls; /* EHLO keywords */
 };
 
 /* What one smtp_feed/smtp_finish call needs everywhere. */

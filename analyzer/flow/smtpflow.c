@@ -285,6 +285,35 @@ struct tcp_seg {
 	double ts;
 };
 
+/* A reset from one side ends the session (after the grace); true if the
+ * segment was one. */
+static bool on_rst(struct sf_table *t, struct smtp_conn *c,
+		   const struct tcp_seg *g, bool client)
+{
+	if (!(g->d->flags & TH_RST))
+		return false;
+	sess_add_event(&c->rec, g->ts, EV_RST,
+		       client ? ACTOR_CLIENT : ACTOR_SERVER);
+	conn_closing(t, c, client ? CLOSE_RST_CLIENT : CLOSE_RST_SERVER,
+		     g->ts);
+	return true;
+}
+
+/* A side's first FIN; with the other side's, the session is closing. */
+static void on_fin(struct sf_table *t, struct smtp_conn *c,
+		   const struct tcp_seg *g, bool client)
+{
+	struct session *s = &c->rec;
+	bool *mine = client ? &s->fin_client : &s->fin_server;
+	if (!(g->d->flags & TH_FIN) || *mine)
+		return;
+	*mine = true;
+	*(client ? &s->fin_client_t : &s->fin_server_t) = g->ts;
+	sess_add_event(s, g->ts, EV_FIN, client ? ACTOR_CLIENT : ACTOR_SERVER);
+	if (s->fin_client && s->fin_server)
+		conn_closing(t, c, CLOSE_FIN, g->ts);
+}
+
 static void on_client_seg(struct sf_table *t, struct smtp_conn *c,
 			  const struct tcp_seg *g)
 {
@@ -300,24 +329,16 @@ static void on_client_seg(struct sf_table *t, struct smtp_conn *c,
 			ev->retransmission = s->syns > 1;
 		return;
 	}
-	if (g->d->flags & TH_RST) {
-		sess_add_event(s, g->ts, EV_RST, ACTOR_CLIENT);
-		conn_closing(t, c, CLOSE_RST_CLIENT, g->ts);
+	if (on_rst(t, c, g, true))
 		return;
-	}
+	/* the handshake's ACK: of the server's ISN, after its SYN-ACK */
 	if (s->has_syn_ack && !s->has_ack && (g->d->flags & TH_ACK) &&
 	    g->d->ack == s->server_isn + 1) {
 		s->has_ack = true;
 		s->ack_t = g->ts;
 		sess_add_event(s, g->ts, EV_ACK, ACTOR_CLIENT);
 	}
-	if ((g->d->flags & TH_FIN) && !s->fin_client) {
-		s->fin_client = true;
-		s->fin_client_t = g->ts;
-		sess_add_event(s, g->ts, EV_FIN, ACTOR_CLIENT);
-		if (s->fin_server)
-			conn_closing(t, c, CLOSE_FIN, g->ts);
-	}
+	on_fin(t, c, g, true);
 }
 
 static void on_server_seg(struct sf_table *t, struct smtp_conn *c,
@@ -337,18 +358,8 @@ static void on_server_seg(struct sf_table *t, struct smtp_conn *c,
 			ev->retransmission = s->syn_acks > 1;
 		return;
 	}
-	if (g->d->flags & TH_RST) {
-		sess_add_event(s, g->ts, EV_RST, ACTOR_SERVER);
-		conn_closing(t, c, CLOSE_RST_SERVER, g->ts);
-		return;
-	}
-	if ((g->d->flags & TH_FIN) && !s->fin_server) {
-		s->fin_server = true;
-		s->fin_server_t = g->ts;
-		sess_add_event(s, g->ts, EV_FIN, ACTOR_SERVER);
-		if (s->fin_client)
-			conn_closing(t, c, CLOSE_FIN, g->ts);
-	}
+	if (!on_rst(t, c, g, false))
+		on_fin(t, c, g, false);
 }
 
 /* The bytes of a segment, in order, to the SMTP dissector; its ACK tells
