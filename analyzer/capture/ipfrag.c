@@ -1,4 +1,4 @@
-/* reassembly.c - the only user of libnids: IP defragmentation.
+/* ipfrag.c - the only user of libnids: IP defragmentation.
  *
  * Our capture loop strips the link layer and hands libnids bare IPv4
  * fragments through a DLT_RAW pcap_t (so libnids' link-layer knowledge is
@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "capture/decode.h"
-#include "base/dlist.h"
+#include "base/btable.h"
 #include "reader.h"
 
 #define STANDIN_NET 0xf0000000u	 /* 240.0.0.0/4 */
@@ -50,9 +50,12 @@
 /* 64 KB of data, with room for repeats and overlaps; more is an attack */
 #define MAX_DATAGRAM_CHARGE (160 * 1024)
 
+/* A datagram libnids holds: found by the IPv4 key libnids knows it under
+ * (by4: the stand-in's for IPv6) and, for IPv6, by its own key (by6).
+ * Each family's ledger keeps its datagrams in age order: by4 is aged for
+ * IPv4, by6 for IPv6. */
 struct dgram {
-	struct dgram *next4, *next6; /* hash chains */
-	struct dlist_link age;	     /* on its family's age list */
+	struct bt_link by4, by6;
 	uint32_t src4, dst4;	     /* as libnids knows it, host order */
 	uint16_t id4;
 	uint8_t proto4;
@@ -66,10 +69,6 @@ struct dgram {
 	uint32_t nfrags;
 };
 
-struct age_list {
-	struct dlist dgrams; /* oldest first */
-	double timeout_s;
-};
 
 static struct {
 	const struct reasm_ops *ops;
@@ -78,9 +77,8 @@ static struct {
 	int open;
 	int flushing; /* a give-up header is inside libnids */
 	struct reasm_config cfg;
-	struct dgram **h4, **h6;
-	size_t nb;
-	struct age_list age[2]; /* [0] IPv4, [1] IPv6 */
+	struct btable t4, t6;  /* every datagram; the IPv6 ones */
+	double timeout_s[2];   /* [0] IPv4, [1] IPv6 */
 	uint64_t serial;	/* stand-in numbering */
 	double ts;		/* of the fragment being fed */
 	struct reasm_stats st;
@@ -126,62 +124,57 @@ static void ipv4_header(uint8_t *h, size_t total, uint16_t id, uint16_t frag,
 	put16(h + 10, ~sum & 0xffff);
 }
 
-static size_t slot4(uint32_t src, uint32_t dst, uint16_t id, uint8_t proto)
+static uint64_t hash4(uint32_t src, uint32_t dst, uint16_t id, uint8_t proto)
 {
 	uint8_t k[11];
 	put32(k, src);
 	put32(k + 4, dst);
 	put16(k + 8, id);
 	k[10] = proto;
-	return (size_t)mx_hash_bytes(k, sizeof(k), 4) & (R.nb - 1);
+	return mx_hash_bytes(k, sizeof(k), 4);
 }
 
-static size_t slot6(const uint8_t *src, const uint8_t *dst, uint32_t id)
+static uint64_t hash6(const uint8_t *src, const uint8_t *dst, uint32_t id)
 {
 	uint8_t k[36];
 	memcpy(k, src, 16);
 	memcpy(k + 16, dst, 16);
 	put32(k + 32, id);
-	return (size_t)mx_hash_bytes(k, sizeof(k), 6) & (R.nb - 1);
+	return mx_hash_bytes(k, sizeof(k), 6);
 }
 
 static struct dgram *find4(uint32_t src, uint32_t dst, uint16_t id,
 			   uint8_t proto)
 {
-	struct dgram *d = R.h4[slot4(src, dst, id, proto)];
-	while (d && !(d->src4 == src && d->dst4 == dst && d->id4 == id &&
-		      d->proto4 == proto))
-		d = d->next4;
-	return d;
+	uint64_t h = hash4(src, dst, id, proto);
+	for (struct bt_link *l = bt_chain(&R.t4, h); l; l = l->hnext) {
+		struct dgram *d = BT_ENTRY(l, struct dgram, by4);
+		if (l->hash == h && d->src4 == src && d->dst4 == dst &&
+		    d->id4 == id && d->proto4 == proto)
+			return d;
+	}
+	return NULL;
 }
 
 static struct dgram *find6(const uint8_t *src, const uint8_t *dst,
 			   uint32_t id)
 {
-	struct dgram *d = R.h6[slot6(src, dst, id)];
-	while (d && !(d->id6 == id && !memcmp(d->src6, src, 16) &&
-		      !memcmp(d->dst6, dst, 16)))
-		d = d->next6;
-	return d;
-}
-
-static void unchain(struct dgram **head, struct dgram *d, int six)
-{
-	struct dgram **pp = head;
-	while (*pp && *pp != d)
-		pp = six ? &(*pp)->next6 : &(*pp)->next4;
-	if (*pp)
-		*pp = six ? d->next6 : d->next4;
+	uint64_t h = hash6(src, dst, id);
+	for (struct bt_link *l = bt_chain(&R.t6, h); l; l = l->hnext) {
+		struct dgram *d = BT_ENTRY(l, struct dgram, by6);
+		if (l->hash == h && d->id6 == id && !memcmp(d->src6, src, 16) &&
+		    !memcmp(d->dst6, dst, 16))
+			return d;
+	}
+	return NULL;
 }
 
 /* Forget d (libnids no longer holds it). */
 static void drop(struct dgram *d)
 {
-	struct age_list *l = &R.age[d->v6];
-	unchain(&R.h4[slot4(d->src4, d->dst4, d->id4, d->proto4)], d, 0);
+	bt_del(&R.t4, &d->by4);
 	if (d->v6)
-		unchain(&R.h6[slot6(d->src6, d->dst6, d->id6)], d, 1);
-	dlist_unlink(&l->dgrams, &d->age);
+		bt_del(&R.t6, &d->by6);
 	R.st.held_bytes -= d->charged;
 	R.st.held_datagrams--;
 	free(d);
@@ -207,19 +200,23 @@ static void give_up(struct dgram *d, int evicted)
 	drop(d);
 }
 
-static struct dgram *oldest_in(const struct age_list *l)
+/* The oldest datagram of a family (0: IPv4, 1: IPv6), or NULL. */
+static struct dgram *oldest_in(int v6)
 {
-	return DLIST_ENTRY(l->dgrams.head, struct dgram, age);
+	return v6 ? BT_ENTRY(bt_oldest(&R.t6), struct dgram, by6)
+		  : BT_ENTRY(bt_oldest(&R.t4), struct dgram, by4);
 }
 
-static struct dgram *newer_than(const struct dgram *d)
+/* The one after d on its family's age list (newer), or NULL. */
+static struct dgram *newer_than(struct dgram *d)
 {
-	return DLIST_ENTRY(d->age.next, struct dgram, age);
+	return d->v6 ? DLIST_ENTRY(d->by6.age.next, struct dgram, by6.age)
+		     : DLIST_ENTRY(d->by4.age.next, struct dgram, by4.age);
 }
 
 static struct dgram *older_of_heads(const struct dgram *keep)
 {
-	struct dgram *a = oldest_in(&R.age[0]), *b = oldest_in(&R.age[1]);
+	struct dgram *a = oldest_in(0), *b = oldest_in(1);
 	if (a && a == keep)
 		a = newer_than(a);
 	if (b && b == keep)
@@ -242,10 +239,10 @@ static void make_room(size_t need, int add, const struct dgram *keep)
 	}
 }
 
+/* A new datagram, charged to the budget; the caller files it. */
 static struct dgram *admit(int v6, size_t need)
 {
 	struct dgram *d;
-	struct age_list *l = &R.age[v6];
 
 	make_room(need + CHARGE_DATAGRAM, 1, NULL);
 	d = calloc(1, sizeof(*d));
@@ -254,17 +251,19 @@ static struct dgram *admit(int v6, size_t need)
 	d->v6 = (uint8_t)v6;
 	d->first = R.ts;
 	d->charged = CHARGE_DATAGRAM;
-	dlist_append(&l->dgrams, &d->age);
 	R.st.held_bytes += d->charged;
 	R.st.held_datagrams++;
 	return d;
 }
 
-static void chain4(struct dgram *d)
+/* Filed under both keys; aged on its family's ledger only. */
+static void file_dgram(struct dgram *d)
 {
-	size_t s = slot4(d->src4, d->dst4, d->id4, d->proto4);
-	d->next4 = R.h4[s];
-	R.h4[s] = d;
+	bt_add(&R.t4, &d->by4, hash4(d->src4, d->dst4, d->id4, d->proto4));
+	if (d->v6) {
+		bt_unage(&R.t4, &d->by4);
+		bt_add(&R.t6, &d->by6, hash6(d->src6, d->dst6, d->id6));
+	}
 }
 
 /* Charge a fragment of caplen bytes to d; false if d grew past what one
@@ -368,6 +367,7 @@ int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 	       void *ctx, char errbuf[MX_ERRBUF_SIZE])
 {
 	static struct nids_chksum_ctl no_checksums = {0, 0, NIDS_DONT_CHKSUM, 0};
+	size_t nb;
 
 	if (R.open) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "defragmenter already open");
@@ -377,18 +377,20 @@ int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 	R.cfg = *cfg;
 	if (R.cfg.max_datagrams < 1)
 		R.cfg.max_datagrams = 1;
-	R.nb = mx_hash_buckets(2 * R.cfg.max_datagrams, 64, (size_t)1 << 22);
-	R.h4 = calloc(R.nb, sizeof(*R.h4));
-	R.h6 = calloc(R.nb, sizeof(*R.h6));
+	/* twice the buckets of the cap (make_room keeps the cap and the byte
+	 * budget, for both families together) */
+	nb = 2 * R.cfg.max_datagrams < 64 ? 64 : 2 * R.cfg.max_datagrams;
 	R.dead = pcap_open_dead(DLT_RAW, IPV4_MAX);
-	if (!R.h4 || !R.h6 || !R.dead) {
+	if (bt_init(&R.t4, R.cfg.max_datagrams, nb, (size_t)1 << 22) != 0 ||
+	    bt_init(&R.t6, R.cfg.max_datagrams, nb, (size_t)1 << 22) != 0 ||
+	    !R.dead) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "defragmenter: out of memory");
 		goto fail;
 	}
 	R.ops = ops;
 	R.ctx = ctx;
-	R.age[0] = (struct age_list){.timeout_s = cfg->timeout4_s};
-	R.age[1] = (struct age_list){.timeout_s = cfg->timeout6_s};
+	R.timeout_s[0] = cfg->timeout4_s;
+	R.timeout_s[1] = cfg->timeout6_s;
 
 	nids_params.pcap_desc = R.dead;
 	nids_params.filename = NULL;
@@ -416,8 +418,8 @@ int reasm_open(const struct reasm_config *cfg, const struct reasm_ops *ops,
 fail:
 	if (R.dead)
 		pcap_close(R.dead);
-	free(R.h4);
-	free(R.h6);
+	bt_fini(&R.t4);
+	bt_fini(&R.t6);
 	memset(&R, 0, sizeof(R));
 	return -1;
 }
@@ -425,9 +427,8 @@ fail:
 void reasm_expire(double now)
 {
 	for (int f = 0; f < 2; f++) {
-		struct age_list *l = &R.age[f];
 		struct dgram *d;
-		while ((d = oldest_in(l)) && d->first + l->timeout_s <= now)
+		while ((d = oldest_in(f)) && d->first + R.timeout_s[f] <= now)
 			give_up(d, 0);
 	}
 }
@@ -443,7 +444,6 @@ static struct dgram *new_dgram(const struct dec_seg *s)
 	if (!d)
 		on_no_mem("reasm_feed");
 	if (v6) {
-		size_t s6;
 		memcpy(d->src6, s->src.ip.a, 16);
 		memcpy(d->dst6, s->dst.ip.a, 16);
 		d->id6 = f->id;
@@ -456,16 +456,13 @@ static struct dgram *new_dgram(const struct dec_seg *s)
 		d->id4 = (uint16_t)(R.serial >> 56);
 		d->proto4 = STANDIN_PROTO;
 		R.serial++;
-		s6 = slot6(d->src6, d->dst6, d->id6);
-		d->next6 = R.h6[s6];
-		R.h6[s6] = d;
 	} else {
 		d->src4 = be32(s->src.ip.a);
 		d->dst4 = be32(s->dst.ip.a);
 		d->id4 = (uint16_t)f->id;
 		d->proto4 = f->proto;
 	}
-	chain4(d);
+	file_dgram(d);
 	return d;
 }
 
@@ -529,16 +526,15 @@ void reasm_shutdown(void)
 	if (!R.open)
 		return;
 	/* libnids' nids_exit frees no fragment queue: give them all up */
-	while (R.age[0].dgrams.head || R.age[1].dgrams.head)
+	while (oldest_in(0) || oldest_in(1))
 		give_up(older_of_heads(NULL), 0);
 	/* nids_exit frees only the head of its IP callback list, which after
 	 * nids_register_ip is our node: unregister first so nothing leaks */
 	nids_unregister_ip(on_ip);
 	nids_exit();
 	pcap_close(R.dead);
-	free(R.h4);
-	free(R.h6);
-	R.h4 = R.h6 = NULL;
+	bt_fini(&R.t4);
+	bt_fini(&R.t6);
 	R.dead = NULL;
 	R.open = 0;
 }
