@@ -20,7 +20,10 @@ include graph; the
 graph must have no cycle.  Prints each violation on one line and exits 1 if
 there is any; prints the layers and module counts otherwise.
 
-Usage: scripts/check_layers.py [--root DIR] [--graph]
+With --sizes it also prints the longest files and functions (a function
+is a line "{" to the next line "}", as this tree's style writes them).
+
+Usage: scripts/check_layers.py [--root DIR] [--graph] [--sizes]
 """
 import argparse
 import os
@@ -95,12 +98,41 @@ def find_cycle(graph):
     return None
 
 
+def sizes(root, files, top=3):
+    """The longest files and functions, longest first."""
+    flen, funcs = [], []
+    for rel in files:
+        if not rel.endswith((".c", ".h")):
+            continue
+        with open(os.path.join(root, rel), encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        flen.append((len(lines) - 1, rel))
+        i = 0
+        while i < len(lines):
+            if lines[i] == "{":
+                j = i - 1
+                while j > 0 and "(" not in lines[j]:
+                    j -= 1
+                name = re.findall(r"(\w+)\s*\(", lines[j])
+                k = i
+                while k < len(lines) and lines[k] != "}":
+                    k += 1
+                funcs.append((k - i + 1, f"{rel} {name[0] if name else '?'}"))
+                i = k
+            i += 1
+    for what, v in (("file", flen), ("function", funcs)):
+        for n, where in sorted(v, reverse=True)[:top]:
+            print(f"longest {what}: {n} lines, {where}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(
         os.path.abspath(__file__)), ".."))
     ap.add_argument("--graph", action="store_true",
                     help="print the module graph too")
+    ap.add_argument("--sizes", action="store_true",
+                    help="print the longest files and functions too")
     args = ap.parse_args()
     root = os.path.abspath(args.root)
     errors, graph, counts = [], {}, {}
@@ -133,6 +165,8 @@ def main():
     cycle = find_cycle(graph)
     if cycle:
         errors.append("include cycle: " + " -> ".join(cycle))
+    if args.sizes:
+        sizes(root, sources(root))
     if args.graph:
         for m in sorted(graph):
             print(f"{m}: {' '.join(sorted(graph[m]))}")
