@@ -44,6 +44,11 @@ void jarena_use(struct arena *a)
 	in_use = a;
 }
 
+struct arena *jarena_current(void)
+{
+	return in_use;
+}
+
 void jarena_install(void)
 {
 	json_set_alloc_funcs(arena_malloc, arena_nofree);

@@ -15,6 +15,8 @@ struct arena *jarena_new(void);
 void jarena_free(struct arena *a);
 /* The calling thread's jansson allocations go to a from now on. */
 void jarena_use(struct arena *a);
+/* The calling thread's arena now (NULL: none chosen). */
+struct arena *jarena_current(void);
 
 /* Route jansson's allocations through the arenas / back to malloc. */
 void jarena_install(void);

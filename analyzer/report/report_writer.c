@@ -1,6 +1,9 @@
 /* report_writer.c - see report_writer.h.  One mutex guards a ring of
- * objects in flight and the free arenas; each side waits on its own
- * condition only when it has nothing to do. */
+ * objects in flight, the free arenas and the free text buffers; each side
+ * waits on its own condition only when it has nothing to do.  When the
+ * ring is full the writer is behind: the builder then dumps its object
+ * itself and hands over the text, so both cores dump; the writer writes
+ * everything in the order handed over either way. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "report/report_writer.h"
 
@@ -21,6 +24,7 @@ struct rw_item {
 	const char *type;
 	FILE *f;
 	const char *prefix, *indent, *suffix;
+	struct textbuf *text;   /* or: dumped already, only to be written */
 };
 
 struct rw {
@@ -29,7 +33,7 @@ struct rw {
 	pthread_cond_t has_items, has_room;
 	struct rw_item q[RW_DEPTH];
 	size_t head, n;
-	struct arena *spare[RW_DEPTH]; /* arenas not in flight */
+	struct arena *spare[RW_DEPTH + 1]; /* arenas not in flight */
 	size_t n_spare, n_arenas;
 	bool closing, live;
 	int err;
@@ -38,6 +42,11 @@ struct rw {
 	 * (their counts are not atomic) */
 	struct dns_tx *done[2 * RW_DEPTH];
 	size_t n_done;
+	/* text buffers for objects the builder dumps itself */
+	struct textbuf texts[RW_DEPTH], *tspare[RW_DEPTH];
+	size_t n_tspare;
+	struct arena *builder_own; /* the builder's transactions' values */
+	int builder_err;           /* set by the builder only */
 	/* the writer thread's own */
 	struct arena *own; /* jansson's allocations while dumping */
 	struct textbuf text;
@@ -77,7 +86,8 @@ static void indent_lines(struct textbuf *b, size_t start, const char *indent)
 	}
 }
 
-int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
+/* The text rw_write_json writes, into b. */
+static int render(json_t *o, const char *prefix, const char *indent,
 		  const char *suffix, struct textbuf *b)
 {
 	size_t start;
@@ -94,7 +104,13 @@ int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
 	if (indent)
 		indent_lines(b, start, indent);
 	tb_puts(b, suffix);
-	if (b->oom)
+	return b->oom ? -1 : 0;
+}
+
+int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
+		  const char *suffix, struct textbuf *b)
+{
+	if (render(o, prefix, indent, suffix, b) != 0)
 		return -1;
 	fwrite(b->p, 1, b->len, f);
 	return 0;
@@ -114,10 +130,12 @@ static void *writer(void *arg)
 		it = w->q[w->head];
 		pthread_mutex_unlock(&w->mu);
 
-		if (it.tx) /* out of the window: nothing changes it any more */
+		if (it.text) /* the builder dumped it */
+			fwrite(it.text->p, 1, it.text->len, it.f);
+		else if (it.tx) /* out of the window: nothing changes it */
 			it.o = rj_dns(it.tx, -1, it.type);
-		if (rw_write_json(it.f, it.o, it.prefix, it.indent, it.suffix,
-				  &w->text) != 0)
+		if (!it.text && rw_write_json(it.f, it.o, it.prefix, it.indent,
+					      it.suffix, &w->text) != 0)
 			w->err = 1;
 		if (w->live)
 			fflush(it.f);
@@ -132,6 +150,8 @@ static void *writer(void *arg)
 			w->spare[w->n_spare++] = it.arena;
 		if (it.tx)
 			w->done[w->n_done++] = it.tx;
+		if (it.text)
+			w->tspare[w->n_tspare++] = it.text;
 		pthread_cond_signal(&w->has_room);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -141,10 +161,15 @@ static void *writer(void *arg)
 struct rw *rw_start(bool live)
 {
 	struct rw *w = calloc(1, sizeof(*w));
-	if (!w || !(w->own = jarena_new())) {
+	if (!w || !(w->own = jarena_new()) ||
+	    !(w->builder_own = jarena_new())) {
+		if (w)
+			jarena_free(w->own);
 		free(w);
 		return NULL;
 	}
+	for (size_t i = 0; i < RW_DEPTH; i++)
+		w->tspare[w->n_tspare++] = &w->texts[i];
 	w->live = live;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->has_items, NULL);
@@ -159,6 +184,7 @@ struct rw *rw_start(bool live)
 		pthread_cond_destroy(&w->has_items);
 		pthread_cond_destroy(&w->has_room);
 		jarena_free(w->own);
+		jarena_free(w->builder_own);
 		free(w);
 		return NULL;
 	}
@@ -168,8 +194,10 @@ struct arena *rw_arena(struct rw *w)
 {
 	struct arena *a = NULL;
 	pthread_mutex_lock(&w->mu);
-	/* a new arena while fewer than RW_DEPTH exist, else wait for one */
-	while (w->n_spare == 0 && w->n_arenas >= RW_DEPTH)
+	/* a new arena while fewer than one per slot and the one being
+	 * built exist (an object built while the ring is full is dumped
+	 * here, its arena back at once), else wait for one */
+	while (w->n_spare == 0 && w->n_arenas > RW_DEPTH)
 		pthread_cond_wait(&w->has_room, &w->mu);
 	if (w->n_spare)
 		a = w->spare[--w->n_spare];
@@ -189,10 +217,46 @@ static void drain_done(struct rw *w)
 		dns_tx_unref(w->done[--w->n_done]);
 }
 
-static void enqueue(struct rw *w, const struct rw_item *it)
+/* Dump it on the builder's thread into t: afterwards it holds only the
+ * text, its arena and transaction given back. */
+static void dump_here(struct rw *w, struct rw_item *it, struct textbuf *t)
+{
+	struct arena *was = jarena_current();
+	if (it->tx) {
+		jarena_use(w->builder_own);
+		it->o = rj_dns(it->tx, -1, it->type);
+	} else {
+		jarena_use(it->arena); /* where the object was built */
+	}
+	tb_clear(t);
+	if (render(it->o, it->prefix, it->indent, it->suffix, t) != 0)
+		w->builder_err = 1;
+	if (it->tx) { /* this thread owns the counts */
+		dns_tx_unref(it->tx);
+		arena_reset(w->builder_own);
+	}
+	if (it->arena)
+		arena_reset(it->arena);
+	jarena_use(was);
+	it->o = NULL;
+	it->tx = NULL;
+	it->text = t;
+}
+
+static void enqueue(struct rw *w, struct rw_item *it)
 {
 	pthread_mutex_lock(&w->mu);
 	drain_done(w);
+	if (w->n == RW_DEPTH && w->n_tspare) { /* the writer is behind */
+		struct textbuf *t = w->tspare[--w->n_tspare];
+		pthread_mutex_unlock(&w->mu);
+		dump_here(w, it, t);
+		pthread_mutex_lock(&w->mu);
+		if (it->arena) {
+			w->spare[w->n_spare++] = it->arena;
+			it->arena = NULL;
+		}
+	}
 	while (w->n == RW_DEPTH) {
 		pthread_cond_wait(&w->has_room, &w->mu);
 		drain_done(w);
@@ -207,7 +271,7 @@ void rw_submit(struct rw *w, json_t *o, FILE *f, const char *prefix,
 	       const char *indent, const char *suffix)
 {
 	struct rw_item it = {o, w->building, NULL, NULL, f,
-			     prefix, indent, suffix};
+			     prefix, indent, suffix, NULL};
 	w->building = NULL;
 	enqueue(w, &it);
 }
@@ -216,7 +280,8 @@ void rw_submit_dns(struct rw *w, struct dns_tx *tx, const char *type,
 		   FILE *f, const char *prefix, const char *indent,
 		   const char *suffix)
 {
-	struct rw_item it = {NULL, NULL, tx, type, f, prefix, indent, suffix};
+	struct rw_item it = {NULL, NULL, tx, type, f, prefix, indent, suffix,
+			     NULL};
 	dns_tx_ref(tx);
 	enqueue(w, &it);
 }
@@ -232,12 +297,15 @@ int rw_finish(struct rw *w)
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
 	drain_done(w);
-	err = w->err;
+	err = w->err || w->builder_err;
 	while (w->n_spare)
 		jarena_free(w->spare[--w->n_spare]);
 	jarena_free(w->building);
 	jarena_free(w->own);
+	jarena_free(w->builder_own);
 	tb_free(&w->text);
+	for (size_t i = 0; i < RW_DEPTH; i++)
+		tb_free(&w->texts[i]);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->has_items);
 	pthread_cond_destroy(&w->has_room);
