@@ -32,25 +32,6 @@ void tb_free(struct textbuf *b)
 	b->len = b->cap = 0;
 }
 
-void tb_put(struct textbuf *b, const char *s, size_t n)
-{
-	if (tb_reserve(b, n) != 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-void tb_puts(struct textbuf *b, const char *s)
-{
-	tb_put(b, s, strlen(s));
-}
-
-void tb_putc(struct textbuf *b, char c)
-{
-	if (tb_reserve(b, 1) == 0)
-		b->p[b->len++] = c;
-}
-
 void tb_pad(struct textbuf *b, const char *s, int width)
 {
 	size_t n = strlen(s);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct textbuf {
 	char *p;
@@ -23,9 +24,27 @@ static inline void tb_clear(struct textbuf *b)
 
 /* Room for n more bytes (and a NUL): 0, or -1 (and oom set). */
 int tb_reserve(struct textbuf *b, size_t n);
-void tb_put(struct textbuf *b, const char *s, size_t n);
-void tb_puts(struct textbuf *b, const char *s);
-void tb_putc(struct textbuf *b, char c);
+
+/* Inline: jansson's dump hands its text over a few bytes at a time. */
+static inline void tb_put(struct textbuf *b, const char *s, size_t n)
+{
+	if (b->oom || (b->len + n + 1 > b->cap && tb_reserve(b, n) != 0))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void tb_puts(struct textbuf *b, const char *s)
+{
+	tb_put(b, s, strlen(s));
+}
+
+static inline void tb_putc(struct textbuf *b, char c)
+{
+	if (b->oom || (b->len + 2 > b->cap && tb_reserve(b, 1) != 0))
+		return;
+	b->p[b->len++] = c;
+}
 /* printf("%-*s", width, s) */
 void tb_pad(struct textbuf *b, const char *s, int width);
 /* printf("%llu") / ("%d") */
