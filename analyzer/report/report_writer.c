@@ -36,6 +36,9 @@ struct rw {
 	struct arena *spare[RW_DEPTH + 1]; /* arenas not in flight */
 	size_t n_spare, n_arenas;
 	bool closing, live;
+	/* who sleeps on its condition: the other side signals only then
+	 * (a signal can cost a system call) */
+	bool writer_waits, builder_waits;
 	int err;
 	struct arena *building; /* the builder's, between rw_arena and submit */
 	/* transactions written, for the builder's thread to unreference
@@ -123,8 +126,11 @@ static void *writer(void *arg)
 	jarena_use(w->own);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (w->n == 0 && !w->closing)
+		while (w->n == 0 && !w->closing) {
+			w->writer_waits = true;
 			pthread_cond_wait(&w->has_items, &w->mu);
+			w->writer_waits = false;
+		}
 		if (w->n == 0)
 			break;
 		it = w->q[w->head];
@@ -152,7 +158,8 @@ static void *writer(void *arg)
 			w->done[w->n_done++] = it.tx;
 		if (it.text)
 			w->tspare[w->n_tspare++] = it.text;
-		pthread_cond_signal(&w->has_room);
+		if (w->builder_waits)
+			pthread_cond_signal(&w->has_room);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -190,6 +197,14 @@ struct rw *rw_start(bool live)
 	}
 }
 
+/* Under the lock: sleep until the writer has made room. */
+static void builder_wait(struct rw *w)
+{
+	w->builder_waits = true;
+	pthread_cond_wait(&w->has_room, &w->mu);
+	w->builder_waits = false;
+}
+
 struct arena *rw_arena(struct rw *w)
 {
 	struct arena *a = NULL;
@@ -198,7 +213,7 @@ struct arena *rw_arena(struct rw *w)
 	 * built exist (an object built while the ring is full is dumped
 	 * here, its arena back at once), else wait for one */
 	while (w->n_spare == 0 && w->n_arenas > RW_DEPTH)
-		pthread_cond_wait(&w->has_room, &w->mu);
+		builder_wait(w);
 	if (w->n_spare)
 		a = w->spare[--w->n_spare];
 	pthread_mutex_unlock(&w->mu);
@@ -258,12 +273,13 @@ static void enqueue(struct rw *w, struct rw_item *it)
 		}
 	}
 	while (w->n == RW_DEPTH) {
-		pthread_cond_wait(&w->has_room, &w->mu);
+		builder_wait(w);
 		drain_done(w);
 	}
 	w->q[(w->head + w->n) % RW_DEPTH] = *it;
 	w->n++;
-	pthread_cond_signal(&w->has_items);
+	if (w->writer_waits)
+		pthread_cond_signal(&w->has_items);
 	pthread_mutex_unlock(&w->mu);
 }
 
