@@ -1,5 +1,5 @@
-/* test_reassembly.c - unit tests for IP defragmentation (analyzer/
- * reassembly.c): libnids behind a ledger that bounds its memory, IPv6
+/* test_ipfrag.c - unit tests for IP defragmentation (analyzer/capture/
+ * ipfrag.c): libnids behind a ledger that bounds its memory, IPv6
  * through IPv4 stand-ins.
  *
  * Each test opens the one defragmenter, feeds fragments built here (RFC

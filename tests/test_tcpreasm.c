@@ -1,5 +1,5 @@
 /* test_tcpreasm.c - unit tests for one direction of TCP put back in order
- * (analyzer/tcpreasm.c; RFC 9293 section 3.4 sequence numbers).
+ * (analyzer/flow/tcpreasm.c; RFC 9293 section 3.4 sequence numbers).
  *
  * A recorder stands in for the SMTP dissector: it keeps every data and gap
  * callback in order, and the delivered bytes end to end.  Payloads are

@@ -4,8 +4,8 @@
  *   cap_open -> pipeline_open -> cap_run(engine_packet)
  *   -> pipeline_finish -> pipeline_close
  *
- * Only the public interfaces of capture.h, engine.h and report.h are used,
- * so the target does not care which TCP reassembler sits behind engine.c.
+ * Only the public interfaces of capture.h and run/pipeline.h are used, so
+ * the target does not care which TCP reassembler sits behind them.
  *
  * cap_open takes file names, so each input is written to one memfd per
  * process (rewritten and truncated per input) and opened as

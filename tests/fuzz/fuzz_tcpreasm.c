@@ -1,7 +1,8 @@
 /* fuzz_tcpreasm.c - libFuzzer target for TCP reassembly alone
- * (analyzer/tcpreasm.c): the two halves of one connection, sharing a hold
- * budget as engine.c's sessions do, driven by a script of segments, ACKs,
- * SYNs, flushes and resets; at the end both halves are flushed and freed.
+ * (analyzer/flow/tcpreasm.c): the two halves of one connection, sharing
+ * a hold budget as smtpflow.c's connections do, driven by a script of
+ * segments, ACKs, SYNs, flushes and resets; at the end both halves are
+ * flushed and freed.
  *
  *     input  := config rec*
  *     config : bit 7 = no shared budget (tcpr_half.budget NULL); else
@@ -22,7 +23,7 @@
  *     cap8       bytes captured = wire * cap8 / 256 (a snaplen cut)
  *
  * A segment's ACK is given to the other half before the segment, as
- * engine.c does.  The script is decoded without looking at the module's
+ * flow/smtpflow.c does.  The script is decoded without looking at the module's
  * state, so an input means the same whatever tcpreasm.c does with it;
  * bytes after the last complete record are ignored.  make_corpus.py writes
  * the samples' TCP connections in this form.
@@ -529,7 +530,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 done:
-	/* the end of the connection, as engine.c ends a session */
+	/* the end of the connection, as flow/smtpflow.c ends a session */
 	for (int d = 0; d < 2; d++)
 		fz_flush(&fz_half[d]);
 	for (int d = 0; d < 2; d++)

@@ -641,7 +641,7 @@ def reasm_scripts(path):
             last = ts
             fl, seq = t['flags'], t['seq']
             ack = t['ack'] if fl & 0x10 else None
-            if fl & 0x04:  # RST: engine.c passes it over
+            if fl & 0x04:  # RST: flow/smtpflow.c passes it over
                 continue
             if fl & 0x02:
                 sc.syn(d, seq)
