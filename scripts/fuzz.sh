@@ -27,7 +27,7 @@ TARGETS=${FUZZ_TARGETS:-"smtp dns pipeline tcpreasm merge"}
 # (__ubsan_default_options), so any report still ends the run, while
 # UBSAN_OPTIONS=suppressions=FILE can step over a known, reported issue.
 SAN="-fsanitize=fuzzer,address,undefined"
-CFLAGS_FZ="-g -O1 -fno-omit-frame-pointer -std=c11 -Wall -Wextra -D_DEFAULT_SOURCE -Idissectors -Ianalyzer"
+CFLAGS_FZ="-g -O1 -fno-omit-frame-pointer -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Idissectors -Ianalyzer"
 LIBS="-lnids -lpcap -ljansson -lm"
 
 max_len() {

@@ -322,7 +322,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct engine_config cfg;
 	struct report_options ro;
 	struct cap_reader *cr = NULL;
-	struct pipeline pl = {NULL};
+	struct pipeline pl;
 	struct fz_merged m = {NULL, {NULL, 0, 0}};
 	bool usage_error = false, any_fail = false, all_sorted = true;
 	char *obuf = NULL;
@@ -330,6 +330,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *out = NULL;
 	int ended = -1, rc;
 
+	memset(&pl, 0, sizeof(pl)); /* pipeline_close is safe on it */
 	n = fz_split(data, size, part, plen);
 	memset(single, 0, sizeof(single));
 	for (size_t i = 0; i < n; i++) {

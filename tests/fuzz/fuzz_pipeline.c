@@ -106,13 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct engine_config cfg;
 	struct report_options ro;
 	struct cap_reader *cr = NULL;
-	struct pipeline pl = {NULL};
+	struct pipeline pl;
 	bool usage_error = false;
 	char *obuf = NULL;
 	size_t olen = 0;
 	FILE *out = NULL;
 	int ended = -1;
 
+	memset(&pl, 0, sizeof(pl)); /* pipeline_close is safe on it */
 	if (fz_memfd_write(fz_fd, data, size) != 0)
 		fz_die("cannot write the input to the memfd", NULL);
 
