@@ -94,7 +94,12 @@ void tk_unanswered(struct session *s, double t, enum smtp_cmd cmd,
 
 /* hay contains needle; the message shows both. */
 #define tk_assert_has(hay, needle)                                           \
-	cr_assert_not_null(strstr((hay), (needle)), "\"%s\" not in \"%s\"",  \
-			   (needle), (hay))
+	do {                                                                   \
+		const char *tk_hay_ = (hay);                                   \
+		cr_assert_not_null(tk_hay_, "no text to find \"%s\" in",      \
+				   (needle));                                  \
+		cr_assert_not_null(strstr(tk_hay_, (needle)),                  \
+				   "\"%s\" not in \"%s\"", (needle), tk_hay_); \
+	} while (0)
 
 #endif

@@ -31,7 +31,6 @@ struct smtp_conn {
 	struct smtp_state *smtp;
 	struct smtp_state *smtp_spare; /* reset, from a previous session */
 	struct smtp_conn *pool_next;
-	bool closing;             /* on the closing list */
 };
 
 struct sf_table {
@@ -99,6 +98,13 @@ static struct smtp_conn *conn_find(struct sf_table *t,
 static struct smtp_conn *oldest_idle(const struct sf_table *t)
 {
 	return BT_ENTRY(bt_oldest(&t->conns), struct smtp_conn, link);
+}
+
+/* A live connection is aged (on the table's idle list) until it closes;
+ * then it waits out the grace on the closing list. */
+static bool is_closing(const struct smtp_conn *c)
+{
+	return !c->link.aged;
 }
 
 static struct smtp_conn *first_closing(const struct sf_table *t)
@@ -174,13 +180,14 @@ static void conn_clear(struct smtp_conn *c)
 		smtp_reset(spare);
 	c->smtp = NULL;
 	c->smtp_spare = spare;
-	c->closing = false;
 	sess_clear(&c->rec);
 }
 
 static void conn_free(struct smtp_conn *c)
 {
-	conn_clear(c);
+	tcpr_free(&c->half[0]);
+	tcpr_free(&c->half[1]);
+	smtp_free(c->smtp); /* at most one of the two is set */
 	smtp_free(c->smtp_spare);
 	sess_release(&c->rec);
 	free(c);
@@ -210,7 +217,7 @@ static void conn_over(struct sf_table *t, struct smtp_conn *c,
 		      enum sess_close why)
 {
 	struct session *s = &c->rec;
-	if (c->closing)
+	if (is_closing(c))
 		dlist_unlink(&t->closing, &c->link.age);
 	bt_del(&t->conns, &c->link);
 	for (int dir = 0; dir < 2; dir++) { /* what was held out of order */
@@ -270,12 +277,11 @@ static struct smtp_conn *conn_new(struct sf_table *t,
 static void conn_closing(struct sf_table *t, struct smtp_conn *c,
 			 enum sess_close why, double ts)
 {
-	if (c->closing)
+	if (is_closing(c))
 		return;
 	c->rec.close = why;
 	c->rec.close_t = ts;
 	bt_unage(&t->conns, &c->link);
-	c->closing = true;
 	dlist_append(&t->closing, &c->link.age);
 }
 
@@ -390,7 +396,7 @@ static struct smtp_conn *conn_for(struct sf_table *t, const struct tcp_seg *g,
 	struct smtp_conn *c = conn_find(t, &d->src, &d->dst, from_client);
 
 	if (c && *from_client && syn && c->rec.syns > 0 &&
-	    d->seq != c->rec.client_isn && (c->closing || c->rec.has_ack)) {
+	    d->seq != c->rec.client_isn && (is_closing(c) || c->rec.has_ack)) {
 		/* the port pair is reused by a new connection */
 		conn_over(t, c, CLOSE_TIMEOUT);
 		c = NULL;

@@ -383,7 +383,6 @@ static void tx_expire(struct dt_table *t, struct dns_tx *tx)
 	asker_del(t, tx);
 	names_drop(t, tx);
 	bt_del(&t->window, &tx->link);
-	tx->in_window = false;
 	if (t->expire_fn)
 		t->expire_fn(t->expire_ctx, tx);
 	dns_tx_unref(tx);
@@ -394,8 +393,11 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 			     const struct mx_endpoint *resolver, bool tcp,
 			     uint64_t match_hash)
 {
-	struct dns_tx *tx = dns_tx_new(m->qname);
-	if (!tx)
+	struct bt_link *victim = bt_victim(&t->window); /* at the cap */
+	struct dns_tx *tx;
+	if (victim) /* the oldest leaves early */
+		tx_expire(t, BT_ENTRY(victim, struct dns_tx, link));
+	if (!(tx = dns_tx_new(m->qname)))
 		return NULL;
 	tx->seq = ++t->seq;
 	tx->asker = *asker;
@@ -404,7 +406,6 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 	tx->id = m->id;
 	tx->qtype = m->qtype;
 	tx->clock = t->clock;
-	tx->in_window = true;
 	bt_add(&t->window, &tx->link, match_hash);
 	t->st.transactions++;
 	return tx;
@@ -563,12 +564,7 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 		}
 		tx_fill_response(t, tx, m, ts);
 	}
-	/* over the cap the oldest go, the newest surviving its insertion */
-	while (t->window.live > t->cfg.max_tx && t->window.age.head) {
-		t->window.evicted++;
-		tx_expire(t, oldest_tx(t));
-	}
-	return tx->in_window ? tx : NULL;
+	return tx;
 }
 
 void dt_expire(struct dt_table *t, double now)
@@ -586,7 +582,7 @@ struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
 	if (!t)
 		return NULL;
 	t->cfg = *cfg;
-	if (t->cfg.max_tx < 1) /* the newest must survive its own insertion */
+	if (t->cfg.max_tx < 1) /* room for the newest */
 		t->cfg.max_tx = 1;
 	nb = mx_hash_buckets(t->cfg.max_tx * 4, 1024, (size_t)1 << 24);
 	t->nbuckets = nb;

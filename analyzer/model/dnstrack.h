@@ -83,8 +83,8 @@ struct dns_tx {
 	struct mx_addr about;
 	struct dt_node *nodes;   /* its index entries, through tx_next */
 	struct dt_asker *by_asker;
-	struct bt_link link; /* in the window, found by its match key */
-	bool in_window;
+	/* in the window (link.aged), found by its match key */
+	struct bt_link link;
 	char qname_buf[]; /* as long as the name */
 };
 
