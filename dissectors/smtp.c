@@ -599,15 +599,16 @@ struct smtp_state *smtp_new(void)
 void smtp_reset(struct smtp_state *st)
 {
 	struct smtp_state keep = *st;
-	/* line buffers go: a line's handling depends on whether its
-	 * buffer exists yet */
-	free(st->line[0].buf);
-	free(st->line[1].buf);
+	/* every buffer is kept, empty, for the next session */
 	memset(st, 0, sizeof(*st));
 	st->text = keep.text;
 	st->text_cap = keep.text_cap;
 	st->fifo = keep.fifo;
 	st->cap = keep.cap;
+	for (int i = 0; i < 2; i++) {
+		st->line[i].buf = keep.line[i].buf;
+		st->line[i].cap = keep.line[i].cap;
+	}
 }
 
 void smtp_free(struct smtp_state *st)

@@ -144,9 +144,21 @@ char *sess_strdup(struct session *s, const char *str)
 	return str ? arena_escape(&s->strings, str, strlen(str)) : NULL;
 }
 
-static char *dup_escaped(const char *s)
+/* The HELO name, escaped into a buffer the record keeps from session to
+ * session (not the arena: a client may repeat HELO without end). */
+static void set_helo(struct session *s, const char *args)
 {
-	return s ? mx_escape_dup(s, strlen(s)) : NULL;
+	size_t n = strlen(args), need = n * 4 + 4; /* never truncated */
+	if (need > s->helo_cap) {
+		char *b = realloc(s->helo_buf, need);
+		if (!b) {
+			s->helo = NULL;
+			return;
+		}
+		s->helo_buf = b;
+		s->helo_cap = need;
+	}
+	s->helo = mx_escape(args, n, s->helo_buf, s->helo_cap);
 }
 
 /* "FROM:<a@b> SIZE=1" -> "a@b"; keeps the raw text if no brackets. */
@@ -162,16 +174,19 @@ static char *path_of(struct session *s, const char *args)
 	return arena_escape(&s->strings, lt, strcspn(lt, " "));
 }
 
-/* The pointer arrays grow by doubling; their strings are in the arena. */
-static void strv_add(char ***v, size_t *n, char *str)
+/* The pointer arrays grow by doubling and stay with the record for the
+ * next session; their strings are in the arena. */
+static void strv_add(char ***v, size_t *n, size_t *cap, char *str)
 {
 	char **nv;
 	if (!str || *n >= 1000)
 		return;
-	if ((*n & (*n - 1)) == 0) { /* 0, 1, 2, 4 ...: full */
-		if (!(nv = realloc(*v, (*n ? *n * 2 : 1) * sizeof(**v))))
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 2;
+		if (!(nv = realloc(*v, ncap * sizeof(**v))))
 			return;
 		*v = nv;
+		*cap = ncap;
 	}
 	(*v)[(*n)++] = str;
 }
@@ -201,17 +216,16 @@ static void on_command(struct session *s, const struct smtp_event *ev)
 	case SMTP_CMD_HELO:
 	case SMTP_CMD_EHLO:
 	case SMTP_CMD_LHLO:
-		free(s->helo);
-		s->helo = dup_escaped(ev->args);
+		set_helo(s, ev->args);
 		break;
 	case SMTP_CMD_MAIL:
 		if (has_prefix_ci(ev->args, "FROM:"))
-			strv_add(&s->mail_from, &s->n_mail_from,
+			strv_add(&s->mail_from, &s->n_mail_from, &s->cap_mail_from,
 				 path_of(s, ev->args));
 		break;
 	case SMTP_CMD_RCPT:
 		if (has_prefix_ci(ev->args, "TO:"))
-			strv_add(&s->rcpt_to, &s->n_rcpt_to,
+			strv_add(&s->rcpt_to, &s->n_rcpt_to, &s->cap_rcpt_to,
 				 path_of(s, ev->args));
 		break;
 	default:
@@ -312,37 +326,65 @@ void sess_on_smtp(void *session, const struct smtp_event *ev)
 	}
 }
 
-/* An event array or string chunk this large is not kept for the next
- * session. */
+/* An event array, string chunk or address list this large is not kept
+ * for the next session. */
 #define SESS_KEEP_EVENTS 64
 #define SESS_KEEP_STRINGS ((size_t)16 << 10)
+#define SESS_KEEP_PATHS 16
+
+/* The buffers a record keeps from one session to the next. */
+struct sess_keep {
+	struct tl_event *ev;
+	size_t cap_ev;
+	struct dns_tie *dns;
+	size_t cap_dns;
+	char *helo_buf;
+	size_t helo_cap;
+	char **mail_from, **rcpt_to;
+	size_t cap_mail_from, cap_rcpt_to;
+	struct arena strings;
+};
+
+static void keep_paths(char ***v, size_t *cap)
+{
+	if (*cap > SESS_KEEP_PATHS) {
+		free(*v);
+		*v = NULL;
+		*cap = 0;
+	}
+}
 
 void sess_clear(struct session *s)
 {
-	struct tl_event *ev = s->ev;
-	struct dns_tie *dns = s->dns;
-	size_t cap_ev = s->cap_ev, cap_dns = s->cap_dns;
-	struct arena strings;
+	struct sess_keep k;
 
-	free(s->helo);
-	free(s->mail_from);
-	free(s->rcpt_to);
 	for (size_t i = 0; i < s->n_dns; i++)
 		dns_tx_unref(s->dns[i].tx);
 	s->strings.keep = SESS_KEEP_STRINGS;
 	arena_reset(&s->strings);
-	strings = s->strings;
-	if (cap_ev > SESS_KEEP_EVENTS) {
-		free(ev);
-		ev = NULL;
-		cap_ev = 0;
+	if (s->cap_ev > SESS_KEEP_EVENTS) {
+		free(s->ev);
+		s->ev = NULL;
+		s->cap_ev = 0;
 	}
+	keep_paths(&s->mail_from, &s->cap_mail_from);
+	keep_paths(&s->rcpt_to, &s->cap_rcpt_to);
+	k = (struct sess_keep){s->ev,	     s->cap_ev,	       s->dns,
+			       s->cap_dns,   s->helo_buf,      s->helo_cap,
+			       s->mail_from, s->rcpt_to,       s->cap_mail_from,
+			       s->cap_rcpt_to, s->strings};
 	memset(s, 0, sizeof(*s));
-	s->ev = ev;
-	s->cap_ev = cap_ev;
-	s->dns = dns;
-	s->cap_dns = cap_dns;
-	s->strings = strings;
+	s->ev = k.ev;
+	s->cap_ev = k.cap_ev;
+	s->dns = k.dns;
+	s->cap_dns = k.cap_dns;
+	s->helo_buf = k.helo_buf;
+	s->helo_cap = k.helo_cap;
+	s->mail_from = k.mail_from;
+	s->rcpt_to = k.rcpt_to;
+	s->cap_mail_from = k.cap_mail_from;
+	s->cap_rcpt_to = k.cap_rcpt_to;
+	s->strings = k.strings;
 }
 
 void sess_release(struct session *s)
@@ -350,6 +392,9 @@ void sess_release(struct session *s)
 	sess_clear(s);
 	free(s->ev);
 	free(s->dns);
+	free(s->helo_buf);
+	free(s->mail_from);
+	free(s->rcpt_to);
 	arena_free(&s->strings);
 	memset(s, 0, sizeof(*s));
 }

@@ -128,11 +128,13 @@ struct session {
 	double banner_t;
 	int banner_code;
 	char *banner_text;
-	char *helo;
+	char *helo;      /* the last HELO/EHLO name, in helo_buf, or NULL */
+	char *helo_buf;  /* kept for the next session, like the arrays */
+	size_t helo_cap;
 	char **mail_from;
-	size_t n_mail_from;
+	size_t n_mail_from, cap_mail_from;
 	char **rcpt_to;
-	size_t n_rcpt_to;
+	size_t n_rcpt_to, cap_rcpt_to;
 	bool starttls;
 	uint64_t client_bytes, server_bytes;
 	struct unanswered unanswered[SESS_MAX_UNANSWERED];
