@@ -515,7 +515,10 @@ static void maybe_progress(struct cap_reader *cr, uint64_t total,
  * blocks, which this thread then analyses in order.  Memory is bounded
  * by the blocks; one block holds a frame of libpcap's largest snaplen. */
 #define RA_BLOCK ((size_t)272 << 10)
-#define RA_NBLOCKS 4
+#define RA_NBLOCKS 8
+/* the reader, ahead, sleeps until this many blocks are free again: one
+ * wake-up per few blocks, not per block */
+#define RA_WAKE_FREE 4
 
 struct ra_frame {
 	struct pcap_pkthdr hdr;
@@ -544,10 +547,13 @@ static size_t ra_frame_size(size_t caplen)
 	return (sizeof(struct ra_frame) + caplen + 7) & ~(size_t)7;
 }
 
-/* Under the lock: the next block to fill, or -1 when told to quit. */
+/* Under the lock: the next block to fill, or -1 when told to quit.  When
+ * all are full it waits for RA_WAKE_FREE of them. */
 static int ra_slot_to_fill(struct readahead *ra)
 {
-	while (ra->n_full == RA_NBLOCKS && !ra->quit) {
+	if (ra->n_full < RA_NBLOCKS)
+		return ra->quit ? -1 : (int)((ra->head + ra->n_full) % RA_NBLOCKS);
+	while (RA_NBLOCKS - ra->n_full < RA_WAKE_FREE && !ra->quit) {
 		ra->reader_waits = true;
 		pthread_cond_wait(&ra->emptied, &ra->mu);
 		ra->reader_waits = false;
@@ -642,7 +648,8 @@ static void ra_analyse(struct readahead *ra, cap_packet_fn fn, void *ctx)
 		pthread_mutex_lock(&ra->mu);
 		ra->head = (ra->head + 1) % RA_NBLOCKS;
 		ra->n_full--;
-		if (ra->reader_waits)
+		if (ra->reader_waits &&
+		    RA_NBLOCKS - ra->n_full >= RA_WAKE_FREE)
 			pthread_cond_signal(&ra->emptied);
 		pthread_mutex_unlock(&ra->mu);
 		if (stop_requested)

@@ -48,11 +48,19 @@ static void top_add(struct diag_top *v, size_t *n, double val,
 	}
 }
 
+/* Whether top_add would take val: most values would not, and their
+ * description need not be written. */
+static bool top_wants(const struct diag_top *v, size_t n, double val)
+{
+	return n < DIAG_TOP_N || v[DIAG_TOP_N - 1].v < val;
+}
+
 static void note_slow_banner(struct diag *d, const struct session *s)
 {
 	char what[300], a[MX_ADDRSTR], b[MX_ADDRSTR];
 	double delay;
-	if (!sess_banner_delay(s, &delay))
+	if (!sess_banner_delay(s, &delay) ||
+	    !top_wants(d->st.slow_banner, d->st.n_slow_banner, delay))
 		return;
 	snprintf(what, sizeof(what), "%s %s -> %s", s->id,
 		 mx_addr_str(&s->client.ip, a), mx_addr_str(&s->server.ip, b));
@@ -61,7 +69,9 @@ static void note_slow_banner(struct diag *d, const struct session *s)
 
 void diag_dns_done(struct diag *d, struct dns_tx *tx)
 {
-	if (tx->has_query && tx->has_response) {
+	if (tx->has_query && tx->has_response &&
+	    top_wants(d->st.slow_dns, d->st.n_slow_dns,
+		      mx_dt(tx->query_t, tx->response_t))) {
 		char what[300], tb[16];
 		snprintf(what, sizeof(what), "%s %s",
 			 dns_type_name(tx->qtype, tb), tx->qname);
