@@ -270,8 +270,10 @@ static int run(const struct options *o, struct cap_reader *cr, FILE *out)
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 	}
-	r = cap_run(cr, engine_packet, engine_idle, p.eng,
-		    !o->quiet && !o->iface && isatty(STDERR_FILENO), runerr);
+	/* files: the packet path on a second core (a live capture keeps one
+	 * thread, its reports due as soon as a session is over) */
+	r = engine_run(p.eng, cr, !o->iface,
+		       !o->quiet && !o->iface && isatty(STDERR_FILENO), runerr);
 	if (pipeline_finish(&p, cr) != 0) {
 		fprintf(stderr, "mxray: %s: write error\n",
 			o->outname ? o->outname : "standard output");

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <pcap.h>
 #include <stdio.h>
@@ -42,7 +41,7 @@ struct cap_input {
 	char *iobuf;             /* the file's stdio buffer (glibc ignores a
 				    size given without one) */
 	bool done;
-	uint64_t nread;          /* frames read (by the reading thread) */
+	uint64_t nread;          /* frames read */
 	struct cap_input_stats st;
 };
 
@@ -493,7 +492,7 @@ static struct cap_input *earliest(struct cap_reader *cr)
 	return in;
 }
 
-/* At most about once a second, on the reading thread. */
+/* At most about once a second. */
 static void maybe_progress(struct cap_reader *cr, uint64_t total,
 			   struct timespec *last)
 {
@@ -507,202 +506,8 @@ static void maybe_progress(struct cap_reader *cr, uint64_t total,
 	}
 }
 
-/* ---- files, read ahead on a second thread ----
- *
- * Reading (system calls, copies out of the page cache, libpcap's record
- * parsing) costs a tenth of the analysis and need not wait for it: a
- * reading thread merges the files and copies the frames into a few
- * blocks, which this thread then analyses in order.  Memory is bounded
- * by the blocks; one block holds a frame of libpcap's largest snaplen. */
-#define RA_BLOCK ((size_t)272 << 10)
-#define RA_NBLOCKS 8
-/* the reader, ahead, sleeps until this many blocks are free again: one
- * wake-up per few blocks, not per block */
-#define RA_WAKE_FREE 4
-
-struct ra_frame {
-	struct pcap_pkthdr hdr;
-	size_t input;
-	/* hdr.caplen bytes follow, then padding to 8 */
-};
-
-struct readahead {
-	struct cap_reader *cr;
-	pthread_mutex_t mu;
-	pthread_cond_t filled, emptied;
-	uint8_t *blk[RA_NBLOCKS];
-	size_t used[RA_NBLOCKS];
-	size_t head, n_full; /* full blocks, the oldest at head */
-	/* end: no block comes after those full; quit: the analysis stops
-	 * early; *_waits: who sleeps, so the other signals only then */
-	bool end, quit, reader_waits, main_waits;
-	bool progress;
-	uint64_t total;
-	int failed;
-	char errbuf[MX_ERRBUF_SIZE];
-};
-
-static size_t ra_frame_size(size_t caplen)
-{
-	return (sizeof(struct ra_frame) + caplen + 7) & ~(size_t)7;
-}
-
-/* Under the lock: the next block to fill, or -1 when told to quit.  When
- * all are full it waits for RA_WAKE_FREE of them. */
-static int ra_slot_to_fill(struct readahead *ra)
-{
-	if (ra->n_full < RA_NBLOCKS)
-		return ra->quit ? -1 : (int)((ra->head + ra->n_full) % RA_NBLOCKS);
-	while (RA_NBLOCKS - ra->n_full < RA_WAKE_FREE && !ra->quit) {
-		ra->reader_waits = true;
-		pthread_cond_wait(&ra->emptied, &ra->mu);
-		ra->reader_waits = false;
-	}
-	return ra->quit ? -1 : (int)((ra->head + ra->n_full) % RA_NBLOCKS);
-}
-
-/* Fill block b with the next frames in time order; true at the end of
- * all inputs. */
-static bool ra_fill(struct readahead *ra, uint8_t *b, size_t *used,
-		    struct timespec *last)
-{
-	struct cap_reader *cr = ra->cr;
-	struct cap_input *in;
-	*used = 0;
-	while (!stop_requested && (in = earliest(cr))) {
-		struct ra_frame *f = (struct ra_frame *)(b + *used);
-		size_t cap = in->hdr->caplen, need = ra_frame_size(cap);
-		if (need > RA_BLOCK) { /* never with libpcap's snaplen limit */
-			cap = RA_BLOCK - sizeof(*f);
-			need = RA_BLOCK;
-		}
-		if (need > RA_BLOCK - *used)
-			return false;
-		f->hdr = *in->hdr;
-		f->hdr.caplen = (bpf_u_int32)cap;
-		f->input = (size_t)(in - cr->in);
-		memcpy(f + 1, in->data, cap);
-		*used += need;
-		ra->total++;
-		if (ra->progress)
-			maybe_progress(cr, ra->total, last);
-		input_next(in, ra->errbuf, &ra->failed);
-	}
-	return true;
-}
-
-static void *ra_reader(void *arg)
-{
-	struct readahead *ra = arg;
-	struct timespec last = {0, 0};
-	bool eof = false;
-	for (size_t i = 0; i < ra->cr->n; i++)
-		input_next(&ra->cr->in[i], ra->errbuf, &ra->failed);
-	while (!eof) {
-		size_t used;
-		int slot;
-		pthread_mutex_lock(&ra->mu);
-		slot = ra_slot_to_fill(ra);
-		pthread_mutex_unlock(&ra->mu);
-		if (slot < 0)
-			break;
-		eof = ra_fill(ra, ra->blk[slot], &used, &last);
-		pthread_mutex_lock(&ra->mu);
-		ra->used[slot] = used;
-		ra->n_full++;
-		ra->end = eof;
-		if (ra->main_waits)
-			pthread_cond_signal(&ra->filled);
-		pthread_mutex_unlock(&ra->mu);
-	}
-	return NULL;
-}
-
-/* Under the lock: the oldest full block, or -1 at the end. */
-static int ra_slot_to_read(struct readahead *ra)
-{
-	while (ra->n_full == 0 && !ra->end) {
-		ra->main_waits = true;
-		pthread_cond_wait(&ra->filled, &ra->mu);
-		ra->main_waits = false;
-	}
-	return ra->n_full ? (int)ra->head : -1;
-}
-
-static void ra_analyse(struct readahead *ra, cap_packet_fn fn, void *ctx)
-{
-	for (;;) {
-		int slot;
-		pthread_mutex_lock(&ra->mu);
-		slot = ra_slot_to_read(ra);
-		pthread_mutex_unlock(&ra->mu);
-		if (slot < 0)
-			return;
-		for (size_t off = 0; off < ra->used[slot] && !stop_requested;) {
-			const struct ra_frame *f =
-				(const struct ra_frame *)(ra->blk[slot] + off);
-			deliver(&ra->cr->in[f->input], &f->hdr,
-				(const u_char *)(f + 1), fn, ctx);
-			off += ra_frame_size(f->hdr.caplen);
-		}
-		pthread_mutex_lock(&ra->mu);
-		ra->head = (ra->head + 1) % RA_NBLOCKS;
-		ra->n_full--;
-		if (ra->reader_waits &&
-		    RA_NBLOCKS - ra->n_full >= RA_WAKE_FREE)
-			pthread_cond_signal(&ra->emptied);
-		pthread_mutex_unlock(&ra->mu);
-		if (stop_requested)
-			return;
-	}
-}
-
-static void ra_free_blocks(struct readahead *ra)
-{
-	for (size_t i = 0; i < RA_NBLOCKS; i++)
-		free(ra->blk[i]);
-}
-
-/* 1 when the thread could not be had (the caller reads directly). */
-static int run_ahead(struct cap_reader *cr, cap_packet_fn fn, void *ctx,
-		     bool progress, char errbuf[MX_ERRBUF_SIZE])
-{
-	struct readahead ra;
-	pthread_t th;
-	memset(&ra, 0, sizeof(ra));
-	ra.cr = cr;
-	ra.progress = progress;
-	for (size_t i = 0; i < RA_NBLOCKS; i++)
-		if (!(ra.blk[i] = malloc(RA_BLOCK))) {
-			ra_free_blocks(&ra);
-			return 1;
-		}
-	pthread_mutex_init(&ra.mu, NULL);
-	pthread_cond_init(&ra.filled, NULL);
-	pthread_cond_init(&ra.emptied, NULL);
-	if (pthread_create(&th, NULL, ra_reader, &ra) != 0) {
-		ra_free_blocks(&ra);
-		return 1;
-	}
-	ra_analyse(&ra, fn, ctx);
-	pthread_mutex_lock(&ra.mu);
-	ra.quit = true; /* early only on a stop request */
-	pthread_cond_signal(&ra.emptied);
-	pthread_mutex_unlock(&ra.mu);
-	pthread_join(th, NULL);
-	pthread_mutex_destroy(&ra.mu);
-	pthread_cond_destroy(&ra.filled);
-	pthread_cond_destroy(&ra.emptied);
-	ra_free_blocks(&ra);
-	if (progress && ra.total > 0x3fff)
-		fprintf(stderr, "\r%60s\r", "");
-	if (ra.failed)
-		memcpy(errbuf, ra.errbuf, MX_ERRBUF_SIZE);
-	return ra.failed ? -1 : 0;
-}
-
-/* Files on this thread alone: when no second thread can be had. */
-static int run_direct(struct cap_reader *cr, cap_packet_fn fn, void *ctx,
+/* Files, merged in time order. */
+static int run_files(struct cap_reader *cr, cap_packet_fn fn, void *ctx,
 		      bool progress, char errbuf[MX_ERRBUF_SIZE])
 {
 	int failed = 0;
@@ -727,10 +532,7 @@ static int run_direct(struct cap_reader *cr, cap_packet_fn fn, void *ctx,
 int cap_run(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
 	    void *ctx, bool progress, char errbuf[MX_ERRBUF_SIZE])
 {
-	int rc;
 	if (cr->live)
 		return run_live(cr, fn, idle, ctx, errbuf);
-	if ((rc = run_ahead(cr, fn, ctx, progress, errbuf)) != 1)
-		return rc;
-	return run_direct(cr, fn, ctx, progress, errbuf);
+	return run_files(cr, fn, ctx, progress, errbuf);
 }

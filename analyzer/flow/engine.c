@@ -9,6 +9,7 @@
 
 #include "capture/decode.h"
 #include "flow/dnsconn.h"
+#include "flow/flowops.h"
 #include "model/dnstrack.h"
 #include "base/heap.h"
 #include "capture/ipfrag.h"
@@ -27,11 +28,10 @@
 
 struct engine {
 	struct engine_config cfg;
-	struct flow_hooks hooks;
 	struct dt_table *dns; /* borrowed */
 	bool finished;
+	struct fo_stream *ops; /* to the records, the DNS table, the hooks */
 	struct dc_table *dns_tcp;
-	struct dns_msg *msg; /* scratch for dns_parse, allocated once */
 	struct sf_table *smtp;
 
 	double now;
@@ -56,27 +56,12 @@ void engine_config_defaults(struct engine_config *c)
 
 /* ---- DNS ---- */
 
-/* cut: the capture's snaplen kept only len bytes of the message */
-static void dns_message(struct engine *e, const uint8_t *buf, size_t len,
-			const struct mx_endpoint *src,
-			const struct mx_endpoint *dst, bool tcp, bool cut,
-			double ts)
-{
-	struct dns_tx *tx;
-	if (dns_parse(buf, len, e->msg) != DX_OK) {
-		dt_count_unparsable(e->dns);
-		return;
-	}
-	tx = dt_message(e->dns, e->msg, src, dst, tcp, ts);
-	if (tx && cut && e->msg->qr)
-		tx->capture_cut = true;
-}
-
 static void on_dns_tcp_msg(void *ctx, const uint8_t *msg, size_t len,
 			   const struct mx_endpoint *src,
 			   const struct mx_endpoint *dst, double ts)
 {
-	dns_message(ctx, msg, len, src, dst, true, false, ts);
+	struct engine *e = ctx;
+	fo_dns(e->ops, msg, len, src, dst, true, false, ts);
 }
 
 /* ---- packets ---- */
@@ -85,8 +70,8 @@ static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 {
 	if (d->proto == 17) {
 		if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT)
-			dns_message(e, d->payload, d->len, &d->src, &d->dst,
-				    false, d->len < d->wire_len, ts);
+			fo_dns(e->ops, d->payload, d->len, &d->src, &d->dst,
+			       false, d->len < d->wire_len, ts);
 		return;
 	}
 	if (sf_is_smtp_port(e->smtp, d->src.port) ||
@@ -115,9 +100,7 @@ static void tick(struct engine *e)
 {
 	sf_expire(e->smtp, e->now);
 	dc_expire(e->dns_tcp, e->now);
-	dt_expire(e->dns, e->now);
-	if (e->hooks.tick)
-		e->hooks.tick(e->hooks.ctx, e->now);
+	fo_tick(e->ops, e->now); /* the DNS window, then the hooks' tick */
 	reasm_expire(e->now);
 }
 
@@ -164,17 +147,17 @@ struct engine *engine_new(const struct engine_config *cfg,
 	if (!e)
 		goto oom;
 	e->cfg = *cfg;
-	e->hooks = *hooks;
 	e->dns = dns;
 	sc.smtp_ports = e->cfg.smtp_ports;
 	sc.n_smtp_ports = cfg->n_smtp_ports;
 	sc.grace_s = cfg->grace_s;
 	sc.idle_timeout_s = cfg->idle_timeout_s;
 	sc.max_sessions = cfg->max_sessions;
-	e->smtp = sf_new(&sc, hooks);
-	e->msg = malloc(sizeof(*e->msg));
+	if (!(e->ops = fo_new(dns, hooks)))
+		goto oom;
+	e->smtp = sf_new(&sc, e->ops);
 	e->dns_tcp = dc_new(MAX_DNS_TCP_CONNS, DNS_TCP_IDLE_S, on_dns_tcp_msg, e);
-	if (!e->smtp || !e->msg || !e->dns_tcp)
+	if (!e->smtp || !e->dns_tcp)
 		goto oom;
 	rc.max_datagrams = MAX_FRAG_DATAGRAMS;
 	rc.max_bytes = MAX_FRAG_BYTES;
@@ -191,13 +174,27 @@ oom:
 	return NULL;
 }
 
+/* The flow side's counters. */
+static void flow_stats(const struct engine *e, struct engine_stats *st)
+{
+	struct sf_stats ss;
+	sf_get_stats(e->smtp, &ss);
+	st->sessions = ss.sessions;
+	st->sessions_evicted = ss.sessions_evicted;
+	st->partial_sessions = ss.partial_sessions;
+	st->tcp_gaps = ss.tcp_gaps;
+	st->tcp_missing_bytes = ss.tcp_missing_bytes;
+	reasm_get_stats(&st->frag);
+}
+
+/* On the flow side: what it says here is complete, and nothing reads the
+ * DNS table, which may still be the other thread's. */
 void engine_finish(struct engine *e)
 {
-	struct reasm_stats rs;
 	struct dc_stats cs;
+	if (e->finished)
+		return;
 	reasm_shutdown();
-	reasm_get_stats(&rs);
-	e->st.frag = rs;
 	/* DNS over TCP still open goes into the DNS table before the
 	 * sessions that may tie it are reported */
 	dc_get_stats(e->dns_tcp, &cs);
@@ -206,25 +203,17 @@ void engine_finish(struct engine *e)
 	e->st.dns_tcp_connections = cs.connections;
 	e->st.dns_tcp_evicted = cs.evicted;
 	sf_finish(e->smtp);
-	engine_get_stats(e, &e->st);
+	flow_stats(e, &e->st); /* reasm_get_stats works after shutdown */
 	e->finished = true;
 }
 
 void engine_get_stats(const struct engine *e, struct engine_stats *st)
 {
 	struct dt_stats ds;
-	struct sf_stats ss;
 	*st = e->st;
-	if (e->finished)
-		return; /* the counters were saved then */
-	sf_get_stats(e->smtp, &ss);
-	st->sessions = ss.sessions;
-	st->sessions_evicted = ss.sessions_evicted;
-	st->partial_sessions = ss.partial_sessions;
-	st->tcp_gaps = ss.tcp_gaps;
-	st->tcp_missing_bytes = ss.tcp_missing_bytes;
+	if (!e->finished) /* else they were saved then */
+		flow_stats(e, st);
 	dt_get_stats(e->dns, &ds);
-	reasm_get_stats(&st->frag);
 	st->dns_transactions = ds.transactions;
 	st->dns_evicted = ds.evicted;
 	st->dns_unparsable = ds.unparsable;
@@ -239,6 +228,31 @@ void engine_free(struct engine *e)
 	if (!e->finished)
 		reasm_shutdown();
 	sf_free(e->smtp); /* sessions still open are over first */
-	free(e->msg);
+	fo_free(e->ops);
 	free(e);
+}
+
+struct producer {
+	struct engine *e;
+	struct cap_reader *cr;
+	bool progress;
+	char *errbuf;
+	int rc;
+};
+
+static void produce(void *arg)
+{
+	struct producer *p = arg;
+	p->rc = cap_run(p->cr, engine_packet, engine_idle, p->e, p->progress,
+			p->errbuf);
+	engine_finish(p->e);
+}
+
+int engine_run(struct engine *e, struct cap_reader *cr, bool split,
+	       bool progress, char errbuf[MX_ERRBUF_SIZE])
+{
+	struct producer p = {e, cr, progress, errbuf, 0};
+	if (!split || fo_run_split(e->ops, produce, &p) != 0)
+		produce(&p);
+	return p.rc;
 }

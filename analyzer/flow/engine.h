@@ -1,10 +1,11 @@
-/* engine.h - the flow layer's front: IP packets in; SMTP sessions built
- * from them, and DNS messages into the DNS table (model/dnstrack.h).  What
- * happens to a session when it starts, is greeted and is over is the
- * hooks' business (main wires them to the diagnose layer).
+/* engine.h - the flow layer's front: IP packets in; SMTP sessions and DNS
+ * messages out, as operations (flowops.h) that build the session records
+ * and fill the DNS table (model/).  What happens to a session when it
+ * starts, is greeted and is over is the hooks' business (run/pipeline.c
+ * wires them to the diagnose layer).
  *
- * The engine owns the session table, the DNS-over-TCP connections and the
- * IP defragmenter; the DNS table is borrowed.
+ * The engine owns the session table, the DNS-over-TCP connections, the IP
+ * defragmenter and the operation stream; the DNS table is borrowed.
  * Time is capture time: timers (closing grace, idle timeout, DNS window)
  * advance with packet timestamps, so a file and a live capture behave the
  * same.
@@ -57,6 +58,11 @@ struct engine;
 struct engine *engine_new(const struct engine_config *cfg,
 			  struct dt_table *dns, const struct flow_hooks *hooks,
 			  char errbuf[MX_ERRBUF_SIZE]);
+/* Read cr to its end (cap_run's result and errbuf), then engine_finish.
+ * split: the packet path on a second thread, the analysis on this one
+ * (flowops.h); as without, when no thread can be had. */
+int engine_run(struct engine *e, struct cap_reader *cr, bool split,
+	       bool progress, char errbuf[MX_ERRBUF_SIZE]);
 /* One IP packet from the capture (a cap_packet_fn). */
 void engine_packet(void *engine, const struct cap_packet *pkt);
 /* Live capture on a quiet link: advance the timers to wall-clock now (a

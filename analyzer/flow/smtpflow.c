@@ -23,10 +23,12 @@
 #define POOL_MAX 4096
 
 /* The record right after the table link: a look-up reads the hash and
- * then the endpoints. */
+ * then the endpoints.  It is the flow's own copy, with the TCP facts only
+ * (sesstcp.c); the reported one is built from the operation stream. */
 struct smtp_conn {
 	struct bt_link link; /* aged while live, on the closing list after */
 	struct session rec;
+	uint32_t slot; /* in the operation stream, for this connection's life */
 	struct tcpr_half half[2]; /* 0 client->server, 1 back */
 	struct smtp_state *smtp;
 	struct smtp_state *smtp_spare; /* reset, from a previous session */
@@ -35,7 +37,11 @@ struct smtp_conn {
 
 struct sf_table {
 	struct sf_config cfg;
-	struct flow_hooks hooks;
+	struct fo_stream *ops;
+	/* slots of freed connections, for new ones */
+	uint32_t *free_slots;
+	size_t n_free_slots, cap_free_slots;
+	uint32_t next_slot;
 	/* live connections, oldest activity first; those over wait out the
 	 * grace on the closing list instead, by close time */
 	struct btable conns;
@@ -133,35 +139,35 @@ static struct smtp_state *smtp_start(struct smtp_conn *c)
 	return c->smtp;
 }
 
+/* The dissector's events go into the stream as they come. */
+static void emit_smtp(void *ctx, const struct smtp_event *ev)
+{
+	struct sdir *d = ctx;
+	fo_smtp(d->t->ops, d->c->slot, ev);
+}
+
 static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 {
 	struct sdir *d = ctx;
 	struct smtp_conn *c = d->c;
-	struct session *s = &c->rec;
-	bool had_banner = s->has_banner;
 	if (!c->smtp && !smtp_start(c))
 		return;
+	fo_feed(d->t->ops, c->slot, true);
 	smtp_feed(c->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT, buf,
-		  len, ts, sess_on_smtp, s);
-	if (!had_banner && s->has_banner && d->t->hooks.banner)
-		d->t->hooks.banner(d->t->hooks.ctx, s);
+		  len, ts, emit_smtp, d);
+	fo_feed(d->t->ops, c->slot, false);
 }
 
 static void stream_gap(void *ctx, uint64_t missing, double ts)
 {
 	struct sdir *d = ctx;
 	struct smtp_conn *c = d->c;
-	struct session *s = &c->rec;
-	struct tl_event *ev = sess_add_event(s, ts, EV_GAP,
-					     d->dir ? ACTOR_SERVER : ACTOR_CLIENT);
-	if (ev)
-		ev->bytes = missing;
-	s->missing[d->dir] += missing;
+	fo_gap(d->t->ops, c->slot, d->dir, missing, ts);
 	d->t->st.tcp_gaps++;
 	d->t->st.tcp_missing_bytes += missing;
 	if (c->smtp)
 		smtp_gap(c->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT,
-			 missing, ts, sess_on_smtp, s);
+			 missing, ts, emit_smtp, d);
 }
 
 static const struct tcpr_ops stream_ops = {stream_data, stream_gap};
@@ -183,8 +189,24 @@ static void conn_clear(struct smtp_conn *c)
 	sess_clear(&c->rec);
 }
 
-static void conn_free(struct smtp_conn *c)
+/* The slot goes back for a new connection; when that cannot be kept,
+ * the slot is just not reused. */
+static void slot_put(struct sf_table *t, uint32_t slot)
 {
+	if (t->n_free_slots == t->cap_free_slots) {
+		size_t n = t->cap_free_slots ? t->cap_free_slots * 2 : 256;
+		uint32_t *v = realloc(t->free_slots, n * sizeof(*v));
+		if (!v)
+			return;
+		t->free_slots = v;
+		t->cap_free_slots = n;
+	}
+	t->free_slots[t->n_free_slots++] = slot;
+}
+
+static void conn_free(struct sf_table *t, struct smtp_conn *c)
+{
+	slot_put(t, c->slot);
 	tcpr_free(&c->half[0]);
 	tcpr_free(&c->half[1]);
 	smtp_free(c->smtp); /* at most one of the two is set */
@@ -193,26 +215,8 @@ static void conn_free(struct smtp_conn *c)
 	free(c);
 }
 
-/* How the record ends when nothing closed it before. */
-static void close_record(struct sf_table *t, struct session *s,
-			 enum sess_close why)
-{
-	if (s->close != CLOSE_NONE)
-		return;
-	s->close = why;
-	s->close_t = why == CLOSE_TIMEOUT && t->now > s->last ? t->now : s->last;
-	if (why == CLOSE_TIMEOUT) {
-		/* the side that went silent: the server while it owes the
-		 * greeting or a reply, else the client */
-		struct tl_event *ev =
-			sess_add_event(s, s->close_t, EV_TIMEOUT, ACTOR_CLIENT);
-		if (ev && s->has_syn_ack && (!s->has_banner || s->n_unanswered))
-			ev->actor = ACTOR_SERVER;
-	}
-}
-
-/* A session is over: complete its record, hand it on, reuse the
- * connection or free it. */
+/* A session is over: what the flow still holds goes into the stream,
+ * then its end; the connection is reused or freed. */
 static void conn_over(struct sf_table *t, struct smtp_conn *c,
 		      enum sess_close why)
 {
@@ -224,27 +228,28 @@ static void conn_over(struct sf_table *t, struct smtp_conn *c,
 		struct sdir d = {t, c, dir};
 		tcpr_flush(&c->half[dir], s->last, &stream_ops, &d);
 	}
+	if (c->smtp) {
+		struct sdir d = {t, c, 0};
+		smtp_finish(c->smtp, emit_smtp, &d);
+	}
 	/* bytes each side sent, once: retransmissions are not counted */
-	s->client_bytes = c->half[0].delivered + c->half[0].missing;
-	s->server_bytes = c->half[1].delivered + c->half[1].missing;
-	if (c->smtp)
-		smtp_finish(c->smtp, sess_on_smtp, s);
-	close_record(t, s, why);
-	if (t->hooks.session_done)
-		t->hooks.session_done(t->hooks.ctx, s);
+	fo_over(t->ops, c->slot, why, t->now,
+		c->half[0].delivered + c->half[0].missing,
+		c->half[1].delivered + c->half[1].missing);
 	if (t->n_pool < POOL_MAX) {
 		conn_clear(c);
 		c->pool_next = t->pool;
 		t->pool = c;
 		t->n_pool++;
 	} else {
-		conn_free(c);
+		conn_free(t, c);
 	}
 }
 
 static struct smtp_conn *conn_new(struct sf_table *t,
 				  const struct mx_endpoint *client,
-				  const struct mx_endpoint *srv, double ts)
+				  const struct mx_endpoint *srv, double ts,
+				  bool partial)
 {
 	struct bt_link *victim = bt_victim(&t->conns);
 	struct smtp_conn *c;
@@ -258,29 +263,29 @@ static struct smtp_conn *conn_new(struct sf_table *t,
 		c->pool_next = NULL;
 	} else if (!(c = calloc(1, sizeof(*c)))) {
 		return NULL;
+	} else {
+		c->slot = t->n_free_slots ? t->free_slots[--t->n_free_slots]
+					  : t->next_slot++;
 	}
 	s = &c->rec;
 	s->seq = ++t->seq;
-	snprintf(s->id, sizeof(s->id), "S%llu", (unsigned long long)s->seq);
 	s->client = *client;
 	s->server = *srv;
 	s->start = s->last = ts;
 	c->half[0].budget = c->half[1].budget = &t->hold;
+	s->partial = partial;
 	bt_add(&t->conns, &c->link, conn_hash(client, srv));
 	t->st.sessions++;
-	if (t->hooks.session_start)
-		t->hooks.session_start(t->hooks.ctx, s);
+	if (partial)
+		t->st.partial_sessions++;
+	fo_start(t->ops, c->slot, s->seq, client, srv, ts, partial);
 	return c;
 }
 
-/* Both sides closed, or a reset: over after the grace period. */
-static void conn_closing(struct sf_table *t, struct smtp_conn *c,
-			 enum sess_close why, double ts)
+/* Both sides closed, or a reset (the record says since when): over after
+ * the grace period. */
+static void conn_closing(struct sf_table *t, struct smtp_conn *c)
 {
-	if (is_closing(c))
-		return;
-	c->rec.close = why;
-	c->rec.close_t = ts;
 	bt_unage(&t->conns, &c->link);
 	dlist_append(&t->closing, &c->link.age);
 }
@@ -290,83 +295,6 @@ struct tcp_seg {
 	const struct dec_seg *d;
 	double ts;
 };
-
-/* A reset from one side ends the session (after the grace); true if the
- * segment was one. */
-static bool on_rst(struct sf_table *t, struct smtp_conn *c,
-		   const struct tcp_seg *g, bool client)
-{
-	if (!(g->d->flags & TH_RST))
-		return false;
-	sess_add_event(&c->rec, g->ts, EV_RST,
-		       client ? ACTOR_CLIENT : ACTOR_SERVER);
-	conn_closing(t, c, client ? CLOSE_RST_CLIENT : CLOSE_RST_SERVER,
-		     g->ts);
-	return true;
-}
-
-/* A side's first FIN; with the other side's, the session is closing. */
-static void on_fin(struct sf_table *t, struct smtp_conn *c,
-		   const struct tcp_seg *g, bool client)
-{
-	struct session *s = &c->rec;
-	bool *mine = client ? &s->fin_client : &s->fin_server;
-	if (!(g->d->flags & TH_FIN) || *mine)
-		return;
-	*mine = true;
-	*(client ? &s->fin_client_t : &s->fin_server_t) = g->ts;
-	sess_add_event(s, g->ts, EV_FIN, client ? ACTOR_CLIENT : ACTOR_SERVER);
-	if (s->fin_client && s->fin_server)
-		conn_closing(t, c, CLOSE_FIN, g->ts);
-}
-
-static void on_client_seg(struct sf_table *t, struct smtp_conn *c,
-			  const struct tcp_seg *g)
-{
-	struct session *s = &c->rec;
-	struct tl_event *ev;
-	if ((g->d->flags & TH_SYN) && !(g->d->flags & TH_ACK)) {
-		s->syns++;
-		if (s->syns == 1)
-			s->client_isn = g->d->seq;
-		s->syn_t = g->ts;
-		ev = sess_add_event(s, g->ts, EV_SYN, ACTOR_CLIENT);
-		if (ev)
-			ev->retransmission = s->syns > 1;
-		return;
-	}
-	if (on_rst(t, c, g, true))
-		return;
-	/* the handshake's ACK: of the server's ISN, after its SYN-ACK */
-	if (s->has_syn_ack && !s->has_ack && (g->d->flags & TH_ACK) &&
-	    g->d->ack == s->server_isn + 1) {
-		s->has_ack = true;
-		s->ack_t = g->ts;
-		sess_add_event(s, g->ts, EV_ACK, ACTOR_CLIENT);
-	}
-	on_fin(t, c, g, true);
-}
-
-static void on_server_seg(struct sf_table *t, struct smtp_conn *c,
-			  const struct tcp_seg *g)
-{
-	struct session *s = &c->rec;
-	struct tl_event *ev;
-	if ((g->d->flags & TH_SYN) && (g->d->flags & TH_ACK)) {
-		s->syn_acks++;
-		if (!s->has_syn_ack) {
-			s->has_syn_ack = true;
-			s->syn_ack_t = g->ts;
-			s->server_isn = g->d->seq;
-		}
-		ev = sess_add_event(s, g->ts, EV_SYN_ACK, ACTOR_SERVER);
-		if (ev)
-			ev->retransmission = s->syn_acks > 1;
-		return;
-	}
-	if (!on_rst(t, c, g, false))
-		on_fin(t, c, g, false);
-}
 
 /* The bytes of a segment, in order, to the SMTP dissector; its ACK tells
  * the other direction what the receiver got. */
@@ -405,36 +333,36 @@ static struct smtp_conn *conn_for(struct sf_table *t, const struct tcp_seg *g,
 		return c;
 	if (syn && !(d->flags & TH_RST) && sf_is_smtp_port(t, d->dst.port)) {
 		*from_client = true;
-		return conn_new(t, &d->src, &d->dst, g->ts);
+		return conn_new(t, &d->src, &d->dst, g->ts, false);
 	}
 	if ((d->flags & (TH_SYN | TH_RST)) || d->wire_len == 0)
 		return NULL;
 	*from_client = sf_is_smtp_port(t, d->dst.port);
-	c = *from_client ? conn_new(t, &d->src, &d->dst, g->ts)
-			 : conn_new(t, &d->dst, &d->src, g->ts);
-	if (c) {
-		c->rec.partial = true;
-		t->st.partial_sessions++;
-	}
-	return c;
+	return *from_client ? conn_new(t, &d->src, &d->dst, g->ts, true)
+			    : conn_new(t, &d->dst, &d->src, g->ts, true);
 }
 
 void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
 		double now)
 {
 	struct tcp_seg g = {d, ts};
+	struct sess_seg sg = {ts,
+			      d->seq,
+			      d->ack,
+			      d->flags & TH_SYN,
+			      d->flags & TH_ACK,
+			      d->flags & TH_FIN,
+			      d->flags & TH_RST};
 	bool from_client = true;
 	struct smtp_conn *c;
 
 	t->now = now;
 	if (!(c = conn_for(t, &g, &from_client)))
 		return;
-	c->rec.last = ts;
 	bt_touch(&t->conns, &c->link); /* a closing one stays in place */
-	if (from_client)
-		on_client_seg(t, c, &g);
-	else
-		on_server_seg(t, c, &g);
+	if (sess_tcp_segment(&c->rec, from_client, &sg, false))
+		conn_closing(t, c);
+	fo_segment(t->ops, c->slot, from_client, &sg);
 	stream_seg(t, c, from_client, &g);
 }
 
@@ -460,14 +388,13 @@ void sf_finish(struct sf_table *t)
 		conn_over(t, c, CLOSE_CAPTURE_END);
 }
 
-struct sf_table *sf_new(const struct sf_config *cfg,
-			const struct flow_hooks *hooks)
+struct sf_table *sf_new(const struct sf_config *cfg, struct fo_stream *ops)
 {
 	struct sf_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->cfg = *cfg;
-	t->hooks = *hooks;
+	t->ops = ops;
 	t->hold.limit = HOLD_BUDGET;
 	if (bt_init(&t->conns, cfg->max_sessions, 1024, (size_t)1 << 24) != 0) {
 		free(t);
@@ -490,8 +417,9 @@ void sf_free(struct sf_table *t)
 	while (t->pool) {
 		struct smtp_conn *c = t->pool;
 		t->pool = c->pool_next;
-		conn_free(c);
+		conn_free(t, c);
 	}
 	bt_fini(&t->conns);
+	free(t->free_slots);
 	free(t);
 }

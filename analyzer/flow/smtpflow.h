@@ -1,14 +1,15 @@
 /* smtpflow.h - the SMTP connections: a bounded table keyed on the two
- * endpoints, the TCP handshake, FIN and RST per RFC 9293, and each
- * direction's bytes put in order (tcpreasm.h) for the SMTP dissector,
- * whose events fill the session record (model/session.h).
+ * endpoints, the TCP handshake, FIN and RST per RFC 9293 (model/sesstcp.c
+ * on the connection's own copy of the record), and each direction's bytes
+ * put in order (tcpreasm.h) for the SMTP dissector, whose events go into
+ * the operation stream (flowops.h) that builds the reported record.
  *
  * A connection is flow state (table links, the two stream halves, the
- * parser) around the record that the layers above read.  It is over after
- * both FINs or a reset plus the grace for late DNS, after the idle
- * timeout, when its port pair is reused, when the table is full (the least
- * recently active goes), or at the end of the capture; the record then
- * goes to the session_done hook and the connection is reused.
+ * parser) and a slot in the stream.  It is over after both FINs or a
+ * reset plus the grace for late DNS, after the idle timeout, when its
+ * port pair is reused, when the table is full (the least recently active
+ * goes), or at the end of the capture; fo_over then ends the record and
+ * the connection is reused.
  */
 #ifndef MXRAY_SMTPFLOW_H
 #define MXRAY_SMTPFLOW_H
@@ -18,17 +19,8 @@
 #include <stdint.h>
 
 #include "capture/decode.h"
+#include "flow/flowops.h"
 #include "model/session.h"
-
-/* Called with the session record, in capture order: */
-struct flow_hooks {
-	void (*session_start)(void *ctx, struct session *s); /* first packet */
-	void (*banner)(void *ctx, struct session *s);  /* greeting's first byte */
-	/* over: the record is complete, and reused or freed on return */
-	void (*session_done)(void *ctx, struct session *s);
-	void (*tick)(void *ctx, double now); /* about once a capture second */
-	void *ctx;
-};
 
 struct sf_config {
 	const uint16_t *smtp_ports; /* borrowed */
@@ -48,8 +40,8 @@ struct sf_stats {
 
 struct sf_table;
 
-struct sf_table *sf_new(const struct sf_config *c,
-			const struct flow_hooks *hooks);
+/* Its sessions go into ops (borrowed). */
+struct sf_table *sf_new(const struct sf_config *c, struct fo_stream *ops);
 bool sf_is_smtp_port(const struct sf_table *t, uint16_t port);
 /* A TCP segment to or from an SMTP port, at ts; now is the capture clock
  * (the latest timestamp so far). */

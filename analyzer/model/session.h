@@ -1,10 +1,10 @@
 /* session.h - the record of one SMTP session (one TCP connection to an
  * SMTP port): its handshake times, the timeline of SMTP events, the DNS
- * lookups tied to it, its delivery attempt.  The flow layer fills it
- * (flow/smtpflow.h keeps the connection state around it) from the first
- * packet the capture has of the connection; the diagnose and report
- * layers read it when the session is over, and then it is cleared for
- * reuse.
+ * lookups tied to it, its delivery attempt.  The flow layer's operations
+ * fill it (flow/flowops.h; flow/smtpflow.h keeps the connection state)
+ * from the first packet the capture has of the connection; the diagnose
+ * and report layers read it when the session is over, and then it is
+ * cleared for reuse.
  */
 #ifndef MXRAY_SESSION_H
 #define MXRAY_SESSION_H
@@ -190,6 +190,24 @@ void sess_free(struct session *s);
 /* Banner delay per SPEC: from the handshake ACK (else the SYN-ACK) to the
  * first byte of the greeting; false when unknown. */
 bool sess_banner_delay(const struct session *s, double *delay);
+
+/* A TCP segment of the session, as sesstcp.c reads it. */
+struct sess_seg {
+	double ts;
+	uint32_t seq, ackno;
+	bool syn, ack, fin, rst;
+};
+/* The segment's handshake, FIN and RST facts into the record (and
+ * s->last), and its timeline events if events; true if it made the
+ * session start closing. */
+bool sess_tcp_segment(struct session *s, bool from_client,
+		      const struct sess_seg *g, bool events);
+/* Closing (both FINs, or a reset) since ts, unless it already is: true if
+ * it was not. */
+bool sess_closing(struct session *s, enum sess_close why, double ts);
+/* Over, by why at capture clock now, when nothing closed it before: a
+ * timeout's event says which side went silent. */
+void sess_end(struct session *s, enum sess_close why, double now);
 
 const char *sess_close_name(enum sess_close c);
 const char *ev_kind_name(enum ev_kind k);

@@ -1,0 +1,443 @@
+/* flowops.c - see flowops.h.  An operation is a header and a fixed part,
+ * then its strings or message bytes, 8-aligned, written where it is
+ * applied from: a scratch buffer applied at once, or the block being
+ * filled for the other thread. */
+#define _GNU_SOURCE /* pthread_setname_np */
+#include "flow/flowops.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/blockq.h"
+#include "dns.h"
+
+#define OP_MAX ((size_t)80 << 10)  /* a DNS message over TCP and more */
+#define BLOCK_SIZE ((size_t)256 << 10)
+#define NBLOCKS 8
+/* Released records kept with their buffers for the next sessions. */
+#define POOL_MAX 4096
+
+enum op_type { OP_START, OP_SEG, OP_FEED, OP_SMTP, OP_GAP, OP_OVER, OP_DNS,
+	       OP_TICK };
+
+struct op_hdr {
+	uint32_t size; /* all of it, 8-aligned */
+	uint8_t type;
+	uint8_t flag;  /* per type: partial, from_client, begin, dir, why,
+			  tcp|cut */
+	uint16_t spare;
+	uint32_t slot;
+	uint32_t spare2;
+};
+
+struct op_start {
+	uint64_t seq;
+	struct mx_endpoint client, server;
+	double ts;
+};
+
+struct op_smtp {
+	struct smtp_event ev; /* its strings follow, in this order */
+	uint32_t nverb, nargs, ntext;
+};
+
+struct op_gap {
+	uint64_t missing;
+	double ts;
+};
+
+struct op_over {
+	double now;
+	uint64_t client_bytes, server_bytes;
+};
+
+struct op_dns {
+	struct mx_endpoint src, dst;
+	double ts;
+	uint32_t len; /* the message follows */
+};
+
+#define DNS_TCP 1
+#define DNS_CUT 2
+
+struct fo_slot {
+	struct session *s;
+	bool had_banner; /* when the segment's bytes began */
+};
+
+struct fo_stream {
+	/* the applying side */
+	struct dt_table *dns;
+	struct flow_hooks hooks;
+	struct dns_msg *msg; /* dns_parse's scratch */
+	struct fo_slot *slots;
+	size_t nslots;
+	struct session **spare;
+	size_t nspare;
+	/* the flow side: where the next operation goes */
+	struct blockq *q; /* while split */
+	uint8_t *blk;
+	size_t used, cap;
+	bool lost; /* the applying side quit: operations go nowhere */
+	uint8_t *scratch;
+};
+
+/* ---- applying ---- */
+
+static struct session *record_new(struct fo_stream *f, uint32_t slot)
+{
+	struct session *s;
+	if (slot >= f->nslots) {
+		size_t n = f->nslots ? f->nslots : 1024;
+		struct fo_slot *v;
+		while (n <= slot)
+			n *= 2;
+		if (!(v = realloc(f->slots, n * sizeof(*v))))
+			return NULL;
+		memset(v + f->nslots, 0, (n - f->nslots) * sizeof(*v));
+		f->slots = v;
+		f->nslots = n;
+	}
+	s = f->nspare ? f->spare[--f->nspare] : calloc(1, sizeof(*s));
+	f->slots[slot].s = s;
+	return s;
+}
+
+static void record_release(struct fo_stream *f, uint32_t slot)
+{
+	struct session *s = f->slots[slot].s;
+	f->slots[slot].s = NULL;
+	if (f->nspare < POOL_MAX) {
+		sess_clear(s);
+		f->spare[f->nspare++] = s;
+	} else {
+		sess_free(s);
+	}
+}
+
+static void apply_start(struct fo_stream *f, const struct op_hdr *h)
+{
+	const struct op_start *o = (const void *)(h + 1);
+	struct session *s = record_new(f, h->slot);
+	if (!s)
+		return; /* out of memory: the session is not reported */
+	s->seq = o->seq;
+	snprintf(s->id, sizeof(s->id), "S%llu", (unsigned long long)o->seq);
+	s->client = o->client;
+	s->server = o->server;
+	s->start = s->last = o->ts;
+	if (f->hooks.session_start)
+		f->hooks.session_start(f->hooks.ctx, s);
+	s->partial = h->flag;
+}
+
+static void apply_smtp(struct session *s, const struct op_hdr *h)
+{
+	const struct op_smtp *o = (const void *)(h + 1);
+	const char *p = (const char *)(o + 1);
+	struct smtp_event ev = o->ev;
+	ev.verb = p;
+	ev.args = p + o->nverb + 1;
+	ev.text = ev.args + o->nargs + 1;
+	sess_on_smtp(s, &ev);
+}
+
+static void apply_gap(struct session *s, const struct op_hdr *h)
+{
+	const struct op_gap *o = (const void *)(h + 1);
+	struct tl_event *ev = sess_add_event(s, o->ts, EV_GAP,
+					     h->flag ? ACTOR_SERVER : ACTOR_CLIENT);
+	if (ev)
+		ev->bytes = o->missing;
+	s->missing[h->flag ? 1 : 0] += o->missing;
+}
+
+static void apply_over(struct fo_stream *f, struct session *s,
+		       const struct op_hdr *h)
+{
+	const struct op_over *o = (const void *)(h + 1);
+	s->client_bytes = o->client_bytes;
+	s->server_bytes = o->server_bytes;
+	sess_end(s, (enum sess_close)h->flag, o->now);
+	if (f->hooks.session_done)
+		f->hooks.session_done(f->hooks.ctx, s);
+	record_release(f, h->slot);
+}
+
+static void apply_dns(struct fo_stream *f, const struct op_hdr *h)
+{
+	const struct op_dns *o = (const void *)(h + 1);
+	struct dns_tx *tx;
+	if (dns_parse((const uint8_t *)(o + 1), o->len, f->msg) != DX_OK) {
+		dt_count_unparsable(f->dns);
+		return;
+	}
+	tx = dt_message(f->dns, f->msg, &o->src, &o->dst, h->flag & DNS_TCP,
+			o->ts);
+	if (tx && (h->flag & DNS_CUT) && f->msg->qr)
+		tx->capture_cut = true;
+}
+
+static void apply(struct fo_stream *f, const struct op_hdr *h)
+{
+	struct fo_slot *sl;
+	struct session *s;
+	switch (h->type) {
+	case OP_START:
+		apply_start(f, h);
+		return;
+	case OP_DNS:
+		apply_dns(f, h);
+		return;
+	case OP_TICK: {
+		double now = *(const double *)(h + 1);
+		dt_expire(f->dns, now);
+		if (f->hooks.tick)
+			f->hooks.tick(f->hooks.ctx, now);
+		return;
+	}
+	default:
+		break;
+	}
+	if (h->slot >= f->nslots || !(s = (sl = &f->slots[h->slot])->s))
+		return; /* a record that could not be had */
+	switch (h->type) {
+	case OP_SEG:
+		sess_tcp_segment(s, h->flag, (const struct sess_seg *)(h + 1),
+				 true);
+		break;
+	case OP_FEED:
+		if (h->flag)
+			sl->had_banner = s->has_banner;
+		else if (!sl->had_banner && s->has_banner && f->hooks.banner)
+			f->hooks.banner(f->hooks.ctx, s);
+		break;
+	case OP_SMTP:
+		apply_smtp(s, h);
+		break;
+	case OP_GAP:
+		apply_gap(s, h);
+		break;
+	case OP_OVER:
+		apply_over(f, s, h);
+		break;
+	}
+}
+
+/* ---- writing ---- */
+
+static size_t op_size(size_t n)
+{
+	return (sizeof(struct op_hdr) + n + 7) & ~(size_t)7;
+}
+
+/* Room for an operation with n bytes after its header; its header. */
+static struct op_hdr *op_begin(struct fo_stream *f, uint8_t type,
+			       uint32_t slot, uint8_t flag, size_t n)
+{
+	size_t size = op_size(n);
+	struct op_hdr *h;
+	if (!f->q || f->lost) {
+		f->used = 0; /* applied at once, or dropped */
+	} else if (f->used + size > f->cap) {
+		bq_filled(f->q, f->used, false);
+		f->used = 0;
+		if (!(f->blk = bq_fill(f->q))) {
+			f->lost = true;
+			f->blk = f->scratch;
+			f->cap = OP_MAX;
+		}
+	}
+	h = (struct op_hdr *)(f->blk + f->used);
+	memset(h, 0, sizeof(*h));
+	h->size = (uint32_t)size;
+	h->type = type;
+	h->flag = flag;
+	h->slot = slot;
+	f->used += size;
+	return h;
+}
+
+/* Written: without a second thread, applied now. */
+static void op_end(struct fo_stream *f, struct op_hdr *h)
+{
+	if (!f->q)
+		apply(f, h);
+}
+
+void fo_start(struct fo_stream *f, uint32_t slot, uint64_t seq,
+	      const struct mx_endpoint *client, const struct mx_endpoint *server,
+	      double ts, bool partial)
+{
+	struct op_hdr *h = op_begin(f, OP_START, slot, partial,
+				    sizeof(struct op_start));
+	*(struct op_start *)(h + 1) = (struct op_start){seq, *client, *server,
+							ts};
+	op_end(f, h);
+}
+
+void fo_segment(struct fo_stream *f, uint32_t slot, bool from_client,
+		const struct sess_seg *g)
+{
+	struct op_hdr *h = op_begin(f, OP_SEG, slot, from_client, sizeof(*g));
+	*(struct sess_seg *)(h + 1) = *g;
+	op_end(f, h);
+}
+
+void fo_feed(struct fo_stream *f, uint32_t slot, bool begin)
+{
+	op_end(f, op_begin(f, OP_FEED, slot, begin, 0));
+}
+
+void fo_smtp(struct fo_stream *f, uint32_t slot, const struct smtp_event *ev)
+{
+	size_t nv = strlen(ev->verb), na = strlen(ev->args),
+	       nt = strlen(ev->text);
+	struct op_hdr *h = op_begin(f, OP_SMTP, slot, 0,
+				    sizeof(struct op_smtp) + nv + na + nt + 3);
+	struct op_smtp *o = (struct op_smtp *)(h + 1);
+	char *p = (char *)(o + 1);
+	o->ev = *ev;
+	o->nverb = (uint32_t)nv;
+	o->nargs = (uint32_t)na;
+	o->ntext = (uint32_t)nt;
+	memcpy(p, ev->verb, nv + 1);
+	memcpy(p + nv + 1, ev->args, na + 1);
+	memcpy(p + nv + na + 2, ev->text, nt + 1);
+	op_end(f, h);
+}
+
+void fo_gap(struct fo_stream *f, uint32_t slot, int dir, uint64_t missing,
+	    double ts)
+{
+	struct op_hdr *h = op_begin(f, OP_GAP, slot, (uint8_t)dir,
+				    sizeof(struct op_gap));
+	*(struct op_gap *)(h + 1) = (struct op_gap){missing, ts};
+	op_end(f, h);
+}
+
+void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
+	     double now, uint64_t client_bytes, uint64_t server_bytes)
+{
+	struct op_hdr *h = op_begin(f, OP_OVER, slot, (uint8_t)why,
+				    sizeof(struct op_over));
+	*(struct op_over *)(h + 1) =
+		(struct op_over){now, client_bytes, server_bytes};
+	op_end(f, h);
+}
+
+void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
+	    const struct mx_endpoint *src, const struct mx_endpoint *dst,
+	    bool tcp, bool cut, double ts)
+{
+	struct op_hdr *h;
+	struct op_dns *o;
+	if (len > OP_MAX - op_size(sizeof(*o)))
+		len = OP_MAX - op_size(sizeof(*o)); /* never: DNS is 64 KB */
+	h = op_begin(f, OP_DNS, 0,
+		     (uint8_t)((tcp ? DNS_TCP : 0) | (cut ? DNS_CUT : 0)),
+		     sizeof(*o) + len);
+	o = (struct op_dns *)(h + 1);
+	*o = (struct op_dns){*src, *dst, ts, (uint32_t)len};
+	memcpy(o + 1, msg, len);
+	op_end(f, h);
+}
+
+void fo_tick(struct fo_stream *f, double now)
+{
+	struct op_hdr *h = op_begin(f, OP_TICK, 0, 0, sizeof(now));
+	*(double *)(h + 1) = now;
+	op_end(f, h);
+}
+
+/* ---- two threads ---- */
+
+struct producer {
+	struct fo_stream *f;
+	void (*produce)(void *);
+	void *arg;
+};
+
+static void *producer_main(void *arg)
+{
+	struct producer *p = arg;
+	p->produce(p->arg);
+	if (!p->f->lost)
+		bq_filled(p->f->q, p->f->used, true);
+	return NULL;
+}
+
+int fo_run_split(struct fo_stream *f, void (*produce)(void *), void *arg)
+{
+	struct producer p = {f, produce, arg};
+	const uint8_t *b;
+	pthread_t th;
+	size_t used;
+
+	if (!(f->q = bq_new(NBLOCKS, BLOCK_SIZE)))
+		return 1;
+	f->blk = bq_fill(f->q);
+	f->used = 0;
+	f->cap = BLOCK_SIZE;
+	if (pthread_create(&th, NULL, producer_main, &p) != 0) {
+		bq_free(f->q);
+		f->q = NULL;
+		f->blk = f->scratch;
+		f->cap = OP_MAX;
+		return 1;
+	}
+	pthread_setname_np(th, "mxray-flow");
+	while ((b = bq_take(f->q, &used))) {
+		for (size_t off = 0; off < used;) {
+			const struct op_hdr *h = (const void *)(b + off);
+			apply(f, h);
+			off += h->size;
+		}
+		bq_taken(f->q);
+	}
+	pthread_join(th, NULL);
+	bq_free(f->q);
+	f->q = NULL;
+	f->blk = f->scratch;
+	f->used = 0;
+	f->cap = OP_MAX;
+	return 0;
+}
+
+/* ---- life ---- */
+
+struct fo_stream *fo_new(struct dt_table *dns, const struct flow_hooks *hooks)
+{
+	struct fo_stream *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->dns = dns;
+	f->hooks = *hooks;
+	f->msg = malloc(sizeof(*f->msg));
+	f->spare = malloc(POOL_MAX * sizeof(*f->spare));
+	f->scratch = malloc(OP_MAX);
+	if (!f->msg || !f->spare || !f->scratch) {
+		fo_free(f);
+		return NULL;
+	}
+	f->blk = f->scratch;
+	f->cap = OP_MAX;
+	return f;
+}
+
+void fo_free(struct fo_stream *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nslots; i++)
+		sess_free(f->slots[i].s);
+	while (f->nspare)
+		sess_free(f->spare[--f->nspare]);
+	free(f->slots);
+	free(f->spare);
+	free(f->msg);
+	free(f->scratch);
+	free(f);
+}

@@ -1,0 +1,71 @@
+/* flowops.h - what the flow layer finds, as a stream of operations on the
+ * session records and the DNS table, applied in the order they were made.
+ *
+ * The flow side (engine, smtpflow, dnsconn) keeps only connection state;
+ * the records, the DNS table and the hooks above belong to the side that
+ * applies the stream.  Without a second thread each operation is applied
+ * as soon as it is written.  With one (fo_run_split), the flow side runs
+ * there and hands over blocks of operations, and this thread applies them:
+ * the same operations in the same order, so the same output, with the
+ * packet path and the analysis on two cores.
+ */
+#ifndef MXRAY_FLOWOPS_H
+#define MXRAY_FLOWOPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/util.h"
+#include "model/dnstrack.h"
+#include "model/session.h"
+#include "smtp.h"
+
+/* Called with the session record, in capture order: */
+struct flow_hooks {
+	void (*session_start)(void *ctx, struct session *s); /* first packet */
+	void (*banner)(void *ctx, struct session *s);  /* greeting's first byte */
+	/* over: the record is complete, and reused or freed on return */
+	void (*session_done)(void *ctx, struct session *s);
+	void (*tick)(void *ctx, double now); /* about once a capture second */
+	void *ctx;
+};
+
+struct fo_stream;
+
+/* NULL on OOM.  dns and hooks are the applying side's. */
+struct fo_stream *fo_new(struct dt_table *dns, const struct flow_hooks *hooks);
+/* Every record still held is released (without its hooks). */
+void fo_free(struct fo_stream *f);
+
+/* ---- the flow side: a session is known by its slot, a small number the
+ * flow side gives it and reuses only after fo_over ---- */
+
+void fo_start(struct fo_stream *f, uint32_t slot, uint64_t seq,
+	      const struct mx_endpoint *client, const struct mx_endpoint *server,
+	      double ts, bool partial);
+void fo_segment(struct fo_stream *f, uint32_t slot, bool from_client,
+		const struct sess_seg *g);
+/* Around the bytes of one segment given to the SMTP dissector: a greeting
+ * among its events calls the banner hook after them. */
+void fo_feed(struct fo_stream *f, uint32_t slot, bool begin);
+/* One SMTP event (strings copied). */
+void fo_smtp(struct fo_stream *f, uint32_t slot, const struct smtp_event *ev);
+void fo_gap(struct fo_stream *f, uint32_t slot, int dir, uint64_t missing,
+	    double ts);
+/* Over: bytes each side sent, how it ended, the capture clock. */
+void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
+	     double now, uint64_t client_bytes, uint64_t server_bytes);
+/* A DNS message (bytes copied); cut: the snaplen kept only len bytes. */
+void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
+	    const struct mx_endpoint *src, const struct mx_endpoint *dst,
+	    bool tcp, bool cut, double ts);
+/* About once a capture second, after the sessions it ended. */
+void fo_tick(struct fo_stream *f, double now);
+
+/* Run produce(arg) on a second thread, its operations applied on this
+ * one as they come; returns when both are done.  1 when no thread could
+ * be had (nothing ran: the caller runs produce itself), else 0. */
+int fo_run_split(struct fo_stream *f, void (*produce)(void *), void *arg);
+
+#endif
