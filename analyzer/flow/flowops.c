@@ -25,7 +25,7 @@ enum op_type { OP_START, OP_SEG, OP_FEED, OP_SMTP, OP_GAP, OP_OVER, OP_DNS,
 struct op_hdr {
 	uint32_t size; /* all of it, 8-aligned */
 	uint8_t type;
-	uint8_t flag;  /* per type: partial, from_client, begin, dir, why,
+	uint8_t flag;  /* per type: partial, from_client, in a feed, dir, why,
 			  tcp|cut */
 	uint16_t spare;
 	uint32_t slot;
@@ -49,7 +49,7 @@ struct op_gap {
 };
 
 struct op_over {
-	double now;
+	double now, last;
 	uint64_t client_bytes, server_bytes;
 };
 
@@ -64,7 +64,9 @@ struct op_dns {
 
 struct fo_slot {
 	struct session *s;
-	bool had_banner; /* when the segment's bytes began */
+	/* the greeting came among the events of the bytes being fed: the
+	 * banner hook runs when they are done */
+	bool banner_due;
 };
 
 struct fo_stream {
@@ -102,6 +104,7 @@ static struct session *record_new(struct fo_stream *f, uint32_t slot)
 	}
 	s = f->nspare ? f->spare[--f->nspare] : calloc(1, sizeof(*s));
 	f->slots[slot].s = s;
+	f->slots[slot].banner_due = false;
 	return s;
 }
 
@@ -133,15 +136,18 @@ static void apply_start(struct fo_stream *f, const struct op_hdr *h)
 	s->partial = h->flag;
 }
 
-static void apply_smtp(struct session *s, const struct op_hdr *h)
+static void apply_smtp(struct fo_slot *sl, const struct op_hdr *h)
 {
 	const struct op_smtp *o = (const void *)(h + 1);
 	const char *p = (const char *)(o + 1);
 	struct smtp_event ev = o->ev;
+	bool had_banner = sl->s->has_banner;
 	ev.verb = p;
 	ev.args = p + o->nverb + 1;
 	ev.text = ev.args + o->nargs + 1;
-	sess_on_smtp(s, &ev);
+	sess_on_smtp(sl->s, &ev);
+	if (!had_banner && sl->s->has_banner && h->flag)
+		sl->banner_due = true;
 }
 
 static void apply_gap(struct session *s, const struct op_hdr *h)
@@ -158,6 +164,7 @@ static void apply_over(struct fo_stream *f, struct session *s,
 		       const struct op_hdr *h)
 {
 	const struct op_over *o = (const void *)(h + 1);
+	s->last = o->last;
 	s->client_bytes = o->client_bytes;
 	s->server_bytes = o->server_bytes;
 	sess_end(s, (enum sess_close)h->flag, o->now);
@@ -209,13 +216,12 @@ static void apply(struct fo_stream *f, const struct op_hdr *h)
 				 true);
 		break;
 	case OP_FEED:
-		if (h->flag)
-			sl->had_banner = s->has_banner;
-		else if (!sl->had_banner && s->has_banner && f->hooks.banner)
+		if (sl->banner_due && f->hooks.banner)
 			f->hooks.banner(f->hooks.ctx, s);
+		sl->banner_due = false;
 		break;
 	case OP_SMTP:
-		apply_smtp(s, h);
+		apply_smtp(sl, h);
 		break;
 	case OP_GAP:
 		apply_gap(s, h);
@@ -286,16 +292,17 @@ void fo_segment(struct fo_stream *f, uint32_t slot, bool from_client,
 	op_end(f, h);
 }
 
-void fo_feed(struct fo_stream *f, uint32_t slot, bool begin)
+void fo_fed(struct fo_stream *f, uint32_t slot)
 {
-	op_end(f, op_begin(f, OP_FEED, slot, begin, 0));
+	op_end(f, op_begin(f, OP_FEED, slot, 0, 0));
 }
 
-void fo_smtp(struct fo_stream *f, uint32_t slot, const struct smtp_event *ev)
+void fo_smtp(struct fo_stream *f, uint32_t slot, const struct smtp_event *ev,
+	     bool in_feed)
 {
 	size_t nv = strlen(ev->verb), na = strlen(ev->args),
 	       nt = strlen(ev->text);
-	struct op_hdr *h = op_begin(f, OP_SMTP, slot, 0,
+	struct op_hdr *h = op_begin(f, OP_SMTP, slot, in_feed,
 				    sizeof(struct op_smtp) + nv + na + nt + 3);
 	struct op_smtp *o = (struct op_smtp *)(h + 1);
 	char *p = (char *)(o + 1);
@@ -319,12 +326,13 @@ void fo_gap(struct fo_stream *f, uint32_t slot, int dir, uint64_t missing,
 }
 
 void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
-	     double now, uint64_t client_bytes, uint64_t server_bytes)
+	     double now, double last, uint64_t client_bytes,
+	     uint64_t server_bytes)
 {
 	struct op_hdr *h = op_begin(f, OP_OVER, slot, (uint8_t)why,
 				    sizeof(struct op_over));
 	*(struct op_over *)(h + 1) =
-		(struct op_over){now, client_bytes, server_bytes};
+		(struct op_over){now, last, client_bytes, server_bytes};
 	op_end(f, h);
 }
 

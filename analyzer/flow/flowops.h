@@ -44,18 +44,24 @@ void fo_free(struct fo_stream *f);
 void fo_start(struct fo_stream *f, uint32_t slot, uint64_t seq,
 	      const struct mx_endpoint *client, const struct mx_endpoint *server,
 	      double ts, bool partial);
+/* A segment that may change the record's TCP facts (SYN, RST, FIN, the
+ * handshake's ACK); the time of the last one comes with fo_over. */
 void fo_segment(struct fo_stream *f, uint32_t slot, bool from_client,
 		const struct sess_seg *g);
-/* Around the bytes of one segment given to the SMTP dissector: a greeting
- * among its events calls the banner hook after them. */
-void fo_feed(struct fo_stream *f, uint32_t slot, bool begin);
-/* One SMTP event (strings copied). */
-void fo_smtp(struct fo_stream *f, uint32_t slot, const struct smtp_event *ev);
+/* One SMTP event (strings copied); in_feed: from bytes given to the
+ * dissector, then fo_fed follows them. */
+void fo_smtp(struct fo_stream *f, uint32_t slot, const struct smtp_event *ev,
+	     bool in_feed);
+/* The bytes given to the dissector are done: a greeting among their
+ * events calls the banner hook now. */
+void fo_fed(struct fo_stream *f, uint32_t slot);
 void fo_gap(struct fo_stream *f, uint32_t slot, int dir, uint64_t missing,
 	    double ts);
-/* Over: bytes each side sent, how it ended, the capture clock. */
+/* Over: how it ended, the capture clock, the session's last segment,
+ * bytes each side sent. */
 void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
-	     double now, uint64_t client_bytes, uint64_t server_bytes);
+	     double now, double last, uint64_t client_bytes,
+	     uint64_t server_bytes);
 /* A DNS message (bytes copied); cut: the snaplen kept only len bytes. */
 void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	    const struct mx_endpoint *src, const struct mx_endpoint *dst,

@@ -126,6 +126,8 @@ struct sdir {
 	struct sf_table *t;
 	struct smtp_conn *c;
 	int dir; /* 0: from the client */
+	bool in_feed;  /* inside smtp_feed */
+	unsigned fed;  /* events from it */
 };
 
 /* The SMTP parser for the first stream bytes (a previous session's,
@@ -143,7 +145,8 @@ static struct smtp_state *smtp_start(struct smtp_conn *c)
 static void emit_smtp(void *ctx, const struct smtp_event *ev)
 {
 	struct sdir *d = ctx;
-	fo_smtp(d->t->ops, d->c->slot, ev);
+	d->fed += d->in_feed;
+	fo_smtp(d->t->ops, d->c->slot, ev, d->in_feed);
 }
 
 static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
@@ -152,10 +155,13 @@ static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 	struct smtp_conn *c = d->c;
 	if (!c->smtp && !smtp_start(c))
 		return;
-	fo_feed(d->t->ops, c->slot, true);
+	d->in_feed = true;
+	d->fed = 0;
 	smtp_feed(c->smtp, d->dir ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT, buf,
 		  len, ts, emit_smtp, d);
-	fo_feed(d->t->ops, c->slot, false);
+	d->in_feed = false;
+	if (d->fed)
+		fo_fed(d->t->ops, c->slot);
 }
 
 static void stream_gap(void *ctx, uint64_t missing, double ts)
@@ -225,15 +231,15 @@ static void conn_over(struct sf_table *t, struct smtp_conn *c,
 		dlist_unlink(&t->closing, &c->link.age);
 	bt_del(&t->conns, &c->link);
 	for (int dir = 0; dir < 2; dir++) { /* what was held out of order */
-		struct sdir d = {t, c, dir};
+		struct sdir d = {t, c, dir, false, 0};
 		tcpr_flush(&c->half[dir], s->last, &stream_ops, &d);
 	}
 	if (c->smtp) {
-		struct sdir d = {t, c, 0};
+		struct sdir d = {t, c, 0, false, 0};
 		smtp_finish(c->smtp, emit_smtp, &d);
 	}
 	/* bytes each side sent, once: retransmissions are not counted */
-	fo_over(t->ops, c->slot, why, t->now,
+	fo_over(t->ops, c->slot, why, t->now, s->last,
 		c->half[0].delivered + c->half[0].missing,
 		c->half[1].delivered + c->half[1].missing);
 	if (t->n_pool < POOL_MAX) {
@@ -303,7 +309,7 @@ static void stream_seg(struct sf_table *t, struct smtp_conn *c,
 {
 	const struct dec_seg *d = g->d;
 	int dir = from_client ? 0 : 1;
-	struct sdir snd = {t, c, dir}, rcv = {t, c, !dir};
+	struct sdir snd = {t, c, dir, false, 0}, rcv = {t, c, !dir, false, 0};
 
 	if (d->flags & TH_RST)
 		return;
@@ -353,16 +359,20 @@ void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
 			      d->flags & TH_ACK,
 			      d->flags & TH_FIN,
 			      d->flags & TH_RST};
-	bool from_client = true;
+	bool from_client = true, news;
 	struct smtp_conn *c;
 
 	t->now = now;
 	if (!(c = conn_for(t, &g, &from_client)))
 		return;
 	bt_touch(&t->conns, &c->link); /* a closing one stays in place */
+	/* only these can change the record's TCP facts (sesstcp.c) */
+	news = sg.syn || sg.rst || sg.fin ||
+	       (from_client && sg.ack && c->rec.has_syn_ack && !c->rec.has_ack);
 	if (sess_tcp_segment(&c->rec, from_client, &sg, false))
 		conn_closing(t, c);
-	fo_segment(t->ops, c->slot, from_client, &sg);
+	if (news)
+		fo_segment(t->ops, c->slot, from_client, &sg);
 	stream_seg(t, c, from_client, &g);
 }
 
