@@ -311,6 +311,12 @@ void sess_on_smtp(void *session, const struct smtp_event *ev)
 		on_tls(s, ev);
 		break;
 	case SMTP_EV_UNANSWERED:
+		/* the few sessions that have any keep them in their arena */
+		if (!s->unanswered &&
+		    !(s->unanswered = arena_alloc(
+			      &s->strings,
+			      SESS_MAX_UNANSWERED * sizeof(*s->unanswered))))
+			break;
 		if (s->n_unanswered < SESS_MAX_UNANSWERED) {
 			struct unanswered *u = &s->unanswered[s->n_unanswered++];
 			u->cmd = ev->cmd;

@@ -57,11 +57,11 @@ struct tl_event {
 	uint8_t kind;   /* enum ev_kind */
 	uint8_t actor;  /* enum actor */
 	bool retransmission; /* SYN / SYN-ACK resent */
+	uint8_t cmd;    /* enum smtp_cmd: COMMAND's; REPLY: the command
+			   answered (NONE: none pending); BLOB: of which */
 	int code;       /* REPLY/BANNER */
 	uint64_t bytes; /* DATA_END, BLOB, TLS */
 	double latency; /* REPLY: seconds since the command it answers */
-	uint8_t cmd;    /* enum smtp_cmd: COMMAND's; REPLY: the command
-			   answered (NONE: none pending); BLOB: of which */
 	char *verb;     /* the same as sent, for people (s->strings) */
 	char *text;     /* COMMAND args; REPLY text (s->strings, escaped) */
 	double t_last;  /* TLS: last byte of a coalesced run */
@@ -137,7 +137,7 @@ struct session {
 	size_t n_rcpt_to, cap_rcpt_to;
 	bool starttls;
 	uint64_t client_bytes, server_bytes;
-	struct unanswered unanswered[SESS_MAX_UNANSWERED];
+	struct unanswered *unanswered; /* up to SESS_MAX_UNANSWERED, in strings */
 	size_t n_unanswered;
 	unsigned anomalies[SMTP_ANOM__COUNT];
 
