@@ -12,8 +12,10 @@
 
 #include "base/blockq.h"
 #include "dns.h"
+#include "flow/dnspack.h"
 
-#define OP_MAX ((size_t)80 << 10)  /* a DNS message over TCP and more */
+/* the largest operation: a parsed DNS message with all the records kept */
+#define OP_MAX ((size_t)128 << 10)
 #define BLOCK_SIZE ((size_t)256 << 10)
 #define NBLOCKS 8
 /* Released records kept with their buffers for the next sessions. */
@@ -56,11 +58,12 @@ struct op_over {
 struct op_dns {
 	struct mx_endpoint src, dst;
 	double ts;
-	uint32_t len; /* the message follows */
+	/* the parsed message follows, packed (dnspack.h) */
 };
 
 #define DNS_TCP 1
 #define DNS_CUT 2
+#define DNS_BAD 4 /* not parsed: nothing follows */
 
 struct fo_slot {
 	struct session *s;
@@ -73,7 +76,7 @@ struct fo_stream {
 	/* the applying side */
 	struct dt_table *dns;
 	struct flow_hooks hooks;
-	struct dns_msg *msg; /* dns_parse's scratch */
+	struct dns_msg *msg; /* the message unpacked */
 	struct fo_slot *slots;
 	size_t nslots;
 	struct session **spare;
@@ -84,6 +87,7 @@ struct fo_stream {
 	size_t used, cap;
 	bool lost; /* the applying side quit: operations go nowhere */
 	uint8_t *scratch;
+	struct dns_msg *parsed; /* dns_parse's scratch */
 };
 
 /* ---- applying ---- */
@@ -177,10 +181,11 @@ static void apply_dns(struct fo_stream *f, const struct op_hdr *h)
 {
 	const struct op_dns *o = (const void *)(h + 1);
 	struct dns_tx *tx;
-	if (dns_parse((const uint8_t *)(o + 1), o->len, f->msg) != DX_OK) {
+	if (h->flag & DNS_BAD) {
 		dt_count_unparsable(f->dns);
 		return;
 	}
+	dnspack_read((const uint8_t *)(o + 1), f->msg);
 	tx = dt_message(f->dns, f->msg, &o->src, &o->dst, h->flag & DNS_TCP,
 			o->ts);
 	if (tx && (h->flag & DNS_CUT) && f->msg->qr)
@@ -336,20 +341,20 @@ void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
 	op_end(f, h);
 }
 
+/* Parsed here, on the flow side; the analysis takes it as parsed. */
 void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	    const struct mx_endpoint *src, const struct mx_endpoint *dst,
 	    bool tcp, bool cut, double ts)
 {
-	struct op_hdr *h;
-	struct op_dns *o;
-	if (len > OP_MAX - op_size(sizeof(*o)))
-		len = OP_MAX - op_size(sizeof(*o)); /* never: DNS is 64 KB */
-	h = op_begin(f, OP_DNS, 0,
-		     (uint8_t)((tcp ? DNS_TCP : 0) | (cut ? DNS_CUT : 0)),
-		     sizeof(*o) + len);
-	o = (struct op_dns *)(h + 1);
-	*o = (struct op_dns){*src, *dst, ts, (uint32_t)len};
-	memcpy(o + 1, msg, len);
+	uint8_t flag = (uint8_t)((tcp ? DNS_TCP : 0) | (cut ? DNS_CUT : 0));
+	bool ok = dns_parse(msg, len, f->parsed) == DX_OK;
+	size_t n = ok ? dnspack_size(f->parsed) : 0;
+	struct op_hdr *h = op_begin(f, OP_DNS, 0, ok ? flag : DNS_BAD,
+				    sizeof(struct op_dns) + n);
+	struct op_dns *o = (struct op_dns *)(h + 1);
+	*o = (struct op_dns){*src, *dst, ts};
+	if (ok)
+		dnspack_write(f->parsed, (uint8_t *)(o + 1));
 	op_end(f, h);
 }
 
@@ -424,9 +429,10 @@ struct fo_stream *fo_new(struct dt_table *dns, const struct flow_hooks *hooks)
 	f->dns = dns;
 	f->hooks = *hooks;
 	f->msg = malloc(sizeof(*f->msg));
+	f->parsed = malloc(sizeof(*f->parsed));
 	f->spare = malloc(POOL_MAX * sizeof(*f->spare));
 	f->scratch = malloc(OP_MAX);
-	if (!f->msg || !f->spare || !f->scratch) {
+	if (!f->msg || !f->parsed || !f->spare || !f->scratch) {
 		fo_free(f);
 		return NULL;
 	}
@@ -446,6 +452,7 @@ void fo_free(struct fo_stream *f)
 	free(f->slots);
 	free(f->spare);
 	free(f->msg);
+	free(f->parsed);
 	free(f->scratch);
 	free(f);
 }
