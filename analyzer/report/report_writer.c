@@ -62,50 +62,63 @@ static int to_buf(const char *p, size_t n, void *ctx)
 	return b->oom ? -1 : 0;
 }
 
-/* The dump (at the buffer's end, from `start`) moved up to make room for
- * the indent after every newline, filled in from the back. */
-static void indent_lines(struct textbuf *b, size_t start, const char *indent)
+/* A dump whose first `skip` bytes are dropped. */
+struct skip_buf {
+	struct textbuf *b;
+	size_t skip;
+};
+
+static int to_buf_skipping(const char *p, size_t n, void *ctx)
 {
-	size_t ind = strlen(indent), lines = 0, len = b->len - start;
-	char *src, *dst;
-	for (const char *p = b->p + start, *e = b->p + b->len;
-	     (p = memchr(p, '\n', (size_t)(e - p))); p++)
-		lines++;
-	if (tb_reserve(b, lines * ind) != 0)
-		return;
-	src = b->p + start + len;
-	dst = src + lines * ind;
-	b->len += lines * ind;
-	while (lines) {
-		char *nl = memrchr(b->p + start, '\n', (size_t)(src - (b->p + start)));
-		size_t tail = (size_t)(src - nl - 1);
-		dst -= tail;
-		memmove(dst, nl + 1, tail);
-		dst -= ind;
-		memcpy(dst, indent, ind);
-		*--dst = '\n';
-		src = nl;
-		lines--;
+	struct skip_buf *sb = ctx;
+	size_t k = sb->skip < n ? sb->skip : n;
+	sb->skip -= k;
+	return to_buf(p + k, n - k, sb->b);
+}
+
+/* An object dumped as if it stood `depth` arrays deep, into b: jansson
+ * indents every line for that depth itself (no second pass over the
+ * text); the arrays' own lines, the first `[` ... and the last ... `]`,
+ * are cut off.  0, or -1 on OOM. */
+static int dump_nested(json_t *o, size_t depth, struct textbuf *b)
+{
+	json_t *w = o, *outer = NULL;
+	struct skip_buf sb = {b, 2 * depth + depth * (depth + 1)};
+	size_t tail = 2 * depth + depth * (depth - 1), start = b->len;
+	int rc;
+	json_incref(o);
+	for (size_t i = 0; i < depth; i++) {
+		if (!(outer = json_array()) ||
+		    json_array_append_new(outer, w) != 0) {
+			json_decref(outer ? outer : w);
+			return -1;
+		}
+		w = outer;
 	}
+	rc = json_dump_callback(w, to_buf_skipping, &sb,
+				RJ_FLAGS | JSON_INDENT(2));
+	json_decref(w);
+	if (rc != 0 || b->oom || b->len < start + tail)
+		return -1;
+	b->len -= tail;
+	return 0;
 }
 
 /* The text rw_write_json writes, into b. */
 static int render(json_t *o, const char *prefix, const char *indent,
 		  const char *suffix, struct textbuf *b)
 {
-	size_t start;
 	/* prefix, first indent, the dump, suffix: one buffer, one write */
 	tb_clear(b);
 	tb_puts(b, prefix);
 	if (indent)
 		tb_puts(b, indent);
-	start = b->len;
-	if (!o || json_dump_callback(o, to_buf, b,
-				     RJ_FLAGS | (indent ? JSON_INDENT(2)
-							: JSON_COMPACT)) != 0)
+	if (!o)
 		return -1;
-	if (indent)
-		indent_lines(b, start, indent);
+	if (indent ? dump_nested(o, strlen(indent) / 2, b) != 0
+		   : json_dump_callback(o, to_buf, b,
+					RJ_FLAGS | JSON_COMPACT) != 0)
+		return -1;
 	tb_puts(b, suffix);
 	return b->oom ? -1 : 0;
 }

@@ -22,8 +22,9 @@ struct rw *rw_start(bool live);
  * jansson allocations; waits while all are in flight. */
 struct arena *rw_arena(struct rw *w);
 /* Write o (built in the arena rw_arena gave) to f: after `prefix`, pretty
- * with each line indented by `indent`, or compact when indent is NULL,
- * then `suffix`.  The strings must outlive the writer. */
+ * with each line indented by `indent` (an even number of spaces: the
+ * depth the object stands at, two per level), or compact when indent is
+ * NULL, then `suffix`.  The strings must outlive the writer. */
 void rw_submit(struct rw *w, json_t *o, FILE *f, const char *prefix,
 	       const char *indent, const char *suffix);
 /* A DNS transaction that has left the window (nothing changes it any
