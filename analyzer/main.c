@@ -105,8 +105,10 @@ static int parse_count(const char *opt, const char *s, unsigned long lo,
 
 static void on_signal(int sig)
 {
+	int saved = errno;
 	(void)sig;
 	cap_request_stop();
+	errno = saved;
 }
 
 /* The trailing words form one BPF expression, as with tcpdump. */
@@ -270,9 +272,8 @@ static int run(const struct options *o, struct cap_reader *cr, FILE *out)
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 	}
-	/* files: the packet path on a second core (a live capture keeps one
-	 * thread, its reports due as soon as a session is over) */
-	r = engine_run(p.eng, cr, !o->iface,
+	/* the packet path on a second core */
+	r = engine_run(p.eng, cr,
 		       !o->quiet && !o->iface && isatty(STDERR_FILENO), runerr);
 	if (pipeline_finish(&p, cr) != 0) {
 		fprintf(stderr, "mxray: %s: write error\n",

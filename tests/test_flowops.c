@@ -70,7 +70,7 @@ static char *fo_report(char *path, enum report_format fmt, bool split,
 	cr_assert_eq(pipeline_open(&pl, &cfg, &ro, out, errbuf), 0, "%s",
 		     errbuf);
 	if (split)
-		cr_assert_eq(engine_run(pl.eng, cr, true, false, runerr), 0,
+		cr_assert_eq(engine_run(pl.eng, cr, false, runerr), 0,
 			     "%s: %s", path, runerr);
 	else
 		cr_assert_eq(cap_run(cr, engine_packet, engine_idle, pl.eng,

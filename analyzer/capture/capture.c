@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +54,19 @@ struct cap_reader {
 
 #define IOBUF_SIZE ((size_t)1 << 20)
 
-static volatile sig_atomic_t stop_requested;
+/* Set by a signal handler on whichever thread takes the signal, read by
+ * the one that reads packets: an atomic (lock-free, so safe in a
+ * handler), not a sig_atomic_t, which only serves one thread. */
+static atomic_int stop_requested;
 
 void cap_request_stop(void)
 {
-	stop_requested = 1;
+	atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
+}
+
+static bool stopping(void)
+{
+	return atomic_load_explicit(&stop_requested, memory_order_relaxed);
 }
 
 static int ethertype_to_ipver(uint16_t et)
@@ -458,7 +467,7 @@ static int run_live(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
 			 in->st.file);
 		return -1;
 	}
-	while (!stop_requested) {
+	while (!stopping()) {
 		int rc = pcap_next_ex(in->p, &in->hdr, &in->data);
 		if (rc == 1) {
 			deliver(in, in->hdr, in->data, fn, ctx);
@@ -517,7 +526,7 @@ static int run_files(struct cap_reader *cr, cap_packet_fn fn, void *ctx,
 
 	for (size_t i = 0; i < cr->n; i++)
 		input_next(&cr->in[i], errbuf, &failed);
-	while (!stop_requested && (in = earliest(cr))) {
+	while (!stopping() && (in = earliest(cr))) {
 		total++;
 		deliver(in, in->hdr, in->data, fn, ctx);
 		if (progress)

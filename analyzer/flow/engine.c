@@ -101,6 +101,7 @@ static void tick(struct engine *e)
 	sf_expire(e->smtp, e->now);
 	dc_expire(e->dns_tcp, e->now);
 	fo_tick(e->ops, e->now); /* the DNS window, then the hooks' tick */
+	fo_flush(e->ops); /* reports are due within a second or so */
 	reasm_expire(e->now);
 }
 
@@ -248,11 +249,11 @@ static void produce(void *arg)
 	engine_finish(p->e);
 }
 
-int engine_run(struct engine *e, struct cap_reader *cr, bool split,
-	       bool progress, char errbuf[MX_ERRBUF_SIZE])
+int engine_run(struct engine *e, struct cap_reader *cr, bool progress,
+	       char errbuf[MX_ERRBUF_SIZE])
 {
 	struct producer p = {e, cr, progress, errbuf, 0};
-	if (!split || fo_run_split(e->ops, produce, &p) != 0)
-		produce(&p);
+	if (fo_run_split(e->ops, produce, &p) != 0)
+		produce(&p); /* no second thread: all on this one */
 	return p.rc;
 }

@@ -58,11 +58,13 @@ struct engine;
 struct engine *engine_new(const struct engine_config *cfg,
 			  struct dt_table *dns, const struct flow_hooks *hooks,
 			  char errbuf[MX_ERRBUF_SIZE]);
-/* Read cr to its end (cap_run's result and errbuf), then engine_finish.
- * split: the packet path on a second thread, the analysis on this one
- * (flowops.h); as without, when no thread can be had. */
-int engine_run(struct engine *e, struct cap_reader *cr, bool split,
-	       bool progress, char errbuf[MX_ERRBUF_SIZE]);
+/* Read cr to its end (cap_run's result and errbuf), then engine_finish:
+ * the packet path on a second thread, the analysis on this one
+ * (flowops.h), or both here when no thread can be had.  engine_packet
+ * called directly (the fuzz targets, tests) applies every operation at
+ * once, on the calling thread. */
+int engine_run(struct engine *e, struct cap_reader *cr, bool progress,
+	       char errbuf[MX_ERRBUF_SIZE]);
 /* One IP packet from the capture (a cap_packet_fn). */
 void engine_packet(void *engine, const struct cap_packet *pkt);
 /* Live capture on a quiet link: advance the timers to wall-clock now (a

@@ -253,13 +253,7 @@ static struct op_hdr *op_begin(struct fo_stream *f, uint8_t type,
 	if (!f->q || f->lost) {
 		f->used = 0; /* applied at once, or dropped */
 	} else if (f->used + size > f->cap) {
-		bq_filled(f->q, f->used, false);
-		f->used = 0;
-		if (!(f->blk = bq_fill(f->q))) {
-			f->lost = true;
-			f->blk = f->scratch;
-			f->cap = OP_MAX;
-		}
+		fo_flush(f); /* a new block, or lost: used is 0 either way */
 	}
 	h = (struct op_hdr *)(f->blk + f->used);
 	memset(h, 0, sizeof(*h));
@@ -363,6 +357,19 @@ void fo_tick(struct fo_stream *f, double now)
 	struct op_hdr *h = op_begin(f, OP_TICK, 0, 0, sizeof(now));
 	*(double *)(h + 1) = now;
 	op_end(f, h);
+}
+
+void fo_flush(struct fo_stream *f)
+{
+	if (!f->q || f->lost || f->used == 0)
+		return;
+	bq_filled(f->q, f->used, false);
+	f->used = 0;
+	if (!(f->blk = bq_fill(f->q))) {
+		f->lost = true;
+		f->blk = f->scratch;
+		f->cap = OP_MAX;
+	}
 }
 
 /* ---- two threads ---- */

@@ -69,6 +69,10 @@ void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 /* About once a capture second, after the sessions it ended. */
 void fo_tick(struct fo_stream *f, double now);
 
+/* With a second thread: hand over what was written so far, so that it is
+ * applied without waiting for a full block (a live capture's latency). */
+void fo_flush(struct fo_stream *f);
+
 /* Run produce(arg) on a second thread, its operations applied on this
  * one as they come; returns when both are done.  1 when no thread could
  * be had (nothing ran: the caller runs produce itself), else 0. */
