@@ -1,7 +1,6 @@
 /* smtpflow.c - see smtpflow.h. */
 #include "flow/smtpflow.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
