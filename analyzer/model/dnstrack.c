@@ -668,33 +668,46 @@ void dt_by_dnsbl_addr(struct dt_table *t, const struct mx_addr *asker,
  * number after_seq that can have been asked at or before `until`: a
  * transaction asked then was created while the clock read at most
  * until + disorder, and seq and clock only grow along the ring. */
+/* In r's entries from lo on, where `before` holds for a prefix: the
+ * first where it does not.  The answer is usually near the newest end,
+ * whose cache lines were just written: steps back from there double
+ * before the binary search, so a busy resolver's long ring costs a few
+ * probes near its end, not a search across all of it. */
+static size_t ring_bound(const struct dt_asker *r, size_t lo, uint64_t seq,
+			 double clock, bool by_seq)
+{
+	size_t hi = r->n, step = 1;
+#define BEFORE(i) (by_seq ? ring_at(r, i)->seq <= seq \
+			  : ring_at(r, i)->clock <= clock)
+	if (lo >= hi || !BEFORE(lo)) /* e.g. no lower bound on seq */
+		return lo;
+	while (hi - lo > step && !BEFORE(hi - step)) {
+		hi -= step;
+		step *= 2;
+	}
+	if (hi - lo > step)
+		lo = hi - step;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (BEFORE(mid))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+#undef BEFORE
+	return lo;
+}
+
 static const struct dt_asker *asker_span(const struct dt_table *t,
 					 const struct mx_addr *asker,
 					 uint64_t after_seq, double until,
 					 size_t *first, size_t *last)
 {
 	const struct dt_asker *r = asker_find(t, asker, asker_hash(asker));
-	size_t lo = 0, hi;
 	if (!r)
 		return NULL;
-	hi = r->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ring_at(r, mid)->seq <= after_seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	hi = r->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ring_at(r, mid)->clock <= until + t->disorder)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*last = lo;
+	*first = ring_bound(r, 0, after_seq, 0, true);
+	*last = ring_bound(r, *first, 0, until + t->disorder, false);
 	return r;
 }
 
