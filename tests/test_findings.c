@@ -69,8 +69,10 @@ static struct dns_tx *tie(struct session *s, enum dns_relation rel,
 			  const char *qname, uint16_t qtype, double tq,
 			  double tr, uint16_t rcode)
 {
-	struct dns_tx *tx = dns_tx_new(qname);
+	struct pool *pool = pool_new();
+	struct dns_tx *tx = dns_tx_new(pool, qname);
 	cr_assert_not_null(tx);
+	pool_close(pool); /* it goes with the transaction */
 	tx->asker = rel == REL_MX_OF_DOMAIN || rel == REL_A_OF_MX
 			    ? tk_ep("192.0.2.10", 33333)
 			    : tk_ep("203.0.113.25", 44444);

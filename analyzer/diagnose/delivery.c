@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pool.h"
+
 struct dl_table {
 	struct btable groups; /* by last activity */
+	struct pool *pool;    /* groups and their attempts: reused */
 	double window;
 	uint64_t seq;
 };
@@ -115,8 +118,8 @@ static void group_unref(struct mx_group *g)
 	if (!g || --g->refs > 0)
 		return;
 	dns_tx_unref(g->mx);
-	free(g->att);
-	free(g);
+	pool_free(g->att);
+	pool_free(g); /* also after dl_free: the pool goes with its last */
 }
 
 static void group_drop(struct dl_table *t, struct mx_group *g)
@@ -130,7 +133,9 @@ struct dl_table *dl_new(size_t max_groups, double window_s)
 	struct dl_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	if (bt_init(&t->groups, max_groups, 256, (size_t)1 << 22) != 0) {
+	if (!(t->pool = pool_new()) ||
+	    bt_init(&t->groups, max_groups, 256, (size_t)1 << 22) != 0) {
+		pool_close(t->pool);
 		free(t);
 		return NULL;
 	}
@@ -146,6 +151,7 @@ void dl_free(struct dl_table *t)
 	while ((g = oldest_group(t)))
 		group_drop(t, g);
 	bt_fini(&t->groups);
+	pool_close(t->pool);
 	free(t);
 }
 
@@ -173,7 +179,7 @@ static struct mx_group *group_get(struct dl_table *t, const struct session *s,
 	} else {
 		if ((victim = bt_victim(&t->groups)))
 			group_drop(t, BT_ENTRY(victim, struct mx_group, link));
-		if (!(g = calloc(1, sizeof(*g))))
+		if (!(g = pool_calloc(t->pool, sizeof(*g))))
 			return NULL;
 		g->refs = 1; /* the table's */
 		snprintf(g->id, sizeof(g->id), "G%llu",
@@ -283,9 +289,12 @@ void dl_session_start(struct dl_table *t, struct session *s)
 		judge(g, s, &g->att[g->n_att - 1]);
 	if (g->n_att == g->cap_att && g->cap_att < DL_MAX_ATTEMPTS) {
 		size_t cap = g->cap_att ? g->cap_att * 2 : 1;
-		struct dl_attempt *na = realloc(g->att, cap * sizeof(*na));
+		struct dl_attempt *na = pool_alloc(t->pool, cap * sizeof(*na));
 		if (!na) /* the session is just not part of the group */
 			return;
+		if (g->n_att)
+			memcpy(na, g->att, g->n_att * sizeof(*na));
+		pool_free(g->att);
 		g->att = na;
 		g->cap_att = cap;
 	}

@@ -76,6 +76,8 @@ struct dt_table {
 	struct dt_chunk *chunks;
 	struct dt_asker *free_askers;
 	struct dt_names names;
+	/* transactions, their answers and names: reused, not malloc'd */
+	struct pool *pool;
 	struct dt_stats st;
 };
 
@@ -397,7 +399,7 @@ static struct dns_tx *tx_new(struct dt_table *t, const struct dns_msg *m,
 	struct dns_tx *tx;
 	if (victim) /* the oldest leaves early */
 		tx_expire(t, BT_ENTRY(victim, struct dns_tx, link));
-	if (!(tx = dns_tx_new(m->qname)))
+	if (!(tx = dns_tx_new(t->pool, m->qname)))
 		return NULL;
 	tx->seq = ++t->seq;
 	tx->asker = *asker;
@@ -439,7 +441,8 @@ static void tx_index_question(struct dt_table *t, struct dns_tx *tx,
 static void ptr_target_add(struct dt_table *t, struct dns_tx *tx, size_t i)
 {
 	if (!tx->target_recs &&
-	    !(tx->target_recs = calloc(tx->n_names, sizeof(*tx->target_recs))))
+	    !(tx->target_recs = pool_calloc(t->pool, tx->n_names *
+						     sizeof(*tx->target_recs))))
 		return;
 	if ((tx->target_recs[i] = dt_name_get(&t->names, tx->names[i])))
 		tx->target_recs[i]->ptr_answers++;
@@ -457,7 +460,7 @@ static void names_drop(struct dt_table *t, struct dns_tx *tx)
 			tx->target_recs[i]->ptr_answers--;
 			dt_name_put(&t->names, tx->target_recs[i]);
 		}
-	free(tx->target_recs);
+	pool_free(tx->target_recs);
 	tx->target_recs = NULL;
 }
 
@@ -465,7 +468,7 @@ static void names_drop(struct dt_table *t, struct dns_tx *tx)
 static void tx_fill_response(struct dt_table *t, struct dns_tx *tx,
 			     const struct dns_msg *m, double ts)
 {
-	if (dns_tx_fill(tx, m, ts) != 0)
+	if (dns_tx_fill(t->pool, tx, m, ts) != 0)
 		return;
 	for (size_t i = 0; i < tx->n_addrs; i++)
 		node_add(t, tx, K_ADDR, (uint8_t)i);
@@ -590,9 +593,11 @@ struct dt_table *dt_new(const struct dt_config *cfg, dt_expire_fn fn,
 	t->naskers = mx_hash_buckets(t->cfg.max_tx, 256, (size_t)1 << 20);
 	t->askers = calloc(t->naskers, sizeof(*t->askers));
 	t->clock = -INFINITY;
-	if (!t->buckets || !t->askers ||
+	t->pool = pool_new();
+	if (!t->buckets || !t->askers || !t->pool ||
 	    bt_init(&t->window, t->cfg.max_tx, 1024, (size_t)1 << 24) != 0 ||
-	    dt_names_init(&t->names, t->naskers) != 0) {
+	    dt_names_init(&t->names, t->naskers, t->pool) != 0) {
+		pool_close(t->pool);
 		bt_fini(&t->window);
 		free(t->buckets);
 		free(t->askers);
@@ -624,6 +629,7 @@ void dt_free(struct dt_table *t)
 		free(c);
 	}
 	dt_names_fini(&t->names);
+	pool_close(t->pool); /* freed with the last transaction a session holds */
 	bt_fini(&t->window);
 	free(t->askers);
 	free(t->buckets);

@@ -28,6 +28,7 @@
 #include "base/btable.h"
 #include "dns.h"
 #include "model/dtnames.h"
+#include "base/pool.h"
 #include "base/util.h"
 
 struct dt_node;  /* index entry, private */
@@ -111,12 +112,14 @@ struct dns_tx *dt_message(struct dt_table *t, const struct dns_msg *m,
 /* Expire transactions whose window ended before now. */
 void dt_expire(struct dt_table *t, double now);
 
-/* A transaction record with that question name and one reference, all
- * else zero (the table fills the rest; tests build their own). */
-struct dns_tx *dns_tx_new(const char *qname);
-/* The response's records into the record (once): 0, or -1 on OOM (the
- * response is then kept without its records). */
-int dns_tx_fill(struct dns_tx *tx, const struct dns_msg *m, double ts);
+/* A transaction record from pool with that question name and one
+ * reference, all else zero (the table fills the rest; tests build their
+ * own).  It may outlive the pool's owner (pool.h). */
+struct dns_tx *dns_tx_new(struct pool *pool, const char *qname);
+/* The response's records into the record (once), from pool: 0, or -1 on
+ * OOM (the response is then kept without its records). */
+int dns_tx_fill(struct pool *pool, struct dns_tx *tx, const struct dns_msg *m,
+		double ts);
 void dns_tx_ref(struct dns_tx *tx);
 void dns_tx_unref(struct dns_tx *tx);
 

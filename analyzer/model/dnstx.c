@@ -3,13 +3,14 @@
 #include "model/dnstrack.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-struct dns_tx *dns_tx_new(const char *qname)
+#include "base/pool.h"
+
+struct dns_tx *dns_tx_new(struct pool *pool, const char *qname)
 {
 	size_t n = strnlen(qname, DNS_NAME_MAX - 1);
-	struct dns_tx *tx = calloc(1, sizeof(*tx) + n + 1);
+	struct dns_tx *tx = pool_calloc(pool, sizeof(*tx) + n + 1);
 	if (!tx)
 		return NULL;
 	tx->refs = 1;
@@ -28,8 +29,8 @@ void dns_tx_unref(struct dns_tx *tx)
 {
 	if (!tx || --tx->refs > 0)
 		return;
-	free(tx->mem);
-	free(tx);
+	pool_free(tx->mem);
+	pool_free(tx);
 }
 
 double dns_tx_time(const struct dns_tx *tx)
@@ -136,7 +137,8 @@ static void set_addr(struct mx_addr *x, const struct dns_rr *rr)
 }
 
 /* Everything the response says, in one allocation. */
-int dns_tx_fill(struct dns_tx *tx, const struct dns_msg *m, double ts)
+int dns_tx_fill(struct pool *pool, struct dns_tx *tx, const struct dns_msg *m,
+		double ts)
 {
 	char line[64], name[DNS_NAME_MAX], *text, *p;
 	size_t n_ans, n_names, n_addrs, n_glue, size;
@@ -148,7 +150,7 @@ int dns_tx_fill(struct dns_tx *tx, const struct dns_msg *m, double ts)
 	size = response_size(tx, m, &n_ans, &n_names, &n_addrs, &n_glue);
 	if (!size)
 		return 0;
-	if (!(p = tx->mem = malloc(size)))
+	if (!(p = tx->mem = pool_alloc(pool, size)))
 		return -1; /* an answer without its records */
 	tx->answers = (char **)p;
 	tx->names = tx->answers + n_ans;

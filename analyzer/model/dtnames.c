@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pool.h"
 #include "base/util.h"
 
-int dt_names_init(struct dt_names *n, size_t nbuckets)
+int dt_names_init(struct dt_names *n, size_t nbuckets, struct pool *pool)
 {
 	n->nbuckets = nbuckets;
+	n->pool = pool;
 	n->buckets = calloc(nbuckets, sizeof(*n->buckets));
 	return n->buckets ? 0 : -1;
 }
@@ -30,7 +32,7 @@ struct dt_name *dt_name_get(struct dt_names *n, const char *name)
 			r->refs++;
 			return r;
 		}
-	if (!(r = malloc(sizeof(*r) + len + 1)))
+	if (!(r = pool_alloc(n->pool, sizeof(*r) + len + 1)))
 		return NULL;
 	r->hash = h;
 	r->refs = 1;
@@ -52,5 +54,5 @@ void dt_name_put(struct dt_names *n, struct dt_name *r)
 			*pp = r->hnext;
 			break;
 		}
-	free(r);
+	pool_free(r);
 }

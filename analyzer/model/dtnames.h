@@ -17,13 +17,16 @@ struct dt_name {
 	char name[];
 };
 
+struct pool;
+
 struct dt_names {
 	struct dt_name **buckets;
 	size_t nbuckets; /* power of two */
+	struct pool *pool; /* the records' (the table's) */
 };
 
 /* 0, or -1 on OOM. */
-int dt_names_init(struct dt_names *n, size_t nbuckets);
+int dt_names_init(struct dt_names *n, size_t nbuckets, struct pool *pool);
 void dt_names_fini(struct dt_names *n);
 /* The record of name (created), with one more reference; NULL on OOM. */
 struct dt_name *dt_name_get(struct dt_names *n, const char *name);
