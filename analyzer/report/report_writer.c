@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report/jarena.h"
+#include "report/jdump.h"
 #include "report/report_json.h"
 #include "base/textbuf.h"
 
@@ -55,55 +56,6 @@ struct rw {
 	struct textbuf text;
 };
 
-static int to_buf(const char *p, size_t n, void *ctx)
-{
-	struct textbuf *b = ctx;
-	tb_put(b, p, n);
-	return b->oom ? -1 : 0;
-}
-
-/* A dump whose first `skip` bytes are dropped. */
-struct skip_buf {
-	struct textbuf *b;
-	size_t skip;
-};
-
-static int to_buf_skipping(const char *p, size_t n, void *ctx)
-{
-	struct skip_buf *sb = ctx;
-	size_t k = sb->skip < n ? sb->skip : n;
-	sb->skip -= k;
-	return to_buf(p + k, n - k, sb->b);
-}
-
-/* An object dumped as if it stood `depth` arrays deep, into b: jansson
- * indents every line for that depth itself (no second pass over the
- * text); the arrays' own lines, the first `[` ... and the last ... `]`,
- * are cut off.  0, or -1 on OOM. */
-static int dump_nested(json_t *o, size_t depth, struct textbuf *b)
-{
-	json_t *w = o, *outer = NULL;
-	struct skip_buf sb = {b, 2 * depth + depth * (depth + 1)};
-	size_t tail = 2 * depth + depth * (depth - 1), start = b->len;
-	int rc;
-	json_incref(o);
-	for (size_t i = 0; i < depth; i++) {
-		if (!(outer = json_array()) ||
-		    json_array_append_new(outer, w) != 0) {
-			json_decref(outer ? outer : w);
-			return -1;
-		}
-		w = outer;
-	}
-	rc = json_dump_callback(w, to_buf_skipping, &sb,
-				RJ_FLAGS | JSON_INDENT(2));
-	json_decref(w);
-	if (rc != 0 || b->oom || b->len < start + tail)
-		return -1;
-	b->len -= tail;
-	return 0;
-}
-
 /* The text rw_write_json writes, into b. */
 static int render(json_t *o, const char *prefix, const char *indent,
 		  const char *suffix, struct textbuf *b)
@@ -115,9 +67,8 @@ static int render(json_t *o, const char *prefix, const char *indent,
 		tb_puts(b, indent);
 	if (!o)
 		return -1;
-	if (indent ? dump_nested(o, strlen(indent) / 2, b) != 0
-		   : json_dump_callback(o, to_buf, b,
-					RJ_FLAGS | JSON_COMPACT) != 0)
+	/* indented as jansson would at the indent's depth, or compact */
+	if (jd_dump(b, o, indent ? 2 : 0, indent ? (int)strlen(indent) / 2 : 0))
 		return -1;
 	tb_puts(b, suffix);
 	return b->oom ? -1 : 0;
