@@ -10,12 +10,6 @@
 
 #define FIRST_CHUNK 1024
 
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t size, used;
-	_Alignas(8) char data[];
-};
-
 static struct arena_chunk *chunk_for(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
@@ -34,11 +28,10 @@ static struct arena_chunk *chunk_for(struct arena *a, size_t n)
 	return c;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_new_chunk(struct arena *a, size_t n)
 {
-	struct arena_chunk *c;
-	n = (n + 7) & ~(size_t)7;
-	if (!(c = chunk_for(a, n ? n : 8)))
+	struct arena_chunk *c = chunk_for(a, n); /* n rounded already */
+	if (!c)
 		return NULL;
 	c->used += n;
 	return c->data + c->used - n;

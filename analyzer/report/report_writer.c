@@ -17,6 +17,7 @@
 #include "base/textbuf.h"
 
 #define RW_DEPTH 64 /* objects in flight (each with its arena) */
+#define RW_WAKE 8   /* objects waiting before a sleeping writer is woken */
 
 struct rw_item {
 	json_t *o;              /* built by the caller, in arena */
@@ -242,8 +243,12 @@ static void enqueue(struct rw *w, struct rw_item *it)
 	}
 	w->q[(w->head + w->n) % RW_DEPTH] = *it;
 	w->n++;
-	if (w->writer_waits)
+	/* a sleeping writer is woken for a batch (a wake-up is a system
+	 * call), at once when live; rw_finish wakes it for the rest */
+	if (w->writer_waits && (w->n >= RW_WAKE || w->live)) {
+		w->writer_waits = false;
 		pthread_cond_signal(&w->has_items);
+	}
 	pthread_mutex_unlock(&w->mu);
 }
 
