@@ -155,6 +155,21 @@ Test(jdump, reals_as_jansson_writes_them)
 		real_as_printf(d);
 		real_as_printf(round(d * 1e4) / 1e4);
 	}
+	for (int i = 0; i < 200000; i++) {
+		/* 16 digits from 9007... on (past 2^53 once scaled), and 17
+		 * digits ending in 5: halves and near-halves, every exponent
+		 * where "%.16g" writes no exponent */
+		char txt[48];
+		uint64_t m = 9007199254740992u +
+			     rnd() % (10000000000000000u - 9007199254740992u);
+		int k = (int)(rnd() % 24);
+		snprintf(txt, sizeof txt, "%llue-%d", (unsigned long long)m, k);
+		real_as_printf(strtod(txt, NULL));
+		m = 10000000000000000u + rnd() % 90000000000000000u;
+		m = m - m % 10 + 5;
+		snprintf(txt, sizeof txt, "%llue-%d", (unsigned long long)m, k);
+		real_as_printf(strtod(txt, NULL));
+	}
 	for (int i = 0; i < 300000; i++) {
 		/* any double at all, of every exponent */
 		uint64_t bits = rnd();

@@ -14,6 +14,12 @@
 
 /* ---- reals ---- */
 
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"68697071727374757677787980818283848586878889909192939495969798"
+	"99";
+
 static const double pow10_exact[] = {
 	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -21,39 +27,52 @@ static const double pow10_exact[] = {
 /* The 16 significant digits of a (> 0) as printf rounds them - the exact
  * binary value, halves to even - as c in [1e15, 1e16), with a's decimal
  * exponent x in [-4, 15] (where "%.16g" writes no exponent): 1, or 0
- * when outside that range or too close to a half to be sure. */
+ * when outside that range or too close to a half to be sure.  a * 10^k
+ * is split exactly into hi + lo (fma gives the product's rounding error);
+ * from 2^53 on hi is an even integer and lo says where the rest lies. */
 static int digits16(double a, uint64_t *c, int *x)
 {
+	uint64_t bits;
 	int e2, e;
-	frexp(a, &e2); /* a in [2^(e2-1), 2^e2) */
-	e = (int)floor((e2 - 1) * 0.30102999566398120); /* or one less */
+	memcpy(&bits, &a, sizeof bits);
+	e2 = (int)((bits >> 52) & 0x7ff) - 1022; /* a in [2^(e2-1), 2^e2) */
+	if (e2 < -16 || e2 > 56) /* below 1e-4 or from 1e16 (or subnormal) */
+		return 0;
+	/* floor((e2 - 1) * log10(2)), or one less */
+	e = (e2 - 1) * 1233;
+	e = e >= 0 ? e >> 12 : -((-e + 4095) >> 12);
 	for (int tries = 0; tries < 3; tries++) {
-		double p, q, r;
+		double p, hi, lo;
+		uint64_t q;
 		if (e < -4 || e > 15)
 			return 0;
 		p = pow10_exact[15 - e];
-		q = floor(a * p);
-		/* q and q + 1 exact as doubles: fma then gives the exact
-		 * sign of a * p - q, whatever a * p rounded to */
-		if (!(q < 9007199254740991.0))
-			return 0;
-		r = fma(a, p, -q);
-		if (r < 0)
-			r = fma(a, p, -(q -= 1));
-		else if (r >= 1)
-			r = fma(a, p, -(q += 1));
-		/* r is a * p - q rounded once: beside 0.5 it tells the side
-		 * of the half, at 0.5 it cannot */
-		if (r < 0 || r >= 1 || r == 0.5)
-			return 0;
-		if (r > 0.5)
-			q += 1;
-		if (q >= 1e16)
+		hi = a * p;
+		lo = fma(a, p, -hi);
+		if (hi >= 9007199254740992.0) { /* 2^53: an even integer */
+			q = (uint64_t)hi;
+			/* a half either way is a tie, and q is the even side */
+			if (lo > 0.5)
+				q++;
+			else if (lo < -0.5)
+				q--;
+		} else {
+			double f = (double)(int64_t)hi, r;
+			r = fma(a, p, -f); /* a * p - f rounded once */
+			if (r < 0)
+				r = fma(a, p, -(f -= 1));
+			/* beside 0.5 r tells the side of the half; at 0.5 it
+			 * cannot */
+			if (r < 0 || r >= 1 || r == 0.5)
+				return 0;
+			q = (uint64_t)f + (r > 0.5);
+		}
+		if (q >= 10000000000000000u)
 			e++;
-		else if (q < 1e15)
+		else if (q < 1000000000000000u)
 			e--;
 		else {
-			*c = (uint64_t)q;
+			*c = q;
 			*x = e;
 			return 1;
 		}
@@ -108,8 +127,8 @@ int jd_real(char out[32], double x)
 	}
 	if (!digits16(fabs(x), &c, &e))
 		return real_by_printf(out, x);
-	for (int i = 15; i >= 0; i--, c /= 10)
-		d[i] = (char)('0' + c % 10);
+	for (int i = 14; i >= 0; i -= 2, c /= 100) /* two digits a step */
+		memcpy(d + i, digit_pairs + 2 * (c % 100), 2);
 	for (last = 15; last > 0 && d[last] == '0'; last--)
 		;
 	if (x < 0)
@@ -137,6 +156,19 @@ int jd_real(char out[32], double x)
 }
 
 /* ---- strings ---- */
+
+/* Bytes written as they are: printable ASCII (and DEL) but '"' and '\\'. */
+static const unsigned char plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x80 on: UTF-8, escaped */
+};
 
 /* The code point of the UTF-8 sequence at p (at most n bytes) and its
  * length, or 0 where jansson's utf8_iterate refuses it. */
@@ -183,8 +215,7 @@ static int put_string(struct textbuf *b, const char *str, size_t len)
 		const unsigned char *run = s;
 		uint32_t cp;
 		size_t k;
-		while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' &&
-		       *s != '\\')
+		while (s < end && plain[*s])
 			s++;
 		if (s > run)
 			tb_put(b, (const char *)run, (size_t)(s - run));
