@@ -17,7 +17,9 @@
 #include "base/textbuf.h"
 
 #define RW_DEPTH 64 /* objects in flight (each with its arena) */
-#define RW_WAKE 8   /* objects waiting before a sleeping writer is woken */
+/* objects handed over, and taken, under one lock (a contended lock and a
+ * wake-up are system calls) */
+#define RW_BATCH 16
 
 struct rw_item {
 	json_t *o;              /* built by the caller, in arena */
@@ -35,7 +37,9 @@ struct rw {
 	pthread_cond_t has_items, has_room;
 	struct rw_item q[RW_DEPTH];
 	size_t head, n;
-	struct arena *spare[RW_DEPTH + 1]; /* arenas not in flight */
+	/* arenas not in flight: one per slot, per pending object, and the
+	 * one being built at most */
+	struct arena *spare[RW_DEPTH + RW_BATCH + 1];
 	size_t n_spare, n_arenas;
 	bool closing, live;
 	/* who sleeps on its condition: the other side signals only then
@@ -52,6 +56,9 @@ struct rw {
 	size_t n_tspare;
 	struct arena *builder_own; /* the builder's transactions' values */
 	int builder_err;           /* set by the builder only */
+	/* the builder's objects not handed over yet (its own, no lock) */
+	struct rw_item pending[RW_BATCH];
+	size_t n_pending;
 	/* the writer thread's own */
 	struct arena *own; /* jansson's allocations while dumping */
 	struct textbuf text;
@@ -84,10 +91,28 @@ int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
 	return 0;
 }
 
+/* One object written, on the writer's thread. */
+static void write_item(struct rw *w, struct rw_item *it)
+{
+	if (it->text) /* the builder dumped it */
+		fwrite(it->text->p, 1, it->text->len, it->f);
+	else if (it->tx) /* out of the window: nothing changes it */
+		it->o = rj_dns(it->tx, -1, it->type);
+	if (!it->text && rw_write_json(it->f, it->o, it->prefix, it->indent,
+				       it->suffix, &w->text) != 0)
+		w->err = 1;
+	if (w->live)
+		fflush(it->f);
+	arena_reset(w->own);
+	if (it->arena)
+		arena_reset(it->arena);
+}
+
 static void *writer(void *arg)
 {
 	struct rw *w = arg;
-	struct rw_item it;
+	struct rw_item batch[RW_BATCH];
+	size_t k;
 	jarena_use(w->own);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
@@ -98,31 +123,26 @@ static void *writer(void *arg)
 		}
 		if (w->n == 0)
 			break;
-		it = w->q[w->head];
+		/* a batch at a time: two lock rounds for RW_BATCH objects */
+		k = w->n < RW_BATCH ? w->n : RW_BATCH;
+		for (size_t i = 0; i < k; i++)
+			batch[i] = w->q[(w->head + i) % RW_DEPTH];
 		pthread_mutex_unlock(&w->mu);
 
-		if (it.text) /* the builder dumped it */
-			fwrite(it.text->p, 1, it.text->len, it.f);
-		else if (it.tx) /* out of the window: nothing changes it */
-			it.o = rj_dns(it.tx, -1, it.type);
-		if (!it.text && rw_write_json(it.f, it.o, it.prefix, it.indent,
-					      it.suffix, &w->text) != 0)
-			w->err = 1;
-		if (w->live)
-			fflush(it.f);
-		arena_reset(w->own);
-		if (it.arena)
-			arena_reset(it.arena);
+		for (size_t i = 0; i < k; i++)
+			write_item(w, &batch[i]);
 
 		pthread_mutex_lock(&w->mu);
-		w->head = (w->head + 1) % RW_DEPTH;
-		w->n--;
-		if (it.arena)
-			w->spare[w->n_spare++] = it.arena;
-		if (it.tx)
-			w->done[w->n_done++] = it.tx;
-		if (it.text)
-			w->tspare[w->n_tspare++] = it.text;
+		w->head = (w->head + k) % RW_DEPTH;
+		w->n -= k;
+		for (size_t i = 0; i < k; i++) {
+			if (batch[i].arena)
+				w->spare[w->n_spare++] = batch[i].arena;
+			if (batch[i].tx)
+				w->done[w->n_done++] = batch[i].tx;
+			if (batch[i].text)
+				w->tspare[w->n_tspare++] = batch[i].text;
+		}
 		if (w->builder_waits)
 			pthread_cond_signal(&w->has_room);
 	}
@@ -162,6 +182,17 @@ struct rw *rw_start(bool live)
 	}
 }
 
+static void flush_pending(struct rw *w);
+
+/* Under the lock: wake the writer if it sleeps. */
+static void wake_writer(struct rw *w)
+{
+	if (w->writer_waits) {
+		w->writer_waits = false;
+		pthread_cond_signal(&w->has_items);
+	}
+}
+
 /* Under the lock: sleep until the writer has made room. */
 static void builder_wait(struct rw *w)
 {
@@ -173,12 +204,20 @@ static void builder_wait(struct rw *w)
 struct arena *rw_arena(struct rw *w)
 {
 	struct arena *a = NULL;
+	/* a new arena while fewer than one per slot and per pending object
+	 * and the one being built exist (an object built while the ring is
+	 * full is dumped here, its arena back at once), else wait for one,
+	 * the pending ones handed over first */
 	pthread_mutex_lock(&w->mu);
-	/* a new arena while fewer than one per slot and the one being
-	 * built exist (an object built while the ring is full is dumped
-	 * here, its arena back at once), else wait for one */
-	while (w->n_spare == 0 && w->n_arenas > RW_DEPTH)
+	if (w->n_spare == 0 && w->n_arenas > RW_DEPTH + RW_BATCH) {
+		pthread_mutex_unlock(&w->mu);
+		flush_pending(w);
+		pthread_mutex_lock(&w->mu);
+	}
+	while (w->n_spare == 0 && w->n_arenas > RW_DEPTH + RW_BATCH) {
+		wake_writer(w);
 		builder_wait(w);
+	}
 	if (w->n_spare)
 		a = w->spare[--w->n_spare];
 	pthread_mutex_unlock(&w->mu);
@@ -223,33 +262,45 @@ static void dump_here(struct rw *w, struct rw_item *it, struct textbuf *t)
 	it->text = t;
 }
 
-static void enqueue(struct rw *w, struct rw_item *it)
+/* The pending objects into the ring, in order, under one lock. */
+static void flush_pending(struct rw *w)
 {
+	if (!w->n_pending)
+		return;
 	pthread_mutex_lock(&w->mu);
 	drain_done(w);
-	if (w->n == RW_DEPTH && w->n_tspare) { /* the writer is behind */
-		struct textbuf *t = w->tspare[--w->n_tspare];
-		pthread_mutex_unlock(&w->mu);
-		dump_here(w, it, t);
-		pthread_mutex_lock(&w->mu);
-		if (it->arena) {
-			w->spare[w->n_spare++] = it->arena;
-			it->arena = NULL;
+	for (size_t i = 0; i < w->n_pending; i++) {
+		struct rw_item *it = &w->pending[i];
+		if (w->n == RW_DEPTH && w->n_tspare) { /* the writer is behind */
+			struct textbuf *t = w->tspare[--w->n_tspare];
+			wake_writer(w);
+			pthread_mutex_unlock(&w->mu);
+			dump_here(w, it, t);
+			pthread_mutex_lock(&w->mu);
+			if (it->arena) {
+				w->spare[w->n_spare++] = it->arena;
+				it->arena = NULL;
+			}
 		}
+		while (w->n == RW_DEPTH) {
+			wake_writer(w);
+			builder_wait(w);
+			drain_done(w);
+		}
+		w->q[(w->head + w->n) % RW_DEPTH] = *it;
+		w->n++;
 	}
-	while (w->n == RW_DEPTH) {
-		builder_wait(w);
-		drain_done(w);
-	}
-	w->q[(w->head + w->n) % RW_DEPTH] = *it;
-	w->n++;
-	/* a sleeping writer is woken for a batch (a wake-up is a system
-	 * call), at once when live; rw_finish wakes it for the rest */
-	if (w->writer_waits && (w->n >= RW_WAKE || w->live)) {
-		w->writer_waits = false;
-		pthread_cond_signal(&w->has_items);
-	}
+	w->n_pending = 0;
+	wake_writer(w);
 	pthread_mutex_unlock(&w->mu);
+}
+
+static void enqueue(struct rw *w, struct rw_item *it)
+{
+	w->pending[w->n_pending++] = *it;
+	/* live: every object out at once */
+	if (w->n_pending == RW_BATCH || w->live)
+		flush_pending(w);
 }
 
 void rw_submit(struct rw *w, json_t *o, FILE *f, const char *prefix,
@@ -276,6 +327,7 @@ int rw_finish(struct rw *w)
 	int err;
 	if (!w)
 		return 0;
+	flush_pending(w);
 	pthread_mutex_lock(&w->mu);
 	w->closing = true;
 	pthread_cond_signal(&w->has_items);
