@@ -154,6 +154,15 @@ void *pool_calloc(struct pool *p, size_t n)
 	return v;
 }
 
+char *pool_strdup(struct pool *p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = pool_alloc(p, n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
 void pool_free(void *v)
 {
 	struct slab *s;

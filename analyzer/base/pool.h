@@ -21,6 +21,8 @@ struct pool *pool_new(void);
 void *pool_alloc(struct pool *p, size_t n);
 /* The same, zeroed. */
 void *pool_calloc(struct pool *p, size_t n);
+/* A copy of the string; NULL on OOM. */
+char *pool_strdup(struct pool *p, const char *s);
 /* Any block of any pool, or NULL. */
 void pool_free(void *b);
 /* Bytes of slabs held (blocks in use, free, and uncut), not counting

@@ -118,6 +118,8 @@ static void group_unref(struct mx_group *g)
 	if (!g || --g->refs > 0)
 		return;
 	dns_tx_unref(g->mx);
+	for (size_t i = 0; i < g->n_att; i++)
+		pool_free(g->att[i].host);
 	pool_free(g->att);
 	pool_free(g); /* also after dl_free: the pool goes with its last */
 }
@@ -185,13 +187,13 @@ static struct mx_group *group_get(struct dl_table *t, const struct session *s,
 		snprintf(g->id, sizeof(g->id), "G%llu",
 			 (unsigned long long)++t->seq);
 		g->client = s->client.ip;
-		snprintf(g->domain, sizeof(g->domain), "%s", mx->qname);
 		bt_add(&t->groups, &g->link, h);
 	}
 	if (g->mx != mx) { /* the sender looked the domain up again */
 		dns_tx_ref(mx);
 		dns_tx_unref(g->mx);
 		g->mx = mx;
+		g->domain = mx->qname; /* the same name */
 	}
 	return g;
 }
@@ -303,6 +305,7 @@ void dl_session_start(struct dl_table *t, struct session *s)
 			g->att[0].live->group = NULL;
 			g->refs--;
 		}
+		pool_free(g->att[0].host);
 		memmove(&g->att[0], &g->att[1],
 			(DL_MAX_ATTEMPTS - 1) * sizeof(g->att[0]));
 		g->n_att--;
@@ -314,8 +317,10 @@ void dl_session_start(struct dl_table *t, struct session *s)
 	memset(at, 0, sizeof(*at));
 	snprintf(at->session, sizeof(at->session), "%s", s->id);
 	at->server = s->server.ip;
-	snprintf(at->host, sizeof(at->host), "%s",
-		 s->mx_host ? s->mx_host : "");
+	if (!(at->host = pool_strdup(t->pool, s->mx_host ? s->mx_host : ""))) {
+		g->n_att--; /* the session is just not part of the group */
+		return;
+	}
 	at->pref = s->mx_pref;
 	at->start = s->start;
 	at->live = s;

@@ -39,7 +39,7 @@ enum dl_outcome {
 struct dl_attempt {
 	char session[24];
 	struct mx_addr server;
-	char host[DNS_NAME_MAX];
+	char *host; /* the MX host it connected to, "" if unknown (pool) */
 	int pref;
 	double start;
 	struct session *live; /* NULL once reported */
@@ -52,7 +52,7 @@ struct mx_group {
 	unsigned refs;
 	char id[24];
 	struct mx_addr client;
-	char domain[DNS_NAME_MAX];
+	const char *domain; /* the question of mx */
 	struct dns_tx *mx; /* the latest MX answer (one reference) */
 	/* the latest attempts; grown as needed (most groups see one), as
 	 * a busy site keeps tens of thousands of groups */
