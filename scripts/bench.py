@@ -43,6 +43,7 @@ Options:
                         knobs) and print the total instruction count (Ir) per
                         format and of the read loop
   --callgrind-sessions N  size of that capture (default 500)
+  --paired P            also the linearity from P pairs (below)
 
 What a run does, per capture:
   * the reference: scripts/readloop.c, the bare libpcap loop
@@ -74,6 +75,13 @@ machine (CPU model, cores, load average, memory) is printed first: wall
 times depend on it and on the load.  The full default run takes about
 20-30 minutes on 2 cores; --sizes 100M under one.
 
+--paired P measures the linearity again in a way this noisy machine's drift
+cannot skew: P pairs per format, each running the larger capture once and
+then the smallest one of the same noise k times in a row (k rounded up);
+each pair gives time(big) / (k x mean time(small)), and the median and the
+range of those ratios are printed.  It takes about 2 x P x the big
+capture's time per format.
+
 Callgrind's Ir count hardly depends on anything but the binary and the input
 (text: equal to ~100 instructions between runs; json/ndjson: within ~0.05 %,
 as jansson seeds its hash tables from /dev/urandom), so it is the figure to
@@ -82,6 +90,7 @@ compare between commits.  --callgrind takes a few minutes.
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -312,6 +321,43 @@ def linearity(results, formats):
             say(line)
 
 
+def paired(mxray, captures, formats, pairs):
+    """Linearity again, robust to a machine whose speed drifts: each pair
+    runs the big capture once and the small one k times in a row (k its
+    size ratio, rounded up), back to back; ratio = time(big) / (k x mean
+    time(small run)).  Prints the median and range of the pairs' ratios."""
+    lines = []
+    for label, path, meta in captures:
+        same = [(m["bytes"], lab, p) for lab, p, m in captures
+                if m["knobs"]["noise"] == meta["knobs"]["noise"]]
+        b0, lab0, path0 = min(same, key=lambda x: x[0])
+        if meta["bytes"] <= b0:
+            continue
+        k = meta["bytes"] / b0
+        reps = int(math.ceil(k))
+        cells = []
+        for fmt in formats:
+            ratios = []
+            for _ in range(pairs):
+                big = run_measured([mxray, "-q", "-r", path, "--format", fmt])
+                fail(fmt, big)
+                small = []
+                for _ in range(reps):
+                    res = run_measured([mxray, "-q", "-r", path0, "--format", fmt])
+                    fail(fmt, res)
+                    small.append(res["wall"])
+                ratios.append(big["wall"] / (k * statistics.mean(small)))
+            cells.append("%s %.2f (%.2f-%.2f)" % (fmt, statistics.median(ratios),
+                                                   min(ratios), max(ratios)))
+        lines.append("  %-9s / (%5.2f x %s): %s" % (label, k, lab0, "  ".join(cells)))
+    if lines:
+        say("")
+        say("linearity, paired (%d pairs, each the big capture then the small "
+            "one k times): median (range)" % pairs)
+        for line in lines:
+            say(line)
+
+
 # --------------------------------------------------------------------------
 # Callgrind
 # --------------------------------------------------------------------------
@@ -382,6 +428,7 @@ def main(argv):
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--callgrind", action="store_true")
     ap.add_argument("--callgrind-sessions", type=int, default=500)
+    ap.add_argument("--paired", type=int, default=0)
     args = ap.parse_args(argv[1:])
 
     formats = [f for f in args.formats.split(",") if f]
@@ -395,12 +442,13 @@ def main(argv):
 
     machine(mxray)
     readloop = None if args.generate_only else build_readloop(args.out)
-    results = []
+    results, captures = [], []
     for label, knobs in specs:
         say("")
         say("=== %s" % label)
         path, meta = benchgen.ensure_capture(args.out, knobs, args.jobs, args.fresh, say)
         benchgen.describe(path, meta, say)
+        captures.append((label, path, meta))
         if args.generate_only:
             continue
         readloop_count(readloop, path, meta)
@@ -409,6 +457,8 @@ def main(argv):
         runs = timed(mxray, readloop, path, formats, args.repeat)
         results.append((label, meta, table(meta, runs, sizes, args.repeat, load_before)))
     linearity(results, formats)
+    if args.paired > 0 and not args.generate_only:
+        paired(mxray, captures, formats, args.paired)
     if args.callgrind:
         callgrind(mxray, readloop or build_readloop(args.out), args, formats)
     return 0
