@@ -1506,6 +1506,24 @@ def s_fragments_v6(n):
     return cap
 
 
+@scenario(25, "helo-rejected.pcap", "EHLO client.example accepted, then a "
+          "second EHLO without a name refused with 501 (as Postfix does), then "
+          "delivery as usual: the session's HELO name stays the accepted one")
+def s_helo_rejected(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
+    t = conn.send(t + us(ms=5, micro=318), CLIENT, lines("EHLO"))
+    t = conn.send(t + us(ms=1, micro=207), SERVER,
+                  lines("501 Syntax: EHLO hostname"))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT,
+                  lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = smtp_mail_ok(conn, t)
+    smtp_rcpt_to_close(conn, t, message(n, "Second EHLO refused", SHORT_BODY))
+    return cap
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

@@ -161,6 +161,35 @@ static void set_helo(struct session *s, const char *args)
 	s->helo = mx_escape(args, n, s->helo_buf, s->helo_cap);
 }
 
+static void swap_helo_bufs(struct session *s)
+{
+	char *b = s->helo_buf;
+	size_t cap = s->helo_cap;
+	s->helo_buf = s->helo_prev_buf;
+	s->helo_cap = s->helo_prev_cap;
+	s->helo_prev_buf = b;
+	s->helo_prev_cap = cap;
+}
+
+/* A HELO-family command: its name counts from now on (a capture that
+ * misses the reply keeps it), the one before is kept until the reply. */
+static void helo_propose(struct session *s, const char *args)
+{
+	s->helo_prev_set = s->helo != NULL;
+	swap_helo_bufs(s);
+	set_helo(s, args);
+}
+
+/* The server's reply to it: a refusal brings the name before back. */
+static void helo_answered(struct session *s, int code)
+{
+	if (code >= 400) {
+		swap_helo_bufs(s);
+		s->helo = s->helo_prev_set ? s->helo_buf : NULL;
+	}
+	s->helo_prev_set = false;
+}
+
 /* "FROM:<a@b> SIZE=1" -> "a@b"; keeps the raw text if no brackets. */
 static char *path_of(struct session *s, const char *args)
 {
@@ -216,7 +245,7 @@ static void on_command(struct session *s, const struct smtp_event *ev)
 	case SMTP_CMD_HELO:
 	case SMTP_CMD_EHLO:
 	case SMTP_CMD_LHLO:
-		set_helo(s, ev->args);
+		helo_propose(s, ev->args);
 		break;
 	case SMTP_CMD_MAIL:
 		if (has_prefix_ci(ev->args, "FROM:"))
@@ -258,6 +287,9 @@ static void on_reply(struct session *s, const struct smtp_event *ev)
 	e->latency = ev->cmd == SMTP_CMD_NONE ? -1 : mx_dt(ev->cmd_ts, ev->ts);
 	if (ev->cmd == SMTP_CMD_STARTTLS && ev->code == 220)
 		s->starttls = true;
+	if (ev->cmd == SMTP_CMD_HELO || ev->cmd == SMTP_CMD_EHLO ||
+	    ev->cmd == SMTP_CMD_LHLO)
+		helo_answered(s, ev->code);
 }
 
 static void on_tls(struct session *s, const struct smtp_event *ev)
@@ -344,8 +376,8 @@ struct sess_keep {
 	size_t cap_ev;
 	struct dns_tie *dns;
 	size_t cap_dns;
-	char *helo_buf;
-	size_t helo_cap;
+	char *helo_buf, *helo_prev_buf;
+	size_t helo_cap, helo_prev_cap;
 	char **mail_from, **rcpt_to;
 	size_t cap_mail_from, cap_rcpt_to;
 	struct arena strings;
@@ -375,10 +407,19 @@ void sess_clear(struct session *s)
 	}
 	keep_paths(&s->mail_from, &s->cap_mail_from);
 	keep_paths(&s->rcpt_to, &s->cap_rcpt_to);
-	k = (struct sess_keep){s->ev,	     s->cap_ev,	       s->dns,
-			       s->cap_dns,   s->helo_buf,      s->helo_cap,
-			       s->mail_from, s->rcpt_to,       s->cap_mail_from,
-			       s->cap_rcpt_to, s->strings};
+	k = (struct sess_keep){.ev = s->ev,
+			       .cap_ev = s->cap_ev,
+			       .dns = s->dns,
+			       .cap_dns = s->cap_dns,
+			       .helo_buf = s->helo_buf,
+			       .helo_prev_buf = s->helo_prev_buf,
+			       .helo_cap = s->helo_cap,
+			       .helo_prev_cap = s->helo_prev_cap,
+			       .mail_from = s->mail_from,
+			       .rcpt_to = s->rcpt_to,
+			       .cap_mail_from = s->cap_mail_from,
+			       .cap_rcpt_to = s->cap_rcpt_to,
+			       .strings = s->strings};
 	memset(s, 0, sizeof(*s));
 	s->ev = k.ev;
 	s->cap_ev = k.cap_ev;
@@ -386,6 +427,8 @@ void sess_clear(struct session *s)
 	s->cap_dns = k.cap_dns;
 	s->helo_buf = k.helo_buf;
 	s->helo_cap = k.helo_cap;
+	s->helo_prev_buf = k.helo_prev_buf;
+	s->helo_prev_cap = k.helo_prev_cap;
 	s->mail_from = k.mail_from;
 	s->rcpt_to = k.rcpt_to;
 	s->cap_mail_from = k.cap_mail_from;
@@ -399,6 +442,7 @@ void sess_release(struct session *s)
 	free(s->ev);
 	free(s->dns);
 	free(s->helo_buf);
+	free(s->helo_prev_buf);
 	free(s->mail_from);
 	free(s->rcpt_to);
 	arena_free(&s->strings);

@@ -128,9 +128,15 @@ struct session {
 	double banner_t;
 	int banner_code;
 	char *banner_text;
-	char *helo;      /* the last HELO/EHLO name, in helo_buf, or NULL */
+	/* the last HELO/EHLO/LHLO name the server did not refuse, in
+	 * helo_buf, or NULL; until the reply, the name before it waits in
+	 * helo_prev_buf (helo_prev_set) to come back if the server refuses */
+	char *helo;
 	char *helo_buf;  /* kept for the next session, like the arrays */
 	size_t helo_cap;
+	char *helo_prev_buf;
+	size_t helo_prev_cap;
+	bool helo_prev_set;
 	char **mail_from;
 	size_t n_mail_from, cap_mail_from;
 	char **rcpt_to;
