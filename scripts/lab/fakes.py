@@ -21,6 +21,9 @@ byte they send is fixed, so their side of a capture is deterministic.
         preferred host, connect, wait --banner-timeout for a greeting that
         never comes, close; then the same again (--attempts times,
         --pause seconds apart) instead of moving to the next MX host.
+    fakes.py exchange-sender   --resolver 198.51.100.53 --mode helo-twice
+        a sender that says EHLO twice, the second time without a name
+        (refused with 501 by Postfix), then delivers one message as usual.
 
 Servers run until killed; each connection is closed when the client closes.
 The sender exits 0 when it did what its mode describes, with one log line
@@ -323,6 +326,9 @@ def exchange_sender(a):
             host, a.attempts)
         return 0
 
+    if a.mode == "helo-twice":
+        return helo_twice(res, a)
+
     # xexch50
     host, addr, _ = mx_target(res, a.domain)
     cl = Client(addr, 25, 30)
@@ -353,6 +359,32 @@ def exchange_sender(a):
     return 0
 
 
+def helo_twice(res, a):
+    _, addr, _ = mx_target(res, a.domain)
+    cl = Client(addr, 25, 30)
+    code, _ = cl.reply(30)
+    log("greeting %d", code)
+    steps = [("EHLO %s" % a.helo, 250), ("EHLO", 501),
+             ("MAIL FROM:<%s>" % a.mail_from, 250),
+             ("RCPT TO:<%s>" % a.rcpt_to, 250), ("DATA", 354)]
+    for text, want in steps:
+        code, _ = cl.cmd(text)
+        if code != want:
+            log("%s answered %d, not %d", text, code, want)
+            return 1
+    code, _ = cl.cmd("Subject: mxray lab helo-rejected\r\n"
+                     "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+                     "Message-Id: <lab-helo-rejected@mail.sender.example>\r\n"
+                     "\r\n"
+                     "EHLO twice, the second one without a name.\r\n.")
+    if code != 250:
+        log("the message answered %d", code)
+        return 1
+    cl.cmd("QUIT")
+    cl.close()
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
@@ -362,7 +394,7 @@ def main():
         p.add_argument("--port", type=int, default=25)
     p = sub.add_parser("exchange-sender")
     p.add_argument("--resolver", required=True)
-    p.add_argument("--mode", choices=("xexch50", "retry-same-mx"), required=True)
+    p.add_argument("--mode", choices=("xexch50", "retry-same-mx", "helo-twice"), required=True)
     p.add_argument("--domain", default="example.org")
     p.add_argument("--helo", default="mail.sender.example")
     p.add_argument("--mail-from", default="alice@sender.example")

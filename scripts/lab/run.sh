@@ -27,7 +27,7 @@ PY=/usr/bin/python3
 
 ALL_SCENARIOS="normal slow-ptr ptr-timeout no-banner gave-up failover \
 no-failover data-stall xexch50-stall masked-banner tarpit pipelining starttls \
-normal-v6 slow-ptr-v6"
+normal-v6 slow-ptr-v6 helo-rejected"
 
 # cast (the same as the synthetic samples where they overlap)
 DNS_IP=198.51.100.53      # resolver every host uses: the delay/drop relay
@@ -695,6 +695,18 @@ scn_starttls() {
 # The IPv6 twins of normal and slow-ptr: the same software and the same
 # steps over IPv6, the server's reverse lookup a PTR under ip6.arpa (+ the
 # AAAA of the name), the resolver the relay on 2001:db8:53::53.
+
+# A sender that says EHLO twice, the second time without a name: real
+# Postfix refuses it (501 Syntax: EHLO hostname) and goes on; the session's
+# HELO name must stay the first one.
+scn_helo_rejected() {
+	relay_start
+	mx1_up
+	cap_start
+	exchange_sender --mode helo-twice
+	cap_stop
+	pf_stop mx1
+}
 
 scn_normal_v6() {
 	v6_up
