@@ -563,6 +563,42 @@ Test(findings, server_slow_replies_when_most_are_slow)
 	expect_n(replies(1.5, 0.1, 2.0, 0.999), F_SERVER_SLOW_REPLIES, 0);
 }
 
+/* A tarpit's slow MAIL with no lookup of its own is the tarpit told again:
+ * evidence of server.slow_replies, not a second finding (issue 10). */
+Test(findings, tarpit_folds_a_slow_reply_without_dns_cause)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = replies(1.5, 3.0, 1.2, 1.1);
+	eval(s, &l);
+	cr_assert_eq(count(&l, F_SMTP_SLOW_REPLY), 0);
+	f = the(&l, F_SERVER_SLOW_REPLIES);
+	cr_assert_eq(f->n_evidence, 2);
+	tk_assert_has(f->evidence[1], "the reply to MAIL came 3.000 s");
+	tk_assert_has(f->evidence[1], "no lookup of the server explains it");
+	findings_clear(&l);
+	sess_free(s);
+}
+
+/* ... but one its own lookup explains is a cause of its own. */
+Test(findings, tarpit_keeps_a_slow_reply_with_its_own_dns_cause)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = replies(1.5, 3.0, 1.2, 1.1);
+	struct dns_tx *txt = tie(s, REL_SENDER_DOMAIN, "sender.example",
+				 DNS_T_TXT, T0 + 5.001, T0 + 7.9,
+				 DNS_R_NOERROR);
+	eval(s, &l);
+	f = the(&l, F_SMTP_SLOW_REPLY);
+	cr_assert_eq(f->n_cause, 1);
+	cr_assert_eq(f->cause[0].tx, txt);
+	f = the(&l, F_SERVER_SLOW_REPLIES);
+	cr_assert_eq(f->n_evidence, 1, "nothing folded into the tarpit");
+	findings_clear(&l);
+	sess_free(s);
+}
+
 Test(findings, slow_replies_ignore_the_end_of_data_dot)
 {
 	struct session *s = replies(1.5, 0.1, 1.2, 0.1);

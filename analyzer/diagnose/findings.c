@@ -699,22 +699,45 @@ static void rule_mx(const struct session *s, struct finding_list *out)
 	evidence(f, "%s", ev);
 }
 
+/* The session's finding with that code among out->v[first..], or NULL. */
+static struct finding *find_code(struct finding_list *out, size_t first,
+				 enum finding_code code)
+{
+	for (size_t i = first; i < out->n; i++)
+		if (out->v[i].code == code)
+			return &out->v[i];
+	return NULL;
+}
+
 /* A reply to MAIL or RCPT slower than --slow-reply, with the server's
  * lookups (of the envelope domains, typically SPF, MX and DMARC checks)
- * that were outstanding while the client waited. */
+ * that were outstanding while the client waited.  When most replies are
+ * slow (server.slow_replies) and no lookup explains this one, it is that
+ * finding's cause told again: it goes there as evidence. */
 static void rule_slow_envelope(const struct session *s,
 			       const struct fnd_config *c,
-			       struct finding_list *out)
+			       struct finding_list *out, size_t first)
 {
 	char cause[600];
 	for (size_t i = 0; i < s->n_ev; i++) {
 		const struct tl_event *e = &s->ev[i];
-		struct finding *f;
+		struct finding *f, *tarpit, probe;
 		double from;
 		if (e->kind != EV_REPLY || e->latency <= c->slow_reply ||
 		    (e->cmd != SMTP_CMD_MAIL && e->cmd != SMTP_CMD_RCPT))
 			continue;
 		from = e->t - e->latency;
+		memset(&probe, 0, sizeof(probe));
+		explain_wait(s, from, e->t, &probe);
+		tarpit = find_code(out, first, F_SERVER_SLOW_REPLIES);
+		if (tarpit && !(probe.n_cause &&
+				probe.explained_s >= e->latency / 2)) {
+			evidence(tarpit, "the reply to %s came %.3f s after "
+					 "the command (limit %.3f s), no lookup "
+					 "of the server explains it",
+				 verb_of(e), e->latency, c->slow_reply);
+			return;
+		}
 		f = add(out, F_SMTP_SLOW_REPLY, from);
 		if (!f)
 			return;
@@ -755,7 +778,7 @@ void findings_eval(const struct session *s, const struct fnd_config *c,
 	rule_dns(s, c, out);
 	rule_stalls(s, c, out);
 	rule_replies(s, out);
-	rule_slow_envelope(s, c, out);
+	rule_slow_envelope(s, c, out, first);
 	/* most severe first, then by time: insertion sort keeps it stable */
 	for (size_t i = first + 1; i < out->n; i++)
 		for (size_t j = i; j > first && finding_before(&out->v[j],
