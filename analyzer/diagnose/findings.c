@@ -4,6 +4,7 @@
  * the XEXCH50 blob, tarpits, refused and unanswered connections.
  * mx.failover / mx.no_failover span sessions and are not decided here. */
 #include "diagnose/findings.h"
+#include "diagnose/findings_int.h"
 
 #include "diagnose/delivery.h"
 
@@ -13,7 +14,7 @@
 #include <string.h>
 
 /* The command an event names, as sent (its name if the copy failed). */
-static const char *verb_of(const struct tl_event *e)
+const char *fnd_verb_of(const struct tl_event *e)
 {
 	return e->verb ? e->verb : smtp_cmd_name((enum smtp_cmd)e->cmd);
 }
@@ -39,7 +40,7 @@ const char *severity_name(enum severity s)
 	return sev_names[s];
 }
 
-static struct finding *add(struct finding_list *l, enum finding_code code,
+struct finding *fnd_add(struct finding_list *l, enum finding_code code,
 			   double t)
 {
 	struct finding *f;
@@ -59,14 +60,14 @@ static struct finding *add(struct finding_list *l, enum finding_code code,
 	return f;
 }
 
-static void set_duration(struct finding *f, double d)
+void fnd_set_duration(struct finding *f, double d)
 {
 	f->has_duration = true;
 	f->duration = d;
 }
 
-__attribute__((format(printf, 2, 3))) static void
-summary(struct finding *f, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) void
+fnd_summary(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -74,8 +75,8 @@ summary(struct finding *f, const char *fmt, ...)
 	va_end(ap);
 }
 
-__attribute__((format(printf, 2, 3))) static void
-evidence(struct finding *f, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) void
+fnd_evidence(struct finding *f, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -101,22 +102,18 @@ void findings_clear(struct finding_list *l)
 
 /* ---- helpers over the session ---- */
 
-struct names {
-	char cli[MX_ADDRSTR], srv[MX_ADDRSTR];
-};
-
-static void names_of(const struct session *s, struct names *n)
+void fnd_names_of(const struct session *s, struct names *n)
 {
 	mx_addr_str(&s->client.ip, n->cli);
 	mx_addr_str(&s->server.ip, n->srv);
 }
 
-static double rel(const struct session *s, double t)
+double fnd_rel(const struct session *s, double t)
 {
 	return mx_dt(s->start, t);
 }
 
-static double session_end(const struct session *s)
+double fnd_session_end(const struct session *s)
 {
 	return s->close_t > s->last ? s->close_t : s->last;
 }
@@ -176,14 +173,14 @@ static void describe_tx(const struct session *s, const struct dns_tx *tx,
 	mx_appendf(buf, cap, &n, "%s %s to %s", dns_type_name(tx->qtype, tb),
 		   tx->qname[0] ? tx->qname : ".", res);
 	if (tx->has_query)
-		mx_appendf(buf, cap, &n, " asked at %+.3f s", rel(s, tx->query_t));
+		mx_appendf(buf, cap, &n, " asked at %+.3f s", fnd_rel(s, tx->query_t));
 	if (tx->retransmissions)
 		mx_appendf(buf, cap, &n, " (%u retransmission%s)",
 			   tx->retransmissions,
 			   tx->retransmissions == 1 ? "" : "s");
 	if (tx->has_response) {
 		mx_appendf(buf, cap, &n, ", answered %s at %+.3f s",
-			   dns_rcode_name(tx->rcode, rb), rel(s, tx->response_t));
+			   dns_rcode_name(tx->rcode, rb), fnd_rel(s, tx->response_t));
 		if (tx->has_query)
 			mx_appendf(buf, cap, &n, " (rtt %.3f s)",
 				   mx_dt(tx->query_t, tx->response_t));
@@ -194,7 +191,7 @@ static void describe_tx(const struct session *s, const struct dns_tx *tx,
 
 /* Seconds of [from, to] covered by the union of the server-side lookups
  * outstanding in it; fills the cause list. */
-static double explain_wait(const struct session *s, double from, double to,
+double fnd_explain_wait(const struct session *s, double from, double to,
 			   struct finding *f)
 {
 	struct span {
@@ -249,7 +246,7 @@ static double explain_wait(const struct session *s, double from, double to,
 	return f->explained_s;
 }
 
-static void cause_sentence(const struct session *s, struct finding *f,
+void fnd_cause_sentence(const struct session *s, struct finding *f,
 			   double wait, char *buf, size_t cap)
 {
 	char tb[16];
@@ -278,12 +275,12 @@ static void cause_sentence(const struct session *s, struct finding *f,
 			   f->cause[i].overlap_s);
 }
 
-static void add_cause_evidence(const struct session *s, struct finding *f)
+void fnd_add_cause_evidence(const struct session *s, struct finding *f)
 {
 	char buf[400];
 	for (size_t i = 0; i < f->n_cause; i++) {
 		describe_tx(s, f->cause[i].tx, buf, sizeof(buf));
-		evidence(f, "%s: %s", dns_relation_name(f->cause[i].rel), buf);
+		fnd_evidence(f, "%s: %s", dns_relation_name(f->cause[i].rel), buf);
 	}
 }
 
@@ -295,33 +292,33 @@ static void rule_tcp(const struct session *s, struct finding_list *out)
 	struct finding *f;
 	if (s->has_syn_ack)
 		return;
-	names_of(s, &nm);
+	fnd_names_of(s, &nm);
 	if (s->close == CLOSE_RST_SERVER) {
-		f = add(out, F_TCP_REFUSED, s->start);
+		f = fnd_add(out, F_TCP_REFUSED, s->start);
 		if (!f)
 			return;
-		set_duration(f, mx_dt(s->start, s->close_t));
-		summary(f, "%s refused the connection from %s: its SYN was "
+		fnd_set_duration(f, mx_dt(s->start, s->close_t));
+		fnd_summary(f, "%s refused the connection from %s: its SYN was "
 			   "answered by a reset (nothing listens on port %u, or "
 			   "a firewall rejects it).",
 			nm.srv, nm.cli, s->server.port);
-		evidence(f, "SYN at +0.000 s, RST from the server at %+.3f s",
-			 rel(s, s->close_t));
+		fnd_evidence(f, "SYN at +0.000 s, RST from the server at %+.3f s",
+			 fnd_rel(s, s->close_t));
 		f->remedy = "check that the MTA listens on this port and that "
 			    "no firewall rejects the client; try the next MX";
 		return;
 	}
 	if (s->syns == 0)
 		return;
-	f = add(out, F_TCP_NO_ANSWER, s->start);
+	f = fnd_add(out, F_TCP_NO_ANSWER, s->start);
 	if (!f)
 		return;
-	set_duration(f, mx_dt(s->start, s->syn_t));
-	summary(f, "%s sent %u SYN%s to %s:%u over %.3f s and got no answer.",
+	fnd_set_duration(f, mx_dt(s->start, s->syn_t));
+	fnd_summary(f, "%s sent %u SYN%s to %s:%u over %.3f s and got no answer.",
 		nm.cli, s->syns, s->syns == 1 ? "" : "s", nm.srv,
 		s->server.port, mx_dt(s->start, s->syn_t));
-	evidence(f, "first SYN at +0.000 s, last at %+.3f s, no SYN-ACK",
-		 rel(s, s->syn_t));
+	fnd_evidence(f, "first SYN at +0.000 s, last at %+.3f s, no SYN-ACK",
+		 fnd_rel(s, s->syn_t));
 	f->remedy = "the host is down or a firewall drops port 25; the sender "
 		    "should move on to the next MX";
 }
@@ -352,26 +349,26 @@ static bool rule_gave_up(const struct session *s, const struct names *nm,
 
 	if (!s->has_banner && !lookup_open_at(s, closed_t))
 		return false;
-	if (!(f = add(out, F_CLIENT_GAVE_UP, closed_t)))
+	if (!(f = fnd_add(out, F_CLIENT_GAVE_UP, closed_t)))
 		return true;
-	set_duration(f, waited);
-	explain_wait(s, wait_from, closed_t, f);
+	fnd_set_duration(f, waited);
+	fnd_explain_wait(s, wait_from, closed_t, f);
 	if (s->has_banner) {
 		f->has_needed = true;
 		f->needed_s = mx_dt(closed_t, s->banner_t);
 	}
-	cause_sentence(s, f, waited, cause, sizeof(cause));
+	fnd_cause_sentence(s, f, waited, cause, sizeof(cause));
 	if (f->has_needed)
-		summary(f, "%s gave up after waiting %.3f s for the greeting of "
+		fnd_summary(f, "%s gave up after waiting %.3f s for the greeting of "
 			   "%s, which came %.3f s later; %s.",
 			nm->cli, waited, nm->srv, f->needed_s, cause);
 	else
-		summary(f, "%s gave up after waiting %.3f s for the greeting of "
+		fnd_summary(f, "%s gave up after waiting %.3f s for the greeting of "
 			   "%s, which was still busy; %s.",
 			nm->cli, waited, nm->srv, cause);
-	evidence(f, "handshake done at %+.3f s, the client %s at %+.3f s",
-		 rel(s, wait_from), how, rel(s, closed_t));
-	add_cause_evidence(s, f);
+	fnd_evidence(f, "handshake done at %+.3f s, the client %s at %+.3f s",
+		 fnd_rel(s, wait_from), how, fnd_rel(s, closed_t));
+	fnd_add_cause_evidence(s, f);
 	f->remedy = "make the server greet sooner (fix the PTR record of the "
 		    "client or the server's resolver, or disable reverse "
 		    "lookups before the banner)";
@@ -383,16 +380,16 @@ static void rule_banner_missing(const struct session *s,
 				const struct names *nm, double wait_from,
 				double end, struct finding_list *out)
 {
-	struct finding *f = add(out, F_BANNER_MISSING, wait_from);
+	struct finding *f = fnd_add(out, F_BANNER_MISSING, wait_from);
 	if (!f)
 		return;
-	set_duration(f, mx_dt(wait_from, end));
-	summary(f, "%s completed the TCP handshake with %s but never sent a "
+	fnd_set_duration(f, mx_dt(wait_from, end));
+	fnd_summary(f, "%s completed the TCP handshake with %s but never sent a "
 		   "greeting in %.3f s; the session ended with %s.",
 		nm->srv, nm->cli, mx_dt(wait_from, end),
 		sess_close_name(s->close));
-	evidence(f, "handshake ACK at %+.3f s, no server data until %+.3f s",
-		 rel(s, wait_from), rel(s, end));
+	fnd_evidence(f, "handshake ACK at %+.3f s, no server data until %+.3f s",
+		 fnd_rel(s, wait_from), fnd_rel(s, end));
 	f->remedy = "check the MTA on the server (hung, overloaded) and any "
 		    "SMTP-inspecting firewall in front of it; the sender should "
 		    "fail over to the next MX";
@@ -410,16 +407,16 @@ static bool rule_banner_slow(const struct session *s,
 
 	if (!sess_banner_delay(s, &delay) || delay <= c->slow_banner)
 		return true;
-	if (!(f = add(out, F_BANNER_SLOW, wait_from)))
+	if (!(f = fnd_add(out, F_BANNER_SLOW, wait_from)))
 		return false;
-	set_duration(f, delay);
-	explain_wait(s, wait_from, s->banner_t, f);
-	cause_sentence(s, f, delay, cause, sizeof(cause));
-	summary(f, "The greeting of %s came %.3f s after the handshake (limit "
+	fnd_set_duration(f, delay);
+	fnd_explain_wait(s, wait_from, s->banner_t, f);
+	fnd_cause_sentence(s, f, delay, cause, sizeof(cause));
+	fnd_summary(f, "The greeting of %s came %.3f s after the handshake (limit "
 		   "%.3f s); %s.", nm->srv, delay, c->slow_banner, cause);
-	evidence(f, "handshake ACK at %+.3f s, greeting %d at %+.3f s",
-		 rel(s, wait_from), s->banner_code, rel(s, s->banner_t));
-	add_cause_evidence(s, f);
+	fnd_evidence(f, "handshake ACK at %+.3f s, greeting %d at %+.3f s",
+		 fnd_rel(s, wait_from), s->banner_code, fnd_rel(s, s->banner_t));
+	fnd_add_cause_evidence(s, f);
 	f->remedy = f->n_cause && f->explained_s >= delay / 2
 			    ? "fix the PTR record of the client or the server's "
 			      "resolver, or disable reverse lookups before the "
@@ -436,11 +433,11 @@ static void rule_banner_masked(const struct session *s,
 	struct finding *f;
 	if (!s->banner_text || !strstr(s->banner_text, "****"))
 		return;
-	if (!(f = add(out, F_BANNER_MASKED, s->banner_t)))
+	if (!(f = fnd_add(out, F_BANNER_MASKED, s->banner_t)))
 		return;
-	summary(f, "The greeting of %s is masked with asterisks, as SMTP-fixup "
+	fnd_summary(f, "The greeting of %s is masked with asterisks, as SMTP-fixup "
 		   "firewalls do.", nm->srv);
-	evidence(f, "greeting: %d %.200s", s->banner_code, s->banner_text);
+	fnd_evidence(f, "greeting: %d %.200s", s->banner_code, s->banner_text);
 	f->remedy = "turn off SMTP inspection (fixup) on the firewall in front "
 		    "of the server";
 }
@@ -455,7 +452,7 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 
 	if (!s->has_ack && !s->has_syn_ack)
 		return;
-	names_of(s, &nm);
+	fnd_names_of(s, &nm);
 	wait_from = s->has_ack ? s->ack_t : s->syn_ack_t;
 	/* the client left before any greeting */
 	if (client_first && (!s->has_banner || s->banner_t > closed_t) &&
@@ -465,7 +462,7 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 		if (s->has_ack)
 			rule_banner_missing(s, &nm, wait_from,
 					    client_first ? closed_t
-							 : session_end(s),
+							 : fnd_session_end(s),
 					    out);
 		return;
 	}
@@ -487,31 +484,31 @@ static void rule_dns(const struct session *s, const struct fnd_config *c,
 		if (!tx->has_query && !tx->has_response)
 			continue;
 		if (tx->has_query && !tx->has_response) {
-			f = add(out, F_DNS_TIMEOUT, tx->query_t);
+			f = fnd_add(out, F_DNS_TIMEOUT, tx->query_t);
 			if (!f)
 				return;
-			set_duration(f, mx_dt(tx->query_t, session_end(s)));
-			summary(f, "The %s lookup %s (%s) was never answered "
+			fnd_set_duration(f, mx_dt(tx->query_t, fnd_session_end(s)));
+			fnd_summary(f, "The %s lookup %s (%s) was never answered "
 				   "(%u retransmission%s).",
 				dns_type_name(tx->qtype, tb), tx->qname,
 				dns_relation_name(r), tx->retransmissions,
 				tx->retransmissions == 1 ? "" : "s");
-			evidence(f, "%s", buf);
+			fnd_evidence(f, "%s", buf);
 			f->remedy = "check the resolver the host uses and the path "
 				    "to it";
 			continue;
 		}
 		if (tx->has_query &&
 		    mx_dt(tx->query_t, tx->response_t) > c->slow_dns) {
-			f = add(out, F_DNS_SLOW, tx->query_t);
+			f = fnd_add(out, F_DNS_SLOW, tx->query_t);
 			if (!f)
 				return;
-			set_duration(f, mx_dt(tx->query_t, tx->response_t));
-			summary(f, "The %s lookup %s (%s) took %.3f s (limit "
+			fnd_set_duration(f, mx_dt(tx->query_t, tx->response_t));
+			fnd_summary(f, "The %s lookup %s (%s) took %.3f s (limit "
 				   "%.3f s).", dns_type_name(tx->qtype, tb),
 				tx->qname, dns_relation_name(r),
 				mx_dt(tx->query_t, tx->response_t), c->slow_dns);
-			evidence(f, "%s", buf);
+			fnd_evidence(f, "%s", buf);
 			f->remedy = "check the resolver's load and its upstream "
 				    "servers";
 		}
@@ -521,112 +518,18 @@ static void rule_dns(const struct session *s, const struct fnd_config *c,
 		if (tx->rcode == DNS_R_SERVFAIL || tx->rcode == DNS_R_REFUSED ||
 		    (tx->rcode == DNS_R_NXDOMAIN && r != REL_DNSBL_OF_CLIENT &&
 		     r != REL_OTHER)) {
-			f = add(out, F_DNS_ERROR, tx->response_t);
+			f = fnd_add(out, F_DNS_ERROR, tx->response_t);
 			if (!f)
 				return;
-			summary(f, "The %s lookup %s (%s) failed with %s.",
+			fnd_summary(f, "The %s lookup %s (%s) failed with %s.",
 				dns_type_name(tx->qtype, tb), tx->qname,
 				dns_relation_name(r), dns_rcode_name(tx->rcode, rb));
-			evidence(f, "%s", buf);
+			fnd_evidence(f, "%s", buf);
 			f->remedy = r == REL_PTR_OF_CLIENT
 					    ? "publish a PTR record for the client's "
 					      "address"
 					    : "check the zone and the resolver";
 		}
-	}
-}
-
-static void rule_stalls(const struct session *s, const struct fnd_config *c,
-			struct finding_list *out)
-{
-	struct names nm;
-	double end = session_end(s);
-	names_of(s, &nm);
-	for (size_t i = 0; i < s->n_unanswered; i++) {
-		const struct unanswered *u = &s->unanswered[i];
-		double silent = mx_dt(u->t, end);
-		enum finding_code code = F_STALL_COMMAND;
-		struct finding *f;
-		const char *what = u->verb;
-		if (silent < c->stall)
-			continue;
-		if (u->cmd == SMTP_CMD_DATA || u->cmd == SMTP_CMD_DATA_END) {
-			code = F_STALL_DATA;
-			what = u->cmd == SMTP_CMD_DATA ? "DATA (no 354)"
-						       : "the end-of-data dot";
-		} else if (u->cmd == SMTP_CMD_XEXCH50 ||
-			   u->cmd == SMTP_CMD_BLOB_END) {
-			code = F_STALL_XEXCH50;
-			what = u->cmd == SMTP_CMD_XEXCH50 ? "XEXCH50 (no 354)"
-							 : "the XEXCH50 blob";
-		}
-		f = add(out, code, u->t);
-		if (!f)
-			return;
-		set_duration(f, silent);
-		summary(f, "%s never answered %s from %s; the session sat silent "
-			   "for %.3f s and ended with %s.",
-			nm.srv, what, nm.cli, silent, sess_close_name(s->close));
-		evidence(f, "%s sent at %+.3f s, no reply until the end at %+.3f s",
-			 u->verb, rel(s, u->t), rel(s, end));
-		f->remedy = code == F_STALL_XEXCH50
-				    ? "a firewall may drop the XEXCH50 blob: check "
-				      "its SMTP inspection, or disable XEXCH50 "
-				      "between the servers"
-				    : "check the server's content scanning and any "
-				      "SMTP-inspecting firewall on the path";
-	}
-}
-
-static void rule_replies(const struct session *s, struct finding_list *out)
-{
-	unsigned replies = 0, slow = 0;
-	double worst = 0, first_slow = 0;
-	for (size_t i = 0; i < s->n_ev; i++) {
-		const struct tl_event *e = &s->ev[i];
-		struct finding *f;
-		if (e->kind != EV_REPLY && e->kind != EV_BANNER)
-			continue;
-		if (e->code >= 400) {
-			f = add(out, F_SMTP_REPLY_ERROR, e->t);
-			if (!f)
-				return;
-			if (e->kind == EV_REPLY && e->cmd == SMTP_CMD_NONE)
-				summary(f, "The server sent %d %.300s with no "
-					   "command pending (its command was not "
-					   "captured, or the server gave up on the "
-					   "client)", e->code, e->text ? e->text : "");
-			else
-				summary(f, "The server answered %s with %d %.300s",
-					e->kind == EV_BANNER ? "the connection"
-							     : verb_of(e),
-					e->code, e->text ? e->text : "");
-			evidence(f, "reply at %+.3f s", rel(s, e->t));
-		}
-		/* content checks after the dot may take long; judge the rest */
-		if (e->kind != EV_REPLY || e->latency < 0 ||
-		    e->cmd == SMTP_CMD_DATA_END || e->cmd == SMTP_CMD_BLOB_END)
-			continue;
-		replies++;
-		if (e->latency >= 1.0) {
-			if (!slow)
-				first_slow = e->t;
-			slow++;
-			if (e->latency > worst)
-				worst = e->latency;
-		}
-	}
-	if (replies >= 3 && slow * 2 > replies) {
-		struct finding *f = add(out, F_SERVER_SLOW_REPLIES, first_slow);
-		if (!f)
-			return;
-		summary(f, "%u of %u server replies came 1 s or more after their "
-			   "command (worst %.3f s): a tarpit or resource "
-			   "conservation mode.", slow, replies, worst);
-		evidence(f, "%u slow replies, first at %+.3f s", slow,
-			 rel(s, first_slow));
-		f->remedy = "check the server's resource conservation / tarpit "
-			    "settings and its load";
 	}
 }
 
@@ -664,7 +567,7 @@ static void rule_mx(const struct session *s, struct finding_list *out)
 
 	if (!j)
 		return;
-	f = add(out, j->verdict == MXV_FAILOVER ? F_MX_FAILOVER
+	f = fnd_add(out, j->verdict == MXV_FAILOVER ? F_MX_FAILOVER
 						: F_MX_NO_FAILOVER,
 		s->start);
 	if (!f)
@@ -695,69 +598,8 @@ static void rule_mx(const struct session *s, struct finding_list *out)
 			   b, prev, j->prev_pref, words, went_to, s->mx_pref,
 			   j->domain);
 	}
-	summary(f, "%s", said);
-	evidence(f, "%s", ev);
-}
-
-/* The session's finding with that code among out->v[first..], or NULL. */
-static struct finding *find_code(struct finding_list *out, size_t first,
-				 enum finding_code code)
-{
-	for (size_t i = first; i < out->n; i++)
-		if (out->v[i].code == code)
-			return &out->v[i];
-	return NULL;
-}
-
-/* A reply to MAIL or RCPT slower than --slow-reply, with the server's
- * lookups (of the envelope domains, typically SPF, MX and DMARC checks)
- * that were outstanding while the client waited.  When most replies are
- * slow (server.slow_replies) and no lookup explains this one, it is that
- * finding's cause told again: it goes there as evidence. */
-static void rule_slow_envelope(const struct session *s,
-			       const struct fnd_config *c,
-			       struct finding_list *out, size_t first)
-{
-	char cause[600];
-	for (size_t i = 0; i < s->n_ev; i++) {
-		const struct tl_event *e = &s->ev[i];
-		struct finding *f, *tarpit, probe;
-		double from;
-		if (e->kind != EV_REPLY || e->latency <= c->slow_reply ||
-		    (e->cmd != SMTP_CMD_MAIL && e->cmd != SMTP_CMD_RCPT))
-			continue;
-		from = e->t - e->latency;
-		memset(&probe, 0, sizeof(probe));
-		explain_wait(s, from, e->t, &probe);
-		tarpit = find_code(out, first, F_SERVER_SLOW_REPLIES);
-		if (tarpit && !(probe.n_cause &&
-				probe.explained_s >= e->latency / 2)) {
-			evidence(tarpit, "the reply to %s came %.3f s after "
-					 "the command (limit %.3f s), no lookup "
-					 "of the server explains it",
-				 verb_of(e), e->latency, c->slow_reply);
-			return;
-		}
-		f = add(out, F_SMTP_SLOW_REPLY, from);
-		if (!f)
-			return;
-		set_duration(f, e->latency);
-		explain_wait(s, from, e->t, f);
-		cause[0] = '\0';
-		cause_sentence(s, f, e->latency, cause, sizeof(cause));
-		summary(f, "The reply to %s came %.3f s after the command (limit "
-			   "%.3f s); %s.", verb_of(e), e->latency, c->slow_reply,
-			cause);
-		evidence(f, "%s at %+.3f s, %d at %+.3f s", verb_of(e), rel(s, from),
-			 e->code, rel(s, e->t));
-		add_cause_evidence(s, f);
-		f->remedy = f->n_cause && f->explained_s >= e->latency / 2
-				    ? "check the resolver the server uses for its "
-				      "sender/recipient checks (SPF, MX, DMARC)"
-				    : "check the server's load, tarpit settings and "
-				      "recipient verification";
-		return; /* the first one tells the story; tarpits are below */
-	}
+	fnd_summary(f, "%s", said);
+	fnd_evidence(f, "%s", ev);
 }
 
 void fnd_config_defaults(struct fnd_config *c)
@@ -776,9 +618,9 @@ void findings_eval(const struct session *s, const struct fnd_config *c,
 	rule_tcp(s, out);
 	rule_banner(s, c, out);
 	rule_dns(s, c, out);
-	rule_stalls(s, c, out);
-	rule_replies(s, out);
-	rule_slow_envelope(s, c, out, first);
+	fnd_rule_stalls(s, c, out);
+	fnd_rule_replies(s, out);
+	fnd_rule_slow_envelope(s, c, out, first);
 	/* most severe first, then by time: insertion sort keeps it stable */
 	for (size_t i = first + 1; i < out->n; i++)
 		for (size_t j = i; j > first && finding_before(&out->v[j],
