@@ -1524,6 +1524,18 @@ def s_helo_rejected(n):
     return cap
 
 
+@scenario(26, "banner-cut.pcap", "the capture stops 0.6 s after the "
+          "handshake while the client waits for the greeting: the server's "
+          "PTR query of the client (sent +0.001 s) is still unanswered")
+def s_banner_cut(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    udp_lookup(cap, ids, t_ack + us(ms=1), SERVER_IP, V4.client_ptr, "PTR",
+               None)
+    # the client's keep-alive-free wait: nothing more until the capture ends
+    conn.ack(t_ack + us(ms=600), CLIENT)
+    return cap
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

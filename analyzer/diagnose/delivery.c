@@ -61,8 +61,11 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 	int fail = 0;
 	if (!s->has_syn_ack)
 		return s->close == CLOSE_RST_SERVER ? DL_REFUSED : DL_NO_ANSWER;
+	/* a capture that ends during the wait saw no failure */
 	if (!s->has_banner)
-		return over || s->fin_client ? DL_NO_BANNER : DL_IN_PROGRESS;
+		return (over && s->close != CLOSE_CAPTURE_END) || s->fin_client
+			       ? DL_NO_BANNER
+			       : DL_IN_PROGRESS;
 	if (s->banner_code >= 400)
 		return DL_REJECTED;
 	for (size_t i = 0; i < s->n_ev; i++) {

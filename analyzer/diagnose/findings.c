@@ -395,6 +395,32 @@ static void rule_banner_missing(const struct session *s,
 		    "fail over to the next MX";
 }
 
+/* The capture ended while the client waited for the greeting, before the
+ * wait reached --slow-banner: nothing says the greeting would not have
+ * come.  banner.cut (info), with the server's lookups still outstanding. */
+static void rule_banner_cut(const struct session *s, const struct names *nm,
+			    const struct fnd_config *c, double wait_from,
+			    double end, struct finding_list *out)
+{
+	double waited = mx_dt(wait_from, end);
+	struct finding *f = fnd_add(out, F_BANNER_CUT, wait_from);
+	if (!f)
+		return;
+	fnd_set_duration(f, waited);
+	fnd_explain_wait(s, wait_from, end, f);
+	fnd_summary(f, "The capture ended %.3f s into %s's wait for the greeting "
+		       "of %s, before the %.3f s after which a missing greeting "
+		       "is reported; %s.", waited, nm->cli, nm->srv,
+		    c->slow_banner,
+		    f->n_cause ? "the server's lookups below were still "
+				 "outstanding"
+			       : "no lookup of the server was outstanding");
+	fnd_evidence(f, "handshake ACK at %+.3f s, capture end at %+.3f s",
+		     fnd_rel(s, wait_from), fnd_rel(s, end));
+	fnd_add_cause_evidence(s, f);
+	f->remedy = "capture longer to see whether and when the greeting comes";
+}
+
 /* banner.slow when the greeting took longer than the limit; false when
  * the list is full. */
 static bool rule_banner_slow(const struct session *s,
@@ -459,11 +485,15 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 	    rule_gave_up(s, &nm, wait_from, closed_t, how, out))
 		return;
 	if (!s->has_banner) {
-		if (s->has_ack)
-			rule_banner_missing(s, &nm, wait_from,
-					    client_first ? closed_t
-							 : fnd_session_end(s),
-					    out);
+		double end = client_first ? closed_t : fnd_session_end(s);
+		if (!s->has_ack)
+			return;
+		/* a wait the capture cut short is not a missing banner */
+		if (!client_first && s->close == CLOSE_CAPTURE_END &&
+		    mx_dt(wait_from, end) <= c->slow_banner)
+			rule_banner_cut(s, &nm, c, wait_from, end, out);
+		else
+			rule_banner_missing(s, &nm, wait_from, end, out);
 		return;
 	}
 	if (rule_banner_slow(s, c, &nm, wait_from, out))
@@ -484,6 +514,12 @@ static void rule_dns(const struct session *s, const struct fnd_config *c,
 		if (!tx->has_query && !tx->has_response)
 			continue;
 		if (tx->has_query && !tx->has_response) {
+			/* asked too shortly before the capture ended to be
+			 * even slow: outstanding, not timed out */
+			if (s->close == CLOSE_CAPTURE_END &&
+			    mx_dt(tx->last_query_t, fnd_session_end(s)) <=
+				    c->slow_dns)
+				continue;
 			f = fnd_add(out, F_DNS_TIMEOUT, tx->query_t);
 			if (!f)
 				return;
