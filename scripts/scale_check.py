@@ -93,12 +93,12 @@ mxray runs with its default thresholds: --slow-banner 2, --slow-dns 1):
                                       duration_s = ptr_rtt_us
                 banner.missing error  iff banner = 0 (handshake completed, no
                                       greeting until the client's FIN)
+                client.gave_up error  iff banner = 0 (the client's FIN came
+                                      before any greeting)
               in practice slow_ptr -> banner.slow + dns.slow, no_banner ->
-              banner.missing, normal / pipelining -> nothing.  Never
-              client.gave_up: in no_banner the client closes before any
-              greeting, but README's rule needs the server busy (a lookup
-              outstanding: it asks none) or a greeting arriving afterwards
-              (none comes).  Never tcp.* (every SYN answered), stall.* (every
+              banner.missing + client.gave_up, normal / pipelining ->
+              nothing.  Never banner.cut (every session ends before the
+              capture does), tcp.* (every SYN answered), stall.* (every
               command answered), server.slow_replies / smtp.slow_reply
               (replies in 0.08-3 ms), smtp.reply_error (2xx/3xx only),
               dns.timeout / dns.error (all answered NOERROR), mx.* (one
@@ -152,7 +152,8 @@ CLIENT_RELS = ("mx_of_domain", "a_of_mx")
 ALL_CODES = ("tcp.no_answer", "tcp.refused", "banner.missing", "banner.slow",
              "banner.masked", "client.gave_up", "dns.slow", "dns.timeout", "dns.error",
              "stall.data", "stall.xexch50", "stall.command", "server.slow_replies",
-             "mx.no_failover", "mx.failover", "smtp.reply_error", "smtp.slow_reply")
+             "mx.no_failover", "mx.failover", "smtp.reply_error", "smtp.slow_reply",
+             "banner.cut")
 
 Row = collections.namedtuple("Row", benchgen.TRUTH_COLUMNS)
 
@@ -220,6 +221,7 @@ def expected_findings(r):
         out.append(("dns.slow", "warning"))
     if r.banner == 0:
         out.append(("banner.missing", "error"))
+        out.append(("client.gave_up", "error"))
     return sorted(out)
 
 

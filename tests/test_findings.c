@@ -467,7 +467,8 @@ Test(findings, client_gave_up_while_the_server_ptr_was_outstanding)
 	s->close_t = s->last = ACK_T + 30;
 	eval(s, &l);
 	f = the(&l, F_CLIENT_GAVE_UP);
-	cr_assert_eq(count(&l, F_BANNER_MISSING), 0);
+	/* the greeting's own finding besides (issue 10) */
+	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
 	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 1);
 	cr_assert_float_eq(f->t, ACK_T + 30, 1e-6);
 	cr_assert_float_eq(f->duration, 30, 1e-6);
@@ -493,10 +494,31 @@ Test(findings, client_gave_up_before_a_late_banner)
 	s->close_t = s->last = ACK_T + 35.6;
 	eval(s, &l);
 	f = the(&l, F_CLIENT_GAVE_UP);
-	cr_assert_eq(count(&l, F_BANNER_SLOW), 0, "gave_up replaces it");
+	cr_assert_eq(count(&l, F_BANNER_SLOW), 1, "besides gave_up");
 	cr_assert(f->has_needed);
 	cr_assert_float_eq(f->needed_s, 5.5, 1e-6);
 	cr_assert_float_eq(f->duration, 30, 1e-6);
+	findings_clear(&l);
+	sess_free(s);
+}
+
+/* A server that never greets and asks nothing: the client's FIN after
+ * 30 s is its timeout, client.gave_up besides banner.missing. */
+Test(findings, client_gave_up_on_a_silent_server)
+{
+	struct finding_list l;
+	const struct finding *f;
+	struct session *s = sess_hs();
+	s->fin_client = true;
+	s->fin_client_t = ACK_T + 30;
+	s->close = CLOSE_FIN;
+	s->close_t = s->last = ACK_T + 30.01;
+	eval(s, &l);
+	f = the(&l, F_CLIENT_GAVE_UP);
+	cr_assert_float_eq(f->duration, 30, 1e-6);
+	cr_assert_eq(f->n_cause, 0);
+	tk_assert_has(f->summary, "which never came");
+	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
 	findings_clear(&l);
 	sess_free(s);
 }

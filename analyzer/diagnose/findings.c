@@ -325,21 +325,11 @@ static void rule_tcp(const struct session *s, struct finding_list *out)
 
 /* Whether a server-side lookup tied to s was still open at t: the server
  * was busy with it when the client left. */
-static bool lookup_open_at(const struct session *s, double t)
-{
-	for (size_t i = 0; i < s->n_dns; i++) {
-		const struct dns_tx *tx = s->dns[i].tx;
-		if (server_side(s->dns[i].rel) && tx->has_query &&
-		    tx->query_t <= t && (!tx->has_response || tx->response_t > t))
-			return true;
-	}
-	return false;
-}
-
-/* The client left at closed_t before the greeting, which came later or
- * was held up by a lookup: client.gave_up.  False when that is not the
- * case (or the list is full), so the other banner rules judge. */
-static bool rule_gave_up(const struct session *s, const struct names *nm,
+/* The client quit, closed or reset at closed_t before the greeting, which
+ * came later or never: client.gave_up, with how long it waited (its
+ * timeout, which a bounce names).  The greeting's own finding (banner.slow
+ * or banner.missing) is judged besides. */
+static void rule_gave_up(const struct session *s, const struct names *nm,
 			 double wait_from, double closed_t, const char *how,
 			 struct finding_list *out)
 {
@@ -347,10 +337,8 @@ static bool rule_gave_up(const struct session *s, const struct names *nm,
 	char cause[600] = "";
 	struct finding *f;
 
-	if (!s->has_banner && !lookup_open_at(s, closed_t))
-		return false;
 	if (!(f = fnd_add(out, F_CLIENT_GAVE_UP, closed_t)))
-		return true;
+		return;
 	fnd_set_duration(f, waited);
 	fnd_explain_wait(s, wait_from, closed_t, f);
 	if (s->has_banner) {
@@ -364,15 +352,17 @@ static bool rule_gave_up(const struct session *s, const struct names *nm,
 			nm->cli, waited, nm->srv, f->needed_s, cause);
 	else
 		fnd_summary(f, "%s gave up after waiting %.3f s for the greeting of "
-			   "%s, which was still busy; %s.",
+			   "%s, which never came; %s.",
 			nm->cli, waited, nm->srv, cause);
 	fnd_evidence(f, "handshake done at %+.3f s, the client %s at %+.3f s",
 		 fnd_rel(s, wait_from), how, fnd_rel(s, closed_t));
 	fnd_add_cause_evidence(s, f);
-	f->remedy = "make the server greet sooner (fix the PTR record of the "
-		    "client or the server's resolver, or disable reverse "
-		    "lookups before the banner)";
-	return true;
+	f->remedy = f->n_cause && f->explained_s >= waited / 2
+			    ? "make the server greet sooner (fix the PTR record "
+			      "of the client or the server's resolver, or "
+			      "disable reverse lookups before the banner)"
+			    : "check the MTA on the server (hung, overloaded) "
+			      "and any SMTP-inspecting firewall in front of it";
 }
 
 /* Handshake done, no greeting until end. */
@@ -481,9 +471,8 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 	fnd_names_of(s, &nm);
 	wait_from = s->has_ack ? s->ack_t : s->syn_ack_t;
 	/* the client left before any greeting */
-	if (client_first && (!s->has_banner || s->banner_t > closed_t) &&
-	    rule_gave_up(s, &nm, wait_from, closed_t, how, out))
-		return;
+	if (client_first && (!s->has_banner || s->banner_t > closed_t))
+		rule_gave_up(s, &nm, wait_from, closed_t, how, out);
 	if (!s->has_banner) {
 		double end = client_first ? closed_t : fnd_session_end(s);
 		if (!s->has_ack)
