@@ -1536,6 +1536,26 @@ def s_banner_cut(n):
     return cap
 
 
+@scenario(27, "data-stall-quit.pcap", "the end-of-data dot is TCP-ACKed "
+          "but never answered; 10 s later the client sends QUIT (ACKed, "
+          "unanswered) and closes 1 s after that, the server then closes: a "
+          "stall shorter than --stall that the client gave up on")
+def s_data_stall_quit(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    t = smtp_to_354(conn, t)
+    conn.send(t + us(ms=6, micro=650), CLIENT,
+              message(n, "Stalled after the dot", SHORT_BODY),
+              peer_ack=us(ms=6, micro=2))
+    t_dot = conn.last_data_t
+    conn.send(t_dot + us(seconds=10), CLIENT, lines("QUIT"),
+              peer_ack=us(ms=5, micro=310))
+    t = conn.fin(conn.last_data_t + us(seconds=1), CLIENT)
+    t = conn.ack(t + us(ms=5, micro=20), SERVER)
+    conn.fin(t + us(micro=400), SERVER)
+    return cap
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

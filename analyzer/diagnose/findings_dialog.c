@@ -5,11 +5,60 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
+
+static bool owes_data(enum smtp_cmd c)
+{
+	return c == SMTP_CMD_DATA || c == SMTP_CMD_DATA_END ||
+	       c == SMTP_CMD_XEXCH50 || c == SMTP_CMD_BLOB_END;
+}
+
+/* How the session ended after t, in words: the client's QUIT that went
+ * unanswered, its FIN or reset, or the server's close or the capture's
+ * end. */
+static void ended_how(const struct session *s, double t, char *buf,
+		      size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n_unanswered; i++)
+		if (s->unanswered[i].cmd == SMTP_CMD_QUIT &&
+		    s->unanswered[i].t > t) {
+			mx_appendf(buf, cap, &n, "the client sent QUIT at "
+				   "%+.3f s (unanswered)",
+				   fnd_rel(s, s->unanswered[i].t));
+			break;
+		}
+	if (s->close == CLOSE_RST_CLIENT)
+		mx_appendf(buf, cap, &n, "%sreset the connection at %+.3f s",
+			   n ? ", then " : "the client ", fnd_rel(s, s->close_t));
+	else if (s->fin_client &&
+		 (!s->fin_server || s->fin_client_t <= s->fin_server_t))
+		mx_appendf(buf, cap, &n, "%sclosed the connection at %+.3f s",
+			   n ? ", then " : "the client ",
+			   fnd_rel(s, s->fin_client_t));
+	else if (!n)
+		mx_appendf(buf, cap, &n, "the session ended with %s at %+.3f s",
+			   sess_close_name(s->close),
+			   fnd_rel(s, fnd_session_end(s)));
+}
+
+/* A command the server never answered.  DATA, the dot, XEXCH50 and its
+ * blob leave the message's fate unknown to the sender whatever the
+ * silence lasted when the session ended (the sender retries or bounces):
+ * a stall as soon as the client or the server ended the session, the
+ * QUIT that went unanswered after it part of it.  Other commands, and a
+ * silence the capture or --idle-timeout cut, count from --stall s on. */
 void fnd_rule_stalls(const struct session *s, const struct fnd_config *c,
-			struct finding_list *out)
+		     struct finding_list *out)
 {
 	struct names nm;
 	double end = fnd_session_end(s);
+	/* ended by a party, not by --idle-timeout or the capture's end */
+	bool ended = s->close == CLOSE_FIN || s->close == CLOSE_RST_CLIENT ||
+		     s->close == CLOSE_RST_SERVER;
+	bool data_stall = false;
+	char how[200];
 	fnd_names_of(s, &nm);
 	for (size_t i = 0; i < s->n_unanswered; i++) {
 		const struct unanswered *u = &s->unanswered[i];
@@ -17,7 +66,9 @@ void fnd_rule_stalls(const struct session *s, const struct fnd_config *c,
 		enum finding_code code = F_STALL_COMMAND;
 		struct finding *f;
 		const char *what = u->verb;
-		if (silent < c->stall)
+		if (u->cmd == SMTP_CMD_QUIT && data_stall)
+			continue;
+		if (silent < c->stall && !(owes_data(u->cmd) && ended))
 			continue;
 		if (u->cmd == SMTP_CMD_DATA || u->cmd == SMTP_CMD_DATA_END) {
 			code = F_STALL_DATA;
@@ -38,6 +89,11 @@ void fnd_rule_stalls(const struct session *s, const struct fnd_config *c,
 			nm.srv, what, nm.cli, silent, sess_close_name(s->close));
 		fnd_evidence(f, "%s sent at %+.3f s, no reply until the end at %+.3f s",
 			 u->verb, fnd_rel(s, u->t), fnd_rel(s, end));
+		if (owes_data(u->cmd)) {
+			data_stall = true;
+			ended_how(s, u->t, how, sizeof(how));
+			fnd_evidence(f, "%s", how);
+		}
 		f->remedy = code == F_STALL_XEXCH50
 				    ? "a firewall may drop the XEXCH50 blob: check "
 				      "its SMTP inspection, or disable XEXCH50 "
