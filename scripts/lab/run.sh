@@ -27,7 +27,7 @@ PY=/usr/bin/python3
 
 ALL_SCENARIOS="normal slow-ptr ptr-timeout no-banner gave-up failover \
 no-failover data-stall xexch50-stall masked-banner tarpit pipelining starttls \
-normal-v6 slow-ptr-v6 helo-rejected"
+normal-v6 slow-ptr-v6 helo-rejected data-stall-short"
 
 # cast (the same as the synthetic samples where they overlap)
 DNS_IP=198.51.100.53      # resolver every host uses: the delay/drop relay
@@ -615,6 +615,18 @@ scn_data_stall() {
 	# swaks: no reply to the dot in 18 s -> QUIT, 18 s more -> close; the
 	# server is silent for 36 s after the dot
 	if swaks_run --timeout 18; then die "$SCN: swaks got a reply"; fi
+	cap_stop
+	stop_bg fake-mx1
+}
+
+# The same hung scanner, and a sender that gives up sooner than --stall:
+# swaks waits 5 s for the reply to the dot, sends QUIT, waits 5 s more and
+# closes; the server's silence lasts 10 s.
+scn_data_stall_short() {
+	relay_start
+	fake_mx1 data-stall-server
+	cap_start
+	if swaks_run --timeout 5; then die "$SCN: swaks got a reply"; fi
 	cap_stop
 	stop_bg fake-mx1
 }
