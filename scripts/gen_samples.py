@@ -1556,6 +1556,33 @@ def s_data_stall_quit(n):
     return cap
 
 
+@scenario(28, "odd/cross-reorder.pcap", "two mirror directions merged "
+          "slightly out of order: the client's ACKs of the EHLO reply and of "
+          "the 354 are stamped 5 us and 3 us before those replies; no byte "
+          "is missing and the message is delivered")
+def s_cross_reorder(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack)
+
+    def reply_acked_early(t, text, early):
+        data = lines(*text)
+        conn.ack(t - early, CLIENT, upto=conn.ends[SERVER].nxt + len(data))
+        return conn.send(t, SERVER, data)
+
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = reply_acked_early(t + us(ms=6, micro=105), EHLO_POSTFIX, us(micro=5))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT,
+                  lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = smtp_mail_ok(conn, t)
+    t = conn.send(t + us(ms=6, micro=12), CLIENT, lines("RCPT TO:<%s>" % RCPT_TO))
+    t = conn.send(t + us(ms=8, micro=873), SERVER, lines(REPLY_RCPT))
+    t = conn.send(t + us(ms=6, micro=177), CLIENT, lines("DATA"))
+    t = reply_acked_early(t + us(ms=4, micro=561), [REPLY_DATA], us(micro=3))
+    smtp_body_to_close(conn, t, message(n, "Cross-direction reordering",
+                                        SHORT_BODY))
+    return cap
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

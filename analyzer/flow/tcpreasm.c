@@ -170,9 +170,26 @@ void tcpr_segment(struct tcpr_half *h, uint32_t seq, const uint8_t *p,
 	drain(h, ops, ctx);
 }
 
-void tcpr_ack(struct tcpr_half *h, uint32_t ack, double ts,
-	      const struct tcpr_ops *ops, void *ctx)
+/* Acknowledged bytes the capture does not have, nothing held: up to
+ * where they end (a FIN takes one number and is no loss), or false. */
+static bool acked_unseen(const struct tcpr_half *h, uint32_t *end)
 {
+	if (h->held || seq_diff(h->acked, h->next) <= 0 ||
+	    (h->fin && seq_diff(h->acked, h->fin_seq) > 0 &&
+	     seq_diff(h->next, h->fin_seq) >= 0))
+		return false;
+	*end = h->acked;
+	if (h->fin && seq_diff(*end, h->fin_seq) > 0)
+		*end = h->fin_seq;
+	return true;
+}
+
+/* defer: an ACK of unseen bytes waits (ack_ahead) instead of being a gap
+ * at once. */
+static void ack_to(struct tcpr_half *h, uint32_t ack, double ts, bool defer,
+		   const struct tcpr_ops *ops, void *ctx)
+{
+	uint32_t end;
 	if (!h->have_ack || seq_diff(ack, h->acked) > 0) {
 		h->acked = ack;
 		h->have_ack = true;
@@ -187,22 +204,46 @@ void tcpr_ack(struct tcpr_half *h, uint32_t ack, double ts,
 		return;
 	}
 	/* acknowledged bytes the capture never had, nothing held: say so
-	 * now, before the replies to them are parsed (a FIN takes one
-	 * number and is no loss) */
-	if (!h->held && seq_diff(h->acked, h->next) > 0 &&
-	    !(h->fin && seq_diff(h->acked, h->fin_seq) > 0 &&
-	      seq_diff(h->next, h->fin_seq) >= 0)) {
-		uint32_t end = h->acked;
-		if (h->fin && seq_diff(end, h->fin_seq) > 0)
-			end = h->fin_seq;
+	 * now, before the replies to them are parsed */
+	if (!acked_unseen(h, &end))
+		return;
+	if (!defer) {
 		gap_to(h, end, ts, ops, ctx);
+	} else if (!h->ack_ahead) {
+		h->ack_ahead = true;
+		h->ack_ahead_ts = ts;
 	}
+}
+
+void tcpr_ack(struct tcpr_half *h, uint32_t ack, double ts,
+	      const struct tcpr_ops *ops, void *ctx)
+{
+	ack_to(h, ack, ts, false, ops, ctx);
+}
+
+/* An ACK that waited: the bytes came (nothing to say), or the wait is over
+ * (now, or `force`): the gap they leave, at the ACK's time. */
+static void settle(struct tcpr_half *h, double now, bool force,
+		   const struct tcpr_ops *ops, void *ctx)
+{
+	uint32_t end;
+	if (!h->ack_ahead)
+		return;
+	if (!acked_unseen(h, &end)) {
+		h->ack_ahead = false;
+		return;
+	}
+	if (!force && now - h->ack_ahead_ts <= TCPR_REORDER_S)
+		return;
+	h->ack_ahead = false;
+	gap_to(h, end, h->ack_ahead_ts, ops, ctx);
 }
 
 void tcpr_flush(struct tcpr_half *h, double ts, const struct tcpr_ops *ops,
 		void *ctx)
 {
 	uint32_t end;
+	settle(h, ts, true, ops, ctx);
 	while (h->started && h->held) {
 		gap_to(h, h->held->seq, ts, ops, ctx);
 		drain(h, ops, ctx);
@@ -222,11 +263,19 @@ void tcpr_conn_segment(struct tcpr_half h[2], int dir, bool syn, bool ack,
 		       const struct tcpr_ops *ops, void *snd_ctx,
 		       void *rcv_ctx)
 {
+	/* an earlier ACK's wait ends when it is over, or when the side
+	 * that sent it sends data: replies to what it acknowledged */
+	settle(&h[!dir], ts, wire_len > 0 || len > 0, ops, rcv_ctx);
+	settle(&h[dir], ts, false, ops, snd_ctx);
 	if (syn) {
 		tcpr_syn(&h[dir], seq);
 		seq++;
 	}
+	/* a pure ACK may have overtaken the data; one that comes with the
+	 * receiver's own bytes (its replies to them) has not */
 	if (ack)
-		tcpr_ack(&h[!dir], ackno, ts, ops, rcv_ctx);
+		ack_to(&h[!dir], ackno, ts, wire_len == 0 && len == 0, ops,
+		       rcv_ctx);
 	tcpr_segment(&h[dir], seq, p, len, wire_len, fin, ts, ops, snd_ctx);
+	settle(&h[dir], ts, false, ops, snd_ctx); /* the bytes came? */
 }

@@ -19,6 +19,11 @@
 #include <stdint.h>
 
 #define TCPR_HOLD_MAX (64 * 1024) /* out-of-order bytes held per direction */
+/* Within a connection (tcpr_conn_segment), an ACK of bytes not seen yet
+ * waits this long, or until its sender sends data itself, for them: two
+ * mirrored directions merged into one capture can put the receiver's ACK
+ * a little before the data it acknowledges. */
+#define TCPR_REORDER_S 0.010
 
 struct tcpr_seg; /* private */
 
@@ -41,6 +46,8 @@ struct tcpr_half {
 	struct tcpr_budget *budget; /* shared, or NULL: no global limit */
 	uint64_t delivered; /* bytes delivered in order */
 	uint64_t missing;   /* bytes declared lost */
+	bool ack_ahead;     /* acked past next, nothing held: maybe reordering */
+	double ack_ahead_ts;
 };
 
 struct tcpr_ops {
