@@ -208,7 +208,7 @@ double fnd_explain_wait(const struct session *s, double from, double to,
 			continue;
 		a = tx->query_t > from ? tx->query_t : from;
 		b = tx->has_response && tx->response_t < to ? tx->response_t : to;
-		if (b <= a)
+		if (b < a) /* one asked as the wait ended is outstanding too */
 			continue;
 		sp[n].a = a;
 		sp[n].b = b;

@@ -203,7 +203,7 @@ void engine_finish(struct engine *e)
 	e->dns_tcp = NULL;
 	e->st.dns_tcp_connections = cs.connections;
 	e->st.dns_tcp_evicted = cs.evicted;
-	sf_finish(e->smtp);
+	sf_finish(e->smtp, e->now);
 	flow_stats(e, &e->st); /* reasm_get_stats works after shutdown */
 	e->finished = true;
 }

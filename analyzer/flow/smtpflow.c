@@ -388,9 +388,11 @@ void sf_expire(struct sf_table *t, double now)
 }
 
 /* The closing ones keep the close they were given. */
-void sf_finish(struct sf_table *t)
+void sf_finish(struct sf_table *t, double now)
 {
 	struct smtp_conn *c;
+	if (now > t->now) /* the capture's last packet, whatever it was */
+		t->now = now;
 	while ((c = first_closing(t)))
 		conn_over(t, c, CLOSE_FIN);
 	while ((c = oldest_idle(t)))
@@ -422,7 +424,7 @@ void sf_free(struct sf_table *t)
 {
 	if (!t)
 		return;
-	sf_finish(t);
+	sf_finish(t, t->now);
 	while (t->pool) {
 		struct smtp_conn *c = t->pool;
 		t->pool = c->pool_next;

@@ -50,7 +50,7 @@ void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
 /* Sessions whose grace or idle time ran out by now are over. */
 void sf_expire(struct sf_table *t, double now);
 /* The capture ended: every session left is over. */
-void sf_finish(struct sf_table *t);
+void sf_finish(struct sf_table *t, double now);
 void sf_get_stats(const struct sf_table *t, struct sf_stats *st);
 /* Frees the table; sessions still open are over first. */
 void sf_free(struct sf_table *t);

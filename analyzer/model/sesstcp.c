@@ -111,7 +111,12 @@ void sess_end(struct session *s, enum sess_close why, double now)
 	if (s->close != CLOSE_NONE)
 		return;
 	s->close = why;
-	s->close_t = why == CLOSE_TIMEOUT && now > s->last ? now : s->last;
+	/* a session cut by the idle timeout or the capture's end lasted until
+	 * then: its silence too */
+	s->close_t = (why == CLOSE_TIMEOUT || why == CLOSE_CAPTURE_END) &&
+				     now > s->last
+			     ? now
+			     : s->last;
 	if (why == CLOSE_TIMEOUT) {
 		/* the side that went silent: the server while it owes the
 		 * greeting or a reply, else the client */

@@ -27,7 +27,7 @@ PY=/usr/bin/python3
 
 ALL_SCENARIOS="normal slow-ptr ptr-timeout no-banner gave-up failover \
 no-failover data-stall xexch50-stall masked-banner tarpit pipelining starttls \
-normal-v6 slow-ptr-v6 helo-rejected data-stall-short"
+normal-v6 slow-ptr-v6 helo-rejected data-stall-short banner-cut"
 
 # cast (the same as the synthetic samples where they overlap)
 DNS_IP=198.51.100.53      # resolver every host uses: the delay/drop relay
@@ -544,6 +544,27 @@ scn_slow_ptr() {
 	cap_start
 	swaks_ok
 	cap_stop
+	pf_stop mx1
+}
+
+# The capture stops (as tcpdump is stopped by hand) while swaks waits for
+# the greeting that postfix holds back behind its 4 s PTR lookup: about
+# 1 s after the handshake; swaks is then let finish its delivery.
+scn_banner_cut() {
+	local pid pid_tcpdump
+	relay_start "PTR $(reverse_pointer "$(addr client)") delay 4"
+	mx1_up
+	cap_start
+	swaks_run --timeout 30 &
+	pid=$!
+	sleep 1
+	pid_tcpdump=$(cat "$LAB/pids/tcpdump")
+	kill -INT "$pid_tcpdump" 2>/dev/null || true
+	wait "$pid_tcpdump" 2>/dev/null || true
+	rm -f "$LAB/pids/tcpdump"
+	[ -s "$CAP" ] || die "$SCN: empty capture"
+	log "$SCN: $(grep -h 'packets captured' "$(L tcpdump)")"
+	wait "$pid" || die "$SCN: swaks failed"
 	pf_stop mx1
 }
 
