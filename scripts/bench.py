@@ -300,17 +300,24 @@ def table(meta, runs, sizes, repeat, load_before):
     return rows
 
 
+def against_smallest(items):
+    """For each (label, meta, x) larger than the smallest item of the same
+    noise: (label, k, that item's label, x, its x), k = the size ratio."""
+    out = []
+    for label, meta, x in items:
+        same = [(m["bytes"], lab, y) for lab, m, y in items
+                if m["knobs"]["noise"] == meta["knobs"]["noise"]]
+        b0, lab0, x0 = min(same, key=lambda t: t[0])
+        if meta["bytes"] > b0:
+            out.append((label, meta["bytes"] / b0, lab0, x, x0))
+    return out
+
+
 def linearity(results, formats):
     """time(big) / (k x time(small)) against the smallest capture of the same
     noise, k = the ratio of their sizes."""
     lines = []
-    for label, meta, rows in results:
-        same = [(m["bytes"], lab, rw) for lab, m, rw in results
-                if m["knobs"]["noise"] == meta["knobs"]["noise"]]
-        b0, lab0, rows0 = min(same, key=lambda x: x[0])
-        if meta["bytes"] <= b0:
-            continue
-        k = meta["bytes"] / b0
+    for label, k, lab0, rows, rows0 in against_smallest(results):
         lines.append("  %-9s / (%5.2f x %s): %s" % (label, k, lab0, "  ".join(
             "%s %.2f" % (name, rows[name]["wall"] / (k * rows0[name]["wall"]))
             for name in ["readloop"] + formats)))
@@ -327,13 +334,7 @@ def paired(mxray, captures, formats, pairs):
     size ratio, rounded up), back to back; ratio = time(big) / (k x mean
     time(small run)).  Prints the median and range of the pairs' ratios."""
     lines = []
-    for label, path, meta in captures:
-        same = [(m["bytes"], lab, p) for lab, p, m in captures
-                if m["knobs"]["noise"] == meta["knobs"]["noise"]]
-        b0, lab0, path0 = min(same, key=lambda x: x[0])
-        if meta["bytes"] <= b0:
-            continue
-        k = meta["bytes"] / b0
+    for label, k, lab0, path, path0 in against_smallest(captures):
         reps = int(math.ceil(k))
         cells = []
         for fmt in formats:
@@ -448,7 +449,7 @@ def main(argv):
         say("=== %s" % label)
         path, meta = benchgen.ensure_capture(args.out, knobs, args.jobs, args.fresh, say)
         benchgen.describe(path, meta, say)
-        captures.append((label, path, meta))
+        captures.append((label, meta, path))
         if args.generate_only:
             continue
         readloop_count(readloop, path, meta)

@@ -238,3 +238,27 @@ void tk_unanswered(struct session *s, double t, enum smtp_cmd cmd,
 	sess_on_smtp(s, &ev);
 	s->last = t;
 }
+
+size_t tk_count(const struct finding_list *l, enum finding_code c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++)
+		n += l->v[i].code == c;
+	return n;
+}
+
+const struct finding *tk_get(const struct finding_list *l, enum finding_code c)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].code == c)
+			return &l->v[i];
+	cr_assert_fail("no %s finding", finding_code_name(c));
+	return NULL;
+}
+
+const struct finding *tk_the(const struct finding_list *l, enum finding_code c)
+{
+	cr_assert_eq(tk_count(l, c), 1, "%s: %zu findings, want 1",
+		     finding_code_name(c), tk_count(l, c));
+	return tk_get(l, c);
+}

@@ -99,33 +99,6 @@ static void eval(const struct session *s, struct finding_list *l)
 	findings_eval(s, &cfg, l);
 }
 
-static size_t count(const struct finding_list *l, enum finding_code c)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < l->n; i++)
-		n += l->v[i].code == c;
-	return n;
-}
-
-static const struct finding *get(const struct finding_list *l,
-				 enum finding_code c)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].code == c)
-			return &l->v[i];
-	cr_assert_fail("no %s finding", finding_code_name(c));
-	return NULL;
-}
-
-/* The one finding of code c: there must be exactly one. */
-static const struct finding *the(const struct finding_list *l,
-				 enum finding_code c)
-{
-	cr_assert_eq(count(l, c), 1, "%s: %zu findings, want 1",
-		     finding_code_name(c), count(l, c));
-	return get(l, c);
-}
-
 /* A wait finding (banner.slow, smtp.slow_reply) that no DNS lookup
  * explains: its duration, no causes, suspects named instead. */
 static void expect_unexplained(const struct finding *f, double duration)
@@ -143,8 +116,8 @@ static void expect_n(struct session *s, enum finding_code c, size_t want)
 {
 	struct finding_list l;
 	eval(s, &l);
-	cr_expect_eq(count(&l, c), want, "%s: %zu findings, want %zu",
-		     finding_code_name(c), count(&l, c), want);
+	cr_expect_eq(tk_count(&l, c), want, "%s: %zu findings, want %zu",
+		     finding_code_name(c), tk_count(&l, c), want);
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -171,7 +144,7 @@ Test(findings, banner_slow_threshold)
 	s = banner_after(2.001);
 	eval(s, &l);
 	cr_assert_eq(l.n, 1, "only banner.slow expected");
-	f = get(&l, F_BANNER_SLOW);
+	f = tk_get(&l, F_BANNER_SLOW);
 	cr_assert_eq(f->sev, SEV_WARNING);
 	cr_assert_float_eq(f->t, ACK_T, 1e-6);
 	expect_unexplained(f, 2.001);
@@ -197,7 +170,7 @@ Test(findings, banner_slow_cause_is_the_outstanding_ptr)
 	tk_greeting(s, ACK_T + 4.03, 220, "mx1.example.org ESMTP");
 	close_fin(s, ACK_T + 5);
 	eval(s, &l);
-	f = get(&l, F_BANNER_SLOW);
+	f = tk_get(&l, F_BANNER_SLOW);
 	cr_assert_float_eq(f->duration, 4.03, 1e-6);
 	cr_assert(f->has_cause);
 	cr_assert_float_eq(f->explained_s, 4.0, 1e-6);
@@ -208,7 +181,7 @@ Test(findings, banner_slow_cause_is_the_outstanding_ptr)
 	cr_assert_null(f->suspects, "DNS explains the wait");
 	tk_assert_has(f->summary, PTR_NAME);
 	tk_assert_has(f->summary, "ptr_of_client");
-	cr_assert_eq(count(&l, F_DNS_SLOW), 1, "the 4 s PTR is also slow");
+	cr_assert_eq(tk_count(&l, F_DNS_SLOW), 1, "the 4 s PTR is also slow");
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -226,7 +199,7 @@ Test(findings, banner_slow_overlapping_lookups_count_once)
 	tk_greeting(s, ACK_T + 5.0, 220, "mx1.example.org ESMTP");
 	close_fin(s, ACK_T + 6);
 	eval(s, &l);
-	f = get(&l, F_BANNER_SLOW);
+	f = tk_get(&l, F_BANNER_SLOW);
 	cr_assert_eq(f->n_cause, 2);
 	cr_assert_float_eq(f->explained_s, 4.0, 1e-6, "union, not the sum");
 	cr_assert_null(f->suspects);
@@ -245,7 +218,7 @@ Test(findings, banner_slow_mostly_unexplained_names_suspects)
 	tk_greeting(s, ACK_T + 10.0, 220, "mx1.example.org ESMTP");
 	close_fin(s, ACK_T + 11);
 	eval(s, &l);
-	f = get(&l, F_BANNER_SLOW);
+	f = tk_get(&l, F_BANNER_SLOW);
 	cr_assert_eq(f->n_cause, 1);
 	cr_assert_float_eq(f->explained_s, 0.5, 1e-6);
 	cr_assert_not_null(f->suspects);
@@ -278,11 +251,11 @@ Test(findings, dns_slow_threshold)
 	s = with_lookup(REL_A_OF_MX, "mx1.example.org", DNS_T_A, 1.001,
 			DNS_R_NOERROR);
 	eval(s, &l);
-	f = the(&l, F_DNS_SLOW);
+	f = tk_the(&l, F_DNS_SLOW);
 	cr_assert_float_eq(f->duration, 1.001, 1e-6);
 	cr_assert_float_eq(f->t, T0 - 3, 1e-6);
 	tk_assert_has(f->summary, "mx1.example.org");
-	cr_assert_eq(count(&l, F_DNS_TIMEOUT) + count(&l, F_DNS_ERROR), 0);
+	cr_assert_eq(tk_count(&l, F_DNS_TIMEOUT) + tk_count(&l, F_DNS_ERROR), 0);
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -295,12 +268,12 @@ Test(findings, dns_timeout_for_an_unanswered_tied_query)
 					-1, 0);
 	s->dns[0].tx->retransmissions = 2;
 	eval(s, &l);
-	f = the(&l, F_DNS_TIMEOUT);
+	f = tk_the(&l, F_DNS_TIMEOUT);
 	cr_assert_eq(f->sev, SEV_ERROR);
 	cr_assert_float_eq(f->t, ACK_T + 0.01, 1e-6);
 	cr_assert_float_eq(f->duration, 3.001 - 0.01, 1e-6);
 	tk_assert_has(f->summary, "2 retransmissions");
-	cr_assert_eq(count(&l, F_DNS_SLOW) + count(&l, F_DNS_ERROR), 0);
+	cr_assert_eq(tk_count(&l, F_DNS_SLOW) + tk_count(&l, F_DNS_ERROR), 0);
 	findings_clear(&l);
 	sess_free(s);
 
@@ -316,7 +289,7 @@ Test(findings, dns_error_servfail_ptr_yes_nxdomain_dnsbl_no)
 	struct session *s = with_lookup(REL_PTR_OF_CLIENT, PTR_NAME, DNS_T_PTR,
 					0.2, DNS_R_SERVFAIL);
 	eval(s, &l);
-	f = the(&l, F_DNS_ERROR);
+	f = tk_the(&l, F_DNS_ERROR);
 	cr_assert_float_eq(f->t, ACK_T + 0.21, 1e-6);
 	tk_assert_has(f->summary, "SERVFAIL");
 	tk_assert_has(f->summary, "ptr_of_client");
@@ -362,8 +335,8 @@ Test(findings, stall_data_threshold)
 	expect_n(stalled(SMTP_CMD_DATA_END, ".", 29.9), F_STALL_DATA, 0);
 	s = stalled(SMTP_CMD_DATA_END, ".", 30.1);
 	eval(s, &l);
-	f = the(&l, F_STALL_DATA);
-	cr_assert_eq(count(&l, F_STALL_COMMAND) + count(&l, F_STALL_XEXCH50),
+	f = tk_the(&l, F_STALL_DATA);
+	cr_assert_eq(tk_count(&l, F_STALL_COMMAND) + tk_count(&l, F_STALL_XEXCH50),
 		     0);
 	cr_assert_float_eq(f->t, T0 + 10, 1e-6);
 	cr_assert_float_eq(f->duration, 30.1, 1e-6);
@@ -379,8 +352,8 @@ Test(findings, stall_xexch50_for_an_unanswered_blob)
 	struct finding_list l;
 	struct session *s = stalled(SMTP_CMD_BLOB_END, "XEXCH50-BLOB", 60);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_STALL_XEXCH50), 1);
-	cr_assert_eq(count(&l, F_STALL_DATA) + count(&l, F_STALL_COMMAND), 0);
+	cr_assert_eq(tk_count(&l, F_STALL_XEXCH50), 1);
+	cr_assert_eq(tk_count(&l, F_STALL_DATA) + tk_count(&l, F_STALL_COMMAND), 0);
 	findings_clear(&l);
 	sess_free(s);
 	expect_n(stalled(SMTP_CMD_BLOB_END, "XEXCH50-BLOB", 29), F_STALL_XEXCH50,
@@ -393,8 +366,8 @@ Test(findings, stall_command_for_an_unanswered_mail)
 	const struct finding *f;
 	struct session *s = stalled(SMTP_CMD_MAIL, "MAIL", 45);
 	eval(s, &l);
-	f = the(&l, F_STALL_COMMAND);
-	cr_assert_eq(count(&l, F_STALL_DATA) + count(&l, F_STALL_XEXCH50), 0);
+	f = tk_the(&l, F_STALL_COMMAND);
+	cr_assert_eq(tk_count(&l, F_STALL_DATA) + tk_count(&l, F_STALL_XEXCH50), 0);
 	tk_assert_has(f->summary, "MAIL");
 	findings_clear(&l);
 	sess_free(s);
@@ -413,7 +386,7 @@ Test(findings, tcp_no_answer)
 	s->close_t = s->last = T0 + 30;
 	eval(s, &l);
 	cr_assert_eq(l.n, 1);
-	f = get(&l, F_TCP_NO_ANSWER);
+	f = tk_get(&l, F_TCP_NO_ANSWER);
 	cr_assert_eq(f->sev, SEV_ERROR);
 	cr_assert_float_eq(f->duration, 9, 1e-6);
 	tk_assert_has(f->summary, "3 SYNs");
@@ -435,8 +408,8 @@ Test(findings, tcp_refused)
 	s->close_t = s->last = T0 + 0.001;
 	eval(s, &l);
 	cr_assert_eq(l.n, 1);
-	cr_assert_eq(count(&l, F_TCP_REFUSED), 1);
-	cr_assert_eq(count(&l, F_TCP_NO_ANSWER), 0);
+	cr_assert_eq(tk_count(&l, F_TCP_REFUSED), 1);
+	cr_assert_eq(tk_count(&l, F_TCP_NO_ANSWER), 0);
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -449,7 +422,7 @@ Test(findings, banner_missing_when_the_server_closes_silently)
 	close_fin(s, ACK_T + 30);
 	eval(s, &l);
 	cr_assert_eq(l.n, 1);
-	f = get(&l, F_BANNER_MISSING);
+	f = tk_get(&l, F_BANNER_MISSING);
 	cr_assert_float_eq(f->t, ACK_T, 1e-6);
 	cr_assert_float_eq(f->duration, 30.001, 1e-6);
 	findings_clear(&l);
@@ -466,10 +439,10 @@ Test(findings, client_gave_up_while_the_server_ptr_was_outstanding)
 	s->close = CLOSE_RST_CLIENT;
 	s->close_t = s->last = ACK_T + 30;
 	eval(s, &l);
-	f = the(&l, F_CLIENT_GAVE_UP);
+	f = tk_the(&l, F_CLIENT_GAVE_UP);
 	/* the greeting's own finding besides (issue 10) */
-	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
-	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 1);
+	cr_assert_eq(tk_count(&l, F_BANNER_MISSING), 1);
+	cr_assert_eq(tk_count(&l, F_DNS_TIMEOUT), 1);
 	cr_assert_float_eq(f->t, ACK_T + 30, 1e-6);
 	cr_assert_float_eq(f->duration, 30, 1e-6);
 	cr_assert(!f->has_needed, "the banner never came");
@@ -493,8 +466,8 @@ Test(findings, client_gave_up_before_a_late_banner)
 	s->close = CLOSE_FIN;
 	s->close_t = s->last = ACK_T + 35.6;
 	eval(s, &l);
-	f = the(&l, F_CLIENT_GAVE_UP);
-	cr_assert_eq(count(&l, F_BANNER_SLOW), 1, "besides gave_up");
+	f = tk_the(&l, F_CLIENT_GAVE_UP);
+	cr_assert_eq(tk_count(&l, F_BANNER_SLOW), 1, "besides gave_up");
 	cr_assert(f->has_needed);
 	cr_assert_float_eq(f->needed_s, 5.5, 1e-6);
 	cr_assert_float_eq(f->duration, 30, 1e-6);
@@ -514,11 +487,11 @@ Test(findings, client_gave_up_on_a_silent_server)
 	s->close = CLOSE_FIN;
 	s->close_t = s->last = ACK_T + 30.01;
 	eval(s, &l);
-	f = the(&l, F_CLIENT_GAVE_UP);
+	f = tk_the(&l, F_CLIENT_GAVE_UP);
 	cr_assert_float_eq(f->duration, 30, 1e-6);
 	cr_assert_eq(f->n_cause, 0);
 	tk_assert_has(f->summary, "which never came");
-	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
+	cr_assert_eq(tk_count(&l, F_BANNER_MISSING), 1);
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -543,7 +516,7 @@ Test(findings, banner_masked)
 	close_fin(s, ACK_T + 1);
 	eval(s, &l);
 	cr_assert_eq(l.n, 1);
-	cr_assert_eq(count(&l, F_BANNER_MASKED), 1);
+	cr_assert_eq(tk_count(&l, F_BANNER_MASKED), 1);
 	findings_clear(&l);
 	sess_free(s);
 
@@ -575,7 +548,7 @@ Test(findings, server_slow_replies_when_most_are_slow)
 	struct session *s = replies(1.5, 0.1, 1.0, 2.5);
 	eval(s, &l);
 	cr_assert_eq(l.n, 1);
-	f = get(&l, F_SERVER_SLOW_REPLIES);
+	f = tk_get(&l, F_SERVER_SLOW_REPLIES);
 	cr_assert_float_eq(f->t, T0 + 2.5, 1e-6, "first slow reply");
 	tk_assert_has(f->summary, "3 of 4");
 	findings_clear(&l);
@@ -593,8 +566,8 @@ Test(findings, tarpit_folds_a_slow_reply_without_dns_cause)
 	const struct finding *f;
 	struct session *s = replies(1.5, 3.0, 1.2, 1.1);
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_SMTP_SLOW_REPLY), 0);
-	f = the(&l, F_SERVER_SLOW_REPLIES);
+	cr_assert_eq(tk_count(&l, F_SMTP_SLOW_REPLY), 0);
+	f = tk_the(&l, F_SERVER_SLOW_REPLIES);
 	cr_assert_eq(f->n_evidence, 2);
 	tk_assert_has(f->evidence[1], "the reply to MAIL came 3.000 s");
 	tk_assert_has(f->evidence[1], "no lookup of the server explains it");
@@ -612,10 +585,10 @@ Test(findings, tarpit_keeps_a_slow_reply_with_its_own_dns_cause)
 				 DNS_T_TXT, T0 + 5.001, T0 + 7.9,
 				 DNS_R_NOERROR);
 	eval(s, &l);
-	f = the(&l, F_SMTP_SLOW_REPLY);
+	f = tk_the(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_eq(f->n_cause, 1);
 	cr_assert_eq(f->cause[0].tx, txt);
-	f = the(&l, F_SERVER_SLOW_REPLIES);
+	f = tk_the(&l, F_SERVER_SLOW_REPLIES);
 	cr_assert_eq(f->n_evidence, 1, "nothing folded into the tarpit");
 	findings_clear(&l);
 	sess_free(s);
@@ -641,7 +614,7 @@ Test(findings, smtp_reply_error_names_the_command)
 	close_fin(s, T0 + 4);
 	eval(s, &l);
 	cr_assert_eq(l.n, 1);
-	f = get(&l, F_SMTP_REPLY_ERROR);
+	f = tk_get(&l, F_SMTP_REPLY_ERROR);
 	cr_assert_eq(f->sev, SEV_INFO);
 	cr_assert_float_eq(f->t, T0 + 3.1, 1e-6);
 	tk_assert_has(f->summary, "RCPT");
@@ -673,9 +646,9 @@ Test(findings, dns_error_for_a_response_without_its_query)
 					3.0, DNS_R_SERVFAIL);
 	s->dns[0].tx->has_query = false;
 	eval(s, &l);
-	cr_assert_eq(count(&l, F_DNS_ERROR), 1);
-	cr_assert_eq(count(&l, F_DNS_SLOW), 0);
-	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 0);
+	cr_assert_eq(tk_count(&l, F_DNS_ERROR), 1);
+	cr_assert_eq(tk_count(&l, F_DNS_SLOW), 0);
+	cr_assert_eq(tk_count(&l, F_DNS_TIMEOUT), 0);
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -712,7 +685,7 @@ Test(findings, smtp_slow_reply_threshold)
 	eval(s, &l);
 	cr_assert_eq(l.n, 1, "only smtp.slow_reply expected, first: %s",
 		     l.n ? finding_code_name(l.v[0].code) : "");
-	f = get(&l, F_SMTP_SLOW_REPLY);
+	f = tk_get(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_eq(f->sev, SEV_WARNING);
 	cr_assert_str_eq(finding_code_name(f->code), "smtp.slow_reply");
 	cr_assert_float_eq(f->t, T0 + 5, 1e-6, "from the command");
@@ -734,7 +707,7 @@ Test(findings, smtp_slow_reply_to_rcpt_and_not_to_data)
 	exchange(s, T0 + 2, SMTP_CMD_RCPT, "RCPT", 2.5, 250);
 	close_fin(s, T0 + 6);
 	eval(s, &l);
-	f = the(&l, F_SMTP_SLOW_REPLY);
+	f = tk_the(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_float_eq(f->t, T0 + 2, 1e-6);
 	tk_assert_has(f->summary, "RCPT");
 	findings_clear(&l);
@@ -770,7 +743,7 @@ Test(findings, smtp_slow_reply_only_the_first_one)
 	exchange(s, T0 + 5, SMTP_CMD_RCPT, "RCPT", 4.0, 250);
 	close_fin(s, T0 + 10);
 	eval(s, &l);
-	f = the(&l, F_SMTP_SLOW_REPLY);
+	f = tk_the(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_float_eq(f->t, T0 + 1, 1e-6);
 	cr_assert_float_eq(f->duration, 2.5, 1e-6);
 	findings_clear(&l);
@@ -795,7 +768,7 @@ Test(findings, smtp_slow_reply_cause_is_the_sender_domain_txt)
 	txt = tie(s, REL_SENDER_DOMAIN, "sender.example", DNS_T_TXT,
 		  T0 + 5.001, T0 + 8.001, DNS_R_NOERROR);
 	eval(s, &l);
-	f = the(&l, F_SMTP_SLOW_REPLY);
+	f = tk_the(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_float_eq(f->duration, 3.01, 1e-6);
 	cr_assert(f->has_cause);
 	cr_assert_eq(f->n_cause, 1, "only the outstanding server lookup");
@@ -810,7 +783,7 @@ Test(findings, smtp_slow_reply_cause_is_the_sender_domain_txt)
 	cr_assert_geq(f->n_evidence, 2, "the command/reply and the lookup");
 	tk_assert_has(f->evidence[1], "sender_domain: TXT");
 	/* the 3 s TXT lookup and the 2 s A lookup are slow too */
-	cr_assert_eq(count(&l, F_DNS_SLOW), 2);
+	cr_assert_eq(tk_count(&l, F_DNS_SLOW), 2);
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -825,7 +798,7 @@ Test(findings, smtp_slow_reply_partly_explained_names_suspects)
 	tie(s, REL_RECIPIENT_DOMAIN, "example.org", DNS_T_MX, T0 + 4.0,
 	    T0 + 6.0, DNS_R_NOERROR);
 	eval(s, &l);
-	f = get(&l, F_SMTP_SLOW_REPLY);
+	f = tk_get(&l, F_SMTP_SLOW_REPLY);
 	cr_assert_eq(f->n_cause, 1);
 	cr_assert_eq(f->cause[0].rel, REL_RECIPIENT_DOMAIN);
 	cr_assert_float_eq(f->cause[0].overlap_s, 1.0, 1e-6);
@@ -884,9 +857,9 @@ Test(findings, mx_no_failover_is_an_error)
 	struct session *s = with_verdict(MXV_NO_FAILOVER);
 
 	eval(s, &l);
-	f = the(&l, F_MX_NO_FAILOVER);
-	cr_assert_eq(count(&l, F_MX_FAILOVER), 0);
-	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
+	f = tk_the(&l, F_MX_NO_FAILOVER);
+	cr_assert_eq(tk_count(&l, F_MX_FAILOVER), 0);
+	cr_assert_eq(tk_count(&l, F_BANNER_MISSING), 1);
 	cr_assert_eq(f->sev, SEV_ERROR);
 	cr_assert_str_eq(finding_code_name(f->code), "mx.no_failover");
 	cr_assert_float_eq(f->t, T0, 1e-6, "decided at the SYN");
@@ -912,8 +885,8 @@ Test(findings, mx_failover_is_info)
 	struct session *s = with_verdict(MXV_FAILOVER);
 
 	eval(s, &l);
-	f = the(&l, F_MX_FAILOVER);
-	cr_assert_eq(count(&l, F_MX_NO_FAILOVER), 0);
+	f = tk_the(&l, F_MX_FAILOVER);
+	cr_assert_eq(tk_count(&l, F_MX_NO_FAILOVER), 0);
 	cr_assert_eq(f->sev, SEV_INFO);
 	cr_assert_str_eq(finding_code_name(f->code), "mx.failover");
 	cr_assert_str_eq(f->summary,
@@ -952,7 +925,7 @@ Test(findings, client_gave_up_at_its_quit_before_the_greeting)
 	s->close = CLOSE_RST_CLIENT;
 	s->close_t = s->last = ACK_T + 8.01;
 	eval(s, &l);
-	f = the(&l, F_CLIENT_GAVE_UP);
+	f = tk_the(&l, F_CLIENT_GAVE_UP);
 	cr_assert_float_eq(f->duration, 3, 1e-6);
 	cr_assert_float_eq(f->needed_s, 5, 1e-6);
 	tk_assert_has(f->evidence[0], "sent QUIT");
@@ -970,7 +943,7 @@ Test(findings, client_gave_up_by_reset_says_reset)
 	s->close = CLOSE_RST_CLIENT;
 	s->close_t = s->last = ACK_T + 10;
 	eval(s, &l);
-	f = get(&l, F_CLIENT_GAVE_UP);
+	f = tk_get(&l, F_CLIENT_GAVE_UP);
 	cr_assert_float_eq(f->duration, 10, 1e-6);
 	tk_assert_has(f->evidence[0], "reset the connection");
 	findings_clear(&l);

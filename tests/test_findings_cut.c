@@ -45,24 +45,6 @@ static struct dns_tx *ptr_asked(struct session *s, double tq)
 	return tx;
 }
 
-static size_t count(const struct finding_list *l, enum finding_code c)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < l->n; i++)
-		n += l->v[i].code == c;
-	return n;
-}
-
-static const struct finding *get(const struct finding_list *l,
-				 enum finding_code c)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].code == c)
-			return &l->v[i];
-	cr_assert_fail("no %s", finding_code_name(c));
-	return NULL;
-}
-
 Test(findings_cut, a_short_wait_cut_by_the_capture_is_banner_cut)
 {
 	struct finding_list l = {0};
@@ -70,9 +52,9 @@ Test(findings_cut, a_short_wait_cut_by_the_capture_is_banner_cut)
 	struct session *s = cut_at(ACK_T + 0.6);
 	struct dns_tx *ptr = ptr_asked(s, ACK_T + 0.001);
 	findings_eval(s, &cfg, &l);
-	cr_assert_eq(count(&l, F_BANNER_MISSING), 0);
-	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 0, "outstanding, not timed out");
-	f = get(&l, F_BANNER_CUT);
+	cr_assert_eq(tk_count(&l, F_BANNER_MISSING), 0);
+	cr_assert_eq(tk_count(&l, F_DNS_TIMEOUT), 0, "outstanding, not timed out");
+	f = tk_get(&l, F_BANNER_CUT);
 	cr_assert_eq(f->sev, SEV_INFO);
 	cr_assert_float_eq(f->duration, 0.6, 1e-6);
 	cr_assert_eq(f->n_cause, 1);
@@ -91,10 +73,10 @@ Test(findings_cut, a_wait_past_slow_banner_is_still_missing)
 	struct session *s = cut_at(ACK_T + 2.5);
 	ptr_asked(s, ACK_T + 0.001);
 	findings_eval(s, &cfg, &l);
-	cr_assert_eq(count(&l, F_BANNER_CUT), 0);
-	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
+	cr_assert_eq(tk_count(&l, F_BANNER_CUT), 0);
+	cr_assert_eq(tk_count(&l, F_BANNER_MISSING), 1);
 	/* asked 2.5 s before the end: longer than --slow-dns, a timeout */
-	cr_assert_eq(count(&l, F_DNS_TIMEOUT), 1);
+	cr_assert_eq(tk_count(&l, F_DNS_TIMEOUT), 1);
 	findings_clear(&l);
 	sess_free(s);
 }
@@ -109,8 +91,8 @@ Test(findings_cut, a_closed_session_is_judged_as_before)
 	s->fin_server = true;
 	s->fin_server_t = ACK_T + 0.6;
 	findings_eval(s, &cfg, &l);
-	cr_assert_eq(count(&l, F_BANNER_CUT), 0);
-	cr_assert_eq(count(&l, F_BANNER_MISSING), 1);
+	cr_assert_eq(tk_count(&l, F_BANNER_CUT), 0);
+	cr_assert_eq(tk_count(&l, F_BANNER_MISSING), 1);
 	findings_clear(&l);
 	sess_free(s);
 }

@@ -32,21 +32,13 @@ static struct session *stalled(enum smtp_cmd cmd, const char *verb,
 	return s;
 }
 
-static size_t count(const struct finding_list *l, enum finding_code c)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < l->n; i++)
-		n += l->v[i].code == c;
-	return n;
-}
-
 Test(findings_stall, a_dot_the_client_gave_up_on_is_a_stall)
 {
 	struct finding_list l = {0};
 	struct session *s = stalled(SMTP_CMD_DATA_END, ".", CLOSE_FIN);
 	findings_eval(s, &cfg, &l);
-	cr_assert_eq(count(&l, F_STALL_DATA), 1, "11 s of silence, under --stall");
-	cr_assert_eq(count(&l, F_STALL_COMMAND), 0, "the QUIT is part of it");
+	cr_assert_eq(tk_count(&l, F_STALL_DATA), 1, "11 s of silence, under --stall");
+	cr_assert_eq(tk_count(&l, F_STALL_COMMAND), 0, "the QUIT is part of it");
 	cr_assert_float_eq(l.v[0].duration, 11, 1e-6);
 	cr_assert_eq(l.v[0].n_evidence, 2);
 	tk_assert_has(l.v[0].evidence[1], "the client sent QUIT at +11.000 s "
@@ -62,7 +54,7 @@ Test(findings_stall, an_xexch50_blob_reset_by_the_client)
 	struct session *s = stalled(SMTP_CMD_BLOB_END, "XEXCH50-BLOB",
 				    CLOSE_RST_CLIENT);
 	findings_eval(s, &cfg, &l);
-	cr_assert_eq(count(&l, F_STALL_XEXCH50), 1);
+	cr_assert_eq(tk_count(&l, F_STALL_XEXCH50), 1);
 	tk_assert_has(l.v[0].evidence[1], "then reset the connection");
 	findings_clear(&l);
 	sess_free(s);

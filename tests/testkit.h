@@ -19,6 +19,7 @@
 
 #include <criterion/criterion.h>
 
+#include "diagnose/findings.h"
 #include "model/dnstrack.h"
 #include "model/session.h"
 
@@ -89,6 +90,15 @@ void tk_reply(struct session *s, double t, enum smtp_cmd cmd,
 /* The dissector giving up on an answer to cmd sent at t. */
 void tk_unanswered(struct session *s, double t, enum smtp_cmd cmd,
 		   const char *verb);
+
+/* ---- finding lists ------------------------------------------------------ */
+
+/* How many findings of code c l holds. */
+size_t tk_count(const struct finding_list *l, enum finding_code c);
+/* The first finding of code c (the test fails without one). */
+const struct finding *tk_get(const struct finding_list *l, enum finding_code c);
+/* The one finding of code c: there must be exactly one. */
+const struct finding *tk_the(const struct finding_list *l, enum finding_code c);
 
 /* ---- assertions --------------------------------------------------------- */
 
