@@ -427,12 +427,13 @@ TLS_HELLO, TLS_SERVER = gs.tls_client_hello(), gs.tls_server_flight()
 
 
 def _generator_hash():
-    """Of the source of this file, benchwire.py and gen_samples.py (constants,
-    names, MACs, the pcap header and the TLS flights come from it): a capture
-    is reused only if they are unchanged."""
+    """Of the source of this file, benchwire.py and the sample generator's
+    modules (constants, names, MACs, the pcap header and the TLS flights
+    come from them): a capture is reused only if they are unchanged."""
     h = hashlib.sha256()
     here = os.path.dirname(os.path.abspath(__file__))
-    for name in ("benchgen.py", "benchwire.py", "gen_samples.py"):
+    for name in ("benchgen.py", "benchwire.py", "gen_samples.py",
+                 "samplewire.py", "sampleparts.py", "scenarios_dialogue.py"):
         with open(os.path.join(here, name), "rb") as f:
             h.update(f.read())
     return h.hexdigest()[:16]
