@@ -44,9 +44,6 @@ static const char *const smtp_anom_names[SMTP_ANOM__COUNT] = {
 	[SMTP_ANOM_REPLY_UNTERMINATED] = "reply_unterminated",
 };
 
-static void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir,
-			   struct rd *r);
-
 const char *smtp_cmd_name(enum smtp_cmd cmd)
 {
 	return (unsigned)cmd < SMTP_CMD__COUNT ? smtp_cmd_names[cmd] : "UNKNOWN";
@@ -58,12 +55,12 @@ const char *smtp_anomaly_name(enum smtp_anomaly a)
 }
 
 /* ASCII only: the C library's toupper depends on the locale. */
-static char smtp_upper(char ch)
+char smtp_upper(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
 }
 
-static enum smtp_cmd smtp_cmd_lookup(const char *verb)
+enum smtp_cmd smtp_cmd_lookup(const char *verb)
 {
 	int i;
 
@@ -109,9 +106,8 @@ void smtp_emit(struct smtp_call *c, const struct smtp_event *ev)
 }
 
 /* An anomaly; cmd/verb say which command it concerns, if any. */
-static void smtp_anomaly(struct smtp_call *c, enum smtp_dir dir, double ts,
-			 enum smtp_anomaly a, enum smtp_cmd cmd,
-			 const char *verb)
+void smtp_anomaly(struct smtp_call *c, enum smtp_dir dir, double ts,
+		  enum smtp_anomaly a, enum smtp_cmd cmd, const char *verb)
 {
 	struct smtp_event ev;
 
@@ -197,10 +193,8 @@ static bool smtp_pop(struct smtp_state *st, struct smtp_pending *out)
 
 /* ---- line splitting ---- */
 
-/* Grow *buf (doubling from `first`) towards `need` bytes, never past max;
- * on allocation failure it stays as it was and the caller truncates. */
-static void smtp_grow(char **buf, size_t *cap, size_t need, size_t first,
-		      size_t max)
+void smtp_grow(char **buf, size_t *cap, size_t need, size_t first,
+	       size_t max)
 {
 	size_t ncap = *cap ? *cap : first;
 	char *nb;
@@ -252,26 +246,7 @@ static void smtp_line_add(struct smtp_call *c, enum smtp_dir dir,
 		l->buf[l->len++] = p[i] ? (char)p[i] : '?';
 }
 
-/* ---- TLS, and replaying bytes into a new client mode ---- */
-
-/* The client mode just became DATA or BLOB from a server reply.  Bytes the
- * client sent before that reply (against the rules) are sitting in its line
- * buffer as a partial line; run them through the new mode so that they are
- * counted where they belong. */
-static void smtp_client_replay(struct smtp_call *c)
-{
-	struct smtp_line *l = &c->st->line[SMTP_FROM_CLIENT];
-	uint8_t tmp[SMTP_LINE_MAX];
-	size_t n = l->len;
-	struct smtp_call rc = *c;
-	struct rd r;
-
-	memcpy(tmp, l->buf, n);
-	rc.ts = l->ts;
-	smtp_line_reset(l);
-	rd_init(&r, tmp, n);
-	smtp_dir_bytes(&rc, SMTP_FROM_CLIENT, &r);
-}
+/* ---- TLS ---- */
 
 /* 220 to STARTTLS: from now on nothing is readable.  A partial client line
  * can only be the start of the TLS handshake, so it is reported as TLS. */
@@ -351,11 +326,9 @@ static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
 	if (cmd == SMTP_CMD_AUTH)
 		smtp_redact_auth(args);
 
-	/* A line while DATA waits for its 354, or junk right after DATA was
-	 * refused, is most likely message text sent without permission. */
-	no354 = (st->npend && st->fifo[(st->head + st->npend - 1) %
-				       st->cap].cmd == SMTP_CMD_DATA) ||
-		(st->data_refused && cmd == SMTP_CMD_UNKNOWN);
+	/* Junk right after DATA was refused is most likely message text
+	 * sent without permission (held since DATA, see smtp_hold.c). */
+	no354 = st->data_refused && cmd == SMTP_CMD_UNKNOWN;
 	st->data_refused = false;
 	if (no354)
 		smtp_anomaly(c, SMTP_FROM_CLIENT, ts, SMTP_ANOM_DATA_NO_354,
@@ -369,9 +342,12 @@ static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
 		smtp_anomaly(c, SMTP_FROM_CLIENT, ts, SMTP_ANOM_BAD_LENGTH,
 			     cmd, verb);
 	/* BDAT needs no permission: the chunk follows the command at once.
-	 * XEXCH50 waits for its 354 (see smtp_reply_effect). */
+	 * What follows DATA or XEXCH50 depends on its reply. */
 	if (cmd == SMTP_CMD_BDAT && size_ok)
 		smtp_blob_begin(c, size, SMTP_CMD_BDAT);
+	else if (cmd == SMTP_CMD_DATA ||
+		 (cmd == SMTP_CMD_XEXCH50 && size_ok))
+		smtp_hold_begin(c, cmd, size);
 }
 
 /* ---- replies ---- */
@@ -385,20 +361,10 @@ static void smtp_reply_effect(struct smtp_call *c,
 
 	switch (p->cmd) {
 	case SMTP_CMD_DATA:
-		if (code != 354) {
-			st->data_refused = true;
-		} else if (idle) {
-			st->mode = SMTP_MODE_DATA;
-			memset(&st->body, 0, sizeof(st->body));
-			smtp_client_replay(c);
-		}
-		break;
 	case SMTP_CMD_XEXCH50:
-		if (code == 354 && p->size_ok && idle) {
-			smtp_blob_begin(c, p->size, SMTP_CMD_XEXCH50);
-			if (st->mode == SMTP_MODE_BLOB)
-				smtp_client_replay(c);
-		}
+		if (p->cmd == SMTP_CMD_DATA && code != 354)
+			st->data_refused = true;
+		smtp_hold_answer(c, p, code);
 		break;
 	case SMTP_CMD_STARTTLS:
 		if (code == 220)
@@ -567,8 +533,7 @@ static void smtp_line_feed(struct smtp_call *c, enum smtp_dir dir,
 }
 
 /* Dispatch a direction's bytes by mode; the mode can change at any byte. */
-static void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir,
-			   struct rd *r)
+void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir, struct rd *r)
 {
 	struct smtp_state *st = c->st;
 
@@ -583,6 +548,9 @@ static void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir,
 		} else if (dir == SMTP_FROM_CLIENT &&
 			   st->mode == SMTP_MODE_BLOB) {
 			smtp_blob(c, r);
+		} else if (dir == SMTP_FROM_CLIENT &&
+			   st->mode == SMTP_MODE_HOLD) {
+			smtp_hold_bytes(c, r);
 		} else {
 			smtp_line_feed(c, dir, r);
 		}
@@ -605,6 +573,8 @@ void smtp_reset(struct smtp_state *st)
 	st->text_cap = keep.text_cap;
 	st->fifo = keep.fifo;
 	st->cap = keep.cap;
+	st->hold.buf = keep.hold.buf;
+	st->hold.cap = keep.hold.cap;
 	for (int i = 0; i < 2; i++) {
 		st->line[i].buf = keep.line[i].buf;
 		st->line[i].cap = keep.line[i].cap;
@@ -619,6 +589,7 @@ void smtp_free(struct smtp_state *st)
 	free(st->line[1].buf);
 	free(st->text);
 	free(st->fifo);
+	free(st->hold.buf);
 	free(st);
 }
 
@@ -639,12 +610,24 @@ void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
 	      double ts, smtp_emit_fn emit, void *ctx)
 {
 	struct smtp_call c = {st, emit, ctx, ts};
-	struct smtp_line *l;
 
 	if (!st || bytes == 0 ||
-	    (dir != SMTP_FROM_CLIENT && dir != SMTP_FROM_SERVER) ||
-	    st->mode == SMTP_MODE_TLS)
+	    (dir != SMTP_FROM_CLIENT && dir != SMTP_FROM_SERVER))
 		return;
+	smtp_gap_bytes(&c, dir, bytes);
+}
+
+void smtp_gap_bytes(struct smtp_call *c, enum smtp_dir dir, uint64_t bytes)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_line *l;
+
+	if (st->mode == SMTP_MODE_TLS)
+		return;
+	if (dir == SMTP_FROM_CLIENT && st->mode == SMTP_MODE_HOLD) {
+		smtp_hold_gap(c, bytes);
+		return;
+	}
 	if (dir == SMTP_FROM_CLIENT && st->mode == SMTP_MODE_DATA) {
 		/* still in the body; a "." line cut by the gap cannot be
 		 * trusted, so the scanner restarts mid-line */
@@ -658,7 +641,7 @@ void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
 		st->blob_left -= take;
 		bytes -= take;
 		if (st->blob_left == 0)
-			smtp_blob_done(&c);
+			smtp_blob_done(c);
 		if (bytes == 0)
 			return;
 	}
@@ -669,7 +652,7 @@ void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
 	l = &st->line[dir];
 	smtp_line_reset(l);
 	if (dir == SMTP_FROM_SERVER && st->in_reply)
-		smtp_reply_done(&c);
+		smtp_reply_done(c);
 }
 
 void smtp_no_greeting(struct smtp_state *st)
@@ -685,6 +668,11 @@ void smtp_finish(struct smtp_state *st, smtp_emit_fn emit, void *ctx)
 
 	if (!st)
 		return;
+	/* held bytes re-read as commands may hold again (DATA among them) */
+	while (st->mode == SMTP_MODE_HOLD) {
+		struct smtp_call c = {st, emit, ctx, 0};
+		smtp_hold_finish(&c);
+	}
 	/* Half a line or half a reply says nothing reliable: drop them, but
 	 * say that a multi-line reply never ended (a server stuck in its
 	 * reply, or one that never finishes it on purpose). */

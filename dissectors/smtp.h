@@ -5,8 +5,10 @@
  * bytes in arrival order.  It splits lines (CRLF or bare LF, capped at
  * SMTP_LINE_MAX), parses commands and (multi-line) replies, pairs replies
  * with commands through a FIFO (so PIPELINING works), counts DATA bodies,
- * BDAT chunks and XEXCH50 blobs without storing them, and after a 220 reply
- * to STARTTLS treats both directions as opaque TLS.  It emits events through
+ * BDAT chunks and XEXCH50 blobs without storing them, holds what the
+ * client sends between DATA (XEXCH50) and its reply until the reply says
+ * whether it is a body or commands (at most SMTP_HOLD_MAX bytes), and after
+ * a 220 reply to STARTTLS treats both directions as opaque TLS.  It emits events through
  * a callback; it does no I/O and has no globals.  The state owns nothing the
  * caller gave it: event strings point into the state and are valid only
  * during the callback.

@@ -13,6 +13,12 @@
 
 #define SMTP_VERB_MAX 16                   /* verb bytes kept, as sent */
 #define SMTP_SIZE_LIMIT ((uint64_t)1 << 40) /* larger BDAT/XEXCH50: bogus */
+/* Client bytes held between DATA (XEXCH50) and its reply: a client that
+ * sends the message without waiting sends about one TCP window (10
+ * segments) before the 354 can arrive.  Past this the bytes are taken as
+ * the body: nobody pipelines 16 KB of commands behind a DATA. */
+#define SMTP_HOLD_MAX (16 * 1024)
+#define SMTP_HOLD_MARKS 32 /* arrivals (time stamps, gaps) held */
 
 /* Session state: what the client's next bytes are (server bytes are always
  * reply lines, except in TLS mode).  A reduced Zeek SMTP_State: a passive
@@ -23,6 +29,8 @@ enum smtp_mode {
 	SMTP_MODE_DATA,    /* a DATA body, up to the line holding "." */
 	SMTP_MODE_BLOB,    /* blob_left opaque bytes (BDAT chunk, XEXCH50) */
 	SMTP_MODE_TLS,     /* after 220 to STARTTLS: both directions opaque */
+	SMTP_MODE_HOLD,    /* DATA or XEXCH50 sent, its reply not seen yet:
+			      the client's bytes wait for it (smtp_hold.c) */
 };
 
 /* End-of-data scanner, one byte at a time so that "\r\n.\r\n" is found
@@ -41,6 +49,16 @@ struct smtp_pending {
 	double ts;
 	uint64_t size; /* XEXCH50: blob length announced, if size_ok */
 	bool size_ok;
+	bool early;    /* DATA/XEXCH50: its body or blob was taken before
+			  the reply came (the hold overflowed) */
+};
+
+/* Where held bytes came from: bytes from off on arrived at ts, after a
+ * gap of `gap` bytes (0: none). */
+struct smtp_hold_mark {
+	size_t off;
+	double ts;
+	uint64_t gap;
 };
 
 /* One direction's line being assembled.  The buffer grows with the
@@ -90,6 +108,14 @@ struct smtp_state {
 	enum smtp_cmd blob_of;
 	uint64_t blob_size, blob_left;
 
+	struct { /* SMTP_MODE_HOLD: the client's bytes since `of` */
+		char *buf; /* grows up to SMTP_HOLD_MAX; owned */
+		size_t cap, len;
+		struct smtp_hold_mark mark[SMTP_HOLD_MARKS];
+		unsigned n;
+		enum smtp_cmd of; /* SMTP_CMD_DATA or SMTP_CMD_XEXCH50 */
+		uint64_t size;    /* XEXCH50: the blob's announced length */
+	} hold;
 };
 
 /* What one smtp_feed/smtp_finish call needs everywhere. */
@@ -108,11 +134,33 @@ void smtp_bare_lf(struct smtp_call *c, enum smtp_dir dir, double ts);
 /* a command now waiting for its reply */
 void smtp_push(struct smtp_call *c, enum smtp_cmd cmd, const char *verb,
 	       double ts, uint64_t size, bool size_ok);
+void smtp_anomaly(struct smtp_call *c, enum smtp_dir dir, double ts,
+		  enum smtp_anomaly a, enum smtp_cmd cmd, const char *verb);
+/* Grow *buf (doubling from `first`) towards `need` bytes, never past max;
+ * on allocation failure it stays as it was. */
+void smtp_grow(char **buf, size_t *cap, size_t need, size_t first,
+	       size_t max);
+enum smtp_cmd smtp_cmd_lookup(const char *verb);
+char smtp_upper(char ch);
+/* a direction's bytes, dispatched by mode */
+void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir, struct rd *r);
+/* bytes of direction dir lost from the capture (see smtp_gap) */
+void smtp_gap_bytes(struct smtp_call *c, enum smtp_dir dir, uint64_t bytes);
 
 /* smtp_body.c */
 void smtp_blob_begin(struct smtp_call *c, uint64_t size, enum smtp_cmd of);
 void smtp_blob_done(struct smtp_call *c);
 void smtp_blob(struct smtp_call *c, struct rd *r);  /* blob bytes */
 void smtp_body(struct smtp_call *c, struct rd *r);  /* DATA body bytes */
+
+/* smtp_hold.c */
+void smtp_hold_begin(struct smtp_call *c, enum smtp_cmd of, uint64_t size);
+void smtp_hold_bytes(struct smtp_call *c, struct rd *r);
+void smtp_hold_gap(struct smtp_call *c, uint64_t bytes);
+/* the reply to the command the bytes wait for: re-read them */
+void smtp_hold_answer(struct smtp_call *c, const struct smtp_pending *p,
+		      int code);
+/* the connection ended with bytes still held */
+void smtp_hold_finish(struct smtp_call *c);
 
 #endif

@@ -305,6 +305,25 @@ def s_cross_reorder(n):
     return cap
 
 
+@scenario(29, "body-early.pcap", "a pipelining client that does not wait "
+          "for the 354: MAIL, RCPT, DATA and a 9 KB message in one burst; "
+          "the server's 250, 250 and 354 come 31 ms later, then 250 queued "
+          "for the message")
+def s_body_early(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
+    burst = lines("MAIL FROM:<%s>" % MAIL_FROM, "RCPT TO:<%s>" % RCPT_TO,
+                  "DATA") + message(n, "Sent before the 354", long_body(120))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT, burst,
+                  peer_ack=us(micro=310))
+    t = conn.send(t + us(ms=31, micro=40), SERVER,
+                  lines(REPLY_MAIL, REPLY_RCPT, REPLY_DATA))
+    smtp_after_body(conn, t)
+    return cap
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

@@ -24,6 +24,11 @@ byte they send is fixed, so their side of a capture is deterministic.
     fakes.py exchange-sender   --resolver 198.51.100.53 --mode helo-twice
         a sender that says EHLO twice, the second time without a name
         (refused with 501 by Postfix), then delivers one message as usual.
+    fakes.py exchange-sender   --resolver 198.51.100.53 --mode body-early
+        a sender that does not wait for the 354: EHLO, MAIL, RCPT, then
+        DATA and the whole message in one write.  It reads whatever the
+        server makes of that (354 and 250, or a refusal of DATA and one
+        reply per line read as a command) and says QUIT.
 
 Servers run until killed; each connection is closed when the client closes.
 The sender exits 0 when it did what its mode describes, with one log line
@@ -328,6 +333,8 @@ def exchange_sender(a):
 
     if a.mode == "helo-twice":
         return helo_twice(res, a)
+    if a.mode == "body-early":
+        return body_early(res, a)
 
     # xexch50
     host, addr, _ = mx_target(res, a.domain)
@@ -385,6 +392,49 @@ def helo_twice(res, a):
     return 0
 
 
+BODY_EARLY = ["Subject: mxray lab body-early",
+              "Date: Tue, 14 Nov 2023 22:13:20 +0000",
+              "Message-Id: <lab-body-early@mail.sender.example>",
+              "",
+              "Sent right behind DATA, before any 354."]
+
+
+def body_early(res, a):
+    _, addr, _ = mx_target(res, a.domain)
+    cl = Client(addr, 25, 30)
+    code, _ = cl.reply(30)
+    log("greeting %d", code)
+    for text in ("EHLO %s" % a.helo, "MAIL FROM:<%s>" % a.mail_from,
+                 "RCPT TO:<%s>" % a.rcpt_to):
+        code, _ = cl.cmd(text)
+        if code != 250:
+            log("%s answered %d", text, code)
+            return 1
+    log("send: DATA and the message at once")
+    cl.c.send("DATA\r\n" + "\r\n".join(BODY_EARLY) + "\r\n.\r\n")
+    code, _ = cl.reply(30)
+    if code == 354:
+        code, _ = cl.reply(30)
+        log("DATA 354, the message %d", code)
+    else:
+        # The server reads every line and the dot as commands, and may
+        # hang up on the first that looks like a header (Postfix does).
+        codes = []
+        try:
+            for _ in range(len(BODY_EARLY) + 1):
+                codes.append(cl.reply(30)[0])
+        except (ConnectionError, EOFError, ValueError, IndexError):
+            pass
+        log("DATA refused with %d, then %s", code, codes)
+        if len(codes) <= len(BODY_EARLY):
+            log("the server hung up")
+            cl.close()
+            return 0
+    cl.cmd("QUIT")
+    cl.close()
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
@@ -394,7 +444,8 @@ def main():
         p.add_argument("--port", type=int, default=25)
     p = sub.add_parser("exchange-sender")
     p.add_argument("--resolver", required=True)
-    p.add_argument("--mode", choices=("xexch50", "retry-same-mx", "helo-twice"), required=True)
+    p.add_argument("--mode", choices=("xexch50", "retry-same-mx", "helo-twice",
+                                                 "body-early"), required=True)
     p.add_argument("--domain", default="example.org")
     p.add_argument("--helo", default="mail.sender.example")
     p.add_argument("--mail-from", default="alice@sender.example")

@@ -1,0 +1,215 @@
+/* smtp_hold.c - the client's bytes between DATA (or XEXCH50) and the
+ * server's reply to it.  A conforming client waits for the 354 (RFC 5321
+ * 4.1.1.4; RFC 2920 makes DATA the last command of a pipelined group); a
+ * non-conforming or over-eager one sends the message at once.  What those
+ * bytes are is decided by the reply, as the server decides it: after a 354
+ * they are the body (or blob), after anything else the server read them as
+ * commands.  So they are held, bounded, and re-read when the reply comes,
+ * each arrival with its own time stamp and the gaps where they fell (as
+ * Suricata does for a body sent before the 354).
+ *
+ * Past SMTP_HOLD_MAX bytes (or SMTP_HOLD_MARKS arrivals) the bytes are
+ * taken as the body at once: that much after DATA is a message, not
+ * commands.  Part of the SMTP dissector (smtp.c); state in smtp_int.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+#include "smtp_int.h"
+
+void smtp_hold_begin(struct smtp_call *c, enum smtp_cmd of, uint64_t size)
+{
+	struct smtp_state *st = c->st;
+
+	/* Only when the command is in the FIFO (the last one pushed): its
+	 * reply is what ends the hold. */
+	if (st->npend == 0 ||
+	    st->fifo[(st->head + st->npend - 1) % st->cap].cmd != of)
+		return;
+	st->mode = SMTP_MODE_HOLD;
+	st->hold.len = 0;
+	st->hold.n = 0;
+	st->hold.of = of;
+	st->hold.size = size;
+}
+
+/* Re-read the held bytes in the mode the caller just set.  The buffer is
+ * taken out of the state first: the re-read may start a new hold (a DATA
+ * among commands that turned out to be commands). */
+static void hold_replay(struct smtp_call *c)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_hold_mark mark[SMTP_HOLD_MARKS];
+	char *buf = st->hold.buf;
+	size_t cap = st->hold.cap, len = st->hold.len;
+	unsigned n = st->hold.n;
+
+	memcpy(mark, st->hold.mark, n * sizeof(mark[0]));
+	st->hold.buf = NULL;
+	st->hold.cap = st->hold.len = 0;
+	st->hold.n = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct smtp_call rc = *c;
+		size_t end = i + 1 < n ? mark[i + 1].off : len;
+		struct rd r;
+
+		rc.ts = mark[i].ts;
+		if (mark[i].gap)
+			smtp_gap_bytes(&rc, SMTP_FROM_CLIENT, mark[i].gap);
+		rd_init(&r, (const uint8_t *)buf + mark[i].off,
+			end - mark[i].off);
+		smtp_dir_bytes(&rc, SMTP_FROM_CLIENT, &r);
+	}
+	if (st->hold.buf) { /* a new hold grew a buffer of its own */
+		free(buf);
+	} else {
+		st->hold.buf = buf;
+		st->hold.cap = cap;
+	}
+}
+
+/* The verb of the first held line is an SMTP command. */
+static bool hold_starts_with_command(const struct smtp_state *st)
+{
+	char verb[SMTP_VERB_MAX + 1];
+	size_t i, n = 0;
+
+	for (i = 0; i < st->hold.len && n < SMTP_VERB_MAX; i++) {
+		char ch = st->hold.buf[i];
+		if (ch == ' ' || ch == '\r' || ch == '\n')
+			break;
+		verb[n++] = smtp_upper(ch);
+	}
+	verb[n] = '\0';
+	return n > 0 && smtp_cmd_lookup(verb) != SMTP_CMD_UNKNOWN;
+}
+
+/* The client sent something other than commands without waiting for the
+ * 354: a protocol breach worth telling, once per hold. */
+static void hold_tell(struct smtp_call *c)
+{
+	struct smtp_state *st = c->st;
+
+	smtp_anomaly(c, SMTP_FROM_CLIENT,
+		     st->hold.n ? st->hold.mark[0].ts : c->ts,
+		     SMTP_ANOM_DATA_NO_354, st->hold.of,
+		     smtp_cmd_name(st->hold.of));
+}
+
+/* The bytes are the body (or blob): enter that mode and re-read them. */
+static void hold_as_body(struct smtp_call *c, enum smtp_cmd of,
+			 uint64_t size)
+{
+	struct smtp_state *st = c->st;
+
+	if (st->hold.n)
+		hold_tell(c);
+	if (of == SMTP_CMD_XEXCH50) {
+		smtp_blob_begin(c, size, SMTP_CMD_XEXCH50);
+	} else {
+		st->mode = SMTP_MODE_DATA;
+		memset(&st->body, 0, sizeof(st->body));
+	}
+	hold_replay(c);
+}
+
+/* The hold is full before the reply came: take the bytes as the body, say
+ * so, and mark the command so that its reply changes nothing. */
+static void hold_overflow(struct smtp_call *c)
+{
+	struct smtp_state *st = c->st;
+	enum smtp_cmd of = st->hold.of;
+
+	/* In a hold nothing is pushed, so the command is still the last
+	 * one in the FIFO unless its reply came (which ended the hold). */
+	if (st->npend > 0)
+		st->fifo[(st->head + st->npend - 1) % st->cap].early = true;
+	if (!st->hold.n) /* said by hold_as_body otherwise */
+		hold_tell(c);
+	hold_as_body(c, of, st->hold.size);
+}
+
+/* A new arrival at c->ts: a mark of its own unless it continues the last
+ * one.  False if there is no room for it. */
+static bool hold_mark(struct smtp_call *c, uint64_t gap)
+{
+	struct smtp_state *st = c->st;
+	struct smtp_hold_mark *last =
+		st->hold.n ? &st->hold.mark[st->hold.n - 1] : NULL;
+
+	if (!gap && last && last->ts == c->ts)
+		return true;
+	if (st->hold.n == SMTP_HOLD_MARKS)
+		return false;
+	st->hold.mark[st->hold.n++] =
+		(struct smtp_hold_mark){st->hold.len, c->ts, gap};
+	return true;
+}
+
+void smtp_hold_bytes(struct smtp_call *c, struct rd *r)
+{
+	struct smtp_state *st = c->st;
+	size_t n = rd_left(r);
+
+	smtp_grow(&st->hold.buf, &st->hold.cap, st->hold.len + n, 512,
+		  SMTP_HOLD_MAX);
+	if (st->hold.len + n > st->hold.cap || !hold_mark(c, 0)) {
+		/* full (or no memory): the caller's loop goes on with the
+		 * rest of r in the body's mode */
+		hold_overflow(c);
+		return;
+	}
+	memcpy(st->hold.buf + st->hold.len, rd_ptr(r, n), n);
+	st->hold.len += n;
+}
+
+void smtp_hold_gap(struct smtp_call *c, uint64_t bytes)
+{
+	if (hold_mark(c, bytes))
+		return;
+	hold_overflow(c);
+	smtp_gap_bytes(c, SMTP_FROM_CLIENT, bytes);
+}
+
+void smtp_hold_answer(struct smtp_call *c, const struct smtp_pending *p,
+		      int code)
+{
+	struct smtp_state *st = c->st;
+
+	if (p->early || st->mode != SMTP_MODE_HOLD || p->cmd != st->hold.of)
+		return;
+	if (code == 354) {
+		hold_as_body(c, p->cmd, p->size);
+		return;
+	}
+	/* Refused: the server reads what follows as commands. */
+	if (st->hold.n && !hold_starts_with_command(st)) {
+		hold_tell(c);
+		st->data_refused = false; /* told: not again for its line */
+	}
+	st->mode = SMTP_MODE_CMD;
+	hold_replay(c);
+}
+
+
+/* No reply ever came.  A client that gave up on it sends QUIT or RSET,
+ * which belong to the session's story; anything else was a message the
+ * server never agreed to, and only its existence is told. */
+void smtp_hold_finish(struct smtp_call *c)
+{
+	struct smtp_state *st = c->st;
+
+	if (st->hold.len == 0 && st->hold.n == 0) {
+		st->mode = SMTP_MODE_CMD;
+		return;
+	}
+	if (hold_starts_with_command(st)) {
+		st->mode = SMTP_MODE_CMD;
+		hold_replay(c);
+		return;
+	}
+	hold_tell(c);
+	st->mode = SMTP_MODE_CMD;
+	st->hold.len = st->hold.n = 0;
+}
