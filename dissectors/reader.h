@@ -46,6 +46,12 @@ static inline int rd_need(struct rd *r, size_t n)
 	return 1;
 }
 
+/* The next byte without taking it; 0 when there is none. */
+static inline uint8_t rd_peek_u8(const struct rd *r)
+{
+	return rd_left(r) > 0 ? *r->p : 0;
+}
+
 static inline uint8_t rd_u8(struct rd *r)
 {
 	if (!rd_need(r, 1))

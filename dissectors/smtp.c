@@ -158,8 +158,8 @@ void smtp_push(struct smtp_call *c, enum smtp_cmd cmd, const char *verb,
 			st->head = 0;
 		}
 	}
-	if (st->cap == 0)
-		return; /* no memory for even one: the reply will be unpaired */
+	if (st->cap == 0 || st->unseen[SMTP_FROM_SERVER])
+		return; /* no memory for even one, or no reply will be seen */
 	if (st->npend == st->cap) {
 		/* Drop the oldest: if 64 commands are unanswered, the oldest
 		 * reply was most likely lost, and the newest commands are the
@@ -250,7 +250,7 @@ static void smtp_line_add(struct smtp_call *c, enum smtp_dir dir,
 
 /* 220 to STARTTLS: from now on nothing is readable.  A partial client line
  * can only be the start of the TLS handshake, so it is reported as TLS. */
-static void smtp_tls_start(struct smtp_call *c)
+void smtp_tls_start(struct smtp_call *c)
 {
 	struct smtp_state *st = c->st;
 	struct smtp_line *l = &st->line[SMTP_FROM_CLIENT];
@@ -316,6 +316,13 @@ static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
 			verb[vlen++] = smtp_upper(line[i]);
 	verb[vlen] = '\0';
 	cmd = smtp_cmd_lookup(verb);
+	if (st->auth_guess && cmd == SMTP_CMD_UNKNOWN) {
+		/* server unseen: a line that is no command answers a 334 */
+		smtp_command(c, ts, SMTP_CMD_AUTH_DATA,
+			     smtp_cmd_name(SMTP_CMD_AUTH_DATA), "***");
+		return;
+	}
+	st->auth_guess = false;
 	if (i < n)
 		i++; /* the one space after the verb */
 	alen = n - i;
@@ -325,6 +332,10 @@ static void smtp_client_line(struct smtp_call *c, const char *line, size_t n,
 	args[alen] = '\0';
 	if (cmd == SMTP_CMD_AUTH)
 		smtp_redact_auth(args);
+	if (st->unseen[SMTP_FROM_SERVER]) {
+		st->tls_guess = cmd == SMTP_CMD_STARTTLS;
+		st->auth_guess = cmd == SMTP_CMD_AUTH;
+	}
 
 	/* Junk right after DATA was refused is most likely message text
 	 * sent without permission (held since DATA, see smtp_hold.c). */
@@ -396,7 +407,7 @@ static void smtp_reply_done(struct smtp_call *c)
 	/* The server speaks first (RFC 5321 3.1), so its first reply is the
 	 * greeting even if an impatient client has commands pending: those
 	 * wait for the replies that follow. */
-	if (!greeting && !smtp_pop(st, &p))
+	if (!greeting && !smtp_pop(st, &p) && !st->unseen[SMTP_FROM_CLIENT])
 		smtp_anomaly(c, SMTP_FROM_SERVER, st->reply_ts,
 			     SMTP_ANOM_UNSOLICITED, SMTP_CMD_NONE, "");
 
@@ -538,6 +549,12 @@ void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir, struct rd *r)
 	struct smtp_state *st = c->st;
 
 	while (rd_left(r) > 0) {
+		if (dir == SMTP_FROM_CLIENT && st->tls_guess) {
+			/* a TLS handshake record after STARTTLS */
+			st->tls_guess = false;
+			if (rd_peek_u8(r) == 0x16 && st->mode == SMTP_MODE_CMD)
+				smtp_tls_start(c);
+		}
 		if (st->mode == SMTP_MODE_TLS) {
 			/* One event for the rest, whatever is left. */
 			smtp_tls_event(c, dir, c->ts, rd_left(r));
@@ -653,6 +670,12 @@ void smtp_gap_bytes(struct smtp_call *c, enum smtp_dir dir, uint64_t bytes)
 	smtp_line_reset(l);
 	if (dir == SMTP_FROM_SERVER && st->in_reply)
 		smtp_reply_done(c);
+}
+
+void smtp_unseen(struct smtp_state *st, enum smtp_dir dir)
+{
+	if (st && (dir == SMTP_FROM_CLIENT || dir == SMTP_FROM_SERVER))
+		st->unseen[dir] = true;
 }
 
 void smtp_no_greeting(struct smtp_state *st)

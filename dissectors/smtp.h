@@ -128,6 +128,15 @@ void smtp_gap(struct smtp_state *st, enum smtp_dir dir, uint64_t bytes,
  * greeting. */
 void smtp_no_greeting(struct smtp_state *st);
 
+/* The capture holds none of direction dir's packets (a one-sided mirror):
+ * with the server unseen, no command waits for a reply (none will be
+ * seen), and what a reply would decide is read from the client's bytes:
+ * after DATA (XEXCH50) a first line that is no command is the body (the
+ * blob), after STARTTLS a TLS record is TLS, after AUTH lines that are no
+ * command are credentials.  With the client unseen, replies answer no
+ * command and are not unsolicited. */
+void smtp_unseen(struct smtp_state *st, enum smtp_dir dir);
+
 /* The connection is over: a multi-line reply still open is an anomaly
  * (reply_unterminated); emit SMTP_EV_UNANSWERED for every command still
  * waiting for a reply (oldest first); a partial last line is dropped. */

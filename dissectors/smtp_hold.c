@@ -23,9 +23,11 @@ void smtp_hold_begin(struct smtp_call *c, enum smtp_cmd of, uint64_t size)
 	struct smtp_state *st = c->st;
 
 	/* Only when the command is in the FIFO (the last one pushed): its
-	 * reply is what ends the hold. */
-	if (st->npend == 0 ||
-	    st->fifo[(st->head + st->npend - 1) % st->cap].cmd != of)
+	 * reply is what ends the hold (with the server unseen, the client's
+	 * next line does: smtp_hold_guess). */
+	if (!st->unseen[SMTP_FROM_SERVER] &&
+	    (st->npend == 0 ||
+	     st->fifo[(st->head + st->npend - 1) % st->cap].cmd != of))
 		return;
 	st->mode = SMTP_MODE_HOLD;
 	st->hold.len = 0;
@@ -91,6 +93,8 @@ static void hold_tell(struct smtp_call *c)
 {
 	struct smtp_state *st = c->st;
 
+	if (st->unseen[SMTP_FROM_SERVER]) /* the 354 may well have come */
+		return;
 	smtp_anomaly(c, SMTP_FROM_CLIENT,
 		     st->hold.n ? st->hold.mark[0].ts : c->ts,
 		     SMTP_ANOM_DATA_NO_354, st->hold.of,
@@ -162,6 +166,26 @@ void smtp_hold_bytes(struct smtp_call *c, struct rd *r)
 	}
 	memcpy(st->hold.buf + st->hold.len, rd_ptr(r, n), n);
 	st->hold.len += n;
+	if (st->unseen[SMTP_FROM_SERVER])
+		smtp_hold_guess(c);
+}
+
+/* No reply will be seen: a client that goes on after DATA with a line that
+ * is no command got its 354 (one that was refused says RSET or QUIT); a
+ * blob is sent only after its 354. */
+void smtp_hold_guess(struct smtp_call *c)
+{
+	struct smtp_state *st = c->st;
+
+	if (st->hold.of == SMTP_CMD_DATA &&
+	    !memchr(st->hold.buf, '\n', st->hold.len))
+		return; /* the first line is not complete yet */
+	if (st->hold.of == SMTP_CMD_DATA && hold_starts_with_command(st)) {
+		st->mode = SMTP_MODE_CMD;
+		hold_replay(c);
+		return;
+	}
+	hold_as_body(c, st->hold.of, st->hold.size);
 }
 
 void smtp_hold_gap(struct smtp_call *c, uint64_t bytes)

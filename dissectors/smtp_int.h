@@ -95,6 +95,9 @@ struct smtp_state {
 
 	enum smtp_mode mode;
 	bool data_refused; /* DATA just got a non-354 reply */
+	bool unseen[2];    /* smtp_unseen: that direction is not captured */
+	bool tls_guess;    /* server unseen, STARTTLS sent: TLS may follow */
+	bool auth_guess;   /* server unseen, AUTH sent: credentials may */
 
 	struct { /* DATA body scanner, zeroed at each 354 */
 		enum smtp_body_pos pos;
@@ -157,6 +160,9 @@ void smtp_body(struct smtp_call *c, struct rd *r);  /* DATA body bytes */
 void smtp_hold_begin(struct smtp_call *c, enum smtp_cmd of, uint64_t size);
 void smtp_hold_bytes(struct smtp_call *c, struct rd *r);
 void smtp_hold_gap(struct smtp_call *c, uint64_t bytes);
+/* the server is unseen: decide from the held bytes, once they tell */
+void smtp_hold_guess(struct smtp_call *c);
+void smtp_tls_start(struct smtp_call *c);
 /* the reply to the command the bytes wait for: re-read them */
 void smtp_hold_answer(struct smtp_call *c, const struct smtp_pending *p,
 		      int code);

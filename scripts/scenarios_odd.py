@@ -324,6 +324,34 @@ def s_body_early(n):
     return cap
 
 
+@scenario(30, "odd/one-sided.pcap", "the client's side only (an asymmetric "
+          "mirror port): a normal session delivering two messages with "
+          "every TCP packet of the server left out; the client's ACKs "
+          "acknowledge the greeting and each reply; DNS both ways")
+def s_one_sided(n, keep_side=CLIENT):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    t = smtp_to_354(conn, t)
+    t = conn.send(t + us(ms=6, micro=650), CLIENT,
+                  message(n, "First of two", SHORT_BODY))
+    t = conn.send(t + us(ms=21, micro=337), SERVER, lines(REPLY_QUEUED))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT,
+                  lines("MAIL FROM:<%s>" % MAIL_FROM))
+    t = smtp_mail_ok(conn, t)
+    smtp_rcpt_to_close(conn, t, message(n, "Second of two", SHORT_BODY))
+    unseen = ip_bytes(SERVER_IP if keep_side == CLIENT else CLIENT_IP)
+    cap.packets = [(ts, p) for ts, p in cap.packets
+                   if not (p[9] == IPPROTO_TCP and p[12:16] == unseen)]
+    return cap
+
+
+@scenario(31, "odd/one-sided-server.pcap", "the server's side only: the session "
+          "of one-sided.pcap with every TCP packet of the client left out; "
+          "the server's ACKs acknowledge each command and message")
+def s_one_sided_server(n):
+    return s_one_sided(n, SERVER)
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

@@ -303,3 +303,100 @@ Test(smtp_hold, split_everywhere)
 		srec_free(&ref);
 	}
 }
+
+/* ---- the server's packets not captured (smtp_unseen) ---- */
+
+static void unseen_session(struct sess *s)
+{
+	sess_init(s);
+	smtp_unseen(s->st, SMTP_FROM_SERVER);
+	C(s, "EHLO a\r\nMAIL FROM:<a@b>\r\n");
+}
+
+/* The client's own bytes decide: a line after DATA that is no command is
+ * the body; nothing waits for a reply, so nothing is unanswered. */
+Test(smtp_hold, server_unseen_body_follows_data)
+{
+	struct sess s;
+
+	unseen_session(&s);
+	C(&s, "DATA\r\n");
+	C(&s, HOLD_BODY ".\r\nMAIL FROM:<a@b>\r\n");
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_END, 0)->bytes, strlen(HOLD_BODY));
+	cr_assert_eq(nth(&s.r, SMTP_EV_DATA_START, 0)->ts, 3.0);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_MAIL, "MAIL",
+		 "FROM:<a@b>");
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 0);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+	sess_fini(&s);
+}
+
+/* A DATA the server refused: the client says RSET, a command. */
+Test(smtp_hold, server_unseen_refused_data_then_rset)
+{
+	struct sess s;
+
+	unseen_session(&s);
+	C(&s, "DATA\r\nRS");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 3);
+	C(&s, "ET\r\nQUIT\r\n");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_RSET, "RSET", "");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 4), SMTP_CMD_QUIT, "QUIT", "");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_START), 0);
+	sess_fini(&s);
+}
+
+/* STARTTLS followed by a TLS handshake record is TLS; followed by a
+ * command it was refused. */
+Test(smtp_hold, server_unseen_starttls)
+{
+	static const uint8_t hello[] = {0x16, 0x03, 0x01, 0x00, 0x05,
+					1,    0,    0,    1,    0};
+	struct sess s;
+
+	unseen_session(&s);
+	C(&s, "STARTTLS\r\n");
+	feed(&s, SMTP_FROM_CLIENT, hello, sizeof(hello));
+	cr_assert_eq(nth(&s.r, SMTP_EV_TLS, 0)->bytes, sizeof(hello));
+	cr_assert(t_is_tls(s.st));
+	sess_fini(&s);
+
+	unseen_session(&s);
+	C(&s, "STARTTLS\r\nQUIT\r\n");
+	cr_assert_not(t_is_tls(s.st));
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_QUIT, "QUIT", "");
+	sess_fini(&s);
+}
+
+/* AUTH LOGIN's answers to the unseen 334s are credentials: hidden. */
+Test(smtp_hold, server_unseen_auth_lines_hidden)
+{
+	struct sess s;
+
+	unseen_session(&s);
+	C(&s, "AUTH LOGIN\r\ndXNlcg==\r\ncGFzcw==\r\nMAIL FROM:<a@b>\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 6);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 3), SMTP_CMD_AUTH_DATA,
+		 "AUTH-DATA", "***");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 4), SMTP_CMD_AUTH_DATA,
+		 "AUTH-DATA", "***");
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 5), SMTP_CMD_MAIL, "MAIL",
+		 "FROM:<a@b>");
+	cr_assert_not(rec_mentions(&s.r, "dXNlcg"));
+	sess_fini(&s);
+}
+
+/* The client's packets not captured: replies answer nothing, quietly. */
+Test(smtp_hold, client_unseen_replies_are_not_unsolicited)
+{
+	struct sess s;
+
+	sess_init(&s);
+	smtp_unseen(s.st, SMTP_FROM_CLIENT);
+	S(&s, "220 mx\r\n250 ok\r\n354 go\r\n250 queued\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 4);
+	cr_assert(nth(&s.r, SMTP_EV_REPLY, 0)->greeting);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
+	sess_fini(&s);
+}

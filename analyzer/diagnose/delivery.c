@@ -23,6 +23,7 @@ static const char *const outcome_names[] = {
 	[DL_PERM_FAIL] = "permanent_failure",
 	[DL_CUT_SHORT] = "cut_short",
 	[DL_QUIT] = "quit_without_delivery",
+	[DL_UNKNOWN] = "unknown",
 };
 
 static const char *const outcome_words[] = {
@@ -36,6 +37,7 @@ static const char *const outcome_words[] = {
 	[DL_PERM_FAIL] = "answered with a 5xx",
 	[DL_CUT_SHORT] = "ended before the message was delivered",
 	[DL_QUIT] = "was left with QUIT and no delivery",
+	[DL_UNKNOWN] = "had replies the capture does not hold",
 };
 
 const char *dl_outcome_name(enum dl_outcome o)
@@ -59,6 +61,8 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 {
 	bool over = s->close != CLOSE_NONE, quit = false;
 	int fail = 0;
+	if (s->one_sided)
+		return DL_UNKNOWN;
 	if (!s->has_syn_ack)
 		return s->close == CLOSE_RST_SERVER ? DL_REFUSED : DL_NO_ANSWER;
 	/* a capture that ends during the wait saw no failure */

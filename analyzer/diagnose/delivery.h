@@ -32,6 +32,8 @@ enum dl_outcome {
 	DL_CUT_SHORT,  /* over without delivery, QUIT or a failing reply */
 	DL_QUIT,       /* the client said QUIT without delivering (every
 			  recipient refused, a verification callout) */
+	DL_UNKNOWN,    /* one side not captured: the replies that decide
+			  the outcome are unseen */
 };
 
 #define DL_MAX_ATTEMPTS 32

@@ -19,11 +19,15 @@ const char *fnd_verb_of(const struct tl_event *e)
 	return e->verb ? e->verb : smtp_cmd_name((enum smtp_cmd)e->cmd);
 }
 
+/* Whose packets a finding rests on (findings.def). */
+enum { NEED_NONE = 0, NEED_CLIENT = 1, NEED_SERVER = 2, NEED_BOTH = 3 };
+
 static const struct {
 	const char *name;
 	enum severity sev;
+	unsigned needs;
 } code_info[] = {
-#define FINDING(e, name, sev) [F_##e] = {name, sev},
+#define FINDING(e, name, sev, needs) [F_##e] = {name, sev, needs},
 #include "diagnose/findings.def"
 #undef FINDING
 };
@@ -627,6 +631,28 @@ static void rule_mx(const struct session *s, struct finding_list *out)
 	fnd_evidence(f, "%s", ev);
 }
 
+/* A one-sided session: no finding resting on the side not captured. */
+static void drop_unseen(const struct session *s, struct finding_list *out,
+			size_t first)
+{
+	unsigned unseen = s->one_sided == ONE_SIDED_CLIENT_ONLY   ? NEED_SERVER
+			  : s->one_sided == ONE_SIDED_SERVER_ONLY ? NEED_CLIENT
+								  : 0;
+	size_t k = first;
+	if (!unseen)
+		return;
+	for (size_t i = first; i < out->n; i++) {
+		struct finding *f = &out->v[i];
+		if (code_info[f->code].needs & unseen) {
+			for (size_t j = 0; j < f->n_evidence; j++)
+				free(f->evidence[j]);
+			continue;
+		}
+		out->v[k++] = *f;
+	}
+	out->n = k;
+}
+
 void fnd_config_defaults(struct fnd_config *c)
 {
 	c->slow_banner = 2.0;
@@ -646,6 +672,7 @@ void findings_eval(const struct session *s, const struct fnd_config *c,
 	fnd_rule_stalls(s, c, out);
 	fnd_rule_replies(s, out);
 	fnd_rule_slow_envelope(s, c, out, first);
+	drop_unseen(s, out, first);
 	/* most severe first, then by time: insertion sort keeps it stable */
 	for (size_t i = first + 1; i < out->n; i++)
 		for (size_t j = i; j > first && finding_before(&out->v[j],

@@ -14,7 +14,7 @@
 #include "model/session.h"
 
 enum finding_code {
-#define FINDING(e, name, sev) F_##e,
+#define FINDING(e, name, sev, needs) F_##e,
 #include "diagnose/findings.def"
 #undef FINDING
 	F__COUNT

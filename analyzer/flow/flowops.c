@@ -22,7 +22,7 @@
 #define POOL_MAX 4096
 
 enum op_type { OP_START, OP_SEG, OP_FEED, OP_SMTP, OP_GAP, OP_OVER, OP_DNS,
-	       OP_TICK };
+	       OP_TICK, OP_ONE_SIDED };
 
 struct op_hdr {
 	uint32_t size; /* all of it, 8-aligned */
@@ -164,6 +164,17 @@ static void apply_gap(struct session *s, const struct op_hdr *h)
 	s->missing[h->flag ? 1 : 0] += o->missing;
 }
 
+static void apply_one_sided(struct session *s, const struct op_hdr *h)
+{
+	double t = *(const double *)(h + 1);
+	s->one_sided = h->flag;
+	if (t >= 0 && !s->has_ack) { /* the handshake completed, unseen */
+		s->has_ack = true;
+		s->ack_t = t;
+		sess_add_event(s, t, EV_ACK, ACTOR_CLIENT);
+	}
+}
+
 static void apply_over(struct fo_stream *f, struct session *s,
 		       const struct op_hdr *h)
 {
@@ -230,6 +241,9 @@ static void apply(struct fo_stream *f, const struct op_hdr *h)
 		break;
 	case OP_GAP:
 		apply_gap(s, h);
+		break;
+	case OP_ONE_SIDED:
+		apply_one_sided(s, h);
 		break;
 	case OP_OVER:
 		apply_over(f, s, h);
@@ -321,6 +335,15 @@ void fo_gap(struct fo_stream *f, uint32_t slot, int dir, uint64_t missing,
 	struct op_hdr *h = op_begin(f, OP_GAP, slot, (uint8_t)dir,
 				    sizeof(struct op_gap));
 	*(struct op_gap *)(h + 1) = (struct op_gap){missing, ts};
+	op_end(f, h);
+}
+
+void fo_one_sided(struct fo_stream *f, uint32_t slot, uint8_t which,
+		  double handshake_t)
+{
+	struct op_hdr *h = op_begin(f, OP_ONE_SIDED, slot, which,
+				    sizeof(handshake_t));
+	*(double *)(h + 1) = handshake_t;
 	op_end(f, h);
 }
 

@@ -57,6 +57,10 @@ void fo_smtp(struct fo_stream *f, uint32_t slot, const struct smtp_event *ev,
 void fo_fed(struct fo_stream *f, uint32_t slot);
 void fo_gap(struct fo_stream *f, uint32_t slot, int dir, uint64_t missing,
 	    double ts);
+/* Only one side's packets are captured (enum one_sided); handshake_t: the
+ * client's ACK that proves the unseen SYN-ACK, or < 0. */
+void fo_one_sided(struct fo_stream *f, uint32_t slot, uint8_t which,
+		  double handshake_t);
 /* Over: how it ended, the capture clock, the session's last segment,
  * bytes each side sent. */
 void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,

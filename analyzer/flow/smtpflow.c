@@ -24,11 +24,21 @@
 /* The record right after the table link: a look-up reads the hash and
  * then the endpoints.  It is the flow's own copy, with the TCP facts only
  * (sesstcp.c); the reported one is built from the operation stream. */
+/* What each side's packets show of the other (one_sided_check). */
+struct conn_sides {
+	bool seen[2];      /* a packet of the side (0 client, 1 server) */
+	bool ack0_set[2];  /* the side's first acknowledgment */
+	uint32_t ack0[2];
+	double ack0_t[2];
+	uint8_t one_sided; /* ONE_SIDED_*, decided once */
+};
+
 struct smtp_conn {
 	struct bt_link link; /* aged while live, on the closing list after */
 	struct session rec;
 	uint32_t slot; /* in the operation stream, for this connection's life */
 	struct tcpr_half half[2]; /* 0 client->server, 1 back */
+	struct conn_sides sides;
 	struct smtp_state *smtp;
 	struct smtp_state *smtp_spare; /* reset, from a previous session */
 	struct smtp_conn *pool_next;
@@ -187,6 +197,7 @@ static void conn_clear(struct smtp_conn *c)
 	tcpr_free(&c->half[0]);
 	tcpr_free(&c->half[1]);
 	memset(c->half, 0, sizeof(c->half));
+	memset(&c->sides, 0, sizeof(c->sides));
 	if (spare)
 		smtp_reset(spare);
 	c->smtp = NULL;
@@ -318,8 +329,8 @@ static void stream_seg(struct sf_table *t, struct smtp_conn *c,
 }
 
 /* The connection a segment belongs to, new if it starts one (a SYN to an
- * SMTP port, or data of a connection the capture began inside: the side
- * on the SMTP port is the server); NULL if none.  A SYN with a new ISN on
+ * SMTP port, a SYN-ACK from one, or data of a connection the capture began
+ * inside: the side on the SMTP port is the server); NULL if none.  A SYN with a new ISN on
  * a pair whose session is closing or established ends that session. */
 static struct smtp_conn *conn_for(struct sf_table *t, const struct tcp_seg *g,
 				  bool *from_client)
@@ -340,11 +351,53 @@ static struct smtp_conn *conn_for(struct sf_table *t, const struct tcp_seg *g,
 		*from_client = true;
 		return conn_new(t, &d->src, &d->dst, g->ts, false);
 	}
+	if ((d->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+	    !(d->flags & TH_RST) && sf_is_smtp_port(t, d->src.port)) {
+		/* a SYN-ACK whose SYN the capture missed (or never had: a
+		 * capture of the server's side only): the handshake is seen */
+		*from_client = false;
+		return conn_new(t, &d->dst, &d->src, g->ts, false);
+	}
 	if ((d->flags & (TH_SYN | TH_RST)) || d->wire_len == 0)
 		return NULL;
 	*from_client = sf_is_smtp_port(t, d->dst.port);
 	return *from_client ? conn_new(t, &d->src, &d->dst, g->ts, true)
 			    : conn_new(t, &d->dst, &d->src, g->ts, true);
+}
+
+/* A side acknowledges bytes of the other beyond its first acknowledgment,
+ * and the capture has no packet of that other side at all: a one-sided
+ * capture (an asymmetric mirror port).  The other stream then starts at
+ * that first acknowledgment, so what it sent shows as gaps, and the
+ * dissector reads the seen side without waiting for the unseen one.  The
+ * handshake's ACK of a client that sent a SYN proves the SYN-ACK. */
+static void one_sided_check(struct sf_table *t, struct smtp_conn *c,
+			    bool from_client, const struct sess_seg *g)
+{
+	struct conn_sides *x = &c->sides;
+	int me = from_client ? 0 : 1;
+	double handshake_t = -1;
+
+	x->seen[me] = true;
+	if (x->one_sided || !g->ack || g->syn || g->rst)
+		return;
+	if (!x->ack0_set[me]) {
+		x->ack0_set[me] = true;
+		x->ack0[me] = g->ackno;
+		x->ack0_t[me] = g->ts;
+		return;
+	}
+	if ((int32_t)(g->ackno - x->ack0[me]) <= 0 || x->seen[!me])
+		return;
+	x->one_sided = from_client ? ONE_SIDED_CLIENT_ONLY
+				   : ONE_SIDED_SERVER_ONLY;
+	tcpr_start_at(&c->half[!me], x->ack0[me]);
+	if (c->smtp || smtp_start(c))
+		smtp_unseen(c->smtp,
+			    from_client ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT);
+	if (from_client && c->rec.syns > 0)
+		handshake_t = x->ack0_t[0];
+	fo_one_sided(t->ops, c->slot, x->one_sided, handshake_t);
 }
 
 void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
@@ -372,6 +425,7 @@ void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
 		conn_closing(t, c);
 	if (news)
 		fo_segment(t->ops, c->slot, from_client, &sg);
+	one_sided_check(t, c, from_client, &sg);
 	stream_seg(t, c, from_client, &g);
 }
 

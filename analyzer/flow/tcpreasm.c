@@ -41,6 +41,14 @@ void tcpr_free(struct tcpr_half *h)
 	}
 }
 
+void tcpr_start_at(struct tcpr_half *h, uint32_t next)
+{
+	if (h->started)
+		return;
+	h->started = true;
+	h->next = next;
+}
+
 void tcpr_syn(struct tcpr_half *h, uint32_t isn)
 {
 	if (h->started && h->delivered + h->missing > 0)

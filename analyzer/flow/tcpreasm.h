@@ -57,6 +57,10 @@ struct tcpr_ops {
 
 /* The SYN (or SYN-ACK) of this direction: data starts at isn + 1. */
 void tcpr_syn(struct tcpr_half *h, uint32_t isn);
+/* A stream the capture has no packet of (a one-sided capture) starts
+ * where its receiver's first acknowledgment put it: what the receiver
+ * acknowledges after that is reported as gaps. */
+void tcpr_start_at(struct tcpr_half *h, uint32_t next);
 /* A segment of this direction: len bytes captured of wire_len sent (a
  * snaplen cut leaves a known gap); fin: it carries FIN. */
 void tcpr_segment(struct tcpr_half *h, uint32_t seq, const uint8_t *p,

@@ -46,6 +46,13 @@ static const char *const relation_names[] = {
 	[REL_RECIPIENT_DOMAIN] = "recipient_domain",
 };
 
+const char *one_sided_name(enum one_sided o)
+{
+	return o == ONE_SIDED_CLIENT_ONLY   ? "client_only"
+	       : o == ONE_SIDED_SERVER_ONLY ? "server_only"
+					    : "none";
+}
+
 const char *sess_close_name(enum sess_close c)
 {
 	return close_names[c];

@@ -31,6 +31,13 @@ enum sess_close {
 	CLOSE_CAPTURE_END,
 };
 
+/* A capture that holds only one side's packets (an asymmetric mirror). */
+enum one_sided {
+	ONE_SIDED_NONE = 0,
+	ONE_SIDED_CLIENT_ONLY, /* the server's packets are not captured */
+	ONE_SIDED_SERVER_ONLY, /* the client's packets are not captured */
+};
+
 enum ev_kind {
 	EV_SYN,
 	EV_SYN_ACK,
@@ -116,6 +123,7 @@ struct session {
 	bool fin_client, fin_server;
 	double fin_client_t, fin_server_t;
 	bool partial;   /* the capture began after the handshake */
+	uint8_t one_sided; /* enum one_sided: only one side's packets */
 	uint64_t missing[2];      /* bytes lost from the capture, per side */
 	enum sess_close close;
 	double close_t; /* when it became over (closing list order) */
@@ -216,6 +224,7 @@ bool sess_closing(struct session *s, enum sess_close why, double ts);
 void sess_end(struct session *s, enum sess_close why, double now);
 
 const char *sess_close_name(enum sess_close c);
+const char *one_sided_name(enum one_sided o); /* "client_only" ... */
 const char *ev_kind_name(enum ev_kind k);
 const char *actor_name(enum actor a);
 const char *dns_relation_name(enum dns_relation r);

@@ -302,6 +302,8 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl,
 	set(o, "close", json_string(sess_close_name(s->close)));
 	if (s->partial) /* the capture began after the handshake */
 		set(o, "partial", json_true());
+	if (s->one_sided) /* only one side's packets */
+		set(o, "one_sided", json_string(one_sided_name(s->one_sided)));
 	hs = json_object();
 	set(hs, "syn", s->syns ? rj_time(s->start) : json_null());
 	set(hs, "syn_ack", s->has_syn_ack ? rj_time(s->syn_ack_t)

@@ -226,12 +226,22 @@ static void header(struct textbuf *b, const struct session *s)
 	if (s->partial)
 		tb_puts(b, "  (began before the capture)");
 	tb_putc(b, '\n');
+	if (s->one_sided)
+		tb_puts(b, s->one_sided == ONE_SIDED_CLIENT_ONLY
+				   ? "  one-sided only the client's packets are "
+				     "captured: the server's replies are unseen "
+				     "(its bytes show as gaps)\n"
+				   : "  one-sided only the server's packets are "
+				     "captured: the client's commands are unseen "
+				     "(its bytes show as gaps)\n");
 	if (s->has_banner && sess_banner_delay(s, &d)) {
 		tb_puts(b, "  banner    ");
 		tb_int(b, s->banner_code);
 		tb_puts(b, " after ");
 		tb_f3(b, d, 0, 0);
 		tb_puts(b, " s\n");
+	} else if (s->one_sided == ONE_SIDED_CLIENT_ONLY) {
+		tb_puts(b, "  banner    not captured\n");
 	} else {
 		tb_puts(b, "  banner    none\n");
 	}

@@ -28,7 +28,7 @@ PY=/usr/bin/python3
 ALL_SCENARIOS="normal slow-ptr ptr-timeout no-banner gave-up failover \
 no-failover data-stall xexch50-stall masked-banner tarpit pipelining starttls \
 normal-v6 slow-ptr-v6 helo-rejected data-stall-short banner-cut body-early \
-body-early-refused"
+body-early-refused one-sided"
 
 # cast (the same as the synthetic samples where they overlap)
 DNS_IP=198.51.100.53      # resolver every host uses: the delay/drop relay
@@ -489,11 +489,11 @@ exchange_sender() {
 # ------------------------------------------------------------ capture
 
 # cap_start: tcpdump on the bridge into the scenario's capture
-cap_start() {
+cap_start() { # [FILTER]: what tcpdump keeps, by default SMTP and DNS
 	CAP=$LAB/cap/$SCN.pcap
 	: >"$(L tcpdump)"
 	spawn tcpdump lab-sw tcpdump -i br-lab -w "$CAP" -U -Z root \
-		'port 25 or port 53'
+		"${1:-port 25 or port 53}"
 	wait_for 10 "tcpdump" grep -q "listening on" "$(L tcpdump)"
 	CAP_T0=$(date +%s.%N)
 }

@@ -23,6 +23,20 @@ scn_normal() {
 	pf_stop mx1
 }
 
+# An asymmetric mirror port: the normal delivery, with tcpdump keeping
+# none of the receiving server's TCP packets (DNS both ways).
+scn_one_sided() {
+	relay_start
+	mx1_up
+	sender_up
+	cap_start "(port 25 or port 53) and not (tcp and src host $(addr mx1))"
+	sender_mail
+	sender_wait sent 30
+	cap_stop
+	pf_stop sender
+	pf_stop mx1
+}
+
 scn_slow_ptr() {
 	relay_start "PTR $(reverse_pointer "$(addr client)") delay 4"
 	mx1_up
