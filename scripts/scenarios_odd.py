@@ -352,6 +352,24 @@ def s_one_sided_server(n):
     return s_one_sided(n, SERVER)
 
 
+@scenario(32, "slow-dnsbl.pcap", "banner held back 4.0 s by the server's "
+          "DNSBL lookup of the client (A 10.2.0.192.bl.example.net, "
+          "NXDOMAIN after 4.0 s) after a fast PTR (2 ms) and A (2 ms); then "
+          "delivery as usual")
+def s_slow_dnsbl(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = server_client_checks(cap, ids, t_ack + us(micro=480),
+                             ptr_rtt=us(ms=2, micro=114),
+                             a_rtt=us(ms=1, micro=987))
+    t = udp_lookup(cap, ids, t + us(micro=305), SERVER_IP,
+                   "10.2.0.192.bl.example.net", "A", us(seconds=4, ms=2),
+                   rcode="NXDOMAIN")
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    smtp_delivery(conn, t, EHLO_POSTFIX, message(n, "Slow DNSBL",
+                                                 SHORT_BODY))
+    return cap
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

@@ -224,6 +224,15 @@ double fnd_explain_wait(const struct session *s, double from, double to,
 			c->overlap_s = mx_dt(a, b);
 		}
 	}
+	/* the lookups that explain most of the wait first (stable) */
+	for (size_t i = 1; i < f->n_cause; i++)
+		for (size_t j = i; j > 0 && f->cause[j].overlap_s >
+						f->cause[j - 1].overlap_s;
+		     j--) {
+			struct cause_item t = f->cause[j];
+			f->cause[j] = f->cause[j - 1];
+			f->cause[j - 1] = t;
+		}
 	/* union of intervals: sort by start (n is small) */
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && sp[j].a < sp[j - 1].a; j--) {
@@ -277,6 +286,33 @@ void fnd_cause_sentence(const struct session *s, struct finding *f,
 			   f->cause[i].tx->qname,
 			   dns_relation_name(f->cause[i].rel),
 			   f->cause[i].overlap_s);
+}
+
+/* What to fix, for the lookup that explains most of the wait. */
+const char *fnd_cause_remedy(const struct finding *f)
+{
+	switch (f->cause[0].rel) {
+	case REL_PTR_OF_CLIENT:
+		return "fix the PTR record of the client or the server's "
+		       "resolver, or disable reverse lookups before the "
+		       "banner";
+	case REL_A_OF_PTR_NAME:
+		return "fix the zone of the client's PTR name, whose forward "
+		       "lookup is slow, or the server's resolver";
+	case REL_DNSBL_OF_CLIENT:
+		return "check the blocklist (DNSBL) zone and whether the "
+		       "server's resolver reaches it, and lower the server's "
+		       "DNSBL timeout or drop that list";
+	case REL_SENDER_DOMAIN:
+		return "fix the DNS of the sender's domain (its zone is slow "
+		       "to answer) or the server's resolver";
+	case REL_RECIPIENT_DOMAIN:
+		return "fix the DNS of the recipient's domain or the server's "
+		       "resolver";
+	default:
+		return "check the server's resolver and the zone of the slow "
+		       "lookup";
+	}
 }
 
 void fnd_add_cause_evidence(const struct session *s, struct finding *f)
@@ -362,9 +398,7 @@ static void rule_gave_up(const struct session *s, const struct names *nm,
 		 fnd_rel(s, wait_from), how, fnd_rel(s, closed_t));
 	fnd_add_cause_evidence(s, f);
 	f->remedy = f->n_cause && f->explained_s >= waited / 2
-			    ? "make the server greet sooner (fix the PTR record "
-			      "of the client or the server's resolver, or "
-			      "disable reverse lookups before the banner)"
+			    ? fnd_cause_remedy(f)
 			    : "check the MTA on the server (hung, overloaded) "
 			      "and any SMTP-inspecting firewall in front of it";
 }
@@ -438,9 +472,7 @@ static bool rule_banner_slow(const struct session *s,
 		 fnd_rel(s, wait_from), s->banner_code, fnd_rel(s, s->banner_t));
 	fnd_add_cause_evidence(s, f);
 	f->remedy = f->n_cause && f->explained_s >= delay / 2
-			    ? "fix the PTR record of the client or the server's "
-			      "resolver, or disable reverse lookups before the "
-			      "banner"
+			    ? fnd_cause_remedy(f)
 			    : "check the server's CPU load and resource "
 			      "conservation mode, and any SMTP-inspecting firewall";
 	return true;

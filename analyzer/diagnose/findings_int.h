@@ -32,6 +32,8 @@ double fnd_explain_wait(const struct session *s, double from, double to,
 /* The cause in words (or the suspects) for a wait of `wait` seconds. */
 void fnd_cause_sentence(const struct session *s, struct finding *f,
 			double wait, char *buf, size_t cap);
+/* the remedy for the cause's first (dominant) lookup; needs n_cause > 0 */
+const char *fnd_cause_remedy(const struct finding *f);
 void fnd_add_cause_evidence(const struct session *s, struct finding *f);
 
 /* findings_dialog.c: the rules on the SMTP dialogue after the greeting */
