@@ -378,8 +378,14 @@ static void smtp_reply_effect(struct smtp_call *c,
 		smtp_hold_answer(c, p, code);
 		break;
 	case SMTP_CMD_STARTTLS:
-		if (code == 220)
+		/* TLS begins with the client's handshake record; a capture
+		 * from a TLS-decrypting device goes on in clear instead: the
+		 * next byte either side sends decides (a partial client line
+		 * already sent can only be the handshake's start) */
+		if (code == 220 && st->line[SMTP_FROM_CLIENT].len > 0)
 			smtp_tls_start(c);
+		else if (code == 220)
+			st->tls_guess = true;
 		break;
 	case SMTP_CMD_AUTH:
 	case SMTP_CMD_AUTH_DATA:
@@ -443,8 +449,37 @@ static bool smtp_text_add(struct smtp_state *st, const char *s, size_t n)
 	return true;
 }
 
+/* "4.7.0 text": an enhanced status code (RFC 3463, class.subject.detail)
+ * where the reply code should be.  Some servers and proxies answer so
+ * (a deferral after the dot, then FIN); the class (2, 4 or 5) is its only
+ * verdict.  The class, or 0 if the line is not one. */
+static int smtp_enhanced_class(const char *line, size_t n)
+{
+	size_t i = 2, parts = 0;
+
+	if (n < 5 || (line[0] != '2' && line[0] != '4' && line[0] != '5') ||
+	    line[1] != '.')
+		return 0;
+	while (parts < 2) {
+		size_t d = 0;
+		while (i < n && line[i] >= '0' && line[i] <= '9' && d < 4) {
+			i++;
+			d++;
+		}
+		if (d == 0 || d > 3)
+			return 0;
+		if (++parts == 2)
+			break;
+		if (i >= n || line[i] != '.')
+			return 0;
+		i++;
+	}
+	return i == n || line[i] == ' ' ? line[0] - '0' : 0;
+}
+
 /* One complete server line: "ddd-text" continues a reply, "ddd text" or
- * "ddd" ends it. */
+ * "ddd" ends it; a line that is only an enhanced status code and text is
+ * a reply of its own, with code 0 and the line as its text. */
 static void smtp_server_line(struct smtp_call *c, const char *line, size_t n,
 			     double ts)
 {
@@ -459,6 +494,18 @@ static void smtp_server_line(struct smtp_call *c, const char *line, size_t n,
 	    (n > 3 && line[3] != ' ' && line[3] != '-')) {
 		smtp_anomaly(c, SMTP_FROM_SERVER, ts, SMTP_ANOM_BAD_REPLY,
 			     SMTP_CMD_NONE, "");
+		if (!st->in_reply && smtp_enhanced_class(line, n)) {
+			st->reply_code = 0;
+			st->reply_ts = ts;
+			st->reply_lines = 1;
+			st->text_len = 0;
+			st->reply_cut = false;
+			if (!smtp_text_add(st, line, n))
+				smtp_anomaly(c, SMTP_FROM_SERVER, ts,
+					     SMTP_ANOM_REPLY_TOO_LONG,
+					     SMTP_CMD_NONE, "");
+			smtp_reply_done(c);
+		}
 		return;
 	}
 	code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
@@ -549,8 +596,8 @@ void smtp_dir_bytes(struct smtp_call *c, enum smtp_dir dir, struct rd *r)
 	struct smtp_state *st = c->st;
 
 	while (rd_left(r) > 0) {
-		if (dir == SMTP_FROM_CLIENT && st->tls_guess) {
-			/* a TLS handshake record after STARTTLS */
+		if (st->tls_guess) {
+			/* a TLS handshake record after STARTTLS? */
 			st->tls_guess = false;
 			if (rd_peek_u8(r) == 0x16 && st->mode == SMTP_MODE_CMD)
 				smtp_tls_start(c);

@@ -8,7 +8,9 @@
  * BDAT chunks and XEXCH50 blobs without storing them, holds what the
  * client sends between DATA (XEXCH50) and its reply until the reply says
  * whether it is a body or commands (at most SMTP_HOLD_MAX bytes), and after
- * a 220 reply to STARTTLS treats both directions as opaque TLS.  It emits events through
+ * a 220 reply to STARTTLS treats both directions as opaque TLS if a TLS
+ * record follows (else, as a TLS-decrypting device captures it, SMTP goes
+ * on in clear).  It emits events through
  * a callback; it does no I/O and has no globals.  The state owns nothing the
  * caller gave it: event strings point into the state and are valid only
  * during the callback.

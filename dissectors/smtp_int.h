@@ -96,7 +96,8 @@ struct smtp_state {
 	enum smtp_mode mode;
 	bool data_refused; /* DATA just got a non-354 reply */
 	bool unseen[2];    /* smtp_unseen: that direction is not captured */
-	bool tls_guess;    /* server unseen, STARTTLS sent: TLS may follow */
+	bool tls_guess;    /* STARTTLS answered 220 (or sent, the server
+			      unseen): TLS if the next byte starts a record */
 	bool auth_guess;   /* server unseen, AUTH sent: credentials may */
 
 	struct { /* DATA body scanner, zeroed at each 354 */

@@ -370,6 +370,43 @@ def s_slow_dnsbl(n):
     return cap
 
 
+DEFERRAL_NO_CODE = ("4.7.0 [TS04] Messages from 192.0.2.10 temporarily "
+                    "deferred due to user complaints - 4.16.55.1; see "
+                    "https://postmaster.example/error-codes")
+
+
+@scenario(33, "no-code-reply.pcap", "after the end-of-data dot the server "
+          "answers with a line that has no reply code, only the enhanced "
+          "status code 4.7.0 (a deferral, as some large mail providers "
+          "send it), and closes; the client closes too")
+def s_no_code_reply(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    t = smtp_to_354(conn, t)
+    t = conn.send(t + us(ms=6, micro=650), CLIENT,
+                  message(n, "Deferred without a code", SHORT_BODY))
+    t = conn.send(t + us(ms=48, micro=211), SERVER, lines(DEFERRAL_NO_CODE))
+    conn.close(t + us(micro=120), SERVER, us(ms=5, micro=310),
+               us(ms=4, micro=870))
+    return cap
+
+
+@scenario(34, "starttls-plain.pcap", "a capture from a TLS-decrypting "
+          "device: STARTTLS is answered 220, then the dialogue goes on in "
+          "clear (EHLO again, MAIL, RCPT, DATA, the message, QUIT)")
+def s_starttls_plain(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    t = checks_then_banner(cap, ids, conn, t_ack)
+    t = conn.send(t + us(ms=6, micro=523), CLIENT, lines("EHLO " + CLIENT_NAME))
+    t = conn.send(t + us(ms=6, micro=105), SERVER, lines(*EHLO_POSTFIX))
+    t = conn.send(t + us(ms=6, micro=801), CLIENT, lines("STARTTLS"))
+    t = conn.send(t + us(ms=3, micro=11), SERVER,
+                  lines("220 2.0.0 Ready to start TLS"))
+    smtp_delivery(conn, t + us(ms=9, micro=402), EHLO_POSTFIX,
+                  message(n, "Decrypted by the firewall", SHORT_BODY))
+    return cap
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

@@ -732,9 +732,10 @@ Test(smtp, starttls_switches_both_directions)
 	S(&s, "220 2.0.0 Ready to start TLS\r\n");
 	want_reply(nth(&s.r, SMTP_EV_REPLY, 2), SMTP_CMD_STARTTLS, 220,
 		   "2.0.0 Ready to start TLS");
-	cr_assert(t_is_tls(s.st));
+	cr_assert_not(t_is_tls(s.st), "the next byte decides");
 	n0 = s.r.n;
 	feed(&s, SMTP_FROM_CLIENT, tls, 517);
+	cr_assert(t_is_tls(s.st));
 	feed(&s, SMTP_FROM_SERVER, tls, 1400);
 	feed(&s, SMTP_FROM_CLIENT, tls, 80);
 	cr_assert_eq(s.r.n, n0 + 3);
@@ -747,6 +748,57 @@ Test(smtp, starttls_switches_both_directions)
 	cr_assert_eq(s.r.ev[n0 + 1].dir, SMTP_FROM_SERVER);
 	cr_assert_eq(s.r.ev[n0 + 1].bytes, 1400);
 	cr_assert_eq(s.r.ev[n0 + 2].bytes, 80);
+	finish(&s);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 0);
+	sess_fini(&s);
+}
+
+/* A capture from a TLS-decrypting device: after the 220 the client goes
+ * on in clear, and so does the dissector (issue 10, item 10). */
+Test(smtp, plaintext_after_starttls_stays_smtp)
+{
+	struct sess s;
+
+	sess_init(&s);
+	greet(&s);
+	C(&s, "STARTTLS\r\n");
+	S(&s, "220 2.0.0 Ready to start TLS\r\n");
+	C(&s, "EHLO c\r\nMAIL FROM:<a@b>\r\n");
+	S(&s, "250 mx\r\n250 2.1.0 Ok\r\n");
+	cr_assert_not(t_is_tls(s.st));
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_TLS), 0);
+	want_cmd(nth(&s.r, SMTP_EV_COMMAND, 2), SMTP_CMD_MAIL, "MAIL",
+		 "FROM:<a@b>");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 3), SMTP_CMD_MAIL, 250,
+		   "2.1.0 Ok");
+	sess_fini(&s);
+	/* the server speaking TLS first decides as well */
+	sess_init(&s);
+	greet(&s);
+	C(&s, "STARTTLS\r\n");
+	S(&s, "220 go\r\n");
+	feed(&s, SMTP_FROM_SERVER, "\x16\x03\x03", 3);
+	cr_assert(t_is_tls(s.st));
+	sess_fini(&s);
+}
+
+/* A reply line with an enhanced status code and no reply code (a deferral
+ * after the dot, issue 10, item 9) answers its command, code 0. */
+Test(smtp, reply_without_code_answers_its_command)
+{
+	struct sess s;
+
+	sess_init(&s);
+	to_354(&s);
+	C(&s, "Subject: x\r\n\r\nhi\r\n.\r\n");
+	S(&s, "4.7.0 [TS04] Messages from 192.0.2.10 temporarily deferred\r\n");
+	want_reply(nth(&s.r, SMTP_EV_REPLY, 4), SMTP_CMD_DATA_END, 0,
+		   "4.7.0 [TS04] Messages from 192.0.2.10 temporarily deferred");
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_BAD_REPLY), 1);
+	/* not an enhanced status code: only the anomaly, as before */
+	S(&s, "4.7 x\r\nhello\r\n6.1.1 x\r\n4.1.1234 x\r\n");
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 5);
+	cr_assert_eq(count_anom(&s.r, SMTP_ANOM_BAD_REPLY), 5);
 	finish(&s);
 	cr_assert_eq(count_kind(&s.r, SMTP_EV_UNANSWERED), 0);
 	sess_fini(&s);

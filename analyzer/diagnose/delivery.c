@@ -78,14 +78,13 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 			quit = true;
 		if (e->kind != EV_REPLY)
 			continue;
-		if (e->cmd == SMTP_CMD_DATA_END && e->code >= 200 &&
-		    e->code < 300)
+		if (e->cmd == SMTP_CMD_DATA_END && sess_reply_class(e) == 2)
 			return DL_DELIVERED;
 		/* a 5xx to one RCPT is that recipient's problem, not the
 		 * host's; judge the transaction commands */
-		if (e->code >= 400 && e->cmd != SMTP_CMD_RCPT &&
+		if (sess_reply_class(e) >= 4 && e->cmd != SMTP_CMD_RCPT &&
 		    e->cmd != SMTP_CMD_QUIT)
-			fail = e->code >= 500 ? 5 : (fail ? fail : 4);
+			fail = sess_reply_class(e) == 5 ? 5 : (fail ? fail : 4);
 	}
 	if (fail == 4)
 		return DL_TEMP_FAIL;

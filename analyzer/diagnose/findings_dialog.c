@@ -112,11 +112,21 @@ void fnd_rule_replies(const struct session *s, struct finding_list *out)
 		struct finding *f;
 		if (e->kind != EV_REPLY && e->kind != EV_BANNER)
 			continue;
-		if (e->code >= 400) {
+		if (sess_reply_class(e) >= 4) {
 			f = fnd_add(out, F_SMTP_REPLY_ERROR, e->t);
 			if (!f)
 				return;
-			if (e->kind == EV_REPLY && e->cmd == SMTP_CMD_NONE)
+			if (e->code == 0)
+				fnd_summary(f, "The server answered %s with a line "
+					   "without a reply code: %.300s (its "
+					   "enhanced status code says %s)",
+					   e->cmd == SMTP_CMD_NONE ? "nothing pending"
+								  : fnd_verb_of(e),
+					   e->text ? e->text : "",
+					   sess_reply_class(e) == 4
+						   ? "deferred: try again later"
+						   : "failed for good");
+			else if (e->kind == EV_REPLY && e->cmd == SMTP_CMD_NONE)
 				fnd_summary(f, "The server sent %d %.300s with no "
 					   "command pending (its command was not "
 					   "captured, or the server gave up on the "

@@ -269,6 +269,17 @@ static void on_command(struct session *s, const struct smtp_event *ev)
 	}
 }
 
+int sess_reply_class(const struct tl_event *e)
+{
+	const char *t = e->text;
+	if (e->code)
+		return e->code / 100;
+	/* no code: the class of the enhanced status code it began with */
+	return t && (t[0] == '2' || t[0] == '4' || t[0] == '5') && t[1] == '.'
+		       ? t[0] - '0'
+		       : 0;
+}
+
 static void on_reply(struct session *s, const struct smtp_event *ev)
 {
 	struct tl_event *e;
@@ -292,8 +303,6 @@ static void on_reply(struct session *s, const struct smtp_event *ev)
 	e->cmd = (uint8_t)ev->cmd;
 	e->verb = sess_strdup(s, ev->cmd == SMTP_CMD_NONE ? "" : ev->verb);
 	e->latency = ev->cmd == SMTP_CMD_NONE ? -1 : mx_dt(ev->cmd_ts, ev->ts);
-	if (ev->cmd == SMTP_CMD_STARTTLS && ev->code == 220)
-		s->starttls = true;
 	if (ev->cmd == SMTP_CMD_HELO || ev->cmd == SMTP_CMD_EHLO ||
 	    ev->cmd == SMTP_CMD_LHLO)
 		helo_answered(s, ev->code);
@@ -347,6 +356,7 @@ void sess_on_smtp(void *session, const struct smtp_event *ev)
 		}
 		break;
 	case SMTP_EV_TLS:
+		s->starttls = true; /* TLS came: the 220 alone proves nothing */
 		on_tls(s, ev);
 		break;
 	case SMTP_EV_UNANSWERED:

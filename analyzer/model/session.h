@@ -224,7 +224,11 @@ bool sess_closing(struct session *s, enum sess_close why, double ts);
 void sess_end(struct session *s, enum sess_close why, double now);
 
 const char *sess_close_name(enum sess_close c);
-const char *one_sided_name(enum one_sided o); /* "client_only" ... */
+const char *one_sided_name(enum one_sided o);
+/* A reply's class (2, 3, 4, 5): its code's first digit, or for a reply
+ * line without a code (code 0) that of the enhanced status code it holds;
+ * 0 if neither. */
+int sess_reply_class(const struct tl_event *e); /* "client_only" ... */
 const char *ev_kind_name(enum ev_kind k);
 const char *actor_name(enum actor a);
 const char *dns_relation_name(enum dns_relation r);

@@ -113,8 +113,10 @@ static void event_line(struct textbuf *b, const struct session *s,
 		one_line(e->text, text, sizeof(text));
 		tb_pad(b, who, 7);
 		tb_putc(b, ' ');
-		tb_int(b, e->code);
-		tb_putc(b, ' ');
+		if (e->code) { /* 0: a line without a reply code */
+			tb_int(b, e->code);
+			tb_putc(b, ' ');
+		}
 		tb_puts(b, text);
 		if (e->kind == EV_BANNER && sess_banner_delay(s, &d)) {
 			tb_puts(b, "   <- banner after ");
