@@ -228,11 +228,16 @@ out:
 	return ret;
 }
 
-int dns_read_name(struct rd *r, const uint8_t *msg, size_t msg_len,
-		  char out[DNS_NAME_MAX], bool lower, unsigned *anom)
+/* dns_read_name; *delimited tells whether r is past the name's bytes in
+ * place even when it is invalid (the fault lay behind a pointer, which
+ * ends the name where it stands). */
+static int dns_read_name_at(struct rd *r, const uint8_t *msg, size_t msg_len,
+			    char out[DNS_NAME_MAX], bool lower, unsigned *anom,
+			    bool *delimited)
 {
 	struct rd m;            /* the whole message, once a pointer is taken */
 	struct rd *cur = r;
+	bool ends_in_place = false; /* a pointer was read: r is past it */
 	size_t olen = 0;        /* presentation bytes written */
 	size_t wire = 1;        /* wire length, root label counted up front */
 	size_t limit = msg_len; /* the next pointer target must be below this */
@@ -278,6 +283,7 @@ int dns_read_name(struct rd *r, const uint8_t *msg, size_t msg_len,
 				ret = DX_TRUNC;
 				goto out;
 			}
+			ends_in_place = true; /* a pointer ends the bytes */
 			/* Strictly below the pointer itself and below the
 			 * previous target: offsets only decrease, no loop. */
 			if (known && at < limit)
@@ -301,7 +307,15 @@ out:
 	out[ret == DX_OK ? olen : 0] = '\0';
 	if (anom != NULL)
 		*anom |= a;
+	*delimited = ret == DX_OK || (ret == DX_INVALID && ends_in_place);
 	return ret;
+}
+
+int dns_read_name(struct rd *r, const uint8_t *msg, size_t msg_len,
+		  char out[DNS_NAME_MAX], bool lower, unsigned *anom)
+{
+	bool delimited;
+	return dns_read_name_at(r, msg, msg_len, out, lower, anom, &delimited);
 }
 
 /* ---- rdata ------------------------------------------------------------ */
@@ -527,16 +541,28 @@ out:
 /* ---- messages --------------------------------------------------------- */
 
 /* One resource record.  DX_TRUNC / DX_INVALID mean the record cannot be
- * delimited, so the rest of the message cannot be found either. */
+ * delimited, so the rest of the message cannot be found either;
+ * DNS_RR_SKIPPED that its owner name is invalid (the anomaly is set) but
+ * its end is known: it is left out and the next record is read, so one
+ * bad record does not hide the good ones after it. */
+#define DNS_RR_SKIPPED (-100)
 static int dns_parse_rr(struct rd *r, const uint8_t *msg, size_t msg_len,
 			struct dns_rr *rr, unsigned *anom)
 {
 	struct rd s;
 	uint16_t rdlen;
 	int ret;
+	bool delimited;
 
 	memset(rr, 0, sizeof *rr);
-	ret = dns_read_name(r, msg, msg_len, rr->name, false, anom);
+	ret = dns_read_name_at(r, msg, msg_len, rr->name, false, anom,
+			       &delimited);
+	if (ret == DX_INVALID && delimited) {
+		rd_skip(r, 8); /* type, class, ttl */
+		rdlen = rd_be16(r);
+		s = rd_sub(r, rdlen);
+		return r->err || s.err ? DX_TRUNC : DNS_RR_SKIPPED;
+	}
 	if (ret != DX_OK)
 		goto out;
 	rr->type = rd_be16(r);
@@ -589,6 +615,8 @@ static bool dns_parse_section(struct rd *r, const uint8_t *msg,
 			ret = dns_parse_rr(r, msg, msg_len, &rr,
 					   &out->anomalies);
 		}
+		if (ret == DNS_RR_SKIPPED)
+			continue;
 		if (ret != DX_OK) {
 			if (ret == DX_TRUNC)
 				out->anomalies |= DNS_ANOM_TRUNC_RR;

@@ -407,6 +407,58 @@ def s_starttls_plain(n):
     return cap
 
 
+@scenario(35, "other-ports.pcap", "SMTP off port 25: a delivery to the "
+          "submission port 587, one to 2525, an implicit-TLS session on 465 "
+          "(TLS from the first byte), and a delivery to port 10025 (a "
+          "content filter's re-injection port), which only --smtp-port "
+          "10025 makes a session")
+def s_other_ports(n):
+    cap, ids = Capture(n, Ethernet()), Ids(n)
+    t = us(ms=1)
+    for k, port in enumerate((587, 2525, 10025)):
+        conn, t_ack = smtp_connect(cap, n, t, port_offset=k, sport=port)
+        t = conn.send(t_ack + us(ms=2, micro=15), SERVER, lines(BANNER_POSTFIX))
+        t = smtp_delivery(conn, t, EHLO_POSTFIX,
+                          message(n, "To port %d" % port, SHORT_BODY))
+        t += us(ms=50)
+    conn, t_ack = smtp_connect(cap, n, t, port_offset=3, sport=465)
+    t = conn.send(t_ack + us(ms=1, micro=2), CLIENT, tls_client_hello())
+    t = conn.send(t + us(ms=9, micro=838), SERVER, tls_server_flight())
+    t = conn.send(t + us(ms=8, micro=125), CLIENT,
+                  tls_record(0x14, b"\x01") + tls_appdata("tls/c-fin", 36))
+    t = conn.send(t + us(ms=5, micro=100), SERVER,
+                  tls_appdata("tls/s-banner", 36))
+    t = conn.send(t + us(ms=6, micro=300), CLIENT, tls_appdata("tls/c-quit", 6))
+    t = conn.send(t + us(ms=4, micro=200), SERVER, tls_appdata("tls/s-bye", 15))
+    conn.close(t + us(micro=150), SERVER, us(ms=6, micro=200),
+               us(ms=5, micro=900))
+    return cap
+
+
+@scenario(36, "dns-bad-record.pcap", "the server's PTR lookup of the client "
+          "is answered with two records: the first with an owner name whose "
+          "compression pointer points forward (malformed), the second the "
+          "valid PTR mail.sender.example; then the A of that name and a "
+          "normal delivery")
+def s_dns_bad_record(n):
+    cap, ids, conn, t_ack = opening(n, Ethernet())
+    ptr = V4.client_ptr
+    qid, port = ids.next(SERVER_IP)
+    t = cap.udp(t_ack + us(micro=480), SERVER_IP, port, RESOLVER_IP, 53,
+                dns_message(qid, ptr, "PTR"))
+    head = len(dns_message(qid, ptr, "PTR", True))
+    good = dns_message(qid, ptr, "PTR", True, [(ptr, "PTR", 3600, CLIENT_NAME)])
+    bad = b"\xc0\xff" + struct.pack("!HHIH", 12, 1, 3600, 2) + b"\xc0\x0c"
+    resp = good[:6] + struct.pack("!H", 2) + good[8:head] + bad + good[head:]
+    t = cap.udp(t + us(ms=14, micro=733), RESOLVER_IP, 53, SERVER_IP, port, resp)
+    t = udp_lookup(cap, ids, t + us(micro=412), SERVER_IP, CLIENT_NAME, "A",
+                   us(ms=11, micro=209), [(CLIENT_NAME, "A", 3600, CLIENT_IP)])
+    t = conn.send(t + us(micro=457), SERVER, lines(BANNER_POSTFIX))
+    smtp_delivery(conn, t, EHLO_POSTFIX, message(n, "A bad DNS record",
+                                                 SHORT_BODY))
+    return cap
+
+
 def fragmented_txt_delivery(cap, ids, conn, t, cast, body, **fragments):
     """From the greeting (at t) on: EHLO, MAIL, the server's TXT lookup of
     the sender's domain (EDNS) answered with TXT_ANSWERS in IP fragments

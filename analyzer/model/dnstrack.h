@@ -52,6 +52,8 @@ struct dns_tx {
 	uint16_t rcode;
 	bool tc;          /* the server set TC: the answer did not fit */
 	bool capture_cut; /* the capture's snaplen cut the response */
+	unsigned anomalies; /* the response's DNS_ANOM_* bits (a bad record
+			       left out, trailing bytes ...) */
 
 	/* The response's records, all in one allocation (mem): */
 	char *mem;

@@ -147,6 +147,7 @@ int dns_tx_fill(struct pool *pool, struct dns_tx *tx, const struct dns_msg *m,
 	tx->response_t = ts;
 	tx->rcode = m->rcode;
 	tx->tc = m->tc;
+	tx->anomalies = m->anomalies;
 	size = response_size(tx, m, &n_ans, &n_names, &n_addrs, &n_glue);
 	if (!size)
 		return 0;

@@ -88,6 +88,15 @@ json_t *rj_dns(const struct dns_tx *tx, int rel_override, const char *type)
 		set(o, "truncated", json_true());
 	if (tx->capture_cut)
 		set(o, "capture_cut", json_true());
+	if (tx->anomalies) { /* what the parser found wrong, by name */
+		json_t *an = json_array();
+		for (unsigned bit = 1; bit && bit <= tx->anomalies; bit <<= 1)
+			if (tx->anomalies & bit)
+				json_array_append_new(
+					an, json_string(dns_anomaly_name(
+						    (enum dns_anomaly)bit)));
+		set(o, "anomalies", an);
+	}
 	set(o, "relation",
 			    json_string(rel >= 0 ? dns_relation_name(rel)
 						 : "other"));

@@ -76,6 +76,8 @@ static void dns_line(struct textbuf *b, const struct tl_item *it)
 		tb_puts(b, " [TC: truncated by the server]");
 	if (tx->capture_cut)
 		tb_puts(b, " [cut by the capture's snaplen: records missing]");
+	if (tx->anomalies)
+		tb_puts(b, " [malformed: see the JSON's anomalies]");
 	if (tx->has_query) {
 		tb_puts(b, "  (rtt ");
 		tb_f3(b, mx_dt(tx->query_t, tx->response_t), 0, 0);
