@@ -36,13 +36,14 @@ static void usage(FILE *f)
 		"  --slow-dns S           DNS response time that counts as slow (1)\n"
 		"  --stall S              silence after a command that is a stall (30)\n"
 		"  --slow-reply S         reply to MAIL/RCPT that counts as slow (2)\n"
-		"  --smtp-port N          also treat port N as SMTP (25 always); repeatable\n"
+		"  --smtp-port N          also treat port N as SMTP (25, 587, 2525, and\n"
+		"                         465 as TLS, always); repeatable\n"
 		"  --idle-timeout S       a silent session is over after S (600)\n"
 		"  --grace S              wait S after a close for late DNS (10)\n"
 		"  --dns-window S         DNS transactions stay matchable S (600)\n"
 		"  --max-sessions N       sessions tracked at once (40000)\n"
 		"  --max-dns N            DNS transactions kept at once (100000)\n"
-		"  -q, --quiet            no progress line on stderr\n"
+		"  -q, --quiet            no progress line or hints on stderr\n"
 		"  -h, --help             this help\n"
 		"  --version              print the version\n");
 }
@@ -268,6 +269,7 @@ static int run(const struct options *o, struct cap_reader *cr, FILE *out)
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		goto out;
 	}
+	p.quiet = o->quiet;
 	if (o->iface) { /* Ctrl-C ends a live capture with a complete report */
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);

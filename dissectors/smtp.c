@@ -719,6 +719,14 @@ void smtp_gap_bytes(struct smtp_call *c, enum smtp_dir dir, uint64_t bytes)
 		smtp_reply_done(c);
 }
 
+void smtp_implicit_tls(struct smtp_state *st)
+{
+	if (st) {
+		st->mode = SMTP_MODE_TLS;
+		st->seen_reply = true; /* the greeting is inside */
+	}
+}
+
 void smtp_unseen(struct smtp_state *st, enum smtp_dir dir)
 {
 	if (st && (dir == SMTP_FROM_CLIENT || dir == SMTP_FROM_SERVER))

@@ -139,6 +139,9 @@ void smtp_no_greeting(struct smtp_state *st);
  * command and are not unsolicited. */
 void smtp_unseen(struct smtp_state *st, enum smtp_dir dir);
 
+/* TLS from the first byte (port 465, RFC 8314): both directions opaque. */
+void smtp_implicit_tls(struct smtp_state *st);
+
 /* The connection is over: a multi-line reply still open is an anomaly
  * (reply_unterminated); emit SMTP_EV_UNANSWERED for every command still
  * waiting for a reply (oldest first); a partial last line is dropped. */

@@ -94,11 +94,13 @@ def server_client_checks(cap, ids, t, ptr_rtt=us(ms=14, micro=733),
                       resolver=cast.resolver)
 
 
-def smtp_connect(cap, number, t, cast=V4, port_offset=0, server=None):
-    """The client's connection to port 25 of the cast's server (or of
-    server); returns (conn, time of the client's ACK)."""
+def smtp_connect(cap, number, t, cast=V4, port_offset=0, server=None,
+                 sport=25):
+    """The client's connection to port sport (25) of the cast's server (or
+    of server); returns (conn, time of the client's ACK)."""
     conn = TcpConn(cap, cast.client, 40100 + number * 10 + port_offset,
-                   server or cast.server, 25, "s%d/smtp%d" % (number, port_offset))
+                   server or cast.server, sport,
+                   "s%d/smtp%d" % (number, port_offset))
     _, _, t_ack = conn.handshake(t, us(ms=6, micro=310), us(ms=6, micro=310))
     return conn, t_ack
 

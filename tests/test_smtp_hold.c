@@ -400,3 +400,19 @@ Test(smtp_hold, client_unseen_replies_are_not_unsolicited)
 	cr_assert_eq(count_kind(&s.r, SMTP_EV_ANOMALY), 0);
 	sess_fini(&s);
 }
+
+/* Port 465: TLS from the first byte, both ways; nothing is a command. */
+Test(smtp_hold, implicit_tls_from_the_first_byte)
+{
+	struct sess s;
+
+	sess_init(&s);
+	smtp_implicit_tls(s.st);
+	C(&s, "\x16\x03\x01 EHLO lookalike\r\n");
+	S(&s, "220 lookalike\r\n");
+	cr_assert(t_is_tls(s.st));
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_TLS), 2);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 0);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 0);
+	sess_fini(&s);
+}

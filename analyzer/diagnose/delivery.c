@@ -61,8 +61,8 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 {
 	bool over = s->close != CLOSE_NONE, quit = false;
 	int fail = 0;
-	if (s->one_sided)
-		return DL_UNKNOWN;
+	if (s->one_sided || (s->starttls && !s->has_banner))
+		return DL_UNKNOWN; /* the deciding replies are not seen */
 	if (!s->has_syn_ack)
 		return s->close == CLOSE_RST_SERVER ? DL_REFUSED : DL_NO_ANSWER;
 	/* a capture that ends during the wait saw no failure */

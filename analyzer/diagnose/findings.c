@@ -504,6 +504,8 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 
 	if (!s->has_ack && !s->has_syn_ack)
 		return;
+	if (!s->has_banner && s->starttls)
+		return; /* TLS from the first byte: the greeting is inside */
 	fnd_names_of(s, &nm);
 	wait_from = s->has_ack ? s->ack_t : s->syn_ack_t;
 	/* the client left before any greeting */

@@ -42,8 +42,13 @@ struct engine {
 void engine_config_defaults(struct engine_config *c)
 {
 	memset(c, 0, sizeof(*c));
+	/* relay, submission, the common alternative, and submissions (TLS
+	 * from the first byte, RFC 8314) */
 	c->smtp_ports[0] = 25;
-	c->n_smtp_ports = 1;
+	c->smtp_ports[1] = 587;
+	c->smtp_ports[2] = 2525;
+	c->smtp_ports[3] = 465;
+	c->n_smtp_ports = 4;
 	c->grace_s = 10.0;
 	c->idle_timeout_s = 600.0;
 	c->dns_window_s = 600.0;
@@ -66,6 +71,37 @@ static void on_dns_tcp_msg(void *ctx, const uint8_t *msg, size_t len,
 
 /* ---- packets ---- */
 
+/* A segment of a port not watched that looks like an SMTP greeting
+ * ("220 ... ESMTP"): counted per source port, so the summary can say
+ * which --smtp-port would show those sessions.  Only the first bytes of
+ * segments that start with "220" are looked at. */
+static void note_elsewhere(struct engine *e, const struct dec_seg *d)
+{
+	struct engine_stats *st = &e->st;
+	size_t n = d->len < 128 ? d->len : 128, i;
+	const uint8_t *p = d->payload;
+	bool smtp = false;
+
+	if (n < 8 || p[0] != '2' || p[1] != '2' || p[2] != '0' ||
+	    (p[3] != ' ' && p[3] != '-'))
+		return;
+	for (i = 4; i + 4 <= n && p[i] != '\n' && !smtp; i++)
+		smtp = (p[i] | 0x20) == 's' && (p[i + 1] | 0x20) == 'm' &&
+		       (p[i + 2] | 0x20) == 't' && (p[i + 3] | 0x20) == 'p';
+	if (!smtp)
+		return;
+	for (i = 0; i < st->n_elsewhere; i++)
+		if (st->elsewhere[i].port == d->src.port)
+			break;
+	if (i == st->n_elsewhere) {
+		if (i == ENGINE_MAX_ELSEWHERE)
+			return;
+		st->elsewhere[i].port = d->src.port;
+		st->n_elsewhere++;
+	}
+	st->elsewhere[i].greetings++;
+}
+
 static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 {
 	if (d->proto == 17) {
@@ -79,6 +115,8 @@ static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 		sf_segment(e->smtp, d, ts, e->now);
 	} else if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT) {
 		dc_segment(e->dns_tcp, d, ts);
+	} else if (d->len > 0) {
+		note_elsewhere(e, d);
 	}
 }
 

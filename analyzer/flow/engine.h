@@ -23,6 +23,7 @@
 #include "flow/smtpflow.h"
 
 #define ENGINE_MAX_SMTP_PORTS 16
+#define ENGINE_MAX_ELSEWHERE 8 /* other ports with SMTP greetings, told */
 
 struct engine_config {
 	uint16_t smtp_ports[ENGINE_MAX_SMTP_PORTS];
@@ -50,6 +51,12 @@ struct engine_stats {
 	uint64_t tcp_gaps;         /* holes in SMTP streams */
 	uint64_t tcp_missing_bytes;
 	struct reasm_stats frag;   /* IP fragments */
+	/* TCP ports not watched whose flows open with an SMTP greeting */
+	struct {
+		uint16_t port;
+		uint64_t greetings;
+	} elsewhere[ENGINE_MAX_ELSEWHERE];
+	size_t n_elsewhere;
 };
 
 struct engine;

@@ -20,6 +20,8 @@
  * starts as many, so a connection and its buffers go round without
  * malloc; beyond this many spare ones they are freed. */
 #define POOL_MAX 4096
+/* Submissions (RFC 8314): TLS from the first byte. */
+#define SMTPS_PORT 465
 
 /* The record right after the table link: a look-up reads the hash and
  * then the endpoints.  It is the flow's own copy, with the TCP facts only
@@ -147,6 +149,8 @@ static struct smtp_state *smtp_start(struct smtp_conn *c)
 	c->smtp_spare = NULL;
 	if (c->smtp && c->rec.partial)
 		smtp_no_greeting(c->smtp);
+	if (c->smtp && c->rec.server.port == SMTPS_PORT)
+		smtp_implicit_tls(c->smtp);
 	return c->smtp;
 }
 

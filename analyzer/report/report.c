@@ -203,6 +203,17 @@ static json_t *summary_json(const struct report *r,
 			  (json_int_t)st->dns_evicted, "dns_tcp_connections",
 			  (json_int_t)st->dns_tcp_evicted, "fragmented_datagrams",
 			  (json_int_t)st->frag.evicted));
+	if (st->n_elsewhere) { /* SMTP on ports not watched: which to add */
+		json_t *a = json_array();
+		for (size_t i = 0; i < st->n_elsewhere; i++)
+			json_array_append_new(
+				a, json_pack("{s:i, s:I}", "port",
+					     (int)st->elsewhere[i].port,
+					     "greetings",
+					     (json_int_t)st->elsewhere[i]
+						     .greetings));
+		json_object_set_new(o, "smtp_elsewhere", a);
+	}
 	json_object_set_new(
 		o, "capture_gaps",
 		json_pack("{s:I, s:I, s:I}", "partial_sessions",

@@ -254,7 +254,10 @@ static void header(struct textbuf *b, const struct session *s)
 	tb_putc(b, '\n');
 	list(b, "from", s->mail_from, s->n_mail_from);
 	list(b, "to", s->rcpt_to, s->n_rcpt_to);
-	if (s->starttls)
+	if (s->starttls && !s->has_banner)
+		tb_puts(b, "  tls       from the first byte (implicit TLS), the "
+			   "whole session encrypted\n");
+	else if (s->starttls)
 		tb_puts(b, "  tls       STARTTLS, rest of the session encrypted\n");
 }
 
@@ -390,6 +393,12 @@ void rt_summary(FILE *f, const struct cap_reader *cr,
 			(unsigned long long)st->dns_evicted,
 			(unsigned long long)st->dns_tcp_evicted,
 			(unsigned long long)st->frag.evicted);
+	for (size_t i = 0; i < st->n_elsewhere; i++)
+		fprintf(f, "  elsewhere %llu SMTP greeting%s on TCP port %u, not "
+			   "watched: add --smtp-port %u\n",
+			(unsigned long long)st->elsewhere[i].greetings,
+			st->elsewhere[i].greetings == 1 ? "" : "s",
+			st->elsewhere[i].port, st->elsewhere[i].port);
 	if (st->partial_sessions || st->tcp_gaps)
 		fprintf(f, "  capture   %llu sessions began before the capture; "
 			   "%llu gaps, %llu bytes missing\n",

@@ -1,6 +1,7 @@
 /* pipeline.c - see pipeline.h. */
 #include "run/pipeline.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void to_report_dns(void *rep, struct dns_tx *tx)
@@ -52,6 +53,13 @@ int pipeline_finish(struct pipeline *p, const struct cap_reader *cr)
 	struct diag_stats ds;
 	engine_finish(p->eng);
 	engine_get_stats(p->eng, &st);
+	for (size_t i = 0; !p->quiet && i < st.n_elsewhere; i++)
+		fprintf(stderr, "mxray: %llu SMTP greeting%s on TCP port %u, "
+				"which is not watched: add --smtp-port %u to "
+				"analyse those sessions\n",
+			(unsigned long long)st.elsewhere[i].greetings,
+			st.elsewhere[i].greetings == 1 ? "" : "s",
+			st.elsewhere[i].port, st.elsewhere[i].port);
 	dt_free(p->dns); /* sessions first, then what is left of the window */
 	p->dns = NULL;
 	diag_get_stats(p->diag, &ds);

@@ -6,6 +6,7 @@
 #ifndef MXRAY_PIPELINE_H
 #define MXRAY_PIPELINE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "capture/capture.h"
@@ -19,6 +20,7 @@ struct pipeline {
 	struct report *rep;
 	struct diag *diag;
 	struct engine *eng;
+	bool quiet; /* no hints on stderr (the summary has them too) */
 };
 
 /* 0, or -1 with errbuf (everything made so far is freed by
