@@ -5,6 +5,7 @@
  * other commands and a silence the capture cut (issue 10). */
 #include <criterion/criterion.h>
 
+#include "diagnose/delivery.h"
 #include "diagnose/findings.h"
 #include "model/session.h"
 #include "testkit.h"
@@ -74,5 +75,19 @@ Test(findings_stall, other_commands_and_cut_captures_keep_the_limit)
 	findings_eval(s, &cfg, &l);
 	cr_assert_eq(l.n, 0, "the capture cut the silence at 11 s");
 	findings_clear(&l);
+	sess_free(s);
+}
+
+/* The message's fate is unknown to the sender, which will retry: the
+ * attempt was cut short, not left with a plain QUIT. */
+Test(findings_stall, a_stalled_message_then_quit_is_cut_short)
+{
+	struct session *s = stalled(SMTP_CMD_DATA_END, ".", CLOSE_FIN);
+	tk_command(s, T0 + 11, SMTP_CMD_QUIT, "QUIT", "");
+	cr_assert_eq(dl_outcome_of(s), DL_CUT_SHORT);
+	sess_free(s);
+	s = stalled(SMTP_CMD_RSET, "RSET", CLOSE_FIN);
+	tk_command(s, T0 + 11, SMTP_CMD_QUIT, "QUIT", "");
+	cr_assert_eq(dl_outcome_of(s), DL_QUIT);
 	sess_free(s);
 }

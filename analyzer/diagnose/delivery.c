@@ -90,6 +90,15 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 		return DL_TEMP_FAIL;
 	if (fail == 5)
 		return DL_PERM_FAIL;
+	/* a message the server never answered for (a stall): its fate is
+	 * unknown to the sender, which will retry, so not a plain QUIT */
+	for (size_t i = 0; i < s->n_unanswered; i++) {
+		enum smtp_cmd c = s->unanswered[i].cmd;
+		if (c == SMTP_CMD_DATA || c == SMTP_CMD_DATA_END ||
+		    c == SMTP_CMD_XEXCH50 || c == SMTP_CMD_BLOB_END)
+			return over || s->fin_client ? DL_CUT_SHORT
+						     : DL_IN_PROGRESS;
+	}
 	if (quit) /* the client ended it: not the host's failure */
 		return DL_QUIT;
 	return over || s->fin_client ? DL_CUT_SHORT : DL_IN_PROGRESS;
