@@ -91,7 +91,8 @@ struct smtp_event {
 	double cmd_ts;    /* REPLY/UNANSWERED: when that command was sent */
 
 	/* REPLY */
-	int code;          /* 100..599 */
+	int code;          /* 100..599; 0: the line had only an enhanced
+			      status code (class 2, 4, 5), the text is it */
 	const char *text;  /* text after the code; lines joined by '\n' */
 	int lines;         /* number of lines in the reply */
 	bool greeting;     /* the first reply of the session (220/554...) */

@@ -59,6 +59,8 @@ static void hold_replay(struct smtp_call *c)
 		rc.ts = mark[i].ts;
 		if (mark[i].gap)
 			smtp_gap_bytes(&rc, SMTP_FROM_CLIENT, mark[i].gap);
+		if (end == mark[i].off)
+			continue; /* a gap alone (buf may be NULL) */
 		rd_init(&r, (const uint8_t *)buf + mark[i].off,
 			end - mark[i].off);
 		smtp_dir_bytes(&rc, SMTP_FROM_CLIENT, &r);

@@ -161,7 +161,7 @@ run() {
 }
 
 regress() {
-	fail=0
+	local fail=0
 	for t in $TARGETS; do
 		dir=tests/fuzz/regress/$t
 		set -- "$dir"/*
@@ -182,7 +182,7 @@ smoke() {
 	build
 	corpus
 	mkdir -p "$OUT/logs"
-	fail=0
+	local fail=0
 	for t in $TARGETS; do
 		work="$OUT/smoke/$t"
 		rm -rf "$work"

@@ -18,7 +18,8 @@
  *
  * Oracles, besides ASan/UBSan:
  *   - every event is well formed (direction, strings never NULL and
- *     within the buffers smtp.h names, reply codes 100..599);
+ *     within the buffers smtp.h names, reply codes 100..599, or 0 with
+ *     an enhanced status code of class 2, 4 or 5 opening the text);
  *   - smtp.c promises that feeding a stream whole or one byte at a time
  *     gives the same events: a second pass feeds every piece byte by byte
  *     and the digests of the two event sequences must agree.  TLS events are
@@ -113,7 +114,12 @@ static void fz_on_event(void *ctx, const struct smtp_event *ev)
 	fz_check_str(ev->args, SMTP_ARGS_MAX, "args longer than SMTP_ARGS_MAX");
 	fz_check_str(ev->text, SMTP_TEXT_MAX, "text longer than SMTP_TEXT_MAX");
 	fz_check_str(smtp_cmd_name(ev->cmd), 64, "smtp_cmd_name");
-	if (ev->kind == SMTP_EV_REPLY && (ev->code < 100 || ev->code > 599))
+	if (ev->kind == SMTP_EV_REPLY && ev->code == 0 &&
+	    !((ev->text[0] == '2' || ev->text[0] == '4' ||
+	       ev->text[0] == '5') && ev->text[1] == '.'))
+		fz_die("reply code 0 without an enhanced status code");
+	if (ev->kind == SMTP_EV_REPLY && ev->code != 0 &&
+	    (ev->code < 100 || ev->code > 599))
 		fz_die("reply code outside 100..599");
 	if (ev->kind == SMTP_EV_REPLY && ev->lines < 1)
 		fz_die("reply with no line");
