@@ -639,6 +639,7 @@ void smtp_reset(struct smtp_state *st)
 	st->cap = keep.cap;
 	st->hold.buf = keep.hold.buf;
 	st->hold.cap = keep.hold.cap;
+	st->hold.mark = keep.hold.mark;
 	for (int i = 0; i < 2; i++) {
 		st->line[i].buf = keep.line[i].buf;
 		st->line[i].cap = keep.line[i].cap;
@@ -654,6 +655,7 @@ void smtp_free(struct smtp_state *st)
 	free(st->text);
 	free(st->fifo);
 	free(st->hold.buf);
+	free(st->hold.mark);
 	free(st);
 }
 

@@ -47,7 +47,8 @@ static void hold_replay(struct smtp_call *c)
 	size_t cap = st->hold.cap, len = st->hold.len;
 	unsigned n = st->hold.n;
 
-	memcpy(mark, st->hold.mark, n * sizeof(mark[0]));
+	if (n)
+		memcpy(mark, st->hold.mark, n * sizeof(mark[0]));
 	st->hold.buf = NULL;
 	st->hold.cap = st->hold.len = 0;
 	st->hold.n = 0;
@@ -148,6 +149,9 @@ static bool hold_mark(struct smtp_call *c, uint64_t gap)
 		return true;
 	if (st->hold.n == SMTP_HOLD_MARKS)
 		return false;
+	if (!st->hold.mark &&
+	    !(st->hold.mark = malloc(SMTP_HOLD_MARKS * sizeof(*last))))
+		return false; /* no memory: taken as the body at once */
 	st->hold.mark[st->hold.n++] =
 		(struct smtp_hold_mark){st->hold.len, c->ts, gap};
 	return true;

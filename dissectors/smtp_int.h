@@ -115,7 +115,9 @@ struct smtp_state {
 	struct { /* SMTP_MODE_HOLD: the client's bytes since `of` */
 		char *buf; /* grows up to SMTP_HOLD_MAX; owned */
 		size_t cap, len;
-		struct smtp_hold_mark mark[SMTP_HOLD_MARKS];
+		/* SMTP_HOLD_MARKS of them, allocated at the first hold that
+		 * holds anything (most sessions never do); owned */
+		struct smtp_hold_mark *mark;
 		unsigned n;
 		enum smtp_cmd of; /* SMTP_CMD_DATA or SMTP_CMD_XEXCH50 */
 		uint64_t size;    /* XEXCH50: the blob's announced length */
