@@ -630,7 +630,9 @@ struct smtp_state *smtp_new(void)
 
 void smtp_reset(struct smtp_state *st)
 {
-	struct smtp_state keep = *st;
+	struct smtp_state keep;
+	smtp_hold_release(st);
+	keep = *st;
 	/* every buffer is kept, empty, for the next session */
 	memset(st, 0, sizeof(*st));
 	st->text = keep.text;
@@ -640,6 +642,7 @@ void smtp_reset(struct smtp_state *st)
 	st->hold.buf = keep.hold.buf;
 	st->hold.cap = keep.hold.cap;
 	st->hold.mark = keep.hold.mark;
+	st->hold.budget = keep.hold.budget;
 	for (int i = 0; i < 2; i++) {
 		st->line[i].buf = keep.line[i].buf;
 		st->line[i].cap = keep.line[i].cap;
@@ -654,6 +657,7 @@ void smtp_free(struct smtp_state *st)
 	free(st->line[1].buf);
 	free(st->text);
 	free(st->fifo);
+	smtp_hold_release(st);
 	free(st->hold.buf);
 	free(st->hold.mark);
 	free(st);
@@ -719,6 +723,12 @@ void smtp_gap_bytes(struct smtp_call *c, enum smtp_dir dir, uint64_t bytes)
 	smtp_line_reset(l);
 	if (dir == SMTP_FROM_SERVER && st->in_reply)
 		smtp_reply_done(c);
+}
+
+void smtp_set_budget(struct smtp_state *st, struct smtp_budget *b)
+{
+	if (st)
+		st->hold.budget = b;
 }
 
 void smtp_implicit_tls(struct smtp_state *st)

@@ -140,6 +140,14 @@ void smtp_no_greeting(struct smtp_state *st);
  * command and are not unsolicited. */
 void smtp_unseen(struct smtp_state *st, enum smtp_dir dir);
 
+/* Client bytes held before a reply (smtp_hold.c), over every parser that
+ * shares one budget: past its limit a hold is taken as the body at once,
+ * so many sessions holding cannot add up to unbounded memory. */
+struct smtp_budget {
+	size_t used, limit;
+};
+void smtp_set_budget(struct smtp_state *st, struct smtp_budget *b);
+
 /* TLS from the first byte (port 465, RFC 8314): both directions opaque. */
 void smtp_implicit_tls(struct smtp_state *st);
 

@@ -49,6 +49,7 @@ static void hold_replay(struct smtp_call *c)
 
 	if (n)
 		memcpy(mark, st->hold.mark, n * sizeof(mark[0]));
+	smtp_hold_release(st);
 	st->hold.buf = NULL;
 	st->hold.cap = st->hold.len = 0;
 	st->hold.n = 0;
@@ -162,9 +163,13 @@ void smtp_hold_bytes(struct smtp_call *c, struct rd *r)
 	struct smtp_state *st = c->st;
 	size_t n = rd_left(r);
 
-	smtp_grow(&st->hold.buf, &st->hold.cap, st->hold.len + n, 512,
-		  SMTP_HOLD_MAX);
-	if (st->hold.len + n > st->hold.cap || !hold_mark(c, 0)) {
+	struct smtp_budget *b = st->hold.budget;
+	bool over = b && b->used + n > b->limit;
+
+	if (!over)
+		smtp_grow(&st->hold.buf, &st->hold.cap, st->hold.len + n, 512,
+			  SMTP_HOLD_MAX);
+	if (over || st->hold.len + n > st->hold.cap || !hold_mark(c, 0)) {
 		/* full (or no memory): the caller's loop goes on with the
 		 * rest of r in the body's mode */
 		hold_overflow(c);
@@ -172,6 +177,10 @@ void smtp_hold_bytes(struct smtp_call *c, struct rd *r)
 	}
 	memcpy(st->hold.buf + st->hold.len, rd_ptr(r, n), n);
 	st->hold.len += n;
+	if (b) {
+		b->used += n;
+		st->hold.charged += n;
+	}
 	if (st->unseen[SMTP_FROM_SERVER])
 		smtp_hold_guess(c);
 }
@@ -242,4 +251,12 @@ void smtp_hold_finish(struct smtp_call *c)
 	hold_tell(c);
 	st->mode = SMTP_MODE_CMD;
 	st->hold.len = st->hold.n = 0;
+	smtp_hold_release(st);
+}
+
+void smtp_hold_release(struct smtp_state *st)
+{
+	if (st->hold.budget)
+		st->hold.budget->used -= st->hold.charged;
+	st->hold.charged = 0;
 }

@@ -120,6 +120,8 @@ struct smtp_state {
 		struct smtp_hold_mark *mark;
 		unsigned n;
 		enum smtp_cmd of; /* SMTP_CMD_DATA or SMTP_CMD_XEXCH50 */
+		struct smtp_budget *budget; /* shared, or NULL */
+		size_t charged; /* of budget, for the bytes held now */
 		uint64_t size;    /* XEXCH50: the blob's announced length */
 	} hold;
 };
@@ -171,5 +173,7 @@ void smtp_hold_answer(struct smtp_call *c, const struct smtp_pending *p,
 		      int code);
 /* the connection ended with bytes still held */
 void smtp_hold_finish(struct smtp_call *c);
+/* the held bytes are gone: give their share of the budget back */
+void smtp_hold_release(struct smtp_state *st);
 
 #endif

@@ -416,3 +416,33 @@ Test(smtp_hold, implicit_tls_from_the_first_byte)
 	cr_assert_eq(count_kind(&s.r, SMTP_EV_REPLY), 0);
 	sess_fini(&s);
 }
+
+/* A shared budget bounds what all parsers hold: past it a hold is taken
+ * as the body at once; what is re-read or dropped is given back. */
+Test(smtp_hold, shared_budget_bounds_the_holds)
+{
+	struct smtp_budget b = {0, 40};
+	struct sess s, t;
+
+	sess_init(&s);
+	sess_init(&t);
+	smtp_set_budget(s.st, &b);
+	smtp_set_budget(t.st, &b);
+	greet(&s);
+	greet(&t);
+	C(&s, "DATA\r\n" HOLD_BODY); /* 21 bytes held */
+	cr_assert_eq(b.used, strlen(HOLD_BODY));
+	C(&t, "DATA\r\n" HOLD_BODY); /* would pass 40: the body at once */
+	cr_assert_eq(b.used, strlen(HOLD_BODY));
+	cr_assert_eq(count_kind(&t.r, SMTP_EV_DATA_START), 1);
+	cr_assert_eq(count_anom(&t.r, SMTP_ANOM_DATA_NO_354), 1);
+	S(&s, "354 go\r\n");
+	cr_assert_eq(b.used, 0);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_DATA_START), 1);
+	C(&t, ".\r\nDATA\r\nx");
+	cr_assert_eq(b.used, 1);
+	smtp_reset(t.st);
+	cr_assert_eq(b.used, 0, "a reset session gives its share back");
+	sess_fini(&s);
+	sess_fini(&t);
+}

@@ -16,6 +16,9 @@
 /* Out-of-order data held across all sessions; beyond it holes count as
  * lost at once. */
 #define HOLD_BUDGET (32u << 20)
+/* Client bytes held between DATA and its reply, all sessions: 1,000
+ * sessions' worth of SMTP_HOLD_MAX. */
+#define SMTP_HOLD_BUDGET (16u << 20)
 /* Connections kept for reuse: a busy site ends hundreds a second and
  * starts as many, so a connection and its buffers go round without
  * malloc; beyond this many spare ones they are freed. */
@@ -59,6 +62,7 @@ struct sf_table {
 	struct dlist closing;
 	uint64_t seq;
 	struct tcpr_budget hold; /* out-of-order bytes held, all sessions */
+	struct smtp_budget smtp_hold; /* SMTP bytes held before a reply */
 	struct smtp_conn *pool;
 	size_t n_pool;
 	double now;
@@ -143,10 +147,11 @@ struct sdir {
 
 /* The SMTP parser for the first stream bytes (a previous session's,
  * reset, when the connection is reused); NULL on OOM. */
-static struct smtp_state *smtp_start(struct smtp_conn *c)
+static struct smtp_state *smtp_start(struct sf_table *t, struct smtp_conn *c)
 {
 	c->smtp = c->smtp_spare ? c->smtp_spare : smtp_new();
 	c->smtp_spare = NULL;
+	smtp_set_budget(c->smtp, &t->smtp_hold);
 	if (c->smtp && c->rec.partial)
 		smtp_no_greeting(c->smtp);
 	if (c->smtp && c->rec.server.port == SMTPS_PORT)
@@ -166,7 +171,7 @@ static void stream_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 {
 	struct sdir *d = ctx;
 	struct smtp_conn *c = d->c;
-	if (!c->smtp && !smtp_start(c))
+	if (!c->smtp && !smtp_start(d->t, c))
 		return;
 	d->in_feed = true;
 	d->fed = 0;
@@ -396,7 +401,7 @@ static void one_sided_check(struct sf_table *t, struct smtp_conn *c,
 	x->one_sided = from_client ? ONE_SIDED_CLIENT_ONLY
 				   : ONE_SIDED_SERVER_ONLY;
 	tcpr_start_at(&c->half[!me], x->ack0[me]);
-	if (c->smtp || smtp_start(c))
+	if (c->smtp || smtp_start(t, c))
 		smtp_unseen(c->smtp,
 			    from_client ? SMTP_FROM_SERVER : SMTP_FROM_CLIENT);
 	if (from_client && c->rec.syns > 0)
@@ -465,6 +470,7 @@ struct sf_table *sf_new(const struct sf_config *cfg, struct fo_stream *ops)
 	t->cfg = *cfg;
 	t->ops = ops;
 	t->hold.limit = HOLD_BUDGET;
+	t->smtp_hold.limit = SMTP_HOLD_BUDGET;
 	if (bt_init(&t->conns, cfg->max_sessions, 1024, (size_t)1 << 24) != 0) {
 		free(t);
 		return NULL;
