@@ -631,7 +631,7 @@ struct smtp_state *smtp_new(void)
 void smtp_reset(struct smtp_state *st)
 {
 	struct smtp_state keep;
-	smtp_hold_release(st);
+	smtp_hold_drop(st);
 	keep = *st;
 	/* every buffer is kept, empty, for the next session */
 	memset(st, 0, sizeof(*st));
@@ -639,9 +639,6 @@ void smtp_reset(struct smtp_state *st)
 	st->text_cap = keep.text_cap;
 	st->fifo = keep.fifo;
 	st->cap = keep.cap;
-	st->hold.buf = keep.hold.buf;
-	st->hold.cap = keep.hold.cap;
-	st->hold.mark = keep.hold.mark;
 	st->hold.budget = keep.hold.budget;
 	for (int i = 0; i < 2; i++) {
 		st->line[i].buf = keep.line[i].buf;

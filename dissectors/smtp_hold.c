@@ -36,23 +36,26 @@ void smtp_hold_begin(struct smtp_call *c, enum smtp_cmd of, uint64_t size)
 	st->hold.size = size;
 }
 
-/* Re-read the held bytes in the mode the caller just set.  The buffer is
- * taken out of the state first: the re-read may start a new hold (a DATA
- * among commands that turned out to be commands). */
+/* Re-read the held bytes in the mode the caller just set.  The buffer and
+ * marks are taken out of the state first (the re-read may start a new
+ * hold: a DATA among commands that turned out to be commands), and freed
+ * after: holds are rare, and a parser must not keep 16 KB for each one it
+ * ever held (the budget counts only what is held now). */
 static void hold_replay(struct smtp_call *c)
 {
 	struct smtp_state *st = c->st;
-	struct smtp_hold_mark mark[SMTP_HOLD_MARKS];
+	struct smtp_hold_mark *mark = st->hold.mark;
 	char *buf = st->hold.buf;
-	size_t cap = st->hold.cap, len = st->hold.len;
+	size_t len = st->hold.len;
 	unsigned n = st->hold.n;
+	bool was_replaying = st->hold.replaying;
 
-	if (n)
-		memcpy(mark, st->hold.mark, n * sizeof(mark[0]));
 	smtp_hold_release(st);
 	st->hold.buf = NULL;
+	st->hold.mark = NULL;
 	st->hold.cap = st->hold.len = 0;
 	st->hold.n = 0;
+	st->hold.replaying = true;
 	for (unsigned i = 0; i < n; i++) {
 		struct smtp_call rc = *c;
 		size_t end = i + 1 < n ? mark[i + 1].off : len;
@@ -67,12 +70,22 @@ static void hold_replay(struct smtp_call *c)
 			end - mark[i].off);
 		smtp_dir_bytes(&rc, SMTP_FROM_CLIENT, &r);
 	}
-	if (st->hold.buf) { /* a new hold grew a buffer of its own */
-		free(buf);
-	} else {
-		st->hold.buf = buf;
-		st->hold.cap = cap;
-	}
+	st->hold.replaying = was_replaying;
+	free(buf);
+	free(mark);
+}
+
+/* The held bytes are dropped (no reply ever came, or the parser is
+ * reset): their memory and their share of the budget go back. */
+void smtp_hold_drop(struct smtp_state *st)
+{
+	smtp_hold_release(st);
+	free(st->hold.buf);
+	free(st->hold.mark);
+	st->hold.buf = NULL;
+	st->hold.mark = NULL;
+	st->hold.cap = st->hold.len = 0;
+	st->hold.n = 0;
 }
 
 /* The verb of the first held line is an SMTP command. */
@@ -173,6 +186,8 @@ void smtp_hold_bytes(struct smtp_call *c, struct rd *r)
 		/* full (or no memory): the caller's loop goes on with the
 		 * rest of r in the body's mode */
 		hold_overflow(c);
+		if (st->unseen[SMTP_FROM_SERVER])
+			smtp_hold_guess(c); /* a hold the re-read started */
 		return;
 	}
 	memcpy(st->hold.buf + st->hold.len, rd_ptr(r, n), n);
@@ -188,19 +203,33 @@ void smtp_hold_bytes(struct smtp_call *c, struct rd *r)
 /* No reply will be seen: a client that goes on after DATA with a line that
  * is no command got its 354 (one that was refused says RSET or QUIT); a
  * blob is sent only after its 354. */
+static bool hold_guess_ready(const struct smtp_state *st)
+{
+	if (st->hold.len == 0)
+		return false;
+	/* a DATA's first line must be complete; a blob needs no line */
+	return st->hold.of != SMTP_CMD_DATA ||
+	       memchr(st->hold.buf, '\n', st->hold.len) != NULL;
+}
+
+/* A loop, not recursion: a hold that a re-read starts (DATA among held
+ * commands) is decided here when that re-read is over, so a client that
+ * sends DATA lines without end cannot grow the stack. */
 void smtp_hold_guess(struct smtp_call *c)
 {
 	struct smtp_state *st = c->st;
 
-	if (st->hold.of == SMTP_CMD_DATA &&
-	    !memchr(st->hold.buf, '\n', st->hold.len))
-		return; /* the first line is not complete yet */
-	if (st->hold.of == SMTP_CMD_DATA && hold_starts_with_command(st)) {
-		st->mode = SMTP_MODE_CMD;
-		hold_replay(c);
-		return;
+	if (st->hold.replaying)
+		return; /* decided when the re-read in progress is over */
+	while (st->mode == SMTP_MODE_HOLD && hold_guess_ready(st)) {
+		if (st->hold.of == SMTP_CMD_DATA &&
+		    hold_starts_with_command(st)) {
+			st->mode = SMTP_MODE_CMD;
+			hold_replay(c);
+		} else {
+			hold_as_body(c, st->hold.of, st->hold.size);
+		}
 	}
-	hold_as_body(c, st->hold.of, st->hold.size);
 }
 
 void smtp_hold_gap(struct smtp_call *c, uint64_t bytes)
@@ -250,8 +279,7 @@ void smtp_hold_finish(struct smtp_call *c)
 	}
 	hold_tell(c);
 	st->mode = SMTP_MODE_CMD;
-	st->hold.len = st->hold.n = 0;
-	smtp_hold_release(st);
+	smtp_hold_drop(st);
 }
 
 void smtp_hold_release(struct smtp_state *st)

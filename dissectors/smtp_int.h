@@ -122,6 +122,7 @@ struct smtp_state {
 		enum smtp_cmd of; /* SMTP_CMD_DATA or SMTP_CMD_XEXCH50 */
 		struct smtp_budget *budget; /* shared, or NULL */
 		size_t charged; /* of budget, for the bytes held now */
+		bool replaying; /* held bytes are being re-read */
 		uint64_t size;    /* XEXCH50: the blob's announced length */
 	} hold;
 };
@@ -175,5 +176,7 @@ void smtp_hold_answer(struct smtp_call *c, const struct smtp_pending *p,
 void smtp_hold_finish(struct smtp_call *c);
 /* the held bytes are gone: give their share of the budget back */
 void smtp_hold_release(struct smtp_state *st);
+/* ... and their memory too (smtp_reset) */
+void smtp_hold_drop(struct smtp_state *st);
 
 #endif

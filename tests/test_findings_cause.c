@@ -3,6 +3,7 @@
  * first, and the remedy is written for it. */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/pool.h"
@@ -94,4 +95,36 @@ Test(findings_cause, each_dominant_relation_has_its_remedy)
 		findings_clear(&l);
 		sess_free(s);
 	}
+}
+
+/* A full cause list keeps the lookups that explain most: the slow one
+ * asked last is not cut for eight fast ones asked before it. */
+Test(findings_cause, the_dominant_lookup_survives_a_full_list)
+{
+	struct finding_list l = {0};
+	const struct finding *f;
+	char name[64];
+	struct session *s = tk_session("192.0.2.10", 40123, "203.0.113.25", T0);
+
+	tk_handshake(s, T0 + 0.005, ACK_T);
+	lookup(s, "10.2.0.192.in-addr.arpa", DNS_T_PTR, ACK_T + 0.001, 0.5,
+	       REL_PTR_OF_CLIENT);
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "10.2.0.192.bl%d.example.net", i);
+		lookup(s, name, DNS_T_A, ACK_T + 0.6 + 0.01 * i, 0.002,
+		       REL_DNSBL_OF_CLIENT);
+	}
+	lookup(s, "10.2.0.192.slow.example.net", DNS_T_A, ACK_T + 0.7, 4.0,
+	       REL_DNSBL_OF_CLIENT);
+	tk_greeting(s, ACK_T + 4.8, 220, "mx ESMTP");
+	s->close = CLOSE_FIN;
+	s->close_t = s->last = ACK_T + 5;
+	findings_eval(s, &cfg, &l);
+	f = tk_get(&l, F_BANNER_SLOW);
+	cr_assert_eq(f->n_cause, FINDING_MAX_CAUSE);
+	cr_assert_str_eq(f->cause[0].tx->qname, "10.2.0.192.slow.example.net");
+	cr_assert_eq(f->cause[1].rel, REL_PTR_OF_CLIENT);
+	tk_assert_has(f->remedy, "DNSBL");
+	findings_clear(&l);
+	sess_free(s);
 }

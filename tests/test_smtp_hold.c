@@ -446,3 +446,24 @@ Test(smtp_hold, shared_budget_bounds_the_holds)
 	sess_fini(&s);
 	sess_fini(&t);
 }
+
+/* The server unseen, a client sending DATA lines without end: each DATA
+ * holds what follows, and each hold is decided in a loop, not by
+ * recursion (thousands of them in one segment must not grow the stack). */
+Test(smtp_hold, server_unseen_data_lines_without_end)
+{
+	size_t k, n = 2000; /* 12 KB: under SMTP_HOLD_MAX */
+	char *buf = malloc(n * 6 + 1);
+	struct sess s;
+
+	cr_assert_not_null(buf);
+	for (k = 0; k < n; k++)
+		memcpy(buf + 6 * k, "DATA\r\n", 6);
+	unseen_session(&s);
+	C(&s, "DATA\r\n");
+	feed(&s, SMTP_FROM_CLIENT, buf, n * 6);
+	cr_assert_eq(count_kind(&s.r, SMTP_EV_COMMAND), 3 + n);
+	finish(&s);
+	sess_fini(&s);
+	free(buf);
+}

@@ -61,7 +61,7 @@ enum dl_outcome dl_outcome_of(const struct session *s)
 {
 	bool over = s->close != CLOSE_NONE, quit = false;
 	int fail = 0;
-	if (s->one_sided || (s->starttls && !s->has_banner))
+	if (s->one_sided || sess_implicit_tls(s))
 		return DL_UNKNOWN; /* the deciding replies are not seen */
 	if (!s->has_syn_ack)
 		return s->close == CLOSE_RST_SERVER ? DL_REFUSED : DL_NO_ANSWER;

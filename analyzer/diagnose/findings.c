@@ -193,6 +193,26 @@ static void describe_tx(const struct session *s, const struct dns_tx *tx,
 	}
 }
 
+/* Into the cause list; when it is full, in place of the lookup that
+ * explains least, if this one explains more (the list is sorted after). */
+static void cause_keep(struct finding *f, const struct dns_tx *tx,
+		       enum dns_relation rel, double overlap)
+{
+	struct cause_item *c = NULL;
+	if (f->n_cause < FINDING_MAX_CAUSE) {
+		c = &f->cause[f->n_cause++];
+	} else {
+		for (size_t i = 0; i < f->n_cause; i++)
+			if (!c || f->cause[i].overlap_s < c->overlap_s)
+				c = &f->cause[i];
+		if (c->overlap_s >= overlap)
+			return;
+	}
+	c->tx = tx;
+	c->rel = rel;
+	c->overlap_s = overlap;
+}
+
 /* Seconds of [from, to] covered by the union of the server-side lookups
  * outstanding in it; fills the cause list. */
 double fnd_explain_wait(const struct session *s, double from, double to,
@@ -217,12 +237,7 @@ double fnd_explain_wait(const struct session *s, double from, double to,
 		sp[n].a = a;
 		sp[n].b = b;
 		n++;
-		if (f->n_cause < FINDING_MAX_CAUSE) {
-			struct cause_item *c = &f->cause[f->n_cause++];
-			c->tx = tx;
-			c->rel = s->dns[i].rel;
-			c->overlap_s = mx_dt(a, b);
-		}
+		cause_keep(f, tx, s->dns[i].rel, mx_dt(a, b));
 	}
 	/* the lookups that explain most of the wait first (stable) */
 	for (size_t i = 1; i < f->n_cause; i++)
@@ -504,7 +519,7 @@ static void rule_banner(const struct session *s, const struct fnd_config *c,
 
 	if (!s->has_ack && !s->has_syn_ack)
 		return;
-	if (!s->has_banner && s->starttls)
+	if (sess_implicit_tls(s))
 		return; /* TLS from the first byte: the greeting is inside */
 	fnd_names_of(s, &nm);
 	wait_from = s->has_ack ? s->ack_t : s->syn_ack_t;

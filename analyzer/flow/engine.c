@@ -2,6 +2,7 @@
  * the DNS table, DNS over TCP through dnsconn.c, fragments to the
  * defragmenter) and the capture-time timers. */
 #include "flow/engine.h"
+#include "reader.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,16 +79,20 @@ static void on_dns_tcp_msg(void *ctx, const uint8_t *msg, size_t len,
 static void note_elsewhere(struct engine *e, const struct dec_seg *d)
 {
 	struct engine_stats *st = &e->st;
-	size_t n = d->len < 128 ? d->len : 128, i;
-	const uint8_t *p = d->payload;
+	struct rd r;
+	uint32_t last4 = 0; /* the line's last four bytes, lower-cased */
+	size_t i;
 	bool smtp = false;
+	uint8_t b;
 
-	if (n < 8 || p[0] != '2' || p[1] != '2' || p[2] != '0' ||
-	    (p[3] != ' ' && p[3] != '-'))
+	rd_init(&r, d->payload, d->len < 128 ? d->len : 128);
+	if (rd_u8(&r) != '2' || rd_u8(&r) != '2' || rd_u8(&r) != '0' ||
+	    ((b = rd_u8(&r)) != ' ' && b != '-') || r.err)
 		return;
-	for (i = 4; i + 4 <= n && p[i] != '\n' && !smtp; i++)
-		smtp = (p[i] | 0x20) == 's' && (p[i + 1] | 0x20) == 'm' &&
-		       (p[i + 2] | 0x20) == 't' && (p[i + 3] | 0x20) == 'p';
+	while (!smtp && rd_left(&r) > 0 && (b = rd_u8(&r)) != '\n') {
+		last4 = last4 << 8 | (uint8_t)(b | 0x20);
+		smtp = last4 == ((uint32_t)'s' << 24 | 'm' << 16 | 't' << 8 | 'p');
+	}
 	if (!smtp)
 		return;
 	for (i = 0; i < st->n_elsewhere; i++)

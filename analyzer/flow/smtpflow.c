@@ -381,7 +381,8 @@ static struct smtp_conn *conn_for(struct sf_table *t, const struct tcp_seg *g,
  * dissector reads the seen side without waiting for the unseen one.  The
  * handshake's ACK of a client that sent a SYN proves the SYN-ACK. */
 static void one_sided_check(struct sf_table *t, struct smtp_conn *c,
-			    bool from_client, const struct sess_seg *g)
+			    bool from_client, const struct sess_seg *g,
+			    bool data)
 {
 	struct conn_sides *x = &c->sides;
 	int me = from_client ? 0 : 1;
@@ -396,7 +397,9 @@ static void one_sided_check(struct sf_table *t, struct smtp_conn *c,
 		x->ack0_t[me] = g->ts;
 		return;
 	}
-	if ((int32_t)(g->ackno - x->ack0[me]) <= 0 || x->seen[!me])
+	/* only a segment with data of its own: a pure ACK may have been
+	 * merged into the capture a little before the data it covers */
+	if (!data || (int32_t)(g->ackno - x->ack0[me]) <= 0 || x->seen[!me])
 		return;
 	x->one_sided = from_client ? ONE_SIDED_CLIENT_ONLY
 				   : ONE_SIDED_SERVER_ONLY;
@@ -434,7 +437,7 @@ void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
 		conn_closing(t, c);
 	if (news)
 		fo_segment(t->ops, c->slot, from_client, &sg);
-	one_sided_check(t, c, from_client, &sg);
+	one_sided_check(t, c, from_client, &sg, d->wire_len > 0);
 	stream_seg(t, c, from_client, &g);
 }
 

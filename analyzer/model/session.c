@@ -269,6 +269,11 @@ static void on_command(struct session *s, const struct smtp_event *ev)
 	}
 }
 
+bool sess_implicit_tls(const struct session *s)
+{
+	return s->starttls && !s->has_banner && !s->partial;
+}
+
 int sess_reply_class(const struct tl_event *e)
 {
 	const char *t = e->text;

@@ -228,7 +228,10 @@ const char *one_sided_name(enum one_sided o);
 /* A reply's class (2, 3, 4, 5): its code's first digit, or for a reply
  * line without a code (code 0) that of the enhanced status code it holds;
  * 0 if neither. */
-int sess_reply_class(const struct tl_event *e); /* "client_only" ... */
+int sess_reply_class(const struct tl_event *e);
+/* TLS from the first byte (port 465): TLS came, no greeting before it, and
+ * the capture saw the session begin (a partial STARTTLS session is not). */
+bool sess_implicit_tls(const struct session *s); /* "client_only" ... */
 const char *ev_kind_name(enum ev_kind k);
 const char *actor_name(enum actor a);
 const char *dns_relation_name(enum dns_relation r);

@@ -254,7 +254,7 @@ static void header(struct textbuf *b, const struct session *s)
 	tb_putc(b, '\n');
 	list(b, "from", s->mail_from, s->n_mail_from);
 	list(b, "to", s->rcpt_to, s->n_rcpt_to);
-	if (s->starttls && !s->has_banner)
+	if (sess_implicit_tls(s))
 		tb_puts(b, "  tls       from the first byte (implicit TLS), the "
 			   "whole session encrypted\n");
 	else if (s->starttls)
