@@ -654,9 +654,7 @@ void smtp_free(struct smtp_state *st)
 	free(st->line[1].buf);
 	free(st->text);
 	free(st->fifo);
-	smtp_hold_release(st);
-	free(st->hold.buf);
-	free(st->hold.mark);
+	smtp_hold_drop(st);
 	free(st);
 }
 

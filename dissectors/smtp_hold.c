@@ -36,6 +36,15 @@ void smtp_hold_begin(struct smtp_call *c, enum smtp_cmd of, uint64_t size)
 	st->hold.size = size;
 }
 
+/* The held bytes are gone: their share of the budget goes back (what a
+ * hold has charged is exactly what it holds). */
+static void hold_release(struct smtp_state *st)
+{
+	if (st->hold.budget)
+		st->hold.budget->used -= st->hold.len;
+	st->hold.len = 0;
+}
+
 /* Re-read the held bytes in the mode the caller just set.  The buffer and
  * marks are taken out of the state first (the re-read may start a new
  * hold: a DATA among commands that turned out to be commands), and freed
@@ -50,7 +59,7 @@ static void hold_replay(struct smtp_call *c)
 	unsigned n = st->hold.n;
 	bool was_replaying = st->hold.replaying;
 
-	smtp_hold_release(st);
+	hold_release(st);
 	st->hold.buf = NULL;
 	st->hold.mark = NULL;
 	st->hold.cap = st->hold.len = 0;
@@ -79,7 +88,7 @@ static void hold_replay(struct smtp_call *c)
  * reset): their memory and their share of the budget go back. */
 void smtp_hold_drop(struct smtp_state *st)
 {
-	smtp_hold_release(st);
+	hold_release(st);
 	free(st->hold.buf);
 	free(st->hold.mark);
 	st->hold.buf = NULL;
@@ -192,10 +201,8 @@ void smtp_hold_bytes(struct smtp_call *c, struct rd *r)
 	}
 	memcpy(st->hold.buf + st->hold.len, rd_ptr(r, n), n);
 	st->hold.len += n;
-	if (b) {
+	if (b)
 		b->used += n;
-		st->hold.charged += n;
-	}
 	if (st->unseen[SMTP_FROM_SERVER])
 		smtp_hold_guess(c);
 }
@@ -280,11 +287,4 @@ void smtp_hold_finish(struct smtp_call *c)
 	hold_tell(c);
 	st->mode = SMTP_MODE_CMD;
 	smtp_hold_drop(st);
-}
-
-void smtp_hold_release(struct smtp_state *st)
-{
-	if (st->hold.budget)
-		st->hold.budget->used -= st->hold.charged;
-	st->hold.charged = 0;
 }

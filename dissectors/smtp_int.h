@@ -121,7 +121,6 @@ struct smtp_state {
 		unsigned n;
 		enum smtp_cmd of; /* SMTP_CMD_DATA or SMTP_CMD_XEXCH50 */
 		struct smtp_budget *budget; /* shared, or NULL */
-		size_t charged; /* of budget, for the bytes held now */
 		bool replaying; /* held bytes are being re-read */
 		uint64_t size;    /* XEXCH50: the blob's announced length */
 	} hold;
@@ -174,9 +173,8 @@ void smtp_hold_answer(struct smtp_call *c, const struct smtp_pending *p,
 		      int code);
 /* the connection ended with bytes still held */
 void smtp_hold_finish(struct smtp_call *c);
-/* the held bytes are gone: give their share of the budget back */
-void smtp_hold_release(struct smtp_state *st);
-/* ... and their memory too (smtp_reset) */
+/* the held bytes are gone: their share of the budget and their memory go
+ * back (smtp_reset, smtp_free) */
 void smtp_hold_drop(struct smtp_state *st);
 
 #endif
