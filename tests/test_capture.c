@@ -1,4 +1,4 @@
-/* test_capture.c - unit tests for cap_strip_link (analyzer/capture.c):
+/* test_capture.c - unit tests for cap_strip_link (analyzer/capture/linklayer.c):
  * IEEE 802.3 Ethernet with IEEE 802.1Q / 802.1ad tags, Linux cooked
  * capture v1 and v2, raw IP, BSD loopback (DLT_NULL).
  *

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/util.h"
+#include "capture/linklayer.h"
 
 struct pcap_pkthdr;
 
@@ -64,10 +65,5 @@ int cap_run(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
 
 size_t cap_ninputs(const struct cap_reader *cr);
 const struct cap_input_stats *cap_input(const struct cap_reader *cr, size_t i);
-
-/* Strip the link layer of one frame: exposed for tests. Returns 0 and
- * fills ipver/off, or -1 when the frame carries no IP packet. */
-int cap_strip_link(int dlt, const uint8_t *frame, size_t caplen, int *ipver,
-		   size_t *off);
 
 #endif
