@@ -14,7 +14,9 @@
 #include "base/heap.h"
 #include "base/version.h"
 #include "capture/capture.h"
+#include "report/outfile.h"
 #include "run/pipeline.h"
+#include "run/privs.h"
 
 #define EXIT_BAD_INPUT 1
 #define EXIT_USAGE 2
@@ -29,7 +31,14 @@ static void usage(FILE *f)
 		"timeline per SMTP session with findings.\n"
 		"\n"
 		"  -r FILE                read a pcap/pcapng file ('-' = stdin); repeatable\n"
-		"  -i IFACE               live capture (a mirror port); Ctrl-C ends it\n"
+		"  -i IFACE               live capture (a mirror port); repeatable (a TAP's\n"
+		"                         two outputs); Ctrl-C or SIGTERM ends it\n"
+		"  -B KIB                 live capture ring size in KiB (65536)\n"
+		"  -Z USER                after opening the inputs and the output, run as\n"
+		"                         USER (live capture as root: nobody by default;\n"
+		"                         -Z root keeps root)\n"
+		"  --stats S              a stats line every S seconds (ndjson: in the\n"
+		"                         output; text, json: on stderr)\n"
 		"  --format FMT           text (default), json or ndjson\n"
 		"  -o, --output FILE      write the report to FILE\n"
 		"  --slow-banner S        banner delay that counts as slow (2)\n"
@@ -51,7 +60,7 @@ static void usage(FILE *f)
 enum {
 	OPT_FORMAT = 256, OPT_SLOW_BANNER, OPT_SLOW_DNS, OPT_STALL, OPT_SLOW_REPLY,
 	OPT_SMTP_PORT, OPT_IDLE, OPT_GRACE, OPT_DNS_WINDOW, OPT_MAX_SESSIONS,
-	OPT_MAX_DNS, OPT_VERSION,
+	OPT_MAX_DNS, OPT_VERSION, OPT_STATS,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +76,7 @@ static const struct option long_opts[] = {
 	{"dns-window", required_argument, NULL, OPT_DNS_WINDOW},
 	{"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
 	{"max-dns", required_argument, NULL, OPT_MAX_DNS},
+	{"stats", required_argument, NULL, OPT_STATS},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
@@ -107,9 +117,17 @@ static int parse_count(const char *opt, const char *s, unsigned long lo,
 static void on_signal(int sig)
 {
 	int saved = errno;
-	(void)sig;
-	cap_request_stop();
+	if (sig == SIGHUP)
+		outfile_request_reopen();
+	else
+		cap_request_stop();
 	errno = saved;
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	cap_request_stop(); /* an atomic store: errno untouched */
 }
 
 /* The trailing words form one BPF expression, as with tcpdump. */
@@ -139,7 +157,10 @@ struct options {
 	struct report_options ro;
 	char **files;
 	size_t nfiles;
-	const char *outname, *iface;
+	char **ifaces;
+	size_t nifaces;
+	unsigned long buffer_kib;
+	const char *outname, *user;
 	char *bpf;
 	bool quiet;
 };
@@ -213,6 +234,20 @@ static int parse_value(struct options *o, int c, const char *v)
 			return -1;
 		o->eng.max_dns = n;
 		return 0;
+	case OPT_STATS:
+		if (parse_seconds("--stats", v, &o->ro.stats_s))
+			return -1;
+		if (o->ro.stats_s < 1) {
+			fprintf(stderr, "mxray: --stats: at least 1 second, "
+					"got '%s'\n", v);
+			return -1;
+		}
+		return 0;
+	case 'B':
+		return parse_count("-B", v, 256, 4194304, &o->buffer_kib);
+	case 'Z':
+		o->user = v;
+		return 0;
 	}
 	usage(stderr);
 	return -1;
@@ -223,11 +258,16 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 {
 	int c;
 	*rc = EXIT_USAGE;
-	while ((c = getopt_long(argc, argv, "r:i:o:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:o:qhB:Z:", long_opts,
+				NULL)) != -1) {
 		if (c == 'r')
 			o->files[o->nfiles++] = optarg;
-		else if (c == 'i')
-			o->iface = optarg;
+		else if (c == 'i' && o->nifaces == CAP_MAX_IFACES) {
+			fprintf(stderr, "mxray: -i: at most %d interfaces\n",
+				CAP_MAX_IFACES);
+			return -1;
+		} else if (c == 'i')
+			o->ifaces[o->nifaces++] = optarg;
 		else if (c == 'o')
 			o->outname = optarg;
 		else if (c == 'q')
@@ -241,12 +281,12 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 		} else if (parse_value(o, c, optarg) != 0)
 			return -1;
 	}
-	if (o->nfiles == 0 && !o->iface) {
+	if (o->nfiles == 0 && !o->nifaces) {
 		fprintf(stderr, "mxray: no input: give -r FILE or -i IFACE "
 				"(see --help)\n");
 		return -1;
 	}
-	if (o->nfiles && o->iface) {
+	if (o->nfiles && o->nifaces) {
 		fprintf(stderr, "mxray: -r and -i cannot be combined\n");
 		return -1;
 	}
@@ -256,6 +296,39 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 		return -1;
 	}
 	return 0;
+}
+
+/* A live capture ends with a complete report on Ctrl-C or SIGTERM;
+ * SIGHUP reopens the -o file (log rotation) in text and NDJSON, whose
+ * records stand alone, and ends the capture otherwise. */
+static void catch_signals(const struct options *o, FILE *out)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (o->outname && o->ro.fmt != FMT_JSON)
+		outfile_set(out, o->outname);
+	else
+		sa.sa_handler = on_stop_signal;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* What the kernel dropped, per interface, as tcpdump says it. */
+static void say_drops(const struct cap_reader *cr)
+{
+	for (size_t i = 0; i < cap_ninputs(cr); i++) {
+		const struct cap_input_stats *in = cap_input(cr, i);
+		fprintf(stderr, "mxray: %s: %llu packets captured, %llu packets "
+				"received by filter, %llu packets dropped by "
+				"kernel, %llu packets dropped by interface\n",
+			in->file, (unsigned long long)in->packets,
+			(unsigned long long)in->received,
+			(unsigned long long)in->dropped_kernel,
+			(unsigned long long)in->dropped_iface);
+	}
 }
 
 /* Capture, analyse, report: 0, or an exit status after saying why. */
@@ -270,18 +343,19 @@ static int run(const struct options *o, struct cap_reader *cr, FILE *out)
 		goto out;
 	}
 	p.quiet = o->quiet;
-	if (o->iface) { /* Ctrl-C ends a live capture with a complete report */
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-	}
+	if (o->nifaces)
+		catch_signals(o, out);
 	/* the packet path on a second core */
 	r = engine_run(p.eng, cr,
-		       !o->quiet && !o->iface && isatty(STDERR_FILENO), runerr);
+		       !o->quiet && !o->nifaces && isatty(STDERR_FILENO),
+		       runerr);
 	if (pipeline_finish(&p, cr) != 0) {
 		fprintf(stderr, "mxray: %s: write error\n",
 			o->outname ? o->outname : "standard output");
 		goto out;
 	}
+	if (o->nifaces)
+		say_drops(cr);
 	if (r != 0) { /* the report holds everything before the damage */
 		fprintf(stderr, "mxray: %s\n", runerr);
 		goto out;
@@ -300,10 +374,12 @@ static int open_and_run(struct options *o)
 	struct cap_reader *cr;
 	FILE *out = stdout;
 	int rc = EXIT_BAD_INPUT;
+	enum privs_result pr;
 
-	cr = o->iface ? cap_open_live(o->iface, o->bpf, errbuf, &usage_error)
-		      : cap_open(o->files, o->nfiles, o->bpf, errbuf,
-				 &usage_error);
+	cr = o->nifaces ? cap_open_live(o->ifaces, o->nifaces, o->bpf,
+					o->buffer_kib, errbuf, &usage_error)
+			: cap_open(o->files, o->nfiles, o->bpf, errbuf,
+				   &usage_error);
 	if (!cr) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		return usage_error ? EXIT_USAGE : EXIT_BAD_INPUT;
@@ -313,9 +389,21 @@ static int open_and_run(struct options *o)
 		cap_free(cr);
 		return EXIT_BAD_INPUT;
 	}
+	/* the capture and the output are open: no need for root now */
+	if ((pr = privs_drop(o->user, o->nifaces > 0, errbuf)) != PRIVS_OK) {
+		fprintf(stderr, "mxray: %s\n", errbuf);
+		cap_free(cr);
+		if (out != stdout)
+			fclose(out);
+		return pr == PRIVS_NO_USER ? EXIT_USAGE : EXIT_BAD_INPUT;
+	}
+	if (!o->user && o->nifaces && !o->quiet && getuid() != 0)
+		fprintf(stderr, "mxray: capturing as user nobody from now on "
+				"(-Z USER to choose another, -Z root to keep "
+				"root)\n");
 	/* a capture that is still being written (live, or a pipe on standard
 	 * input) is reported session by session; a file in large writes */
-	o->ro.live = o->iface != NULL;
+	o->ro.live = o->nifaces > 0;
 	for (size_t i = 0; i < o->nfiles; i++)
 		o->ro.live = o->ro.live || !strcmp(o->files[i], "-");
 	if (!o->ro.live && !isatty(fileno(out)))
@@ -340,7 +428,9 @@ int main(int argc, char **argv)
 	heap_prepare();
 	engine_config_defaults(&o.eng);
 	fnd_config_defaults(&o.ro.fnd);
-	if (!(o.files = calloc((size_t)argc, sizeof(*o.files)))) {
+	o.buffer_kib = CAP_DEFAULT_BUFFER_KIB;
+	if (!(o.files = calloc((size_t)argc, sizeof(*o.files))) ||
+	    !(o.ifaces = calloc((size_t)argc, sizeof(*o.ifaces)))) {
 		fprintf(stderr, "mxray: out of memory\n");
 		return EXIT_BAD_INPUT;
 	}
@@ -351,5 +441,6 @@ int main(int argc, char **argv)
 		rc = 0;
 	free(o.bpf);
 	free(o.files);
+	free(o.ifaces);
 	return rc;
 }

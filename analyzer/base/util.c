@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void mx_addr_set4(struct mx_addr *x, const uint8_t v4[4])
 {
@@ -277,4 +278,16 @@ void mx_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 	*len += (size_t)n;
 	if (*len >= cap)
 		*len = cap - 1;
+}
+
+long mx_rss_kib(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+		resident = -1;
+	fclose(f);
+	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }

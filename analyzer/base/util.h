@@ -68,4 +68,8 @@ void mx_lower(const char *in, char *out, size_t outsz);
 void mx_appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* This process's resident memory in KiB (/proc/self/statm), -1 if not
+ * known. */
+long mx_rss_kib(void);
+
 #endif

@@ -2,7 +2,7 @@
  * layers stripped (IEEE 802.3 + 802.1Q/802.1ad, Linux SLL/SLL2, raw IP,
  * BSD loopback).
  */
-#include "capture/capture.h"
+#include "capture/capture_int.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -18,42 +18,17 @@
 #include <unistd.h>
 
 #include "capture/linklayer.h"
-#include "reader.h"
-
-struct cap_input {
-	pcap_t *p;
-	int dlt;
-	struct pcap_pkthdr *hdr; /* current packet, NULL when done */
-	const u_char *data;
-	long size;               /* file size, for progress; 0 for stdin */
-	char *iobuf;             /* the file's stdio buffer (glibc ignores a
-				    size given without one) */
-	bool done;
-	uint64_t nread;          /* frames read */
-	struct cap_input_stats st;
-};
-
-struct cap_reader {
-	struct cap_input *in;
-	size_t n;
-	bool live;
-};
 
 #define IOBUF_SIZE ((size_t)1 << 20)
 
 /* Set by a signal handler on whichever thread takes the signal, read by
  * the one that reads packets: an atomic (lock-free, so safe in a
  * handler), not a sig_atomic_t, which only serves one thread. */
-static atomic_int stop_requested;
+atomic_int cap_stop_requested;
 
 void cap_request_stop(void)
 {
-	atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
-}
-
-static bool stopping(void)
-{
-	return atomic_load_explicit(&stop_requested, memory_order_relaxed);
+	atomic_store_explicit(&cap_stop_requested, 1, memory_order_relaxed);
 }
 
 /* Turn libpcap's wording into something a user can act on. */
@@ -78,9 +53,6 @@ static void open_error(char errbuf[MX_ERRBUF_SIZE], const char *file,
 		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: damaged capture header (%s)",
 			 file, pcap_msg);
 }
-
-static int input_setup(struct cap_input *in, const char *file, const char *bpf,
-		       char errbuf[MX_ERRBUF_SIZE], bool *usage_error);
 
 static int input_open(struct cap_input *in, const char *file, const char *bpf,
 		      char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
@@ -138,13 +110,13 @@ static int input_open(struct cap_input *in, const char *file, const char *bpf,
 		open_error(errbuf, strcmp(file, "-") ? file : "(stdin)", perr);
 		goto out;
 	}
-	rc = input_setup(in, file, bpf, errbuf, usage_error);
+	rc = cap_input_setup(in, file, bpf, errbuf, usage_error);
 out:
 	return rc;
 }
 
 /* Link type check and filter, shared by files and interfaces. */
-static int input_setup(struct cap_input *in, const char *file, const char *bpf,
+int cap_input_setup(struct cap_input *in, const char *file, const char *bpf,
 		       char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
 {
 	const char *name;
@@ -203,48 +175,6 @@ struct cap_reader *cap_open(char **files, size_t nfiles, const char *bpf,
 	return cr;
 }
 
-struct cap_reader *cap_open_live(const char *iface, const char *bpf,
-				 char errbuf[MX_ERRBUF_SIZE], bool *usage_error)
-{
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	struct cap_reader *cr = calloc(1, sizeof(*cr));
-	struct cap_input *in;
-	*usage_error = false;
-	if (!cr || !(cr->in = calloc(1, sizeof(*cr->in)))) {
-		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
-		free(cr);
-		return NULL;
-	}
-	cr->n = 1;
-	cr->live = true;
-	in = &cr->in[0];
-	in->st.file = strdup(iface);
-	in->p = pcap_create(iface, perr);
-	if (!in->st.file || !in->p) {
-		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", iface,
-			 in->p ? "out of memory" : perr);
-		goto fail;
-	}
-	/* whole packets, promiscuous (a mirror port carries others'
-	 * traffic), delivered at once, with a timeout so timers run */
-	pcap_set_snaplen(in->p, 262144);
-	pcap_set_promisc(in->p, 1);
-	pcap_set_immediate_mode(in->p, 1);
-	pcap_set_timeout(in->p, 500);
-	pcap_set_buffer_size(in->p, 32 << 20);
-	if (pcap_activate(in->p) < 0) {
-		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", iface,
-			 pcap_geterr(in->p));
-		goto fail;
-	}
-	if (input_setup(in, iface, bpf, errbuf, usage_error) != 0)
-		goto fail;
-	return cr;
-fail:
-	cap_free(cr);
-	return NULL;
-}
-
 void cap_free(struct cap_reader *cr)
 {
 	if (!cr)
@@ -257,6 +187,17 @@ void cap_free(struct cap_reader *cr)
 	}
 	free(cr->in);
 	free(cr);
+}
+
+void cap_set_stats_fn(struct cap_reader *cr, cap_stats_fn fn, void *ctx)
+{
+	cr->stats_fn = fn;
+	cr->stats_ctx = ctx;
+}
+
+bool cap_is_live(const struct cap_reader *cr)
+{
+	return cr->live;
 }
 
 size_t cap_ninputs(const struct cap_reader *cr)
@@ -296,18 +237,6 @@ static void input_next(struct cap_input *in, char errbuf[MX_ERRBUF_SIZE],
 	}
 }
 
-static double tv_to_s(const struct timeval *tv)
-{
-	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
-}
-
-static bool hdr_before(const struct pcap_pkthdr *a, const struct pcap_pkthdr *b)
-{
-	if (a->ts.tv_sec != b->ts.tv_sec)
-		return a->ts.tv_sec < b->ts.tv_sec;
-	return a->ts.tv_usec < b->ts.tv_usec;
-}
-
 static void show_progress(struct cap_reader *cr, uint64_t packets)
 {
 	long done = 0, total = 0;
@@ -328,9 +257,9 @@ static void show_progress(struct cap_reader *cr, uint64_t packets)
 			(unsigned long long)packets);
 }
 
-/* Strip the link layer and hand one frame of `in` on. */
-static void deliver(struct cap_input *in, const struct pcap_pkthdr *hdr,
-		    const u_char *data, cap_packet_fn fn, void *ctx)
+/* Strip the link layer and any tunnel, and hand one frame of `in` on. */
+void cap_deliver(struct cap_input *in, const struct pcap_pkthdr *hdr,
+		 const u_char *data, cap_packet_fn fn, void *ctx)
 {
 	struct cap_packet pkt;
 	size_t off;
@@ -341,50 +270,11 @@ static void deliver(struct cap_input *in, const struct pcap_pkthdr *hdr,
 		return;
 	}
 	pkt.hdr = hdr;
-	pkt.ts = tv_to_s(&hdr->ts);
+	pkt.ts = cap_tv_to_s(&hdr->ts);
 	pkt.ip = data + off;
 	pkt.caplen = hdr->caplen - off;
 	pkt.len = hdr->len > off ? hdr->len - off : 0;
 	fn(ctx, &pkt);
-}
-
-/* An interface: packets as they come, idle ticks on a quiet link, until
- * cap_request_stop() (SIGINT, SIGTERM) or an error. */
-static int run_live(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
-		    void *ctx, char errbuf[MX_ERRBUF_SIZE])
-{
-	struct cap_input *in = &cr->in[0];
-	struct pollfd pfd = {.fd = pcap_get_selectable_fd(in->p), .events = POLLIN};
-	char perr[PCAP_ERRBUF_SIZE];
-
-	/* non-blocking reads and our own poll: libpcap's blocking read may
-	 * wait forever on a quiet link (TPACKET_V3), starving the timers and
-	 * ignoring Ctrl-C */
-	if (pfd.fd < 0 || pcap_setnonblock(in->p, 1, perr) != 0) {
-		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: cannot poll the capture",
-			 in->st.file);
-		return -1;
-	}
-	while (!stopping()) {
-		int rc = pcap_next_ex(in->p, &in->hdr, &in->data);
-		if (rc == 1) {
-			deliver(in, in->hdr, in->data, fn, ctx);
-		} else if (rc == 0) {
-			struct timeval tv;
-			if (poll(&pfd, 1, 500) > 0)
-				continue; /* EINTR and timeouts fall through */
-			gettimeofday(&tv, NULL);
-			if (idle)
-				idle(ctx, tv_to_s(&tv));
-		} else if (rc == PCAP_ERROR_BREAK || rc == PCAP_ERROR_NOT_ACTIVATED) {
-			break;
-		} else {
-			snprintf(errbuf, MX_ERRBUF_SIZE, "%s: capture failed: %s",
-				 in->st.file, pcap_geterr(in->p));
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* The input whose current frame is the earliest, or NULL at the end of
@@ -394,7 +284,7 @@ static struct cap_input *earliest(struct cap_reader *cr)
 	struct cap_input *in = NULL;
 	for (size_t i = 0; i < cr->n; i++)
 		if (cr->in[i].hdr &&
-		    (!in || hdr_before(cr->in[i].hdr, in->hdr)))
+		    (!in || cap_hdr_before(cr->in[i].hdr, in->hdr)))
 			in = &cr->in[i];
 	return in;
 }
@@ -424,9 +314,9 @@ static int run_files(struct cap_reader *cr, cap_packet_fn fn, void *ctx,
 
 	for (size_t i = 0; i < cr->n; i++)
 		input_next(&cr->in[i], errbuf, &failed);
-	while (!stopping() && (in = earliest(cr))) {
+	while (!cap_stopping() && (in = earliest(cr))) {
 		total++;
-		deliver(in, in->hdr, in->data, fn, ctx);
+		cap_deliver(in, in->hdr, in->data, fn, ctx);
 		if (progress)
 			maybe_progress(cr, total, &last);
 		input_next(in, errbuf, &failed);
@@ -440,6 +330,6 @@ int cap_run(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
 	    void *ctx, bool progress, char errbuf[MX_ERRBUF_SIZE])
 {
 	if (cr->live)
-		return run_live(cr, fn, idle, ctx, errbuf);
+		return cap_run_live(cr, fn, idle, ctx, errbuf);
 	return run_files(cr, fn, ctx, progress, errbuf);
 }

@@ -40,7 +40,25 @@ struct cap_input_stats {
 	uint64_t bytes;
 	uint64_t non_ip;   /* frames of other protocols (ARP ...) */
 	uint64_t short_frames; /* too short for their link header */
+	/* live capture (pcap_stats, polled once a second and at the end) */
+	bool live;
+	uint64_t received;       /* packets the kernel's filter passed */
+	uint64_t dropped_kernel; /* ... of them lost: the ring was full */
+	uint64_t dropped_iface;  /* lost by the interface (its rx_dropped) */
 };
+
+/* All inputs' counters summed. */
+struct cap_totals {
+	uint64_t packets; /* frames read */
+	uint64_t received, dropped_kernel, dropped_iface;
+};
+/* Live capture only: called about once a second of wall time, and once
+ * more at the end, on the thread that reads packets. */
+typedef void (*cap_stats_fn)(void *ctx, const struct cap_totals *t,
+			     double now);
+
+#define CAP_MAX_IFACES 16
+#define CAP_DEFAULT_BUFFER_KIB (64u << 10)
 
 struct cap_reader; /* opaque */
 
@@ -49,9 +67,17 @@ struct cap_reader; /* opaque */
  * set. */
 struct cap_reader *cap_open(char **files, size_t nfiles, const char *bpf,
 			    char errbuf[MX_ERRBUF_SIZE], bool *usage_error);
-/* Live capture on an interface (a mirror port); same errors as cap_open. */
-struct cap_reader *cap_open_live(const char *iface, const char *bpf,
-				 char errbuf[MX_ERRBUF_SIZE], bool *usage_error);
+/* Live capture on n interfaces (a mirror port, a TAP's two outputs),
+ * merged in timestamp order, each with a ring of buffer_kib KiB; same
+ * errors as cap_open. */
+struct cap_reader *cap_open_live(char **ifaces, size_t n, const char *bpf,
+				 size_t buffer_kib, char errbuf[MX_ERRBUF_SIZE],
+				 bool *usage_error);
+/* Who hears the live counters (cap_stats_fn); before cap_run. */
+void cap_set_stats_fn(struct cap_reader *cr, cap_stats_fn fn, void *ctx);
+/* The live inputs' counters now (pcap_stats), summed into t. */
+void cap_poll_stats(struct cap_reader *cr, struct cap_totals *t);
+bool cap_is_live(const struct cap_reader *cr);
 void cap_free(struct cap_reader *cr);
 /* Async-signal-safe: make cap_run return after the current packet. */
 void cap_request_stop(void);

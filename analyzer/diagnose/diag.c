@@ -3,14 +3,25 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns.h"
 
 #include "diagnose/correlate.h"
 #include "diagnose/delivery.h"
 
+/* Times the capture dropped packets, oldest first.  Spans come about once
+ * a second while drops go on; past the bound the oldest two merge, which
+ * can only mark more sessions, never fewer. */
+#define DIAG_LOSS_SPANS 64
+struct loss_span {
+	double from, to;
+};
+
 struct diag {
 	struct diag_config cfg;
+	struct loss_span loss[DIAG_LOSS_SPANS];
+	size_t n_loss;
 	struct dt_table *dns;
 	struct dl_table *deliveries;
 	struct diag_sink sink;
@@ -95,12 +106,51 @@ void diag_banner(void *diag, struct session *s)
 	corr_server_side(d->dns, s, s->banner_t);
 }
 
+static void loss_add(struct diag *d, double from, double to)
+{
+	struct loss_span *v = d->loss;
+	if (d->n_loss && from <= v[d->n_loss - 1].to + 1.5) {
+		v[d->n_loss - 1].to = to; /* drops go on */
+		return;
+	}
+	if (d->n_loss == DIAG_LOSS_SPANS) {
+		v[1].from = v[0].from;
+		memmove(v, v + 1, (DIAG_LOSS_SPANS - 1) * sizeof(*v));
+		d->n_loss--;
+	}
+	v[d->n_loss++] = (struct loss_span){from, to};
+}
+
+static bool loss_during(const struct diag *d, double start, double end)
+{
+	for (size_t i = 0; i < d->n_loss; i++)
+		if (d->loss[i].from <= end && d->loss[i].to >= start)
+			return true;
+	return false;
+}
+
+void diag_capstats(void *diag, const struct flow_capstats *cs)
+{
+	struct diag *d = diag;
+	struct dt_stats ds;
+	if (cs->loss_to > 0)
+		loss_add(d, cs->loss_from, cs->loss_to);
+	if (!d->sink.on_stats)
+		return;
+	dt_get_stats(d->dns, &ds);
+	d->sink.on_stats(d->sink.ctx, cs, ds.live);
+}
+
 void diag_session_done(void *diag, struct session *s)
 {
 	struct diag *d = diag;
 	struct finding_list fl = {0};
 	double end = s->close_t > s->last ? s->close_t : s->last;
 
+	if (d->n_loss && loss_during(d, s->start, end)) {
+		s->capture_loss = true;
+		d->st.capture_loss_sessions++;
+	}
 	/* the server's lookups: those the client waited for, else all it
 	 * made while the session lasted */
 	corr_server_side(d->dns, s, s->has_banner ? s->banner_t : end);

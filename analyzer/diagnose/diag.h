@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "diagnose/findings.h"
+#include "flow/flowops.h"
 #include "model/dnstrack.h"
 #include "model/session.h"
 
@@ -28,6 +29,10 @@ struct diag_sink {
 			   const struct finding_list *fl);
 	void (*on_dns)(void *ctx, struct dns_tx *tx);
 	void *ctx;
+	/* the capture's counters, with the DNS transactions held (may be
+	 * NULL) */
+	void (*on_stats)(void *ctx, const struct flow_capstats *cs,
+			 uint64_t dns_held);
 };
 
 #define DIAG_TOP_N 5
@@ -43,6 +48,7 @@ struct diag_stats {
 	/* the slowest banners and DNS lookups, slowest first */
 	struct diag_top slow_banner[DIAG_TOP_N], slow_dns[DIAG_TOP_N];
 	size_t n_slow_banner, n_slow_dns;
+	uint64_t capture_loss_sessions; /* open while packets were dropped */
 };
 
 struct diag;
@@ -59,6 +65,8 @@ void diag_banner(void *diag, struct session *s);
 void diag_session_done(void *diag, struct session *s);
 /* capture time advanced (about once a second) */
 void diag_tick(void *diag, double now);
+/* the capture's counters; drops mark the sessions open then */
+void diag_capstats(void *diag, const struct flow_capstats *cs);
 /* A DNS transaction left the window (the DNS table's expiry callback). */
 void diag_dns_done(struct diag *d, struct dns_tx *tx);
 

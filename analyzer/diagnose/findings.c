@@ -21,13 +21,15 @@ const char *fnd_verb_of(const struct tl_event *e)
 
 /* Whose packets a finding rests on (findings.def). */
 enum { NEED_NONE = 0, NEED_CLIENT = 1, NEED_SERVER = 2, NEED_BOTH = 3 };
+enum { LOSS_KEEPS = 0, LOSS_DOUBTS = 1 };
 
 static const struct {
 	const char *name;
 	enum severity sev;
 	unsigned needs;
+	bool loss_doubts;
 } code_info[] = {
-#define FINDING(e, name, sev, needs) [F_##e] = {name, sev, needs},
+#define FINDING(e, name, sev, needs, loss) [F_##e] = {name, sev, needs, loss},
 #include "diagnose/findings.def"
 #undef FINDING
 };
@@ -722,6 +724,8 @@ void findings_eval(const struct session *s, const struct fnd_config *c,
 	fnd_rule_replies(s, out);
 	fnd_rule_slow_envelope(s, c, out, first);
 	drop_unseen(s, out, first);
+	for (size_t i = first; s->capture_loss && i < out->n; i++)
+		out->v[i].uncertain = code_info[out->v[i].code].loss_doubts;
 	/* most severe first, then by time: insertion sort keeps it stable */
 	for (size_t i = first + 1; i < out->n; i++)
 		for (size_t j = i; j > first && finding_before(&out->v[j],

@@ -14,7 +14,7 @@
 #include "model/session.h"
 
 enum finding_code {
-#define FINDING(e, name, sev, needs) F_##e,
+#define FINDING(e, name, sev, needs, loss) F_##e,
 #include "diagnose/findings.def"
 #undef FINDING
 	F__COUNT
@@ -34,6 +34,9 @@ struct cause_item {
 struct finding {
 	enum finding_code code;
 	enum severity sev;
+	/* the session was open while the capture dropped packets, and those
+	 * could explain this finding (findings.def) */
+	bool uncertain;
 	double t;
 	bool has_duration;
 	double duration;

@@ -38,6 +38,15 @@ struct engine {
 	double now;
 	double next_tick;
 	struct engine_stats st;
+
+	/* the capture's counters: frames read here (files), or the live
+	 * capture's, polled about once a second on this thread */
+	uint64_t packets;
+	bool live;
+	struct cap_totals cap;
+	uint64_t dropped;       /* at the last poll */
+	double last_poll;       /* wall time of it */
+	double loss_from, loss_to; /* drops not yet told; loss_to 0: none */
 };
 
 void engine_config_defaults(struct engine_config *c)
@@ -139,11 +148,47 @@ static void on_defragmented(void *ctx, int ipver, const uint8_t *pkt,
 
 static const struct reasm_ops engine_reasm_ops = {on_defragmented};
 
+/* The counters to the analysis side (stats lines, and the times of
+ * drops, which mark the sessions open then). */
+static void emit_capstats(struct engine *e)
+{
+	struct flow_capstats cs = {
+		.now = e->now,
+		.packets = e->live ? e->cap.packets : e->packets,
+		.sessions_open = sf_open(e->smtp),
+		.live = e->live,
+		.received = e->cap.received,
+		.dropped_kernel = e->cap.dropped_kernel,
+		.dropped_iface = e->cap.dropped_iface,
+		.loss_from = e->loss_from,
+		.loss_to = e->loss_to,
+	};
+	fo_capstats(e->ops, &cs);
+	e->loss_from = e->loss_to = 0;
+}
+
+void engine_capstats(void *engine, const struct cap_totals *t, double now)
+{
+	struct engine *e = engine;
+	uint64_t dropped = t->dropped_kernel + t->dropped_iface;
+	if (dropped > e->dropped) {
+		/* lost somewhere since the last poll (or the start) */
+		if (e->loss_to == 0)
+			e->loss_from = e->last_poll;
+		e->loss_to = now;
+	}
+	e->dropped = dropped;
+	e->last_poll = now;
+	e->cap = *t;
+	e->live = true;
+}
+
 static void tick(struct engine *e)
 {
 	sf_expire(e->smtp, e->now);
 	dc_expire(e->dns_tcp, e->now);
 	fo_tick(e->ops, e->now); /* the DNS window, then the hooks' tick */
+	emit_capstats(e);
 	fo_flush(e->ops); /* reports are due within a second or so */
 	reasm_expire(e->now);
 }
@@ -156,6 +201,7 @@ void engine_packet(void *engine, const struct cap_packet *p)
 
 	if (p->ts > e->now)
 		e->now = p->ts;
+	e->packets++;
 	r = p->ipver == 4 ? dec_ipv4(p->ip, p->caplen, &d)
 			  : dec_ipv6(p->ip, p->caplen, &d);
 	if (r == DEC_OK)
@@ -246,6 +292,7 @@ void engine_finish(struct engine *e)
 	e->dns_tcp = NULL;
 	e->st.dns_tcp_connections = cs.connections;
 	e->st.dns_tcp_evicted = cs.evicted;
+	emit_capstats(e); /* drops at the end mark the sessions still open */
 	sf_finish(e->smtp, e->now);
 	flow_stats(e, &e->st); /* reasm_get_stats works after shutdown */
 	e->finished = true;
@@ -296,6 +343,7 @@ int engine_run(struct engine *e, struct cap_reader *cr, bool progress,
 	       char errbuf[MX_ERRBUF_SIZE])
 {
 	struct producer p = {e, cr, progress, errbuf, 0};
+	cap_set_stats_fn(cr, engine_capstats, e);
 	if (fo_run_split(e->ops, produce, &p) != 0)
 		produce(&p); /* no second thread: all on this one */
 	return p.rc;

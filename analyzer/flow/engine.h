@@ -77,6 +77,8 @@ void engine_packet(void *engine, const struct cap_packet *pkt);
 /* Live capture on a quiet link: advance the timers to wall-clock now (a
  * cap_idle_fn). */
 void engine_idle(void *engine, double now);
+/* Live capture: the counters (a cap_stats_fn). */
+void engine_capstats(void *engine, const struct cap_totals *t, double now);
 /* End of capture: DNS over TCP still open into the DNS table, then every
  * session still open is over. */
 void engine_finish(struct engine *e);

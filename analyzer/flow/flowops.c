@@ -22,7 +22,7 @@
 #define POOL_MAX 4096
 
 enum op_type { OP_START, OP_SEG, OP_FEED, OP_SMTP, OP_GAP, OP_OVER, OP_DNS,
-	       OP_TICK, OP_ONE_SIDED };
+	       OP_TICK, OP_ONE_SIDED, OP_CAPSTATS };
 
 struct op_hdr {
 	uint32_t size; /* all of it, 8-aligned */
@@ -221,6 +221,11 @@ static void apply(struct fo_stream *f, const struct op_hdr *h)
 			f->hooks.tick(f->hooks.ctx, now);
 		return;
 	}
+	case OP_CAPSTATS:
+		if (f->hooks.capstats)
+			f->hooks.capstats(f->hooks.ctx,
+					  (const struct flow_capstats *)(h + 1));
+		return;
 	default:
 		break;
 	}
@@ -379,6 +384,13 @@ void fo_tick(struct fo_stream *f, double now)
 {
 	struct op_hdr *h = op_begin(f, OP_TICK, 0, 0, sizeof(now));
 	*(double *)(h + 1) = now;
+	op_end(f, h);
+}
+
+void fo_capstats(struct fo_stream *f, const struct flow_capstats *cs)
+{
+	struct op_hdr *h = op_begin(f, OP_CAPSTATS, 0, 0, sizeof(*cs));
+	*(struct flow_capstats *)(h + 1) = *cs;
 	op_end(f, h);
 }
 

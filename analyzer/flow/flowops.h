@@ -21,6 +21,18 @@
 #include "model/session.h"
 #include "smtp.h"
 
+/* The capture's counters, about once a capture second. */
+struct flow_capstats {
+	double now;             /* capture time */
+	uint64_t packets;       /* frames read */
+	uint64_t sessions_open; /* SMTP connections tracked */
+	bool live;              /* the counters below are the kernel's */
+	uint64_t received, dropped_kernel, dropped_iface;
+	/* packets were dropped between these two times (drops are counted
+	 * once a second); loss_to == 0: none since the last */
+	double loss_from, loss_to;
+};
+
 /* Called with the session record, in capture order: */
 struct flow_hooks {
 	void (*session_start)(void *ctx, struct session *s); /* first packet */
@@ -29,6 +41,8 @@ struct flow_hooks {
 	void (*session_done)(void *ctx, struct session *s);
 	void (*tick)(void *ctx, double now); /* about once a capture second */
 	void *ctx;
+	/* after tick: the capture's counters (may be NULL) */
+	void (*capstats)(void *ctx, const struct flow_capstats *cs);
 };
 
 struct fo_stream;
@@ -72,6 +86,9 @@ void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	    bool tcp, bool cut, double ts);
 /* About once a capture second, after the sessions it ended. */
 void fo_tick(struct fo_stream *f, double now);
+
+/* The capture's counters (copied); after fo_tick. */
+void fo_capstats(struct fo_stream *f, const struct flow_capstats *cs);
 
 /* With a second thread: hand over what was written so far, so that it is
  * applied without waiting for a full block (a live capture's latency). */

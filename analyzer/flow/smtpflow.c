@@ -487,6 +487,11 @@ void sf_get_stats(const struct sf_table *t, struct sf_stats *st)
 	st->sessions_evicted = t->conns.evicted;
 }
 
+size_t sf_open(const struct sf_table *t)
+{
+	return t->conns.live;
+}
+
 void sf_free(struct sf_table *t)
 {
 	if (!t)

@@ -52,6 +52,8 @@ void sf_expire(struct sf_table *t, double now);
 /* The capture ended: every session left is over. */
 void sf_finish(struct sf_table *t, double now);
 void sf_get_stats(const struct sf_table *t, struct sf_stats *st);
+/* Connections tracked now. */
+size_t sf_open(const struct sf_table *t);
 /* Frees the table; sessions still open are over first. */
 void sf_free(struct sf_table *t);
 

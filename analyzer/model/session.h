@@ -125,6 +125,7 @@ struct session {
 	bool partial;   /* the capture began after the handshake */
 	uint8_t one_sided; /* enum one_sided: only one side's packets */
 	uint64_t missing[2];      /* bytes lost from the capture, per side */
+	bool capture_loss; /* the capture dropped packets while it was open */
 	enum sess_close close;
 	double close_t; /* when it became over (closing list order) */
 

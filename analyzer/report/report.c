@@ -13,6 +13,7 @@
 #include "report/report_json.h"
 #include "report/report_text.h"
 #include "report/report_writer.h"
+#include "report/outfile.h"
 #include "base/version.h"
 
 struct report {
@@ -28,6 +29,7 @@ struct report {
 	struct rw *writer;
 	struct textbuf dump;
 	int werr;
+	double next_stats; /* capture time of the next stats line */
 };
 
 /* Before building a JSON value: where its allocations go. */
@@ -104,6 +106,7 @@ void report_session(struct report *r, const struct session *s,
 		rt_session(&r->text, s, fl, &r->timeline);
 		if (r->text.oom)
 			r->werr = 1;
+		outfile_boundary(r->out);
 		fwrite(r->text.p, 1, r->text.len, r->out);
 		break;
 	case FMT_JSON:
@@ -151,18 +154,80 @@ void report_dns(struct report *r, struct dns_tx *tx)
 	r->n_dns++;
 }
 
+/* The live counters of one input, or all of them summed. */
+static void put_live(json_t *o, uint64_t received, uint64_t kernel,
+		     uint64_t iface)
+{
+	json_object_set_new(o, "received", json_integer((json_int_t)received));
+	json_object_set_new(o, "dropped_by_kernel",
+			    json_integer((json_int_t)kernel));
+	json_object_set_new(o, "dropped_by_interface",
+			    json_integer((json_int_t)iface));
+}
+
 static json_t *inputs_json(const struct cap_reader *cr)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; cr && i < cap_ninputs(cr); i++) {
 		const struct cap_input_stats *in = cap_input(cr, i);
-		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:I, s:I}", "file", in->file,
-				     "link_type", in->link_type, "packets",
-				     (json_int_t)in->packets, "bytes",
-				     (json_int_t)in->bytes));
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "file", in->file,
+				      "link_type", in->link_type, "packets",
+				      (json_int_t)in->packets, "bytes",
+				      (json_int_t)in->bytes);
+		if (in->live)
+			put_live(o, in->received, in->dropped_kernel,
+				 in->dropped_iface);
+		json_array_append_new(a, o);
 	}
 	return a;
+}
+
+/* summary.capture: live capture only. */
+static json_t *capture_json(const struct cap_reader *cr,
+			    const struct diag_stats *ds)
+{
+	json_t *o = json_object();
+	uint64_t rcv = 0, kern = 0, ifd = 0;
+	for (size_t i = 0; i < cap_ninputs(cr); i++) {
+		const struct cap_input_stats *in = cap_input(cr, i);
+		rcv += in->received;
+		kern += in->dropped_kernel;
+		ifd += in->dropped_iface;
+	}
+	put_live(o, rcv, kern, ifd);
+	json_object_set_new(o, "sessions_with_loss",
+			    json_integer((json_int_t)ds->capture_loss_sessions));
+	return o;
+}
+
+void report_stats(struct report *r, const struct flow_capstats *cs,
+		  uint64_t dns_held)
+{
+	json_t *o;
+	if (r->o.stats_s <= 0 || cs->now < r->next_stats)
+		return;
+	r->next_stats = cs->now + r->o.stats_s;
+	if (r->o.fmt == FMT_NDJSON)
+		json_begin(r);
+	o = json_pack("{s:s, s:o, s:I, s:I, s:I}", "type", "stats", "t",
+		      rj_time(cs->now), "packets", (json_int_t)cs->packets,
+		      "sessions_open", (json_int_t)cs->sessions_open,
+		      "dns_held", (json_int_t)dns_held);
+	if (o && cs->live)
+		put_live(o, cs->received, cs->dropped_kernel,
+			 cs->dropped_iface);
+	if (o)
+		json_object_set_new(o, "rss_kb", json_integer(mx_rss_kib()));
+	if (r->o.fmt == FMT_NDJSON) { /* in line with the sessions */
+		json_end(r, o, r->out, "", NULL, "\n");
+		if (!r->writer && r->o.live)
+			fflush(r->out);
+		return;
+	}
+	/* text and JSON keep their shape: the line goes to stderr */
+	if (o && rw_write_json(stderr, o, "", NULL, "\n", &r->dump) != 0)
+		r->werr = 1;
+	json_decref(o);
 }
 
 static json_t *top_json(const struct diag_top *v, size_t n, const char *key)
@@ -175,6 +240,7 @@ static json_t *top_json(const struct diag_top *v, size_t n, const char *key)
 }
 
 static json_t *summary_json(const struct report *r,
+			    const struct cap_reader *cr,
 			    const struct engine_stats *st,
 			    const struct diag_stats *ds)
 {
@@ -234,6 +300,8 @@ static json_t *summary_json(const struct report *r,
 			  (json_int_t)st->frag.fragments6, "reassembled",
 			  (json_int_t)st->frag.reassembled, "incomplete",
 			  (json_int_t)st->frag.incomplete));
+	if (cr && cap_is_live(cr))
+		json_object_set_new(o, "capture", capture_json(cr, ds));
 	return o;
 }
 
@@ -248,10 +316,11 @@ int report_end(struct report *r, const struct cap_reader *cr,
 	if (rw_finish(r->writer) != 0)
 		r->werr = 1;
 	r->writer = NULL;
-	sum = summary_json(r, st, ds);
+	sum = summary_json(r, cr, st, ds);
 	in = inputs_json(cr);
 	switch (r->o.fmt) {
 	case FMT_TEXT:
+		outfile_boundary(r->out);
 		rt_summary(r->out, cr, st, ds);
 		break;
 	case FMT_JSON:

@@ -20,6 +20,7 @@ struct report_options {
 	enum report_format fmt;
 	struct fnd_config fnd; /* thresholds, echoed in the summary */
 	bool live; /* flush after every session (live capture, a pipe) */
+	double stats_s; /* a stats line every stats_s of capture time; 0: none */
 };
 
 struct report;
@@ -31,6 +32,10 @@ void report_session(struct report *r, const struct session *s,
 		    const struct finding_list *fl);
 /* A DNS transaction leaving the window (the document's "dns" list). */
 void report_dns(struct report *r, struct dns_tx *tx);
+/* The capture's counters (flow hook): a stats line when one is due (in
+ * line in NDJSON, on stderr for text and JSON). */
+void report_stats(struct report *r, const struct flow_capstats *cs,
+		  uint64_t dns_held);
 /* Close the document with inputs and summary; 0, or -1 on a write error. */
 int report_end(struct report *r, const struct cap_reader *cr,
 	       const struct engine_stats *st, const struct diag_stats *ds);

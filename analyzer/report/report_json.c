@@ -195,6 +195,8 @@ static json_t *finding_json(const struct finding *f)
 	}
 	set(o, "code", json_string(finding_code_name(f->code)));
 	set(o, "severity", json_string(severity_name(f->sev)));
+	if (f->uncertain) /* dropped packets could explain it */
+		set(o, "uncertain", json_true());
 	set(o, "t", rj_time(f->t));
 	set(o, "duration_s", f->has_duration
 						     ? json_real(mx_round_us(f->duration))
@@ -388,5 +390,6 @@ json_t *rj_session(const struct session *s, const struct finding_list *fl,
 	if (s->dns_dropped)
 		set(o, "dns_dropped",
 				    json_integer((json_int_t)s->dns_dropped));
+	set(o, "capture_loss", json_boolean(s->capture_loss));
 	return o;
 }

@@ -230,6 +230,10 @@ static void header(struct textbuf *b, const struct session *s)
 	if (s->partial)
 		tb_puts(b, "  (began before the capture)");
 	tb_putc(b, '\n');
+	if (s->capture_loss)
+		tb_puts(b, "  capture-loss the capture dropped packets while "
+			   "this session was open: findings marked uncertain "
+			   "may be the drops, not the servers\n");
 	if (s->one_sided)
 		tb_puts(b, s->one_sided == ONE_SIDED_CLIENT_ONLY
 				   ? "  one-sided only the client's packets are "
@@ -301,6 +305,8 @@ static void findings(struct textbuf *b, const struct finding_list *fl)
 		tb_putc(b, ' ');
 		tb_puts(b, finding_code_name(x->code));
 		tb_puts(b, ": ");
+		if (x->uncertain)
+			tb_puts(b, "(uncertain: packets were dropped) ");
 		tb_puts(b, x->summary);
 		tb_putc(b, '\n');
 		for (size_t j = 0; j < x->n_evidence; j++) {
@@ -350,6 +356,26 @@ void rt_session(struct textbuf *b, const struct session *s,
 	tb_putc(b, '\n');
 }
 
+/* Live capture: what the kernel passed and dropped, per interface. */
+static void live_summary(FILE *f, const struct cap_reader *cr,
+			 const struct diag_stats *ds)
+{
+	uint64_t dropped = 0;
+	for (size_t i = 0; i < cap_ninputs(cr); i++) {
+		const struct cap_input_stats *in = cap_input(cr, i);
+		fprintf(f, "  capture   %s: %llu received by filter, %llu "
+			   "dropped by kernel, %llu dropped by interface\n",
+			in->file, (unsigned long long)in->received,
+			(unsigned long long)in->dropped_kernel,
+			(unsigned long long)in->dropped_iface);
+		dropped += in->dropped_kernel + in->dropped_iface;
+	}
+	if (dropped)
+		fprintf(f, "  capture   %llu sessions were open while packets "
+			   "were dropped (capture_loss)\n",
+			(unsigned long long)ds->capture_loss_sessions);
+}
+
 void rt_summary(FILE *f, const struct cap_reader *cr,
 		const struct engine_stats *st, const struct diag_stats *ds)
 {
@@ -363,6 +389,8 @@ void rt_summary(FILE *f, const struct cap_reader *cr,
 			in->file, in->link_type, (unsigned long long)in->packets,
 			(unsigned long long)in->bytes);
 	}
+	if (cr && cap_is_live(cr))
+		live_summary(f, cr, ds);
 	fprintf(f, "  sessions  %llu\n", (unsigned long long)st->sessions);
 	fprintf(f, "  dns       %llu transactions\n",
 		(unsigned long long)st->dns_transactions);

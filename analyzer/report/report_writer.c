@@ -6,6 +6,7 @@
  * everything in the order handed over either way. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "report/report_writer.h"
+#include "report/outfile.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
 {
 	if (render(o, prefix, indent, suffix, b) != 0)
 		return -1;
+	outfile_boundary(f);
 	fwrite(b->p, 1, b->len, f);
 	return 0;
 }
@@ -94,8 +96,10 @@ int rw_write_json(FILE *f, json_t *o, const char *prefix, const char *indent,
 /* One object written, on the writer's thread. */
 static void write_item(struct rw *w, struct rw_item *it)
 {
-	if (it->text) /* the builder dumped it */
+	if (it->text) { /* the builder dumped it */
+		outfile_boundary(it->f);
 		fwrite(it->text->p, 1, it->text->len, it->f);
+	}
 	else if (it->tx) /* out of the window: nothing changes it */
 		it->o = rj_dns(it->tx, -1, it->type);
 	if (!it->text && rw_write_json(it->f, it->o, it->prefix, it->indent,

@@ -23,6 +23,12 @@ static void to_report_session(void *rep, const struct session *s,
 	report_session(rep, s, fl);
 }
 
+static void to_report_stats(void *rep, const struct flow_capstats *cs,
+			    uint64_t dns_held)
+{
+	report_stats(rep, cs, dns_held);
+}
+
 int pipeline_open(struct pipeline *p, const struct engine_config *ec,
 		  const struct report_options *ro, FILE *out,
 		  char errbuf[MX_ERRBUF_SIZE])
@@ -31,12 +37,14 @@ int pipeline_open(struct pipeline *p, const struct engine_config *ec,
 	struct diag_config gc = {ro->fnd, ec->dns_window_s, ec->max_sessions};
 	struct diag_sink sink;
 	struct flow_hooks hooks = {diag_session_start, diag_banner,
-				   diag_session_done, diag_tick, NULL};
+				   diag_session_done, diag_tick, NULL,
+				   diag_capstats};
 
 	memset(p, 0, sizeof(*p));
 	if (!(p->rep = report_new(out, ro, errbuf)))
 		return -1;
-	sink = (struct diag_sink){to_report_session, to_report_dns, p->rep};
+	sink = (struct diag_sink){to_report_session, to_report_dns, p->rep,
+				  to_report_stats};
 	/* a transaction leaving the window: diagnose, then the report */
 	if (!(p->dns = dt_new(&dc, dns_done, p)) ||
 	    !(p->diag = diag_new(&gc, p->dns, &sink))) {
