@@ -42,6 +42,7 @@ struct engine {
 	/* the capture's counters: frames read here (files), or the live
 	 * capture's, polled about once a second on this thread */
 	uint64_t packets;
+	const struct cap_reader *cr; /* engine_run's: frames read so far */
 	bool live;
 	struct cap_totals cap;
 	uint64_t dropped;       /* at the last poll */
@@ -152,9 +153,12 @@ static const struct reasm_ops engine_reasm_ops = {on_defragmented};
  * drops, which mark the sessions open then). */
 static void emit_capstats(struct engine *e)
 {
+	uint64_t frames = 0;
+	for (size_t i = 0; e->cr && i < cap_ninputs(e->cr); i++)
+		frames += cap_input(e->cr, i)->packets;
 	struct flow_capstats cs = {
 		.now = e->now,
-		.packets = e->live ? e->cap.packets : e->packets,
+		.packets = e->cr ? frames : e->packets,
 		.sessions_open = sf_open(e->smtp),
 		.live = e->live,
 		.received = e->cap.received,
@@ -344,6 +348,7 @@ int engine_run(struct engine *e, struct cap_reader *cr, bool progress,
 {
 	struct producer p = {e, cr, progress, errbuf, 0};
 	cap_set_stats_fn(cr, engine_capstats, e);
+	e->cr = cr;
 	if (fo_run_split(e->ops, produce, &p) != 0)
 		produce(&p); /* no second thread: all on this one */
 	return p.rc;
