@@ -21,6 +21,9 @@
  * hand-over), so a TAP's two directions come out in order. */
 #define LIVE_MERGE_HOLD_S 0.25
 #define LIVE_IDLE_MS 500
+/* Packets delivered between two looks at the clock, the stop flag and the
+ * counters: under a steady flood the ring is never empty. */
+#define LIVE_BATCH 4096
 
 /* One interface, opened and activated.  0, or -1 with errbuf. */
 static int live_open(struct cap_input *in, const char *iface, const char *bpf,
@@ -228,10 +231,11 @@ int cap_run_live(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
 		cr->in[i].empty = false;
 	while (!cap_stopping()) {
 		struct cap_input *in;
+		size_t batch = 0;
 		if ((rc = fill(cr, errbuf)) != 0)
 			break;
 		/* the clock is read once per batch, not per packet */
-		while ((in = next_ready(cr, now))) {
+		while (batch++ < LIVE_BATCH && (in = next_ready(cr, now))) {
 			cap_deliver(in, in->hdr, in->data, fn, ctx);
 			in->hdr = NULL;
 			if (fill(cr, errbuf) != 0) {
