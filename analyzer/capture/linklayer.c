@@ -1,10 +1,12 @@
 /* linklayer.c - from a captured frame to the IP packet it carries: link
  * layers (IEEE 802.3 with 802.1Q/802.1ad tags, Linux SLL/SLL2, raw IP,
- * BSD loopback).  Pure: bounded reads of the caller's bytes. */
+ * BSD loopback), then the encapsulations tunnel.c peels (MPLS, PPPoE,
+ * GRE, ERSPAN, VXLAN).  Pure: bounded reads of the caller's bytes. */
 #include "capture/linklayer.h"
 
 #include <pcap.h>
 
+#include "capture/tunnel.h"
 #include "reader.h"
 
 #ifndef DLT_LINUX_SLL2
@@ -17,59 +19,33 @@
 #define DLT_IPV6 229
 #endif
 
-#define ETH_IPV4 0x0800
-#define ETH_IPV6 0x86dd
-#define MAX_VLAN_TAGS 4
-
-static int ethertype_to_ipver(uint16_t et)
-{
-	return et == ETH_IPV4 ? 4 : et == ETH_IPV6 ? 6 : 0;
-}
-
-static int ipver_of(const uint8_t *p, size_t left)
-{
-	struct rd r;
-	uint8_t v;
-	rd_init(&r, p, left);
-	v = rd_u8(&r) >> 4;
-	return r.err ? 0 : (v == 4 || v == 6) ? v : 0;
-}
-
-int cap_strip_link(int dlt, const uint8_t *frame, size_t caplen, int *ipver,
-		   size_t *off)
+int cap_strip_frame(int dlt, const uint8_t *frame, size_t caplen, int *ipver,
+		    size_t *off, unsigned *tunnels)
 {
 	struct rd r;
 	uint16_t et = 0;
+	unsigned layers = 0;
 	int v = 0;
 
 	rd_init(&r, frame, caplen);
 	switch (dlt) {
 	case DLT_EN10MB:
-		rd_skip(&r, 12);
-		et = rd_be16(&r);
-		/* 802.1ad outer tag, 802.1Q inner tags, old QinQ 0x9100 */
-		for (int i = 0; i < MAX_VLAN_TAGS &&
-				(et == 0x8100 || et == 0x88a8 || et == 0x9100);
-		     i++) {
-			rd_skip(&r, 2);
-			et = rd_be16(&r);
-		}
-		v = ethertype_to_ipver(et);
+		v = tun_ethernet(&r, &layers);
 		break;
 	case DLT_LINUX_SLL: /* 16 bytes, protocol last */
 		rd_skip(&r, 14);
 		et = rd_be16(&r);
-		v = ethertype_to_ipver(et);
+		v = tun_ethertype(&r, et, &layers);
 		break;
 	case DLT_LINUX_SLL2: /* 20 bytes, protocol first */
 		et = rd_be16(&r);
 		rd_skip(&r, 18);
-		v = ethertype_to_ipver(et);
+		v = tun_ethertype(&r, et, &layers);
 		break;
 	case DLT_RAW:
 	case DLT_IPV4:
 	case DLT_IPV6:
-		v = ipver_of(frame, caplen);
+		v = tun_ipver(&r);
 		break;
 	case DLT_NULL: { /* AF_ value in the capturing host's byte order */
 		uint32_t af = rd_le32(&r);
@@ -92,11 +68,22 @@ int cap_strip_link(int dlt, const uint8_t *frame, size_t caplen, int *ipver,
 	if (r.err || v == 0)
 		return -1;
 	/* trust the IP header's own version over the link's claim */
-	if (ipver_of(r.p, rd_left(&r)) != v)
+	if (tun_ipver(&r) != v)
+		return -1;
+	/* a plain packet costs tun_maybe's one byte; tunnels go further */
+	if (tun_maybe(&r, v) && (v = tun_peel(&r, v, &layers)) == 0)
 		return -1;
 	*ipver = v;
 	*off = rd_offset(&r);
+	if (tunnels)
+		*tunnels = layers;
 	return 0;
+}
+
+int cap_strip_link(int dlt, const uint8_t *frame, size_t caplen, int *ipver,
+		   size_t *off)
+{
+	return cap_strip_frame(dlt, frame, caplen, ipver, off, NULL);
 }
 
 bool cap_link_supported(int dlt)
