@@ -43,4 +43,11 @@ while read -r name pcap expected opts; do
 		head -40 "$tmp/$name.diff"
 	fi
 done <tests/TESTLIST
+# the encapsulated samples must report what their plain sample does
+if python3 scripts/check_encap.py --mxray "$bin" >"$tmp/encap.out" 2>&1; then
+	ok
+else
+	ko "encap: a report differs from its plain sample's:"
+	grep -v '^ok' "$tmp/encap.out"
+fi
 finish golden
