@@ -7,7 +7,8 @@ Reads the sample captures (default samples/*.pcap and samples/lab/*.pcap;
 pcap or pcapng; Ethernet with VLAN tags, Linux SLL/SLL2, raw IP, BSD
 loopback) and writes, replacing what was there:
 
-  OUTDIR/pipeline/  each capture as it is, plus a few built captures
+  OUTDIR/pipeline/  each capture as it is (and samples/encap/*.pcap, the
+                    tunnelled ones), plus a few built captures
                     (DNS compression loop in a UDP packet, DNS over IPv6,
                     IPv4 fragments, an SMTP session over IPv6)
   OUTDIR/smtp/      each TCP port 25/587 connection's payload, in order,
@@ -827,6 +828,12 @@ def main():
                         stream[2:2 + ln])
                     stream = stream[2 + ln:]
                     k += 1
+    # mirror encapsulations and tunnels (ERSPAN, GRE, VXLAN, MPLS, PPPoE):
+    # whole captures for the pipeline, whose link layer peels them
+    encap = [] if sys.argv[2:] else sorted(glob.glob('samples/encap/*.pcap'))
+    for path in encap:
+        with open(path, 'rb') as f:
+            put('pipeline', seed_base(path) + '.pcap', f.read())
     for name, data in smtp_edge_cases().items():
         put('smtp', 'edge-' + name, data)
     dns_cases = dns_edge_cases()
