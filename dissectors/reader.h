@@ -179,6 +179,14 @@ static inline struct rd rd_sub(struct rd *r, size_t n)
 	return s;
 }
 
+/* Read no further than n bytes from here: a length field in the data may
+ * shorten what is read, never extend it past the buffer. */
+static inline void rd_limit(struct rd *r, size_t n)
+{
+	if (n < rd_left(r))
+		r->end = r->p + n;
+}
+
 /* Results shared by the dissectors: truncated and invalid stay apart. */
 enum dx_result {
 	DX_OK = 0,

@@ -263,12 +263,15 @@ void cap_deliver(struct cap_input *in, const struct pcap_pkthdr *hdr,
 {
 	struct cap_packet pkt;
 	size_t off;
+	unsigned tunnels = 0;
 	in->st.packets++;
 	in->st.bytes += hdr->len;
-	if (cap_strip_link(in->dlt, data, hdr->caplen, &pkt.ipver, &off) != 0) {
+	if (cap_strip_frame(in->dlt, data, hdr->caplen, &pkt.ipver, &off,
+			    &tunnels) != 0) {
 		in->st.non_ip++;
 		return;
 	}
+	in->st.decapsulated += tunnels != 0;
 	pkt.hdr = hdr;
 	pkt.ts = cap_tv_to_s(&hdr->ts);
 	pkt.ip = data + off;

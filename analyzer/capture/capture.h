@@ -40,6 +40,7 @@ struct cap_input_stats {
 	uint64_t bytes;
 	uint64_t non_ip;   /* frames of other protocols (ARP ...) */
 	uint64_t short_frames; /* too short for their link header */
+	uint64_t decapsulated; /* frames whose IP packet was in a tunnel */
 	/* live capture (pcap_stats, polled once a second and at the end) */
 	bool live;
 	uint64_t received;       /* packets the kernel's filter passed */

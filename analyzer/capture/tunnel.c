@@ -55,14 +55,6 @@ static int tun_count(unsigned *layers)
 	return 1;
 }
 
-/* Narrow r to its next n bytes (a length field of the layer being read),
- * never widening it: bytes past a header's own length are padding. */
-static void tun_limit(struct rd *r, size_t n)
-{
-	if (n < rd_left(r))
-		r->end = r->p + n;
-}
-
 /* A PPP frame: address and control FF 03 if not compressed away (RFC 1662
  * ACFC), then the protocol, one odd byte when compressed (RFC 1661 PFC). */
 static int tun_ppp(struct rd *r)
@@ -95,7 +87,7 @@ static int tun_pppoe(struct rd *r)
 	len = rd_be16(r);
 	if (r->err || vt != 0x11 || code != 0)
 		return TUN_NOT_IP;
-	tun_limit(r, len);
+	rd_limit(r, len);
 	return tun_ppp(r);
 }
 
@@ -211,7 +203,7 @@ static int tun_pptp(struct rd *r, uint16_t fl, uint16_t proto)
 		rd_skip(r, 4);
 	if (r->err || plen == 0)
 		return TUN_NOT_IP;
-	tun_limit(r, plen);
+	rd_limit(r, plen);
 	return tun_ppp(r);
 }
 
@@ -272,7 +264,7 @@ static enum tun_kind tun_udp(struct rd *r)
 		return TUN_PLAIN;
 	if (ulen < 8)
 		return TUN_BROKEN;
-	tun_limit(r, ulen - 8u);
+	rd_limit(r, ulen - 8u);
 	return TUN_VXLAN;
 }
 
@@ -296,7 +288,7 @@ static enum tun_kind tun_ip4(struct rd *r)
 		return TUN_PLAIN;
 	if (proto != TUN_IPPROTO_GRE && proto != TUN_IPPROTO_UDP)
 		return TUN_PLAIN;
-	tun_limit(r, total - 10u);
+	rd_limit(r, total - 10u);
 	if (!rd_skip(r, ihl - 10))
 		return proto == TUN_IPPROTO_GRE ? TUN_BROKEN : TUN_PLAIN;
 	return proto == TUN_IPPROTO_GRE ? TUN_GRE : tun_udp(r);
@@ -317,7 +309,7 @@ static enum tun_kind tun_ip6(struct rd *r)
 	if (r->err)
 		return TUN_PLAIN;
 	if (plen) /* 0: a jumbogram, or a length the sender left to the NIC */
-		tun_limit(r, plen);
+		rd_limit(r, plen);
 	for (int i = 0; i < MAX_IP6_EXT && (nh == TUN_IPPROTO_HOPOPTS ||
 					    nh == TUN_IPPROTO_ROUTING ||
 					    nh == TUN_IPPROTO_DSTOPTS);

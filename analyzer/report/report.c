@@ -174,6 +174,10 @@ static json_t *inputs_json(const struct cap_reader *cr)
 				      "link_type", in->link_type, "packets",
 				      (json_int_t)in->packets, "bytes",
 				      (json_int_t)in->bytes);
+		if (in->decapsulated) /* mirrored through a tunnel */
+			json_object_set_new(o, "decapsulated",
+					    json_integer((json_int_t)
+							 in->decapsulated));
 		if (in->live)
 			put_live(o, in->received, in->dropped_kernel,
 				 in->dropped_iface);

@@ -385,9 +385,13 @@ void rt_summary(FILE *f, const struct cap_reader *cr,
 	fprintf(f, "== summary\n");
 	for (size_t i = 0; cr && i < cap_ninputs(cr); i++) {
 		const struct cap_input_stats *in = cap_input(cr, i);
-		fprintf(f, "  input     %s (%s, %llu packets, %llu bytes)\n",
+		fprintf(f, "  input     %s (%s, %llu packets, %llu bytes",
 			in->file, in->link_type, (unsigned long long)in->packets,
 			(unsigned long long)in->bytes);
+		if (in->decapsulated)
+			fprintf(f, ", %llu from tunnels",
+				(unsigned long long)in->decapsulated);
+		fputs(")\n", f);
 	}
 	if (cr && cap_is_live(cr))
 		live_summary(f, cr, ds);
