@@ -7,7 +7,7 @@ set -eu
 # time: make bench reads peak RSS from GNU time -v; tshark: make test cross-checks the lab captures' banner delays with it;
 # clang-14 with its libFuzzer runtime: the fuzz smoke
 PKGS="build-essential pkg-config libpcap-dev libnids-dev libjansson-dev \
-libcriterion-dev python3 valgrind tshark clang-14 libclang-rt-14-dev time $*"
+libcriterion-dev python3 valgrind tshark clang-14 libclang-rt-14-dev time tcpreplay $*"
 
 missing=""
 for p in $PKGS; do
