@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/heap.h"
@@ -16,6 +17,7 @@
 #include "capture/capture.h"
 #include "report/outfile.h"
 #include "run/pipeline.h"
+#include "run/output.h"
 #include "run/privs.h"
 
 #define EXIT_BAD_INPUT 1
@@ -148,6 +150,10 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* The report was written to its end (a damaged input too: what came
+ * before the damage); false after a write error. */
+static bool report_done;
+
 /* The report's stdio buffer: static, as stdout is flushed after main. */
 static char outbuf[1 << 20];
 
@@ -253,14 +259,40 @@ static int parse_value(struct options *o, int c, const char *v)
 	return -1;
 }
 
+/* getopt's complaint, in mxray's words: '?' an unknown option, ':' one
+ * without its value; arg is the word it stopped at. */
+static void bad_option(int c, const char *arg)
+{
+	if (c == ':')
+		fprintf(stderr, "mxray: %s: needs a value (see --help)\n", arg);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		fprintf(stderr, "mxray: -%c: unknown option (see --help)\n",
+			optopt);
+	else
+		fprintf(stderr, "mxray: %s: unknown option (see --help)\n", arg);
+}
+
+/* A word after the options that names a file (a shell glob such as
+ * *.pcap expands to several): the user meant another -r, not a filter. */
+static bool looks_like_capture(const char *word)
+{
+	struct stat sb;
+	return strpbrk(word, "./") && stat(word, &sb) == 0 &&
+	       S_ISREG(sb.st_mode);
+}
+
 /* -1: bad usage (said), 1: done (help, version), 0: run; *rc on -1. */
 static int parse_options(int argc, char **argv, struct options *o, int *rc)
 {
 	int c;
 	*rc = EXIT_USAGE;
-	while ((c = getopt_long(argc, argv, "r:i:o:qhB:Z:", long_opts,
+	opterr = 0; /* its messages would name the program as it was typed */
+	while ((c = getopt_long(argc, argv, ":r:i:o:qhB:Z:", long_opts,
 				NULL)) != -1) {
-		if (c == 'r')
+		if (c == '?' || c == ':') {
+			bad_option(c, argv[optind - 1]);
+			return -1;
+		} else if (c == 'r')
 			o->files[o->nfiles++] = optarg;
 		else if (c == 'i' && o->nifaces == CAP_MAX_IFACES) {
 			fprintf(stderr, "mxray: -i: at most %d interfaces\n",
@@ -288,6 +320,12 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 	}
 	if (o->nfiles && o->nifaces) {
 		fprintf(stderr, "mxray: -r and -i cannot be combined\n");
+		return -1;
+	}
+	if (optind < argc && o->nfiles && looks_like_capture(argv[optind])) {
+		fprintf(stderr, "mxray: '%s' is a file, not a filter expression: "
+				"give each capture with its own -r (-r %s -r %s)\n",
+			argv[optind], o->files[0], argv[optind]);
 		return -1;
 	}
 	if (optind < argc && !(o->bpf = join_args(argc - optind, argv + optind))) {
@@ -354,6 +392,7 @@ static int run(const struct options *o, struct cap_reader *cr, FILE *out)
 			o->outname ? o->outname : "standard output");
 		goto out;
 	}
+	report_done = true;
 	if (o->nifaces)
 		say_drops(cr);
 	if (r != 0) { /* the report holds everything before the damage */
@@ -366,15 +405,24 @@ out:
 	return rc;
 }
 
+/* An interrupted report of files leaves no temporary file behind. */
+static void on_fatal_signal(int sig)
+{
+	output_unlink_tmp();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Open the inputs and the output, then run. */
 static int open_and_run(struct options *o)
 {
-	bool usage_error = false;
+	bool usage_error = false, live;
 	char errbuf[MX_ERRBUF_SIZE] = "";
 	struct cap_reader *cr;
-	FILE *out = stdout;
+	struct output out = {.f = stdout};
 	int rc = EXIT_BAD_INPUT;
 	enum privs_result pr;
+	enum output_result orc;
 
 	cr = o->nifaces ? cap_open_live(o->ifaces, o->nifaces, o->bpf,
 					o->buffer_kib, errbuf, &usage_error)
@@ -384,34 +432,45 @@ static int open_and_run(struct options *o)
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		return usage_error ? EXIT_USAGE : EXIT_BAD_INPUT;
 	}
-	if (o->outname && !(out = fopen(o->outname, "w"))) {
-		fprintf(stderr, "mxray: %s: %s\n", o->outname, strerror(errno));
+	/* a capture that is still being written (live, or a pipe on standard
+	 * input) is reported session by session, into the file named; a
+	 * file's report in large writes, renamed into place at the end */
+	live = o->nifaces > 0;
+	for (size_t i = 0; i < o->nfiles; i++)
+		live = live || !strcmp(o->files[i], "-");
+	o->ro.live = live;
+	if (o->outname && (orc = output_open(&out, o->outname, o->files,
+					     o->nfiles, live, errbuf)) != 0) {
+		fprintf(stderr, "mxray: %s\n", errbuf);
 		cap_free(cr);
-		return EXIT_BAD_INPUT;
+		return orc == OUTPUT_IS_INPUT ? EXIT_USAGE : EXIT_BAD_INPUT;
+	}
+	if (out.tmp) {
+		signal(SIGINT, on_fatal_signal);
+		signal(SIGTERM, on_fatal_signal);
+		signal(SIGHUP, on_fatal_signal);
 	}
 	/* the capture and the output are open: no need for root now */
 	if ((pr = privs_drop(o->user, o->nifaces > 0, errbuf)) != PRIVS_OK) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		cap_free(cr);
-		if (out != stdout)
-			fclose(out);
+		output_discard(&out);
 		return pr == PRIVS_NO_USER ? EXIT_USAGE : EXIT_BAD_INPUT;
 	}
 	if (!o->user && o->nifaces && !o->quiet && getuid() != 0)
 		fprintf(stderr, "mxray: capturing as user nobody from now on "
 				"(-Z USER to choose another, -Z root to keep "
 				"root)\n");
-	/* a capture that is still being written (live, or a pipe on standard
-	 * input) is reported session by session; a file in large writes */
-	o->ro.live = o->nifaces > 0;
-	for (size_t i = 0; i < o->nfiles; i++)
-		o->ro.live = o->ro.live || !strcmp(o->files[i], "-");
-	if (!o->ro.live && !isatty(fileno(out)))
-		setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
-	rc = run(o, cr, out);
+	if (!live && !isatty(fileno(out.f)))
+		setvbuf(out.f, outbuf, _IOFBF, sizeof(outbuf));
+	rc = run(o, cr, out.f);
 	cap_free(cr);
-	if (out != stdout && fclose(out) != 0 && rc == 0) {
-		fprintf(stderr, "mxray: %s: %s\n", o->outname, strerror(errno));
+	if (!o->outname)
+		return rc;
+	if (!report_done) { /* a write error: no report to keep */
+		output_discard(&out);
+	} else if (output_close(&out, errbuf) != 0) {
+		fprintf(stderr, "mxray: %s\n", errbuf);
 		rc = EXIT_BAD_INPUT;
 	}
 	return rc;

@@ -137,7 +137,8 @@ int cap_input_setup(struct cap_input *in, const char *file, const char *bpf,
 		if (pcap_compile(in->p, &prog, bpf, 1,
 				 PCAP_NETMASK_UNKNOWN) != 0) {
 			snprintf(errbuf, MX_ERRBUF_SIZE,
-				 "bad filter expression: %s", pcap_geterr(in->p));
+				 "bad filter expression '%s': %s", bpf,
+				 pcap_geterr(in->p));
 			*usage_error = true;
 			goto out;
 		}

@@ -1,0 +1,147 @@
+/* output.c - see output.h. */
+#include "run/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* For the signal handler: the temporary file of the one report. */
+static char tmp_for_signal[4096];
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Which input name is, if any; NULL when none (or name does not exist). */
+static const char *input_named(const char *name, char *const *inputs,
+			       size_t n)
+{
+	struct stat out, in;
+	if (stat(name, &out) != 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int r = strcmp(inputs[i], "-") ? stat(inputs[i], &in)
+					       : fstat(STDIN_FILENO, &in);
+		/* a terminal or /dev/null as both is harmless */
+		if (r == 0 && S_ISREG(in.st_mode) && same_file(&out, &in))
+			return strcmp(inputs[i], "-") ? inputs[i]
+						      : "standard input";
+	}
+	return NULL;
+}
+
+/* name's directory with "/.NAME.XXXXXX" (mkstemp's template), or NULL. */
+static char *tmp_template(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	size_t dir = slash ? (size_t)(slash - name) + 1 : 0;
+	size_t len = strlen(name) + 16;
+	char *t = malloc(len);
+	if (t)
+		snprintf(t, len, "%.*s.%s.XXXXXX", (int)dir, name, name + dir);
+	return t;
+}
+
+static enum output_result open_tmp(struct output *o,
+				   char errbuf[MX_ERRBUF_SIZE])
+{
+	mode_t mask = umask(0);
+	int fd;
+	umask(mask);
+	if (!(o->tmp = tmp_template(o->name))) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
+		return OUTPUT_FAILED;
+	}
+	if ((fd = mkstemp(o->tmp)) < 0) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", o->name,
+			 strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return OUTPUT_FAILED;
+	}
+	/* as fopen would have made it (mkstemp makes 0600) */
+	fchmod(fd, 0666 & ~mask);
+	if (!(o->f = fdopen(fd, "w"))) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", o->name,
+			 strerror(errno));
+		close(fd);
+		output_discard(o);
+		return OUTPUT_FAILED;
+	}
+	snprintf(tmp_for_signal, sizeof(tmp_for_signal), "%s", o->tmp);
+	return OUTPUT_OK;
+}
+
+enum output_result output_open(struct output *o, const char *name,
+			       char *const *inputs, size_t n_inputs,
+			       bool in_place, char errbuf[MX_ERRBUF_SIZE])
+{
+	struct stat sb;
+	const char *in;
+
+	memset(o, 0, sizeof(*o));
+	o->name = name;
+	if ((in = input_named(name, inputs, n_inputs))) {
+		snprintf(errbuf, MX_ERRBUF_SIZE,
+			 "-o %s: that is the input %s; refusing to write the "
+			 "report over it", name, in);
+		return OUTPUT_IS_INPUT;
+	}
+	if (stat(name, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: is a directory", name);
+		return OUTPUT_FAILED;
+	}
+	/* a FIFO, a device (/dev/null) cannot be renamed over */
+	if (!in_place && !(stat(name, &sb) == 0 && !S_ISREG(sb.st_mode)))
+		return open_tmp(o, errbuf);
+	if (!(o->f = fopen(name, "w"))) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", name,
+			 strerror(errno));
+		return OUTPUT_FAILED;
+	}
+	return OUTPUT_OK;
+}
+
+int output_close(struct output *o, char errbuf[MX_ERRBUF_SIZE])
+{
+	int rc = 0;
+	if (o->f && fclose(o->f) != 0) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", o->name,
+			 strerror(errno));
+		rc = -1;
+	}
+	o->f = NULL;
+	if (o->tmp && rc == 0 && rename(o->tmp, o->name) != 0) {
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", o->name,
+			 strerror(errno));
+		rc = -1;
+	}
+	if (o->tmp && rc != 0)
+		unlink(o->tmp);
+	tmp_for_signal[0] = 0;
+	free(o->tmp);
+	o->tmp = NULL;
+	return rc;
+}
+
+void output_discard(struct output *o)
+{
+	if (o->f)
+		fclose(o->f);
+	o->f = NULL;
+	if (o->tmp)
+		unlink(o->tmp);
+	tmp_for_signal[0] = 0;
+	free(o->tmp);
+	o->tmp = NULL;
+}
+
+void output_unlink_tmp(void)
+{
+	if (tmp_for_signal[0])
+		unlink(tmp_for_signal);
+}
