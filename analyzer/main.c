@@ -54,6 +54,13 @@ static void usage(FILE *f)
 		"  --dns-window S         DNS transactions stay matchable S (600)\n"
 		"  --max-sessions N       sessions tracked at once (40000)\n"
 		"  --max-dns N            DNS transactions kept at once (100000)\n"
+		"  --only-findings        only sessions with a warning or an error\n"
+		"  --severity LEVEL       only sessions with a finding of at least LEVEL\n"
+		"                         (info, warning, error)\n"
+		"  --finding CODE         only sessions with this finding; repeatable\n"
+		"  --host ADDR            only sessions with ADDR as client or server;\n"
+		"                         repeatable (after correlation: DNS stays)\n"
+		"  --summary              the summary alone\n"
 		"  -q, --quiet            no progress line or hints on stderr\n"
 		"  -h, --help             this help\n"
 		"  --version              print the version\n");
@@ -62,7 +69,8 @@ static void usage(FILE *f)
 enum {
 	OPT_FORMAT = 256, OPT_SLOW_BANNER, OPT_SLOW_DNS, OPT_STALL, OPT_SLOW_REPLY,
 	OPT_SMTP_PORT, OPT_IDLE, OPT_GRACE, OPT_DNS_WINDOW, OPT_MAX_SESSIONS,
-	OPT_MAX_DNS, OPT_VERSION, OPT_STATS,
+	OPT_MAX_DNS, OPT_VERSION, OPT_STATS, OPT_ONLY_FINDINGS, OPT_SEVERITY,
+	OPT_FINDING, OPT_HOST, OPT_SUMMARY,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +87,11 @@ static const struct option long_opts[] = {
 	{"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
 	{"max-dns", required_argument, NULL, OPT_MAX_DNS},
 	{"stats", required_argument, NULL, OPT_STATS},
+	{"only-findings", no_argument, NULL, OPT_ONLY_FINDINGS},
+	{"severity", required_argument, NULL, OPT_SEVERITY},
+	{"finding", required_argument, NULL, OPT_FINDING},
+	{"host", required_argument, NULL, OPT_HOST},
+	{"summary", no_argument, NULL, OPT_SUMMARY},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
@@ -205,6 +218,46 @@ static int add_smtp_port(struct engine_config *c, const char *s)
 	return 0;
 }
 
+/* --severity, --finding, --host: 0, or -1 after saying why not. */
+static int parse_filter(struct report_filter *f, int c, const char *v)
+{
+	static const char *const sev[] = {"info", "warning", "error"};
+	int i;
+	f->active = true;
+	if (c == OPT_SEVERITY) {
+		for (i = 0; i < 3 && strcmp(v, sev[i]); i++)
+			;
+		if (i == 3) {
+			fprintf(stderr, "mxray: --severity: expected info, "
+					"warning or error, got '%s'\n", v);
+			return -1;
+		}
+		if (i > f->min_sev)
+			f->min_sev = i;
+		return 0;
+	}
+	if (c == OPT_FINDING) {
+		for (i = 0; i < F__COUNT && strcmp(v, finding_code_name(i)); i++)
+			;
+		if (i == F__COUNT) {
+			fprintf(stderr, "mxray: --finding: no finding code '%s' "
+					"(see the README's Findings)\n", v);
+			return -1;
+		}
+		f->codes |= (uint32_t)1 << i;
+		return 0;
+	}
+	if (f->n_hosts == REPORT_MAX_HOSTS ||
+	    mx_addr_parse(v, &f->hosts[f->n_hosts]) != 0) {
+		fprintf(stderr, "mxray: --host: %s '%s'\n",
+			f->n_hosts == REPORT_MAX_HOSTS ? "too many hosts at"
+						       : "not an IP address:", v);
+		return -1;
+	}
+	f->n_hosts++;
+	return 0;
+}
+
 /* One option with a value: 0, or -1 after printing why not. */
 static int parse_value(struct options *o, int c, const char *v)
 {
@@ -249,6 +302,10 @@ static int parse_value(struct options *o, int c, const char *v)
 			return -1;
 		}
 		return 0;
+	case OPT_SEVERITY:
+	case OPT_FINDING:
+	case OPT_HOST:
+		return parse_filter(&o->ro.filter, c, v);
 	case 'B':
 		return parse_count("-B", v, 256, 4194304, &o->buffer_kib);
 	case 'Z':
@@ -304,6 +361,13 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 			o->outname = optarg;
 		else if (c == 'q')
 			o->quiet = true;
+		else if (c == OPT_ONLY_FINDINGS || c == OPT_SUMMARY) {
+			o->ro.filter.active = true;
+			if (c == OPT_SUMMARY)
+				o->ro.filter.summary_only = true;
+			else if (o->ro.filter.min_sev < SEV_WARNING)
+				o->ro.filter.min_sev = SEV_WARNING;
+		}
 		else if (c == 'h' || c == OPT_VERSION) {
 			if (c == 'h')
 				usage(stdout);
@@ -333,6 +397,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 		*rc = EXIT_BAD_INPUT;
 		return -1;
 	}
+	o->ro.bpf = o->bpf;
 	return 0;
 }
 
@@ -478,7 +543,7 @@ static int open_and_run(struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = {.ro = {.fmt = FMT_TEXT}};
+	struct options o = {.ro = {.fmt = FMT_TEXT, .filter = {.min_sev = -1}}};
 	int rc, p;
 
 	/* jansson seeds its hash tables randomly; a fixed seed makes runs

@@ -30,6 +30,7 @@ struct report {
 	struct textbuf dump;
 	int werr;
 	double next_stats; /* capture time of the next stats line */
+	uint64_t n_shown;  /* sessions the filters let through */
 };
 
 /* Before building a JSON value: where its allocations go. */
@@ -96,10 +97,39 @@ struct report *report_new(FILE *out, const struct report_options *o,
 	return r;
 }
 
+static bool host_is(const struct report_filter *f, const struct session *s)
+{
+	for (size_t i = 0; i < f->n_hosts; i++)
+		if (mx_addr_eq(&f->hosts[i], &s->client.ip) ||
+		    mx_addr_eq(&f->hosts[i], &s->server.ip))
+			return true;
+	return f->n_hosts == 0;
+}
+
+/* Whether the filters let s through: every one given must hold (a
+ * finding of at least the severity, of one of the codes, if both: the
+ * same finding). */
+static bool shown(const struct report_filter *f, const struct session *s,
+		  const struct finding_list *fl)
+{
+	bool found = f->min_sev < 0 && !f->codes;
+	if (!f->active)
+		return true;
+	if (f->summary_only || !host_is(f, s))
+		return false;
+	for (size_t i = 0; i < fl->n && !found; i++)
+		found = (int)fl->v[i].sev >= f->min_sev &&
+			(!f->codes || (f->codes >> fl->v[i].code & 1));
+	return found;
+}
+
 void report_session(struct report *r, const struct session *s,
 		    const struct finding_list *fl)
 {
 	json_t *o;
+	if (!shown(&r->o.filter, s, fl))
+		return;
+	r->n_shown++;
 	switch (r->o.fmt) {
 	case FMT_TEXT:
 		tb_clear(&r->text);
@@ -128,6 +158,8 @@ void report_session(struct report *r, const struct session *s,
 void report_dns(struct report *r, struct dns_tx *tx)
 {
 	json_t *o;
+	if (r->o.filter.summary_only)
+		return;
 	switch (r->o.fmt) {
 	case FMT_TEXT:
 		break;
@@ -306,6 +338,11 @@ static json_t *summary_json(const struct report *r,
 			  (json_int_t)st->frag.incomplete));
 	if (cr && cap_is_live(cr))
 		json_object_set_new(o, "capture", capture_json(cr, ds));
+	if (r->o.filter.active) /* the counts above are of all sessions */
+		json_object_set_new(o, "sessions_shown",
+				    json_integer((json_int_t)r->n_shown));
+	if (r->o.bpf) /* DNS outside the filter was not seen either */
+		json_object_set_new(o, "capture_filter", json_string(r->o.bpf));
 	return o;
 }
 
@@ -326,6 +363,7 @@ int report_end(struct report *r, const struct cap_reader *cr,
 	case FMT_TEXT:
 		outfile_boundary(r->out);
 		rt_summary(r->out, cr, st, ds);
+		rt_filters(r->out, &r->o, r->n_shown, st->sessions);
 		break;
 	case FMT_JSON:
 		fputs(r->n_sessions ? "\n  ],\n  \"dns\": [" : "],\n  \"dns\": [",

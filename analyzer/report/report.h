@@ -16,11 +16,26 @@
 
 enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
 
+#define REPORT_MAX_HOSTS 16
+
+/* Which finished sessions are shown: applied after correlation, so the
+ * diagnosis and the summary's counts are those of the whole capture. */
+struct report_filter {
+	bool active;        /* any of the below */
+	bool summary_only;  /* --summary: no session, no DNS transaction */
+	int min_sev;        /* --severity, --only-findings (warning); -1: any */
+	uint32_t codes;     /* --finding: bit per code; 0: any */
+	struct mx_addr hosts[REPORT_MAX_HOSTS]; /* --host: client or server */
+	size_t n_hosts;
+};
+
 struct report_options {
 	enum report_format fmt;
 	struct fnd_config fnd; /* thresholds, echoed in the summary */
 	bool live; /* flush after every session (live capture, a pipe) */
 	double stats_s; /* a stats line every stats_s of capture time; 0: none */
+	struct report_filter filter;
+	const char *bpf; /* the capture filter, told in the summary */
 };
 
 struct report;

@@ -1,6 +1,7 @@
 /* report_text.c - text timelines: relative times aligned, one line per
  * event, DNS lookups interleaved where they happened. */
 #include "report/report_text.h"
+#include "report/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -452,4 +453,17 @@ void rt_summary(FILE *f, const struct cap_reader *cr,
 	if (st->dns_unparsable)
 		fprintf(f, "  note      %llu DNS messages could not be parsed\n",
 			(unsigned long long)st->dns_unparsable);
+}
+
+void rt_filters(FILE *f, const struct report_options *o, uint64_t shown,
+		uint64_t sessions)
+{
+	if (o->filter.active)
+		fprintf(f, "  shown     %llu of %llu sessions (report filters)\n",
+			(unsigned long long)shown, (unsigned long long)sessions);
+	if (o->bpf)
+		fprintf(f, "  filter    '%s': packets outside it were not "
+			   "captured, DNS lookups (the server's too) among "
+			   "them\n",
+			o->bpf);
 }

@@ -20,5 +20,9 @@ void rt_session(struct textbuf *b, const struct session *s,
 
 void rt_summary(FILE *f, const struct cap_reader *cr,
 		const struct engine_stats *st, const struct diag_stats *ds);
+/* The summary's word on report filters and the capture filter. */
+struct report_options;
+void rt_filters(FILE *f, const struct report_options *o, uint64_t shown,
+		uint64_t sessions);
 
 #endif
