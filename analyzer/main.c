@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +62,7 @@ static void usage(FILE *f)
 		"  --host ADDR            only sessions with ADDR as client or server;\n"
 		"                         repeatable (after correlation: DNS stays)\n"
 		"  --summary              the summary alone\n"
+		"  --abs                  text: timeline times in UTC, not from the start\n"
 		"  -q, --quiet            no progress line or hints on stderr\n"
 		"  -h, --help             this help\n"
 		"  --version              print the version\n");
@@ -70,7 +72,7 @@ enum {
 	OPT_FORMAT = 256, OPT_SLOW_BANNER, OPT_SLOW_DNS, OPT_STALL, OPT_SLOW_REPLY,
 	OPT_SMTP_PORT, OPT_IDLE, OPT_GRACE, OPT_DNS_WINDOW, OPT_MAX_SESSIONS,
 	OPT_MAX_DNS, OPT_VERSION, OPT_STATS, OPT_ONLY_FINDINGS, OPT_SEVERITY,
-	OPT_FINDING, OPT_HOST, OPT_SUMMARY,
+	OPT_FINDING, OPT_HOST, OPT_SUMMARY, OPT_ABS,
 };
 
 static const struct option long_opts[] = {
@@ -92,6 +94,7 @@ static const struct option long_opts[] = {
 	{"finding", required_argument, NULL, OPT_FINDING},
 	{"host", required_argument, NULL, OPT_HOST},
 	{"summary", no_argument, NULL, OPT_SUMMARY},
+	{"abs", no_argument, NULL, OPT_ABS},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
@@ -361,6 +364,8 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 			o->outname = optarg;
 		else if (c == 'q')
 			o->quiet = true;
+		else if (c == OPT_ABS)
+			o->ro.text.abs = true;
 		else if (c == OPT_ONLY_FINDINGS || c == OPT_SUMMARY) {
 			o->ro.filter.active = true;
 			if (c == OPT_SUMMARY)
@@ -470,6 +475,19 @@ out:
 	return rc;
 }
 
+/* Text to a terminal: colours unless NO_COLOR (no-color.org) or a dumb
+ * terminal says no, and lines wrapped to its width. */
+static void terminal_style(struct text_style *st, FILE *out)
+{
+	struct winsize ws;
+	const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
+	if (!isatty(fileno(out)))
+		return;
+	st->colour = !(no && *no) && !(term && !strcmp(term, "dumb"));
+	if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		st->width = ws.ws_col;
+}
+
 /* An interrupted report of files leaves no temporary file behind. */
 static void on_fatal_signal(int sig)
 {
@@ -528,6 +546,7 @@ static int open_and_run(struct options *o)
 				"root)\n");
 	if (!live && !isatty(fileno(out.f)))
 		setvbuf(out.f, outbuf, _IOFBF, sizeof(outbuf));
+	terminal_style(&o->ro.text, out.f);
 	rc = run(o, cr, out.f);
 	cap_free(cr);
 	if (!o->outname)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-golden.sh - run mxray over every case in tests/TESTLIST and compare its
-# JSON with the committed expected file; --update rewrites the expected files
+# JSON (or, for an expected file ending in .txt, its text) with the
+# committed expected file; --update rewrites the expected files
 # (review the diff before committing).  Text and NDJSON output of each case
 # are also produced, so every format runs on every sample.
 set -u
@@ -32,11 +33,14 @@ while read -r name pcap expected opts; do
 		ko "$name: bad ndjson"
 		continue
 	fi
+	# an expected file ending in .txt holds the text report
+	got="$tmp/$name.json"
+	case $expected in *.txt) got="$tmp/$name.txt" ;; esac
 	if [ "$update" = "--update" ]; then
-		cp "$tmp/$name.json" "$expected"
+		cp "$got" "$expected"
 		echo "updated $expected"
 		ok
-	elif diff -u "$expected" "$tmp/$name.json" >"$tmp/$name.diff"; then
+	elif diff -u "$expected" "$got" >"$tmp/$name.diff"; then
 		ok
 	else
 		ko "$name: output differs from $expected:"

@@ -31,6 +31,9 @@ struct report {
 	int werr;
 	double next_stats; /* capture time of the next stats line */
 	uint64_t n_shown;  /* sessions the filters let through */
+	struct held_text *held; /* text: finished sessions, by start */
+	size_t n_held, held_bytes;
+	struct textbuf wrapped;
 };
 
 /* Before building a JSON value: where its allocations go. */
@@ -97,6 +100,84 @@ struct report *report_new(FILE *out, const struct report_options *o,
 	return r;
 }
 
+/* ---- text in start order ----
+ * Sessions end in another order than they began.  A report of files holds
+ * up to REORDER_MAX finished sessions (and REORDER_BYTES of their text)
+ * and writes the earliest-begun when full and all at the end: start order
+ * but for sessions that outlast that many others.  Live capture writes
+ * each at once. */
+#define REORDER_MAX 4096
+#define REORDER_BYTES ((size_t)32 << 20)
+
+struct held_text {
+	double start;
+	uint64_t seq;
+	char *p;
+	size_t len;
+};
+
+static bool held_before(const struct held_text *a, const struct held_text *b)
+{
+	return a->start < b->start || (a->start == b->start && a->seq < b->seq);
+}
+
+/* One session's text to the output, wrapped on a terminal. */
+static void text_write(struct report *r, const char *p, size_t len)
+{
+	outfile_boundary(r->out);
+	if (r->o.text.width > 0) {
+		tb_clear(&r->wrapped);
+		rt_wrap(p, len, r->o.text.width, &r->wrapped);
+		p = r->wrapped.p;
+		len = r->wrapped.len;
+	}
+	fwrite(p, 1, len, r->out);
+}
+
+/* The earliest held session out (a binary heap on start, then seq). */
+static void held_pop(struct report *r)
+{
+	struct held_text *h = r->held, top = h[0];
+	size_t n = --r->n_held, i = 0;
+	text_write(r, top.p, top.len);
+	r->held_bytes -= top.len;
+	free(top.p);
+	h[0] = h[n];
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && held_before(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && held_before(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			break;
+		top = h[i];
+		h[i] = h[m];
+		h[m] = top;
+		i = m;
+	}
+}
+
+static void text_out(struct report *r, const struct session *s)
+{
+	struct held_text t = {s->start, s->seq, NULL, r->text.len};
+	size_t i;
+	if (r->o.live || !(r->held || (r->held = calloc(REORDER_MAX,
+						      sizeof(*r->held)))) ||
+	    !(t.p = malloc(t.len ? t.len : 1))) {
+		text_write(r, r->text.p, r->text.len); /* as it ends */
+		return;
+	}
+	memcpy(t.p, r->text.p, t.len);
+	for (i = r->n_held++; i > 0 && held_before(&t, &r->held[(i - 1) / 2]);
+	     i = (i - 1) / 2)
+		r->held[i] = r->held[(i - 1) / 2];
+	r->held[i] = t;
+	r->held_bytes += t.len;
+	while (r->n_held == REORDER_MAX || r->held_bytes > REORDER_BYTES)
+		held_pop(r);
+}
+
 static bool host_is(const struct report_filter *f, const struct session *s)
 {
 	for (size_t i = 0; i < f->n_hosts; i++)
@@ -133,11 +214,10 @@ void report_session(struct report *r, const struct session *s,
 	switch (r->o.fmt) {
 	case FMT_TEXT:
 		tb_clear(&r->text);
-		rt_session(&r->text, s, fl, &r->timeline);
+		rt_session(&r->text, s, fl, &r->timeline, &r->o.text);
 		if (r->text.oom)
 			r->werr = 1;
-		outfile_boundary(r->out);
-		fwrite(r->text.p, 1, r->text.len, r->out);
+		text_out(r, s);
 		break;
 	case FMT_JSON:
 		json_begin(r);
@@ -361,6 +441,8 @@ int report_end(struct report *r, const struct cap_reader *cr,
 	in = inputs_json(cr);
 	switch (r->o.fmt) {
 	case FMT_TEXT:
+		while (r->n_held)
+			held_pop(r);
 		outfile_boundary(r->out);
 		rt_summary(r->out, cr, st, ds);
 		rt_filters(r->out, &r->o, r->n_shown, st->sessions);
@@ -408,6 +490,10 @@ void report_free(struct report *r)
 		jarena_free(r->arena);
 		jarena_uninstall();
 	}
+	while (r->n_held) /* report_end not reached: nothing more is written */
+		free(r->held[--r->n_held].p);
+	free(r->held);
+	tb_free(&r->wrapped);
 	tb_free(&r->dump);
 	tb_free(&r->text);
 	free(r->timeline.items);

@@ -29,6 +29,13 @@ struct report_filter {
 	size_t n_hosts;
 };
 
+/* How text is shown: colour and width when it goes to a terminal. */
+struct text_style {
+	bool colour; /* ANSI colours (a terminal, NO_COLOR unset) */
+	int width;   /* wrap lines past this many columns; 0: never */
+	bool abs;    /* timeline times as UTC times of day (--abs) */
+};
+
 struct report_options {
 	enum report_format fmt;
 	struct fnd_config fnd; /* thresholds, echoed in the summary */
@@ -36,6 +43,7 @@ struct report_options {
 	double stats_s; /* a stats line every stats_s of capture time; 0: none */
 	struct report_filter filter;
 	const char *bpf; /* the capture filter, told in the summary */
+	struct text_style text;
 };
 
 struct report;

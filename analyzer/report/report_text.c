@@ -10,6 +10,26 @@
 #include "report/timeline.h"
 
 static const char *const sev_label[] = {"info", "WARNING", "ERROR"};
+/* cyan, yellow, bold red; bold for a session's first line */
+static const char *const sev_colour[] = {"\033[36m", "\033[33m", "\033[1;31m"};
+#define COLOUR_BOLD "\033[1m"
+#define COLOUR_OFF "\033[0m"
+
+static bool coloured(const struct text_style *st)
+{
+	return st && st->colour;
+}
+
+/* The severity label, padded to 7 columns, coloured on a terminal. */
+static void sev_put(struct textbuf *b, enum severity sev,
+		    const struct text_style *st)
+{
+	if (coloured(st))
+		tb_puts(b, sev_colour[sev]);
+	tb_pad(b, sev_label[sev], 7);
+	if (coloured(st))
+		tb_puts(b, COLOUR_OFF);
+}
 
 /* Reply texts hold '\n' between lines; show them joined by " | ". */
 static void one_line(const char *in, char *out, size_t cap)
@@ -211,11 +231,35 @@ static void endpoint(struct textbuf *b, const struct mx_endpoint *e)
 	tb_u64(b, e->port);
 }
 
-static void header(struct textbuf *b, const struct session *s)
+/* The worst finding on the session's first line: the one to read first. */
+static void headline(struct textbuf *b, const struct finding_list *fl,
+		     const struct text_style *st)
+{
+	if (!fl->n)
+		return;
+	tb_puts(b, "  ");
+	if (coloured(st))
+		tb_puts(b, sev_colour[fl->v[0].sev]);
+	tb_puts(b, sev_label[fl->v[0].sev]);
+	tb_putc(b, ' ');
+	tb_puts(b, finding_code_name(fl->v[0].code));
+	if (coloured(st))
+		tb_puts(b, COLOUR_OFF);
+	if (fl->n > 1) {
+		tb_puts(b, " (+");
+		tb_u64(b, fl->n - 1);
+		tb_putc(b, ')');
+	}
+}
+
+static void header(struct textbuf *b, const struct session *s,
+		   const struct finding_list *fl, const struct text_style *st)
 {
 	char when[32];
 	double end = s->close_t > s->last ? s->close_t : s->last, d;
 
+	if (coloured(st))
+		tb_puts(b, COLOUR_BOLD);
 	tb_puts(b, "== ");
 	tb_puts(b, s->id);
 	tb_puts(b, "  ");
@@ -230,6 +274,9 @@ static void header(struct textbuf *b, const struct session *s)
 	tb_puts(b, sess_close_name(s->close));
 	if (s->partial)
 		tb_puts(b, "  (began before the capture)");
+	if (coloured(st))
+		tb_puts(b, COLOUR_OFF);
+	headline(b, fl, st);
 	tb_putc(b, '\n');
 	if (s->capture_loss)
 		tb_puts(b, "  capture-loss the capture dropped packets while "
@@ -294,7 +341,8 @@ static void delivery(struct textbuf *b, const struct session *s)
 	tb_putc(b, '\n');
 }
 
-static void findings(struct textbuf *b, const struct finding_list *fl)
+static void findings(struct textbuf *b, const struct finding_list *fl,
+		     const struct text_style *st)
 {
 	if (!fl->n)
 		return;
@@ -302,7 +350,7 @@ static void findings(struct textbuf *b, const struct finding_list *fl)
 	for (size_t i = 0; i < fl->n; i++) {
 		const struct finding *x = &fl->v[i];
 		tb_puts(b, "    ");
-		tb_pad(b, sev_label[x->sev], 7);
+		sev_put(b, x->sev, st);
 		tb_putc(b, ' ');
 		tb_puts(b, finding_code_name(x->code));
 		tb_puts(b, ": ");
@@ -323,25 +371,44 @@ static void findings(struct textbuf *b, const struct finding_list *fl)
 	}
 }
 
+/* A timeline time: seconds from the start, or (--abs) the UTC time of day
+ * to the microsecond. */
+static void when(struct textbuf *b, const struct session *s, double t,
+		 const struct text_style *st)
+{
+	char buf[32];
+	double r = mx_dt(s->start, t);
+	tb_puts(b, "    ");
+	if (st && st->abs) {
+		mx_time_str(t, buf);
+		tb_puts(b, strlen(buf) > 11 ? buf + 11 : buf); /* HH:MM:SS.us */
+		return;
+	}
+	/* no "-0.000" for a lookup answered a hair before the SYN */
+	tb_f3(b, r > -0.0005 && r < 0 ? 0.0 : r, 10, 0);
+}
+
 void rt_session(struct textbuf *b, const struct session *s,
-		const struct finding_list *fl, struct tl_scratch *sc)
+		const struct finding_list *fl, struct tl_scratch *sc,
+		const struct text_style *st)
 {
 	struct tl_item *items;
 	size_t n;
 
-	header(b, s);
+	header(b, s, fl, st);
 	if (s->group)
 		delivery(b, s);
-	findings(b, fl);
-	tb_puts(b, "  timeline (seconds from the ");
-	tb_puts(b, s->syns ? "first SYN" : "first packet seen");
-	tb_puts(b, "):\n");
+	findings(b, fl, st);
+	if (st && st->abs)
+		tb_puts(b, "  timeline (UTC):\n");
+	else {
+		tb_puts(b, "  timeline (seconds from the ");
+		tb_puts(b, s->syns ? "first SYN" : "first packet seen");
+		tb_puts(b, "):\n");
+	}
 	items = tl_merge(s, &n, sc);
 	for (size_t i = 0; i < n; i++) {
-		double r = mx_dt(s->start, items[i].t);
-		/* no "-0.000" for a lookup answered a hair before the SYN */
-		tb_puts(b, "    ");
-		tb_f3(b, r > -0.0005 && r < 0 ? 0.0 : r, 10, 0);
+		when(b, s, items[i].t, st);
 		tb_puts(b, "  ");
 		if (items[i].tie)
 			dns_line(b, &items[i]);
@@ -466,4 +533,94 @@ void rt_filters(FILE *f, const struct report_options *o, uint64_t shown,
 			   "captured, DNS lookups (the server's too) among "
 			   "them\n",
 			o->bpf);
+}
+
+/* Columns of in[0..n) as a terminal shows them: ANSI escapes take none. */
+static size_t columns(const char *in, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == '\033') {
+			while (i < n && in[i] != 'm')
+				i++;
+			continue;
+		}
+		/* a UTF-8 continuation byte adds no column */
+		c += ((unsigned char)in[i] & 0xc0) != 0x80;
+	}
+	return c;
+}
+
+/* Past k words (and the spaces after each) from i. */
+static size_t past_words(const char *l, size_t n, size_t i, int k)
+{
+	while (k-- > 0) {
+		while (i < n && l[i] != ' ')
+			i++;
+		while (i < n && l[i] == ' ')
+			i++;
+	}
+	return i;
+}
+
+/* The column a broken line's rest starts at: under its text, past the
+ * label of a summary line ("  helo      "), the time and actor of a
+ * timeline line, the dash of evidence; else four in from its start. */
+static size_t hang(const char *line, size_t n, int width)
+{
+	size_t i = 0, h;
+	while (i < n && line[i] == ' ')
+		i++;
+	if (i + 2 <= n && line[i] == '-' && line[i + 1] == ' ')
+		h = i + 2;
+	else if (i == 2)
+		h = past_words(line, n, i, 1);
+	else if (i >= 4 && i < n && line[i] >= '0' && line[i] <= '9')
+		h = past_words(line, n, i, 2);
+	else
+		h = i + 4;
+	return h + 20 < (size_t)width ? h : i + 4;
+}
+
+static void wrap_line(const char *line, size_t n, int width,
+		      struct textbuf *out)
+{
+	size_t indent = hang(line, n, width), start = 0, first = 1;
+	while (columns(line + start, n - start) + (first ? 0 : indent) >
+	       (size_t)width) {
+		size_t room = (size_t)width - (first ? 0 : indent), cut = 0;
+		/* the last space that keeps the piece within the room */
+		for (size_t i = start; i < n && columns(line + start, i - start) <= room; i++)
+			if (line[i] == ' ' && i > start + (first ? indent : 0))
+				cut = i;
+		if (!cut)
+			break; /* one long word: leave it whole */
+		if (!first)
+			for (size_t k = 0; k < indent; k++)
+				tb_putc(out, ' ');
+		tb_put(out, line + start, cut - start);
+		tb_putc(out, '\n');
+		start = cut + 1;
+		first = 0;
+	}
+	if (!first)
+		for (size_t k = 0; k < indent; k++)
+			tb_putc(out, ' ');
+	tb_put(out, line + start, n - start);
+}
+
+void rt_wrap(const char *in, size_t n, int width, struct textbuf *out)
+{
+	size_t i = 0;
+	while (i < n) {
+		const char *nl = memchr(in + i, '\n', n - i);
+		size_t len = nl ? (size_t)(nl - (in + i)) : n - i;
+		if (width > 20)
+			wrap_line(in + i, len, width, out);
+		else
+			tb_put(out, in + i, len);
+		if (nl)
+			tb_putc(out, '\n');
+		i += len + (nl != NULL);
+	}
 }

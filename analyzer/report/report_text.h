@@ -13,10 +13,16 @@
 #include "model/session.h"
 #include "base/textbuf.h"
 
-/* Appends the session's text to b. */
+/* Appends the session's text to b (style may be NULL: plain). */
 struct tl_scratch;
+struct text_style;
 void rt_session(struct textbuf *b, const struct session *s,
-		const struct finding_list *fl, struct tl_scratch *sc);
+		const struct finding_list *fl, struct tl_scratch *sc,
+		const struct text_style *style);
+/* in, n bytes of text, to out with every line longer than width columns
+ * (ANSI colour codes take none) broken at spaces, the rest indented under
+ * where the line's words began. */
+void rt_wrap(const char *in, size_t n, int width, struct textbuf *out);
 
 void rt_summary(FILE *f, const struct cap_reader *cr,
 		const struct engine_stats *st, const struct diag_stats *ds);
