@@ -310,7 +310,7 @@ static int parse_value(struct options *o, int c, const char *v)
 	case OPT_HOST:
 		return parse_filter(&o->ro.filter, c, v);
 	case 'B':
-		return parse_count("-B", v, 256, 4194304, &o->buffer_kib);
+		return parse_count("-B", v, 256, 2097151, &o->buffer_kib);
 	case 'Z':
 		o->user = v;
 		return 0;
@@ -414,6 +414,9 @@ static void catch_signals(const struct options *o, FILE *out)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	/* a write to a full pipe must not fail with EINTR (stdio would
+	 * lose the record); poll() returns on a signal all the same */
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -506,6 +509,7 @@ static int open_and_run(struct options *o)
 	int rc = EXIT_BAD_INPUT;
 	enum privs_result pr;
 	enum output_result orc;
+	struct privs_plan plan;
 
 	cr = o->nifaces ? cap_open_live(o->ifaces, o->nifaces, o->bpf,
 					o->buffer_kib, errbuf, &usage_error)
@@ -522,8 +526,23 @@ static int open_and_run(struct options *o)
 	for (size_t i = 0; i < o->nfiles; i++)
 		live = live || !strcmp(o->files[i], "-");
 	o->ro.live = live;
+	/* who to become, known before any file is opened for writing */
+	if ((pr = privs_plan(o->user, o->nifaces > 0, &plan, errbuf)) !=
+	    PRIVS_OK) {
+		fprintf(stderr, "mxray: %s\n", errbuf);
+		cap_free(cr);
+		return pr == PRIVS_NO_USER ? EXIT_USAGE : EXIT_BAD_INPUT;
+	}
+	/* in place: a live report grows where it is read; and after -Z the
+	 * new user may not rename in that directory */
 	if (o->outname && (orc = output_open(&out, o->outname, o->files,
-					     o->nfiles, live, errbuf)) != 0) {
+					     o->nfiles,
+					     o->nifaces && o->ro.fmt != FMT_JSON
+						     ? OUTPUT_APPEND
+					     : live || plan.change
+						     ? OUTPUT_IN_PLACE
+						     : OUTPUT_RENAME,
+					     errbuf)) != 0) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		cap_free(cr);
 		return orc == OUTPUT_IS_INPUT ? EXIT_USAGE : EXIT_BAD_INPUT;
@@ -534,13 +553,13 @@ static int open_and_run(struct options *o)
 		signal(SIGHUP, on_fatal_signal);
 	}
 	/* the capture and the output are open: no need for root now */
-	if ((pr = privs_drop(o->user, o->nifaces > 0, errbuf)) != PRIVS_OK) {
+	if ((pr = privs_drop(&plan, errbuf)) != PRIVS_OK) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		cap_free(cr);
 		output_discard(&out);
-		return pr == PRIVS_NO_USER ? EXIT_USAGE : EXIT_BAD_INPUT;
+		return EXIT_BAD_INPUT;
 	}
-	if (!o->user && o->nifaces && !o->quiet && getuid() != 0)
+	if (plan.change && !o->user && !o->quiet)
 		fprintf(stderr, "mxray: capturing as user nobody from now on "
 				"(-Z USER to choose another, -Z root to keep "
 				"root)\n");

@@ -55,13 +55,16 @@ Test(tunnel_link, vxlan_other_port_not_peeled)
 	}
 }
 
-Test(tunnel_link, vxlan_without_i_flag_or_short_udp_refused)
+/* UDP to port 4789 that is not VXLAN (no I flag, a UDP length too short
+ * for its header, no IP inside) is someone's own datagram, a resolver's
+ * answer to a random source port say: the outer packet, as it is. */
+Test(tunnel_link, udp_to_4789_that_is_not_vxlan_is_left_as_it_is)
 {
 	struct tt_frame f = {.len = 0};
 
 	tt_vxlan(&f, 4789, 0x00);
 	tt_done(&f);
-	tt_refused(&f);
+	tt_want_eth(&f, 4, 14, 0);
 
 	/* a UDP length of 7 */
 	f = (struct tt_frame){.len = 0};
@@ -69,10 +72,10 @@ Test(tunnel_link, vxlan_without_i_flag_or_short_udp_refused)
 	tt_done(&f);
 	f.b[14 + 20 + 4] = 0;
 	f.b[14 + 20 + 5] = 7;
-	tt_refused(&f);
+	tt_want_eth(&f, 4, 14, 0);
 	/* a UDP length that ends inside the VXLAN header */
 	f.b[14 + 20 + 5] = 12;
-	tt_refused(&f);
+	tt_want_eth(&f, 4, 14, 0);
 }
 
 /* ---- MPLS ---- */

@@ -53,6 +53,11 @@ static int live_open(struct cap_input *in, const char *iface, const char *bpf,
 		buffer_kib = (size_t)INT32_MAX / 1024;
 	pcap_set_buffer_size(in->p, (int)(buffer_kib * 1024));
 	rc = pcap_activate(in->p);
+	if (rc > 0) /* a warning: capturing goes on (no promiscuous mode...) */
+		fprintf(stderr, "mxray: %s: warning: %s\n", iface,
+			rc == PCAP_WARNING_PROMISC_NOTSUP
+				? "promiscuous mode not supported"
+				: pcap_geterr(in->p));
 	if (rc < 0) {
 		const char *why = pcap_geterr(in->p);
 		if (rc == PCAP_ERROR_PERM_DENIED)
@@ -120,10 +125,17 @@ void cap_poll_stats(struct cap_reader *cr, struct cap_totals *t)
 		struct pcap_stat ps;
 		/* libpcap keeps the kernel's counters (which reset on each
 		 * read) summed up since the interface was opened */
+		/* libpcap's counters are 32 bits and wrap (at 1 Mpps after
+		 * 72 minutes): add their differences to 64-bit totals */
 		if (in->st.live && in->p && pcap_stats(in->p, &ps) == 0) {
-			in->st.received = ps.ps_recv;
-			in->st.dropped_kernel = ps.ps_drop;
-			in->st.dropped_iface = ps.ps_ifdrop;
+			in->st.received += (uint32_t)(ps.ps_recv - in->raw[0]);
+			in->st.dropped_kernel +=
+				(uint32_t)(ps.ps_drop - in->raw[1]);
+			in->st.dropped_iface +=
+				(uint32_t)(ps.ps_ifdrop - in->raw[2]);
+			in->raw[0] = ps.ps_recv;
+			in->raw[1] = ps.ps_drop;
+			in->raw[2] = ps.ps_ifdrop;
 		}
 		t->packets += in->st.packets;
 		t->received += in->st.received;
@@ -195,8 +207,21 @@ static struct cap_input *next_ready(struct cap_reader *cr, double now)
 	return best;
 }
 
+/* How far capture time may move on a quiet link: not past a packet held
+ * for the merge, nor into the ring block the kernel has not handed over. */
+static double quiet_until(const struct cap_reader *cr, double now)
+{
+	double t = now - LIVE_BLOCK_MS / 1000.0;
+	for (size_t i = 0; i < cr->n; i++)
+		if (cr->in[i].hdr && cap_tv_to_s(&cr->in[i].hdr->ts) < t)
+			t = cap_tv_to_s(&cr->in[i].hdr->ts);
+	return t;
+}
+
 /* Wait for the empty inputs; those that became readable are tried again.
- * Returns how many did. */
+ * An input libpcap asks to read on a timer (an interface that went down:
+ * that it is gone is only seen by reading) is tried again regardless.
+ * Returns how many are to be tried. */
 static int wait_inputs(struct cap_reader *cr, int timeout_ms)
 {
 	struct pollfd pfd[CAP_MAX_IFACES];
@@ -210,13 +235,21 @@ static int wait_inputs(struct cap_reader *cr, int timeout_ms)
 		}
 	if (k == 0)
 		return 0;
-	if (poll(pfd, k, timeout_ms) <= 0)
-		return 0; /* timeout, or EINTR from a signal */
-	for (size_t j = 0; j < k; j++)
-		if (pfd[j].revents) {
-			cr->in[map[j]].empty = false;
-			ready++;
+	for (size_t j = 0; j < k; j++) {
+		const struct timeval *tv =
+			pcap_get_required_select_timeout(cr->in[map[j]].p);
+		int ms = tv ? (int)(tv->tv_sec * 1000 + tv->tv_usec / 1000) : -1;
+		if (tv && ms < timeout_ms) {
+			timeout_ms = ms;
+			cr->in[map[j]].empty = false; /* read it after the wait */
 		}
+	}
+	if (poll(pfd, k, timeout_ms) > 0) /* else a timeout, or EINTR */
+		for (size_t j = 0; j < k; j++)
+			if (pfd[j].revents)
+				cr->in[map[j]].empty = false;
+	for (size_t j = 0; j < k; j++)
+		ready += !cr->in[map[j]].empty;
 	return ready;
 }
 
@@ -251,7 +284,7 @@ int cap_run_live(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
 				    cr->n > 1 ? LIVE_BLOCK_MS : LIVE_IDLE_MS) == 0) {
 			now = wall_now();
 			if (idle && !next_ready(cr, now))
-				idle(ctx, now);
+				idle(ctx, quiet_until(cr, now));
 		}
 		now = wall_now();
 	}

@@ -262,8 +262,8 @@ static enum tun_kind tun_udp(struct rd *r)
 	rd_skip(r, 2);
 	if (r->err || dport != TUN_VXLAN_PORT)
 		return TUN_PLAIN;
-	if (ulen < 8)
-		return TUN_BROKEN;
+	if (ulen < 8) /* not VXLAN: the decoder judges the datagram */
+		return TUN_PLAIN;
 	rd_limit(r, ulen - 8u);
 	return TUN_VXLAN;
 }
@@ -330,6 +330,7 @@ int tun_peel(struct rd *r, int v, unsigned *layers)
 	for (;;) {
 		struct rd in = *r;
 		enum tun_kind k = v == 4 ? tun_ip4(&in) : tun_ip6(&in);
+		unsigned before = *layers;
 		int next;
 
 		if (k == TUN_PLAIN)
@@ -338,9 +339,15 @@ int tun_peel(struct rd *r, int v, unsigned *layers)
 			return 0;
 		next = k == TUN_GRE ? tun_gre(&in, layers)
 				    : tun_vxlan(&in, layers);
-		/* trust the inner IP header's version over the tunnel's */
-		if (in.err || next == TUN_NOT_IP || tun_ipver(&in) != next)
-			return 0;
+		/* trust the inner IP header's version over the tunnel's; UDP
+		 * to 4789 that is not VXLAN is someone's own traffic (a
+		 * resolver's random source port): the packet as it is */
+		if (in.err || next == TUN_NOT_IP || tun_ipver(&in) != next) {
+			if (k != TUN_VXLAN)
+				return 0;
+			*layers = before;
+			return v;
+		}
 		*r = in;
 		v = next;
 	}

@@ -121,6 +121,18 @@ static void loss_add(struct diag *d, double from, double to)
 	v[d->n_loss++] = (struct loss_span){from, to};
 }
 
+/* Where a session's evidence begins: its first packet, or a lookup tied
+ * to it that came before (the client's MX lookup): a drop there can
+ * explain a dns.timeout as well as one during the session. */
+static double first_seen(const struct session *s)
+{
+	double t = s->start;
+	for (size_t i = 0; i < s->n_dns; i++)
+		if (s->dns[i].tx->has_query && s->dns[i].tx->query_t < t)
+			t = s->dns[i].tx->query_t;
+	return t;
+}
+
 static bool loss_during(const struct diag *d, double start, double end)
 {
 	for (size_t i = 0; i < d->n_loss; i++)
@@ -147,7 +159,7 @@ void diag_session_done(void *diag, struct session *s)
 	struct finding_list fl = {0};
 	double end = s->close_t > s->last ? s->close_t : s->last;
 
-	if (d->n_loss && loss_during(d, s->start, end)) {
+	if (d->n_loss && loss_during(d, first_seen(s), end)) {
 		s->capture_loss = true;
 		d->st.capture_loss_sessions++;
 	}

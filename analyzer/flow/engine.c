@@ -189,10 +189,11 @@ void engine_capstats(void *engine, const struct cap_totals *t, double now)
 
 static void tick(struct engine *e)
 {
+	/* drops first: a session that ends in this tick is marked too */
+	emit_capstats(e);
 	sf_expire(e->smtp, e->now);
 	dc_expire(e->dns_tcp, e->now);
 	fo_tick(e->ops, e->now); /* the DNS window, then the hooks' tick */
-	emit_capstats(e);
 	fo_flush(e->ops); /* reports are due within a second or so */
 	reasm_expire(e->now);
 }

@@ -25,10 +25,9 @@ void outfile_request_reopen(void)
 void outfile_boundary(FILE *f)
 {
 	int fd;
-	if (f != out_file ||
-	    !atomic_load_explicit(&reopen_requested, memory_order_relaxed))
+	if (f != out_file || !atomic_exchange_explicit(&reopen_requested, 0,
+						       memory_order_relaxed))
 		return;
-	atomic_store_explicit(&reopen_requested, 0, memory_order_relaxed);
 	fflush(f);
 	/* the FILE stays (the report and its writer hold it); the
 	 * descriptor under it changes */

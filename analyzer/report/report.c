@@ -323,8 +323,7 @@ void report_stats(struct report *r, const struct flow_capstats *cs,
 	if (r->o.stats_s <= 0 || cs->now < r->next_stats)
 		return;
 	r->next_stats = cs->now + r->o.stats_s;
-	if (r->o.fmt == FMT_NDJSON)
-		json_begin(r);
+	json_begin(r);
 	o = json_pack("{s:s, s:o, s:I, s:I, s:I}", "type", "stats", "t",
 		      rj_time(cs->now), "packets", (json_int_t)cs->packets,
 		      "sessions_open", (json_int_t)cs->sessions_open,
@@ -340,10 +339,15 @@ void report_stats(struct report *r, const struct flow_capstats *cs,
 			fflush(r->out);
 		return;
 	}
-	/* text and JSON keep their shape: the line goes to stderr */
-	if (o && rw_write_json(stderr, o, "", NULL, "\n", &r->dump) != 0)
-		r->werr = 1;
+	/* text and JSON keep their shape: the line goes to stderr (a line
+	 * that cannot be rendered is lost, the report is not) */
+	if (o)
+		rw_write_json(stderr, o, "", NULL, "\n", &r->dump);
 	json_decref(o);
+	/* with a writer thread, values are built in an arena: nothing else
+	 * is in it between two json_begin()s, and a decref frees nothing */
+	if (r->writer)
+		arena_reset(r->arena);
 }
 
 static json_t *top_json(const struct diag_top *v, size_t n, const char *key)

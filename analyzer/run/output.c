@@ -78,7 +78,8 @@ static enum output_result open_tmp(struct output *o,
 
 enum output_result output_open(struct output *o, const char *name,
 			       char *const *inputs, size_t n_inputs,
-			       bool in_place, char errbuf[MX_ERRBUF_SIZE])
+			       enum output_mode mode,
+			       char errbuf[MX_ERRBUF_SIZE])
 {
 	struct stat sb;
 	const char *in;
@@ -96,9 +97,10 @@ enum output_result output_open(struct output *o, const char *name,
 		return OUTPUT_FAILED;
 	}
 	/* a FIFO, a device (/dev/null) cannot be renamed over */
-	if (!in_place && !(stat(name, &sb) == 0 && !S_ISREG(sb.st_mode)))
+	if (mode == OUTPUT_RENAME &&
+	    !(stat(name, &sb) == 0 && !S_ISREG(sb.st_mode)))
 		return open_tmp(o, errbuf);
-	if (!(o->f = fopen(name, "w"))) {
+	if (!(o->f = fopen(name, mode == OUTPUT_APPEND ? "a" : "w"))) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", name,
 			 strerror(errno));
 		return OUTPUT_FAILED;
@@ -116,12 +118,14 @@ int output_close(struct output *o, char errbuf[MX_ERRBUF_SIZE])
 	}
 	o->f = NULL;
 	if (o->tmp && rc == 0 && rename(o->tmp, o->name) != 0) {
-		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", o->name,
-			 strerror(errno));
+		/* the report is whole: keep it, and say where it is */
+		snprintf(errbuf, MX_ERRBUF_SIZE,
+			 "%s: %s; the report is in %s", o->name,
+			 strerror(errno), o->tmp);
 		rc = -1;
-	}
-	if (o->tmp && rc != 0)
+	} else if (o->tmp && rc != 0) {
 		unlink(o->tmp);
+	}
 	tmp_for_signal[0] = 0;
 	free(o->tmp);
 	o->tmp = NULL;

@@ -17,6 +17,13 @@ struct output {
 	char *tmp;        /* the temporary file, NULL when written in place */
 };
 
+/* How the report reaches its name. */
+enum output_mode {
+	OUTPUT_RENAME,   /* a temporary file renamed at the end */
+	OUTPUT_IN_PLACE, /* the name itself, emptied first */
+	OUTPUT_APPEND,   /* the name itself, added to (a sensor's log) */
+};
+
 enum output_result {
 	OUTPUT_OK = 0,
 	OUTPUT_FAILED = -1,  /* errbuf says why */
@@ -24,14 +31,15 @@ enum output_result {
 };
 
 /* Open name for the report of inputs (files; "-" is standard input).
- * in_place: write to name directly (live capture).  Refuses a name that
- * is one of the inputs (the same file, by device and inode) before
- * anything is opened for writing. */
+ * Refuses a name that is one of the inputs (the same file, by device and
+ * inode) before anything is opened for writing.  A FIFO or a device is
+ * written in place whatever the mode. */
 enum output_result output_open(struct output *o, const char *name,
 			       char *const *inputs, size_t n_inputs,
-			       bool in_place, char errbuf[MX_ERRBUF_SIZE]);
+			       enum output_mode mode,
+			       char errbuf[MX_ERRBUF_SIZE]);
 /* Close; a temporary file is renamed over the name.  0, or -1 with errbuf
- * (the temporary file is removed then). */
+ * (a temporary file that cannot be renamed is kept, and errbuf names it). */
 int output_close(struct output *o, char errbuf[MX_ERRBUF_SIZE]);
 /* The run failed before a report: close and remove the temporary file. */
 void output_discard(struct output *o);
