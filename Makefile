@@ -21,8 +21,13 @@ BIN         := $(if $(filter build,$(BUILD)),mxray,$(BUILD)/mxray)
 TESTBIN     := $(BUILD)/unit-tests
 SAMPLES     := $(sort $(wildcard samples/*.pcap))
 
-.PHONY: all deps run test check unit golden asan clean samples bench lab fuzz fuzz-smoke
-all: $(BIN)
+.PHONY: all deps run test check unit golden asan clean samples bench lab fuzz fuzz-smoke \
+	install uninstall
+all: $(BIN) mxray.1
+
+# the man page beside the binary, so that `man ./mxray.1` reads it
+mxray.1: docs/mxray.1
+	cp docs/mxray.1 $@
 
 deps:
 	@./scripts/deps.sh
@@ -36,6 +41,23 @@ $(BIN): $(BUILD)/analyzer/main.o $(LIB_OBJ)
 
 $(TESTBIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(MXLDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+# make install / make uninstall: PREFIX (default /usr/local) and DESTDIR as
+# usual; the man page is installed gzip -9n, as Debian installs them.
+PREFIX  ?= /usr/local
+BINDIR   = $(DESTDIR)$(PREFIX)/bin
+MAN1DIR  = $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR  = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+
+install: $(BIN)
+	install -d "$(BINDIR)" "$(MAN1DIR)" "$(COMPDIR)"
+	install -m 755 $(BIN) "$(BINDIR)/mxray"
+	gzip -9n -c docs/mxray.1 >"$(MAN1DIR)/mxray.1.gz"
+	chmod 644 "$(MAN1DIR)/mxray.1.gz"
+	install -m 644 docs/completion/mxray "$(COMPDIR)/mxray"
+
+uninstall:
+	rm -f "$(BINDIR)/mxray" "$(MAN1DIR)/mxray.1.gz" "$(COMPDIR)/mxray"
 
 # make run: set up, build, analyse every bundled sample.
 run: deps
@@ -54,7 +76,9 @@ check: $(BIN) $(TESTBIN)
 	python3 scripts/check_layers.py
 	./scripts/run-unit.sh ./$(TESTBIN)
 	./scripts/run-golden.sh ./$(BIN)
+	python3 scripts/check-schema.py --mxray ./$(BIN)
 	./scripts/run-bad-input.sh ./$(BIN)
+	./scripts/test-install.sh ./$(BIN)
 	$(if $(filter 1,$(SAN)),,./scripts/run-valgrind.sh ./$(BIN))
 	$(if $(filter 1,$(SAN)),,python3 scripts/hostile.py --mxray ./$(BIN))
 	$(if $(filter 1,$(SAN)),,python3 scripts/scale_check.py --mxray ./$(BIN))
@@ -81,7 +105,7 @@ bench: $(BIN)
 	python3 scripts/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf build mxray
+	rm -rf build mxray mxray.1
 
 # Real captures (root, not part of make test): samples/lab/*.pcap, see scripts/lab/README.md
 lab: deps

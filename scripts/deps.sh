@@ -5,10 +5,13 @@
 set -eu
 
 # time: make bench reads peak RSS from GNU time -v; tshark: make test cross-checks the lab captures' banner delays with it;
-# clang-14 with its libFuzzer runtime: the fuzz smoke
+# clang-14 with its libFuzzer runtime: the fuzz smoke; man-db and groff-base:
+# scripts/test-install.sh renders the man page; bash-completion loads the
+# completion it installs
 PKGS="build-essential pkg-config libpcap-dev libnids-dev libjansson-dev \
-libcriterion-dev python3 valgrind tshark clang-14 libclang-rt-14-dev time tcpreplay $*"
+libcriterion-dev python3 python3-jsonschema valgrind tshark clang-14 libclang-rt-14-dev time tcpreplay man-db groff-base bash-completion $*"
 
+# python3-jsonschema: scripts/check-schema.py (docs/mxray.schema.json)
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -43,11 +43,14 @@
 # Warm-up: mxray's tables fill up to their caps or their time windows
 # before its memory levels off.  The DNS table is full early (--max-dns
 # 100,000 at the bench traffic's ~1,450 lookups/s: ~70 s at x1); the MX
-# delivery groups are not capped as soon: each lives --dns-window (600 s)
-# after its last session, so their number grows for 600 s (a first 12-minute
-# run measured from 120 s grew 7.6 %, in steps up to ~400 s, then stayed
-# flat for 5 minutes).  So the default warm-up is the window and a minute:
-# 660 s; with --mxray-opts "--dns-window W" take W + 60.  The growth from the
+# delivery groups each live --dns-window (600 s) after their last session.
+# And on a kernel with transparent huge pages "always" (as here),
+# khugepaged backs the heap's address space with 2 MB pages a few MB at a
+# time (4096 pages per 10 s by default), so RSS climbs in steps for minutes
+# with no new allocation: 12-minute runs measured from 120 s and 180 s
+# (--dns-window 120) grew 7.6 % and 6.7 %, in steps up to ~390 s, then
+# stayed flat for 5 minutes.  So the default warm-up is 660 s (the window
+# and a minute) and a run should last twice that; the growth from the
 # first sample is printed too.
 set -eu
 

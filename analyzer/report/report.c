@@ -323,7 +323,12 @@ void report_stats(struct report *r, const struct flow_capstats *cs,
 	if (r->o.stats_s <= 0 || cs->now < r->next_stats)
 		return;
 	r->next_stats = cs->now + r->o.stats_s;
-	json_begin(r);
+	/* NDJSON: an object like a session's, handed to the writer; else
+	 * built in the report's own arena (reset below) and written here */
+	if (r->o.fmt == FMT_NDJSON)
+		json_begin(r);
+	else if (r->writer)
+		jarena_use(r->arena);
 	o = json_pack("{s:s, s:o, s:I, s:I, s:I}", "type", "stats", "t",
 		      rj_time(cs->now), "packets", (json_int_t)cs->packets,
 		      "sessions_open", (json_int_t)cs->sessions_open,
