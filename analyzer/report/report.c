@@ -454,7 +454,8 @@ int report_end(struct report *r, const struct cap_reader *cr,
 			held_pop(r);
 		outfile_boundary(r->out);
 		rt_summary(r->out, cr, st, ds);
-		rt_filters(r->out, &r->o, r->n_shown, st->sessions);
+		rt_filters(r->out, r->o.filter.active, r->o.bpf, r->n_shown,
+			   st->sessions);
 		break;
 	case FMT_JSON:
 		fputs(r->n_sessions ? "\n  ],\n  \"dns\": [" : "],\n  \"dns\": [",

@@ -13,6 +13,7 @@
 #include "flow/engine.h"
 #include "diagnose/findings.h"
 #include "model/session.h"
+#include "report/report_text.h"
 
 enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
 
@@ -27,13 +28,6 @@ struct report_filter {
 	uint32_t codes;     /* --finding: bit per code; 0: any */
 	struct mx_addr hosts[REPORT_MAX_HOSTS]; /* --host: client or server */
 	size_t n_hosts;
-};
-
-/* How text is shown: colour and width when it goes to a terminal. */
-struct text_style {
-	bool colour; /* ANSI colours (a terminal, NO_COLOR unset) */
-	int width;   /* wrap lines past this many columns; 0: never */
-	bool abs;    /* timeline times as UTC times of day (--abs) */
 };
 
 struct report_options {

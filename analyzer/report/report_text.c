@@ -1,7 +1,6 @@
 /* report_text.c - text timelines: relative times aligned, one line per
  * event, DNS lookups interleaved where they happened. */
 #include "report/report_text.h"
-#include "report/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -522,17 +521,17 @@ void rt_summary(FILE *f, const struct cap_reader *cr,
 			(unsigned long long)st->dns_unparsable);
 }
 
-void rt_filters(FILE *f, const struct report_options *o, uint64_t shown,
+void rt_filters(FILE *f, bool filtered, const char *bpf, uint64_t shown,
 		uint64_t sessions)
 {
-	if (o->filter.active)
+	if (filtered)
 		fprintf(f, "  shown     %llu of %llu sessions (report filters)\n",
 			(unsigned long long)shown, (unsigned long long)sessions);
-	if (o->bpf)
+	if (bpf)
 		fprintf(f, "  filter    '%s': packets outside it were not "
 			   "captured, DNS lookups (the server's too) among "
 			   "them\n",
-			o->bpf);
+			bpf);
 }
 
 /* Columns of in[0..n) as a terminal shows them: ANSI escapes take none. */

@@ -13,9 +13,15 @@
 #include "model/session.h"
 #include "base/textbuf.h"
 
+/* How text is shown: colour and width when it goes to a terminal. */
+struct text_style {
+	bool colour; /* ANSI colours (a terminal, NO_COLOR unset) */
+	int width;   /* wrap lines past this many columns; 0: never */
+	bool abs;    /* timeline times as UTC times of day (--abs) */
+};
+
 /* Appends the session's text to b (style may be NULL: plain). */
 struct tl_scratch;
-struct text_style;
 void rt_session(struct textbuf *b, const struct session *s,
 		const struct finding_list *fl, struct tl_scratch *sc,
 		const struct text_style *style);
@@ -26,9 +32,9 @@ void rt_wrap(const char *in, size_t n, int width, struct textbuf *out);
 
 void rt_summary(FILE *f, const struct cap_reader *cr,
 		const struct engine_stats *st, const struct diag_stats *ds);
-/* The summary's word on report filters and the capture filter. */
-struct report_options;
-void rt_filters(FILE *f, const struct report_options *o, uint64_t shown,
+/* The summary's word on report filters (filtered: some were given) and
+ * the capture filter (bpf, or NULL). */
+void rt_filters(FILE *f, bool filtered, const char *bpf, uint64_t shown,
 		uint64_t sessions);
 
 #endif
