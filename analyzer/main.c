@@ -42,7 +42,8 @@ static void usage(FILE *f)
 		"                         -Z root keeps root)\n"
 		"  --stats S              a stats line every S seconds (ndjson: in the\n"
 		"                         output; text, json: on stderr)\n"
-		"  --format FMT           text (default), json or ndjson\n"
+		"  --format FMT           text (default), json, ndjson or html (one\n"
+		"                         self-contained page with ladder diagrams)\n"
 		"  -o, --output FILE      write the report to FILE\n"
 		"  --slow-banner S        banner delay that counts as slow (2)\n"
 		"  --slow-dns S           DNS response time that counts as slow (1)\n"
@@ -195,9 +196,11 @@ static int parse_format(const char *s, enum report_format *fmt)
 		*fmt = FMT_JSON;
 	else if (!strcmp(s, "ndjson"))
 		*fmt = FMT_NDJSON;
+	else if (!strcmp(s, "html"))
+		*fmt = FMT_HTML;
 	else {
-		fprintf(stderr, "mxray: --format: expected text, json or "
-				"ndjson, got '%s'\n", s);
+		fprintf(stderr, "mxray: --format: expected text, json, ndjson "
+				"or html, got '%s'\n", s);
 		return -1;
 	}
 	return 0;
@@ -420,7 +423,7 @@ static void catch_signals(const struct options *o, FILE *out)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (o->outname && o->ro.fmt != FMT_JSON)
+	if (o->outname && o->ro.fmt != FMT_JSON && o->ro.fmt != FMT_HTML)
 		outfile_set(out, o->outname);
 	else
 		sa.sa_handler = on_stop_signal;

@@ -7,9 +7,11 @@ set -eu
 # time: make bench reads peak RSS from GNU time -v; tshark: make test cross-checks the lab captures' banner delays with it;
 # clang-14 with its libFuzzer runtime: the fuzz smoke; man-db and groff-base:
 # scripts/test-install.sh renders the man page; bash-completion loads the
-# completion it installs
+# completion it installs; chromium: test-html.sh renders the HTML report
+# headless and screenshots it
 PKGS="build-essential pkg-config libpcap-dev libnids-dev libjansson-dev \
-libcriterion-dev python3 python3-jsonschema valgrind tshark clang-14 libclang-rt-14-dev time tcpreplay man-db groff-base bash-completion $*"
+libcriterion-dev python3 python3-jsonschema valgrind tshark clang-14 libclang-rt-14-dev time tcpreplay \
+man-db groff-base bash-completion chromium $*"
 
 # python3-jsonschema: scripts/check-schema.py (docs/mxray.schema.json)
 missing=""

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report/jarena.h"
+#include "report/report_html.h"
 #include "report/report_json.h"
 #include "report/report_text.h"
 #include "report/report_writer.h"
@@ -34,6 +35,7 @@ struct report {
 	struct held_text *held; /* text: finished sessions, by start */
 	size_t n_held, held_bytes;
 	struct textbuf wrapped;
+	struct report_html *html; /* --format html */
 };
 
 /* Before building a JSON value: where its allocations go. */
@@ -74,7 +76,7 @@ struct report *report_new(FILE *out, const struct report_options *o,
 	}
 	r->out = out;
 	r->o = *o;
-	if (o->fmt != FMT_TEXT) {
+	if (o->fmt == FMT_JSON || o->fmt == FMT_NDJSON) {
 		if (!(r->arena = jarena_new())) {
 			snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
 			free(r);
@@ -84,6 +86,10 @@ struct report *report_new(FILE *out, const struct report_options *o,
 		jarena_use(r->arena);
 		/* no thread: the same output, written here */
 		r->writer = rw_start(o->live);
+	}
+	if (o->fmt == FMT_HTML && !(r->html = rh_new(out, &o->fnd, errbuf))) {
+		report_free(r);
+		return NULL;
 	}
 	if (o->fmt == FMT_JSON) {
 		r->spool = tmpfile();
@@ -208,6 +214,8 @@ void report_session(struct report *r, const struct session *s,
 		    const struct finding_list *fl)
 {
 	json_t *o;
+	if (r->html) /* its charts count every session */
+		rh_observe(r->html, s, fl);
 	if (!shown(&r->o.filter, s, fl))
 		return;
 	r->n_shown++;
@@ -229,6 +237,9 @@ void report_session(struct report *r, const struct session *s,
 		o = rj_session(s, fl, "session", &r->timeline);
 		json_end(r, o, r->out, "", NULL, "\n");
 		break;
+	case FMT_HTML:
+		rh_session(r->html, s, fl);
+		break;
 	}
 	r->n_sessions++;
 	if (r->o.live && !r->writer) /* the writer flushes its own */
@@ -238,10 +249,13 @@ void report_session(struct report *r, const struct session *s,
 void report_dns(struct report *r, struct dns_tx *tx)
 {
 	json_t *o;
+	if (r->html) /* its chart counts every lookup */
+		rh_dns(r->html, tx);
 	if (r->o.filter.summary_only)
 		return;
 	switch (r->o.fmt) {
 	case FMT_TEXT:
+	case FMT_HTML:
 		break;
 	case FMT_JSON:
 		if (r->writer) {
@@ -446,6 +460,11 @@ int report_end(struct report *r, const struct cap_reader *cr,
 	if (rw_finish(r->writer) != 0)
 		r->werr = 1;
 	r->writer = NULL;
+	if (r->o.fmt == FMT_HTML)
+		return rh_end(r->html, cr, st, ds, r->o.filter.active,
+			      r->n_shown, r->o.bpf) != 0 || r->werr
+			       ? -1
+			       : 0;
 	sum = summary_json(r, cr, st, ds);
 	in = inputs_json(cr);
 	switch (r->o.fmt) {
@@ -481,6 +500,8 @@ int report_end(struct report *r, const struct cap_reader *cr,
 		json_decref(line);
 		break;
 	}
+	case FMT_HTML: /* done above */
+		break;
 	}
 	json_decref(sum);
 	json_decref(in);
@@ -507,5 +528,6 @@ void report_free(struct report *r)
 	tb_free(&r->dump);
 	tb_free(&r->text);
 	free(r->timeline.items);
+	rh_free(r->html);
 	free(r);
 }

@@ -1,5 +1,6 @@
 /* report.h - writing the report as sessions finish: text for people,
- * JSON (one document, written incrementally) and NDJSON for pipelines.
+ * JSON (one document, written incrementally) and NDJSON for pipelines,
+ * HTML (one page, report_html.h).
  * The JSON fields are listed in README.md ("JSON").
  */
 #ifndef MXRAY_REPORT_H
@@ -15,7 +16,7 @@
 #include "model/session.h"
 #include "report/report_text.h"
 
-enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
+enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_HTML };
 
 #define REPORT_MAX_HOSTS 16
 
