@@ -76,11 +76,18 @@ void hc_loghist_svg(struct textbuf *b, const struct hc_loghist *h,
 			hgt = 2;
 		tb_printf(b, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
 			     "width=\"%.1f\" height=\"%.1f\"><title>%llu</title>"
-			     "</rect><text x=\"%.1f\" y=\"%.1f\" class=\"cn\" "
-			     "text-anchor=\"middle\">%llu</text>\n",
+			     "</rect>",
 			  lo >= threshold ? "bar hot" : "bar", x + 1, LY1 - hgt,
-			  bw - 2, hgt, (unsigned long long)h->n[i], x + bw / 2,
-			  LY1 - hgt - 3, (unsigned long long)h->n[i]);
+			  bw - 2, hgt, (unsigned long long)h->n[i]);
+		/* the count over its bar when it fits, or when it matters
+		 * (the highest bar, the bars past the limit) */
+		if (h->n[i] < 100 || h->n[i] == max ||
+		    i == HC_LOG_BINS - 1 || 0.001 * pow(10, i / 4.0) > threshold)
+			tb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"cn\" "
+				     "text-anchor=\"middle\">%llu</text>",
+				  x + bw / 2, LY1 - hgt - 3,
+				  (unsigned long long)h->n[i]);
+		tb_putc(b, '\n');
 	}
 	for (int k = 0; k < 7; k++) {
 		double x = LX0 + (1 + 4 * k) * bw;
