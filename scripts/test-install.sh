@@ -141,7 +141,7 @@ got=$(XDG_DATA_DIRS=$dest/usr/share BASH_COMPLETION_USER_DIR=/nonexistent \
 	__load_completion mxray && complete -p mxray' 2>&1)
 if [ "$got" = "complete -F _mxray mxray" ]; then ok; else ko "bash-completion does not load it: $got"; fi
 same "mxray --for<TAB>" "--format" "$(completions . mxray --for)"
-same "mxray --format <TAB>" "text json ndjson" "$(completions . mxray --format '')"
+same "mxray --format <TAB>" "text json ndjson html" "$(completions . mxray --format '')"
 same "mxray --format=j<TAB>" "json" "$(completions . mxray --format = j)"
 same "mxray -<TAB> against --help" "$help_opts" "$(completions . mxray -)"
 same "mxray --severity <TAB>" "info warning error" \
