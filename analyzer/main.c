@@ -328,7 +328,7 @@ static void bad_option(int c, const char *arg)
 {
 	if (c == ':')
 		fprintf(stderr, "mxray: %s: needs a value (see --help)\n", arg);
-	else if (optopt && arg[0] == '-' && arg[1] != '-')
+	else if (optopt > 0 && optopt < 256)
 		fprintf(stderr, "mxray: -%c: unknown option (see --help)\n",
 			optopt);
 	else
@@ -540,7 +540,8 @@ static int open_and_run(struct options *o)
 	 * new user may not rename in that directory */
 	if (o->outname && (orc = output_open(&out, o->outname, o->files,
 					     o->nfiles,
-					     o->nifaces && o->ro.fmt != FMT_JSON
+					     o->nifaces && o->ro.fmt != FMT_JSON &&
+							     o->ro.fmt != FMT_HTML
 						     ? OUTPUT_APPEND
 					     : live || plan.change
 						     ? OUTPUT_IN_PLACE
@@ -554,6 +555,9 @@ static int open_and_run(struct options *o)
 		signal(SIGINT, on_fatal_signal);
 		signal(SIGTERM, on_fatal_signal);
 		signal(SIGHUP, on_fatal_signal);
+		signal(SIGQUIT, on_fatal_signal);
+		/* past a file size limit: a write error, and the discard */
+		signal(SIGXFSZ, SIG_IGN);
 	}
 	/* the capture and the output are open: no need for root now */
 	if ((pr = privs_drop(&plan, errbuf)) != PRIVS_OK) {

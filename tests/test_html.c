@@ -130,6 +130,31 @@ Test(html, bounded_set_keeps_the_worst)
 	free(p.v);
 }
 
+/* Over the byte budget the least bad leave first, one at a time, and the
+ * heap stays a heap: what is left is always the worst. */
+Test(html, pop_takes_the_least_bad_first)
+{
+	enum { CAP = 16 };
+	struct rh_pick p = {calloc(CAP, sizeof(struct rh_entry)), 0, CAP};
+	struct rh_entry out;
+	for (size_t i = 0; i < CAP; i++) {
+		struct rh_entry e = {0};
+		e.key.sev = (int)(i % 3);
+		e.key.delay = (double)((i * 7) % 11);
+		e.key.seq = i;
+		rh_pick_put(&p, &e, &out);
+	}
+	for (size_t n = CAP; n > 1; n--) {
+		rh_pick_pop(&p, &out);
+		cr_assert_eq(p.n, n - 1);
+		for (size_t i = 0; i < p.n; i++)
+			cr_assert(rh_worse(&p.v[i].key, &out.key) ||
+				  !rh_worse(&out.key, &p.v[i].key),
+				  "a worse entry left before entry %zu", i);
+	}
+	free(p.v);
+}
+
 Test(html, log_bins_and_time_bins)
 {
 	struct hc_loghist h = {0};

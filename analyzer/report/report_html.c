@@ -74,6 +74,13 @@ bool rh_pick_put(struct rh_pick *p, const struct rh_entry *e,
 	return false;
 }
 
+void rh_pick_pop(struct rh_pick *p, struct rh_entry *out)
+{
+	*out = p->v[0];
+	p->v[0] = p->v[--p->n];
+	sift_down(p, 0);
+}
+
 /* ---- the report ------------------------------------------------------------ */
 
 struct report_html {
@@ -82,6 +89,7 @@ struct report_html {
 	struct textbuf tb;
 	struct tl_scratch tl;
 	struct rh_pick pick;
+	size_t pick_bytes;       /* HTML held by the kept ladders */
 	FILE *spool;             /* rows of sessions with findings not drawn */
 	uint64_t seq;
 	uint64_t n_flagged;      /* shown sessions with a finding */
@@ -253,6 +261,30 @@ static char *take(struct textbuf *b)
 	return p;
 }
 
+/* A kept ladder that loses its place: its row, without the link, goes
+ * to the list of those not drawn. */
+static void demote(struct report_html *h, struct rh_entry *gone)
+{
+	char *a = strstr(gone->row, "<a href=");
+	char *z = a ? strstr(a, "\">") : NULL;
+	char *c = z ? strstr(z, "</a>") : NULL;
+	h->pick_bytes -= strlen(gone->row) + strlen(gone->block);
+	tb_clear(&h->tb);
+	if (a && z && c) {
+		tb_put(&h->tb, gone->row, (size_t)(a - gone->row));
+		tb_put(&h->tb, z + 2, (size_t)(c - z - 2));
+		tb_puts(&h->tb, c + 4);
+		tb_putc(&h->tb, '\0');
+		if (!h->tb.oom)
+			over_row(h, h->tb.p);
+		tb_clear(&h->tb);
+	} else {
+		over_row(h, gone->row);
+	}
+	free(gone->row);
+	free(gone->block);
+}
+
 static void flagged(struct report_html *h, const struct session *s,
 		    const struct finding_list *fl)
 {
@@ -281,24 +313,12 @@ static void flagged(struct report_html *h, const struct session *s,
 		h->werr = 1;
 		return;
 	}
-	if (rh_pick_put(&h->pick, &e, &gone)) {
-		/* no ladder after all: its row without the link */
-		char *a = strstr(gone.row, "<a href=");
-		char *z = a ? strstr(a, "\">") : NULL;
-		char *c = z ? strstr(z, "</a>") : NULL;
-		if (a && z && c) {
-			tb_put(&h->tb, gone.row, (size_t)(a - gone.row));
-			tb_put(&h->tb, z + 2, (size_t)(c - z - 2));
-			tb_puts(&h->tb, c + 4);
-			tb_putc(&h->tb, '\0');
-			if (!h->tb.oom)
-				over_row(h, h->tb.p);
-			tb_clear(&h->tb);
-		} else {
-			over_row(h, gone.row);
-		}
-		free(gone.row);
-		free(gone.block);
+	h->pick_bytes += strlen(e.row) + strlen(e.block);
+	if (rh_pick_put(&h->pick, &e, &gone))
+		demote(h, &gone);
+	while (h->pick_bytes > RH_MAX_LADDER_BYTES && h->pick.n > 1) {
+		rh_pick_pop(&h->pick, &gone);
+		demote(h, &gone);
 	}
 }
 

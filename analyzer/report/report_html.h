@@ -24,6 +24,9 @@
 #include "model/session.h"
 
 #define RH_MAX_LADDERS 200
+/* and at most this much of their HTML held (a ladder of hundreds of rows
+ * behind long breaks is over 1 MB): past it the least bad are listed */
+#define RH_MAX_LADDER_BYTES ((size_t)64 << 20)
 #define RH_MAX_ROWS 5000
 
 /* ---- the bounded set of ladders ------------------------------------------ */
@@ -52,6 +55,8 @@ bool rh_pick_wants(const struct rh_pick *p, const struct rh_key *k);
  * entry leaves into *out and true is returned (the caller owns it). */
 bool rh_pick_put(struct rh_pick *p, const struct rh_entry *e,
 		 struct rh_entry *out);
+/* The least bad entry out (p not empty). */
+void rh_pick_pop(struct rh_pick *p, struct rh_entry *out);
 
 /* ---- the report ------------------------------------------------------------ */
 struct report_html;

@@ -46,7 +46,8 @@ static char *tmp_template(const char *name)
 	return t;
 }
 
-static enum output_result open_tmp(struct output *o,
+/* old: the file the report replaces (its mode is kept), or NULL */
+static enum output_result open_tmp(struct output *o, const struct stat *old,
 				   char errbuf[MX_ERRBUF_SIZE])
 {
 	mode_t mask = umask(0);
@@ -63,8 +64,9 @@ static enum output_result open_tmp(struct output *o,
 		o->tmp = NULL;
 		return OUTPUT_FAILED;
 	}
-	/* as fopen would have made it (mkstemp makes 0600) */
-	fchmod(fd, 0666 & ~mask);
+	/* the mode of the file it replaces, else as fopen would have made
+	 * it (mkstemp makes 0600) */
+	fchmod(fd, old ? old->st_mode & 07777 : 0666 & ~mask);
 	if (!(o->f = fdopen(fd, "w"))) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", o->name,
 			 strerror(errno));
@@ -96,10 +98,14 @@ enum output_result output_open(struct output *o, const char *name,
 		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: is a directory", name);
 		return OUTPUT_FAILED;
 	}
-	/* a FIFO, a device (/dev/null) cannot be renamed over */
-	if (mode == OUTPUT_RENAME &&
-	    !(stat(name, &sb) == 0 && !S_ISREG(sb.st_mode)))
-		return open_tmp(o, errbuf);
+	/* a FIFO, a device (/dev/null) cannot be renamed over, and a rename
+	 * would replace a symbolic link or split a hard link: those are
+	 * written in place */
+	if (mode == OUTPUT_RENAME) {
+		bool exists = lstat(name, &sb) == 0;
+		if (!exists || (S_ISREG(sb.st_mode) && sb.st_nlink == 1))
+			return open_tmp(o, exists ? &sb : NULL, errbuf);
+	}
 	if (!(o->f = fopen(name, mode == OUTPUT_APPEND ? "a" : "w"))) {
 		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s", name,
 			 strerror(errno));
