@@ -328,7 +328,9 @@ static void bad_option(int c, const char *arg)
 {
 	if (c == ':')
 		fprintf(stderr, "mxray: %s: needs a value (see --help)\n", arg);
-	else if (optopt > 0 && optopt < 256)
+	else if (optopt >= 256) /* a long option given a value it takes not */
+		fprintf(stderr, "mxray: %s: takes no value (see --help)\n", arg);
+	else if (optopt > 0)
 		fprintf(stderr, "mxray: -%c: unknown option (see --help)\n",
 			optopt);
 	else
