@@ -39,11 +39,9 @@ struct engine {
 	double next_tick;
 	struct engine_stats st;
 
-	/* the capture's counters: frames read here (files), or the live
-	 * capture's, polled about once a second on this thread */
-	uint64_t packets;
-	const struct cap_reader *cr; /* engine_run's: frames read so far */
-	bool live;
+	/* the capture's counters: the inputs' frames read so far, and the
+	 * live capture's, polled about once a second on this thread */
+	const struct cap_reader *cr; /* engine_run's; NULL when fed directly */
 	struct cap_totals cap;
 	uint64_t dropped;       /* at the last poll */
 	double last_poll;       /* wall time of it */
@@ -158,9 +156,9 @@ static void emit_capstats(struct engine *e)
 		frames += cap_input(e->cr, i)->packets;
 	struct flow_capstats cs = {
 		.now = e->now,
-		.packets = e->cr ? frames : e->packets,
+		.packets = frames,
 		.sessions_open = sf_open(e->smtp),
-		.live = e->live,
+		.live = e->cr && cap_is_live(e->cr),
 		.received = e->cap.received,
 		.dropped_kernel = e->cap.dropped_kernel,
 		.dropped_iface = e->cap.dropped_iface,
@@ -184,7 +182,6 @@ void engine_capstats(void *engine, const struct cap_totals *t, double now)
 	e->dropped = dropped;
 	e->last_poll = now;
 	e->cap = *t;
-	e->live = true;
 }
 
 static void tick(struct engine *e)
@@ -206,7 +203,6 @@ void engine_packet(void *engine, const struct cap_packet *p)
 
 	if (p->ts > e->now)
 		e->now = p->ts;
-	e->packets++;
 	r = p->ipver == 4 ? dec_ipv4(p->ip, p->caplen, &d)
 			  : dec_ipv6(p->ip, p->caplen, &d);
 	if (r == DEC_OK)
