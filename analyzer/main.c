@@ -45,6 +45,8 @@ static void usage(FILE *f)
 		"  --format FMT           text (default), json, ndjson or html (one\n"
 		"                         self-contained page with ladder diagrams)\n"
 		"  -o, --output FILE      write the report to FILE\n"
+		"  -w FILE                also write the packets of every session with a\n"
+		"                         warning or error, and of its DNS, to pcap FILE\n"
 		"  --slow-banner S        banner delay that counts as slow (2)\n"
 		"  --slow-dns S           DNS response time that counts as slow (1)\n"
 		"  --stall S              silence after a command that is a stall (30)\n"
@@ -170,6 +172,7 @@ static char *join_args(int argc, char **argv)
 /* The report was written to its end (a damaged input too: what came
  * before the damage); false after a write error. */
 static bool report_done;
+static bool pcap_failed; /* -w's file could not be written */
 
 /* The report's stdio buffer: static, as stdout is flushed after main. */
 static char outbuf[1 << 20];
@@ -184,6 +187,7 @@ struct options {
 	size_t nifaces;
 	unsigned long buffer_kib;
 	const char *outname, *user;
+	const char *pcapname; /* -w */
 	char *bpf;
 	bool quiet;
 };
@@ -346,13 +350,36 @@ static bool looks_like_capture(const char *word)
 	       S_ISREG(sb.st_mode);
 }
 
+/* -w names a file of its own: not standard output, not the report's. */
+static int check_pcap_name(const struct options *o)
+{
+	struct stat a, b;
+	if (!o->pcapname)
+		return 0;
+	if (!strcmp(o->pcapname, "-") || !*o->pcapname) {
+		fprintf(stderr, "mxray: -w: give a file name (standard output "
+				"carries the report)\n");
+		return -1;
+	}
+	if (o->outname && (!strcmp(o->outname, o->pcapname) ||
+			   (stat(o->outname, &a) == 0 &&
+			    stat(o->pcapname, &b) == 0 &&
+			    a.st_dev == b.st_dev && a.st_ino == b.st_ino))) {
+		fprintf(stderr, "mxray: -w %s: the same file as -o; the packets "
+				"and the report need a file each\n",
+			o->pcapname);
+		return -1;
+	}
+	return 0;
+}
+
 /* -1: bad usage (said), 1: done (help, version), 0: run; *rc on -1. */
 static int parse_options(int argc, char **argv, struct options *o, int *rc)
 {
 	int c;
 	*rc = EXIT_USAGE;
 	opterr = 0; /* its messages would name the program as it was typed */
-	while ((c = getopt_long(argc, argv, ":r:i:o:qhB:Z:", long_opts,
+	while ((c = getopt_long(argc, argv, ":r:i:o:w:qhB:Z:", long_opts,
 				NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			bad_option(c, argv[optind - 1]);
@@ -367,6 +394,8 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 			o->ifaces[o->nifaces++] = optarg;
 		else if (c == 'o')
 			o->outname = optarg;
+		else if (c == 'w')
+			o->pcapname = optarg;
 		else if (c == 'q')
 			o->quiet = true;
 		else if (c == OPT_ABS)
@@ -408,7 +437,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *rc)
 		return -1;
 	}
 	o->ro.bpf = o->bpf;
-	return 0;
+	return check_pcap_name(o);
 }
 
 /* A live capture ends with a complete report on Ctrl-C or SIGTERM;
@@ -448,13 +477,16 @@ static void say_drops(const struct cap_reader *cr)
 }
 
 /* Capture, analyse, report: 0, or an exit status after saying why. */
-static int run(const struct options *o, struct cap_reader *cr, FILE *out)
+static int run(const struct options *o, struct cap_reader *cr, FILE *out,
+	       FILE *pcap)
 {
 	char errbuf[MX_ERRBUF_SIZE] = "", runerr[MX_ERRBUF_SIZE] = "";
 	struct pipeline p;
 	int rc = EXIT_BAD_INPUT, r;
 
-	if (pipeline_open(&p, &o->eng, &o->ro, out, errbuf) != 0) {
+	if (pipeline_open(&p, &o->eng, &o->ro, out, errbuf) != 0 ||
+	    (pcap && pipeline_write_packets(&p, pcap, o->pcapname, cr,
+					    errbuf) != 0)) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		goto out;
 	}
@@ -471,6 +503,11 @@ static int run(const struct options *o, struct cap_reader *cr, FILE *out)
 		goto out;
 	}
 	report_done = true;
+	if (p.pcap_failed) {
+		fprintf(stderr, "mxray: %s: write error\n", o->pcapname);
+		pcap_failed = true;
+		goto out;
+	}
 	if (o->nifaces)
 		say_drops(cr);
 	if (r != 0) { /* the report holds everything before the damage */
@@ -504,16 +541,50 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
-/* Open the inputs and the output, then run. */
+/* The report (-o, opt "-o") or the packets (-w): a live report grows in
+ * place, a sensor's text or NDJSON log is appended to, and after -Z the
+ * new user may not rename in that directory; else a temporary file is
+ * renamed at the end.  0, or an exit status after saying why. */
+static int open_output(const struct options *o, struct output *out,
+		       const char *opt, const char *name, bool live,
+		       bool change)
+{
+	char errbuf[MX_ERRBUF_SIZE] = "";
+	bool log = !strcmp(opt, "-o") && o->nifaces &&
+		   o->ro.fmt != FMT_JSON && o->ro.fmt != FMT_HTML;
+	enum output_result orc = output_open(
+		out, opt, name, o->files, o->nfiles,
+		log ? OUTPUT_APPEND : live || change ? OUTPUT_IN_PLACE
+						     : OUTPUT_RENAME,
+		errbuf);
+	if (orc == OUTPUT_OK)
+		return 0;
+	fprintf(stderr, "mxray: %s\n", errbuf);
+	return orc == OUTPUT_IS_INPUT ? EXIT_USAGE : EXIT_BAD_INPUT;
+}
+
+/* Keep what was written whole; rc, or EXIT_BAD_INPUT when it fails. */
+static int close_output(struct output *out, bool whole, int rc)
+{
+	char errbuf[MX_ERRBUF_SIZE] = "";
+	if (!whole) { /* a write error: nothing to keep */
+		output_discard(out);
+	} else if (output_close(out, errbuf) != 0) {
+		fprintf(stderr, "mxray: %s\n", errbuf);
+		rc = EXIT_BAD_INPUT;
+	}
+	return rc;
+}
+
+/* Open the inputs and the outputs, then run. */
 static int open_and_run(struct options *o)
 {
 	bool usage_error = false, live;
 	char errbuf[MX_ERRBUF_SIZE] = "";
 	struct cap_reader *cr;
-	struct output out = {.f = stdout};
+	struct output out = {.f = stdout}, pcap = {0};
 	int rc = EXIT_BAD_INPUT;
 	enum privs_result pr;
-	enum output_result orc;
 	struct privs_plan plan;
 
 	cr = o->nifaces ? cap_open_live(o->ifaces, o->nifaces, o->bpf,
@@ -538,22 +609,16 @@ static int open_and_run(struct options *o)
 		cap_free(cr);
 		return pr == PRIVS_NO_USER ? EXIT_USAGE : EXIT_BAD_INPUT;
 	}
-	/* in place: a live report grows where it is read; and after -Z the
-	 * new user may not rename in that directory */
-	if (o->outname && (orc = output_open(&out, o->outname, o->files,
-					     o->nfiles,
-					     o->nifaces && o->ro.fmt != FMT_JSON &&
-							     o->ro.fmt != FMT_HTML
-						     ? OUTPUT_APPEND
-					     : live || plan.change
-						     ? OUTPUT_IN_PLACE
-						     : OUTPUT_RENAME,
-					     errbuf)) != 0) {
-		fprintf(stderr, "mxray: %s\n", errbuf);
+	if ((o->outname && (rc = open_output(o, &out, "-o", o->outname, live,
+					      plan.change))) ||
+	    (o->pcapname && (rc = open_output(o, &pcap, "-w", o->pcapname,
+					       live, plan.change)))) {
+		if (o->outname && out.f != stdout)
+			output_discard(&out);
 		cap_free(cr);
-		return orc == OUTPUT_IS_INPUT ? EXIT_USAGE : EXIT_BAD_INPUT;
+		return rc;
 	}
-	if (out.tmp) {
+	if (out.tmp || pcap.tmp) {
 		signal(SIGINT, on_fatal_signal);
 		signal(SIGTERM, on_fatal_signal);
 		signal(SIGHUP, on_fatal_signal);
@@ -561,11 +626,13 @@ static int open_and_run(struct options *o)
 		/* past a file size limit: a write error, and the discard */
 		signal(SIGXFSZ, SIG_IGN);
 	}
-	/* the capture and the output are open: no need for root now */
+	/* the capture and the outputs are open: no need for root now */
 	if ((pr = privs_drop(&plan, errbuf)) != PRIVS_OK) {
 		fprintf(stderr, "mxray: %s\n", errbuf);
 		cap_free(cr);
-		output_discard(&out);
+		if (o->outname)
+			output_discard(&out);
+		output_discard(&pcap);
 		return EXIT_BAD_INPUT;
 	}
 	if (plan.change && !o->user && !o->quiet)
@@ -575,16 +642,12 @@ static int open_and_run(struct options *o)
 	if (!live && !isatty(fileno(out.f)))
 		setvbuf(out.f, outbuf, _IOFBF, sizeof(outbuf));
 	terminal_style(&o->ro.text, out.f);
-	rc = run(o, cr, out.f);
+	rc = run(o, cr, out.f, pcap.f);
 	cap_free(cr);
-	if (!o->outname)
-		return rc;
-	if (!report_done) { /* a write error: no report to keep */
-		output_discard(&out);
-	} else if (output_close(&out, errbuf) != 0) {
-		fprintf(stderr, "mxray: %s\n", errbuf);
-		rc = EXIT_BAD_INPUT;
-	}
+	if (o->pcapname)
+		rc = close_output(&pcap, report_done && !pcap_failed, rc);
+	if (o->outname)
+		rc = close_output(&out, report_done, rc);
 	return rc;
 }
 

@@ -201,6 +201,23 @@ bool cap_is_live(const struct cap_reader *cr)
 	return cr->live;
 }
 
+void cap_write_format(struct cap_reader *cr, int *dlt, int *snaplen)
+{
+	bool mixed = false;
+	*snaplen = 0;
+	for (size_t i = 0; i < cr->n; i++) {
+		int s = pcap_snapshot(cr->in[i].p);
+		mixed = mixed || cr->in[i].dlt != cr->in[0].dlt;
+		if (s > *snaplen)
+			*snaplen = s;
+	}
+	*dlt = cr->n && !mixed ? cr->in[0].dlt : DLT_RAW;
+	for (size_t i = 0; i < cr->n; i++)
+		cr->in[i].write_ip = mixed;
+	if (*snaplen <= 0)
+		*snaplen = 262144; /* libpcap's MAXIMUM_SNAPLEN */
+}
+
 size_t cap_ninputs(const struct cap_reader *cr)
 {
 	return cr->n;
@@ -278,6 +295,11 @@ void cap_deliver(struct cap_input *in, const struct pcap_pkthdr *hdr,
 	pkt.ip = data + off;
 	pkt.caplen = hdr->caplen - off;
 	pkt.len = hdr->len > off ? hdr->len - off : 0;
+	pkt.frame = in->write_ip ? pkt.ip : data;
+	pkt.frame_caplen = in->write_ip ? pkt.caplen : hdr->caplen;
+	pkt.frame_len = in->write_ip ? pkt.len : hdr->len;
+	pkt.sec = hdr->ts.tv_sec;
+	pkt.usec = (uint32_t)hdr->ts.tv_usec;
 	fn(ctx, &pkt);
 }
 

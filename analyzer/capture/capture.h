@@ -26,6 +26,12 @@ struct cap_packet {
 	const uint8_t *ip;
 	size_t caplen;
 	size_t len;
+	/* what -w writes of it (cap_write_format): the whole frame, or the
+	 * IP packet when the inputs' link types differ */
+	const uint8_t *frame;
+	size_t frame_caplen, frame_len;
+	int64_t sec;   /* ts as the capture has it */
+	uint32_t usec;
 };
 
 typedef void (*cap_packet_fn)(void *ctx, const struct cap_packet *pkt);
@@ -89,6 +95,11 @@ void cap_request_stop(void);
  * progress: print a progress line on stderr. */
 int cap_run(struct cap_reader *cr, cap_packet_fn fn, cap_idle_fn idle,
 	    void *ctx, bool progress, char errbuf[MX_ERRBUF_SIZE]);
+
+/* How -w will write the frames of these inputs (cap_packet.frame): with
+ * their link type (DLT_*) when all share one, else as raw IP (DLT_RAW);
+ * and the largest snapshot length.  Before cap_run. */
+void cap_write_format(struct cap_reader *cr, int *dlt, int *snaplen);
 
 size_t cap_ninputs(const struct cap_reader *cr);
 const struct cap_input_stats *cap_input(const struct cap_reader *cr, size_t i);

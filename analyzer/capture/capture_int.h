@@ -22,6 +22,8 @@ struct cap_input {
 	bool empty;              /* live: the ring had nothing at last look */
 	int fd;                  /* live: what poll() waits on */
 	uint64_t nread;          /* frames read */
+	bool write_ip;           /* -w: the inputs' link types differ, so
+				    the IP packet is written, not the frame */
 	unsigned raw[3];         /* live: pcap_stats' last (32-bit) counters */
 	struct cap_input_stats st;
 };

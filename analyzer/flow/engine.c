@@ -46,6 +46,13 @@ struct engine {
 	uint64_t dropped;       /* at the last poll */
 	double last_poll;       /* wall time of it */
 	double loss_from, loss_to; /* drops not yet told; loss_to 0: none */
+
+	/* -w: frames are numbered and kept (frames.h); frame is the one
+	 * being read, or NULL when none are kept */
+	bool keep_frames;
+	uint64_t frame_seq;
+	struct fr_frame cur;
+	const struct fr_frame *frame;
 };
 
 void engine_config_defaults(struct engine_config *c)
@@ -75,7 +82,8 @@ static void on_dns_tcp_msg(void *ctx, const uint8_t *msg, size_t len,
 			   const struct mx_endpoint *dst, double ts)
 {
 	struct engine *e = ctx;
-	fo_dns(e->ops, msg, len, src, dst, true, false, ts);
+	/* the frame that completed the message */
+	fo_dns(e->ops, msg, len, src, dst, true, false, ts, e->frame);
 }
 
 /* ---- packets ---- */
@@ -120,12 +128,12 @@ static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 	if (d->proto == 17) {
 		if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT)
 			fo_dns(e->ops, d->payload, d->len, &d->src, &d->dst,
-			       false, d->len < d->wire_len, ts);
+			       false, d->len < d->wire_len, ts, e->frame);
 		return;
 	}
 	if (sf_is_smtp_port(e->smtp, d->src.port) ||
 	    sf_is_smtp_port(e->smtp, d->dst.port)) {
-		sf_segment(e->smtp, d, ts, e->now);
+		sf_segment(e->smtp, d, ts, e->now, e->frame);
 	} else if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT) {
 		dc_segment(e->dns_tcp, d, ts);
 	} else if (d->len > 0) {
@@ -190,7 +198,8 @@ static void tick(struct engine *e)
 	emit_capstats(e);
 	sf_expire(e->smtp, e->now);
 	dc_expire(e->dns_tcp, e->now);
-	fo_tick(e->ops, e->now); /* the DNS window, then the hooks' tick */
+	/* the DNS window, then the hooks' tick */
+	fo_tick(e->ops, e->now, e->frame_seq + 1);
 	fo_flush(e->ops); /* reports are due within a second or so */
 	reasm_expire(e->now);
 }
@@ -203,6 +212,12 @@ void engine_packet(void *engine, const struct cap_packet *p)
 
 	if (p->ts > e->now)
 		e->now = p->ts;
+	if (e->keep_frames) {
+		e->cur = (struct fr_frame){++e->frame_seq, p->sec, p->usec,
+					   (uint32_t)p->frame_caplen,
+					   (uint32_t)p->frame_len, p->frame};
+		e->frame = &e->cur;
+	}
 	r = p->ipver == 4 ? dec_ipv4(p->ip, p->caplen, &d)
 			  : dec_ipv6(p->ip, p->caplen, &d);
 	if (r == DEC_OK)
@@ -263,6 +278,19 @@ oom:
 	snprintf(errbuf, MX_ERRBUF_SIZE, "out of memory");
 	engine_free(e);
 	return NULL;
+}
+
+void engine_keep_frames(struct engine *e, struct fr_pool *pool,
+			struct fr_dns *dns)
+{
+	e->keep_frames = true;
+	sf_keep_frames(e->smtp, pool);
+	fo_keep_frames(e->ops, pool, dns);
+}
+
+uint64_t engine_oldest_open_frame(const struct engine *e)
+{
+	return fo_oldest_open_frame(e->ops);
 }
 
 /* The flow side's counters. */

@@ -83,6 +83,13 @@ void engine_capstats(void *engine, const struct cap_totals *t, double now);
  * session still open is over. */
 void engine_finish(struct engine *e);
 void engine_get_stats(const struct engine *e, struct engine_stats *st);
+/* -w: keep the frames of every session and of DNS (frames.h), handed to
+ * the frames hook when a session is over.  Before the first packet. */
+void engine_keep_frames(struct engine *e, struct fr_pool *pool,
+			struct fr_dns *dns);
+/* The analysis side, -w: frames numbered from this one on may still
+ * belong to a session not yet over (fo_oldest_open_frame). */
+uint64_t engine_oldest_open_frame(const struct engine *e);
 void engine_free(struct engine *e);
 
 #endif

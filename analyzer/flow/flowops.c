@@ -38,6 +38,7 @@ struct op_start {
 	uint64_t seq;
 	struct mx_endpoint client, server;
 	double ts;
+	uint64_t first_frame;
 };
 
 struct op_smtp {
@@ -53,12 +54,22 @@ struct op_gap {
 struct op_over {
 	double now, last;
 	uint64_t client_bytes, server_bytes;
+	struct fr_chain frames; /* its chunks go with it */
 };
 
 struct op_dns {
 	struct mx_endpoint src, dst;
 	double ts;
-	/* the parsed message follows, packed (dnspack.h) */
+	uint32_t packed; /* bytes of the parsed message */
+	bool has_frame;
+	/* the parsed message follows, packed (dnspack.h); then, 8-aligned,
+	 * with has_frame, the frame's header (its bytes pointer unset) and
+	 * its bytes */
+};
+
+struct op_tick {
+	double now;
+	uint64_t next_frame;
 };
 
 #define DNS_TCP 1
@@ -81,6 +92,12 @@ struct fo_stream {
 	size_t nslots;
 	struct session **spare;
 	size_t nspare;
+	/* -w: the frames' pool and the DNS frames; the records not yet over,
+	 * oldest first; the first frame after the last tick */
+	struct fr_pool *pool;
+	struct fr_dns *dns_frames;
+	struct dlist open;
+	uint64_t tick_frame;
 	/* the flow side: where the next operation goes */
 	struct blockq *q; /* while split */
 	uint8_t *blk;
@@ -116,6 +133,9 @@ static void record_release(struct fo_stream *f, uint32_t slot)
 {
 	struct session *s = f->slots[slot].s;
 	f->slots[slot].s = NULL;
+	dlist_unlink(&f->open, &s->open_link);
+	if (f->pool)
+		fr_chain_release(f->pool, &s->frames);
 	if (f->nspare < POOL_MAX) {
 		sess_clear(s);
 		f->spare[f->nspare++] = s;
@@ -135,6 +155,9 @@ static void apply_start(struct fo_stream *f, const struct op_hdr *h)
 	s->client = o->client;
 	s->server = o->server;
 	s->start = s->last = o->ts;
+	s->first_frame = o->first_frame;
+	if (f->pool)
+		dlist_append(&f->open, &s->open_link);
 	if (f->hooks.session_start)
 		f->hooks.session_start(f->hooks.ctx, s);
 	s->partial = h->flag;
@@ -182,9 +205,12 @@ static void apply_over(struct fo_stream *f, struct session *s,
 	s->last = o->last;
 	s->client_bytes = o->client_bytes;
 	s->server_bytes = o->server_bytes;
+	s->frames = o->frames;
 	sess_end(s, (enum sess_close)h->flag, o->now);
 	if (f->hooks.session_done)
 		f->hooks.session_done(f->hooks.ctx, s);
+	if (f->hooks.frames)
+		f->hooks.frames(f->hooks.frames_ctx, s, o->now);
 	record_release(f, h->slot);
 }
 
@@ -201,6 +227,27 @@ static void apply_dns(struct fo_stream *f, const struct op_hdr *h)
 			o->ts);
 	if (tx && (h->flag & DNS_CUT) && f->msg->qr)
 		tx->capture_cut = true;
+	if (tx && o->has_frame && f->dns_frames &&
+	    tx->n_frames < DNS_TX_FRAMES) {
+		const uint8_t *p = (const uint8_t *)(o + 1) +
+				   ((o->packed + 7) & ~(size_t)7);
+		struct fr_frame fr;
+		memcpy(&fr, p, sizeof(fr));
+		fr.bytes = p + sizeof(fr);
+		if (fr_dns_add(f->dns_frames, &fr))
+			tx->frame_seq[tx->n_frames++] = fr.seq;
+	}
+}
+
+static void apply_tick(struct fo_stream *f, const struct op_hdr *h)
+{
+	const struct op_tick *o = (const void *)(h + 1);
+	f->tick_frame = o->next_frame;
+	dt_expire(f->dns, o->now);
+	if (f->hooks.tick)
+		f->hooks.tick(f->hooks.ctx, o->now);
+	if (f->hooks.frames)
+		f->hooks.frames(f->hooks.frames_ctx, NULL, o->now);
 }
 
 static void apply(struct fo_stream *f, const struct op_hdr *h)
@@ -214,13 +261,9 @@ static void apply(struct fo_stream *f, const struct op_hdr *h)
 	case OP_DNS:
 		apply_dns(f, h);
 		return;
-	case OP_TICK: {
-		double now = *(const double *)(h + 1);
-		dt_expire(f->dns, now);
-		if (f->hooks.tick)
-			f->hooks.tick(f->hooks.ctx, now);
+	case OP_TICK:
+		apply_tick(f, h);
 		return;
-	}
 	case OP_CAPSTATS:
 		if (f->hooks.capstats)
 			f->hooks.capstats(f->hooks.ctx,
@@ -293,12 +336,12 @@ static void op_end(struct fo_stream *f, struct op_hdr *h)
 
 void fo_start(struct fo_stream *f, uint32_t slot, uint64_t seq,
 	      const struct mx_endpoint *client, const struct mx_endpoint *server,
-	      double ts, bool partial)
+	      double ts, bool partial, uint64_t first_frame)
 {
 	struct op_hdr *h = op_begin(f, OP_START, slot, partial,
 				    sizeof(struct op_start));
 	*(struct op_start *)(h + 1) = (struct op_start){seq, *client, *server,
-							ts};
+							ts, first_frame};
 	op_end(f, h);
 }
 
@@ -354,36 +397,52 @@ void fo_one_sided(struct fo_stream *f, uint32_t slot, uint8_t which,
 
 void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
 	     double now, double last, uint64_t client_bytes,
-	     uint64_t server_bytes)
+	     uint64_t server_bytes, struct fr_chain *frames)
 {
 	struct op_hdr *h = op_begin(f, OP_OVER, slot, (uint8_t)why,
 				    sizeof(struct op_over));
-	*(struct op_over *)(h + 1) =
-		(struct op_over){now, last, client_bytes, server_bytes};
+	*(struct op_over *)(h + 1) = (struct op_over){
+		now, last, client_bytes, server_bytes, *frames};
+	*frames = (struct fr_chain){0};
 	op_end(f, h);
 }
 
 /* Parsed here, on the flow side; the analysis takes it as parsed. */
 void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	    const struct mx_endpoint *src, const struct mx_endpoint *dst,
-	    bool tcp, bool cut, double ts)
+	    bool tcp, bool cut, double ts, const struct fr_frame *frame)
 {
 	uint8_t flag = (uint8_t)((tcp ? DNS_TCP : 0) | (cut ? DNS_CUT : 0));
 	bool ok = dns_parse(msg, len, f->parsed) == DX_OK;
 	size_t n = ok ? dnspack_size(f->parsed) : 0;
-	struct op_hdr *h = op_begin(f, OP_DNS, 0, ok ? flag : DNS_BAD,
-				    sizeof(struct op_dns) + n);
-	struct op_dns *o = (struct op_dns *)(h + 1);
-	*o = (struct op_dns){*src, *dst, ts};
+	size_t nf = 0;
+	struct op_hdr *h;
+	struct op_dns *o;
+	uint8_t *p;
+
+	/* a frame too large for one operation is not written */
+	if (ok && frame &&
+	    sizeof(*o) + ((n + 7) & ~(size_t)7) + sizeof(*frame) +
+			    frame->caplen <= OP_MAX - sizeof(*h))
+		nf = sizeof(*frame) + frame->caplen;
+	h = op_begin(f, OP_DNS, 0, ok ? flag : DNS_BAD,
+		     sizeof(*o) + ((n + 7) & ~(size_t)7) + nf);
+	o = (struct op_dns *)(h + 1);
+	*o = (struct op_dns){*src, *dst, ts, (uint32_t)n, nf > 0};
 	if (ok)
 		dnspack_write(f->parsed, (uint8_t *)(o + 1));
+	if (nf) {
+		p = (uint8_t *)(o + 1) + ((n + 7) & ~(size_t)7);
+		memcpy(p, frame, sizeof(*frame));
+		memcpy(p + sizeof(*frame), frame->bytes, frame->caplen);
+	}
 	op_end(f, h);
 }
 
-void fo_tick(struct fo_stream *f, double now)
+void fo_tick(struct fo_stream *f, double now, uint64_t next_frame)
 {
-	struct op_hdr *h = op_begin(f, OP_TICK, 0, 0, sizeof(now));
-	*(double *)(h + 1) = now;
+	struct op_hdr *h = op_begin(f, OP_TICK, 0, 0, sizeof(struct op_tick));
+	*(struct op_tick *)(h + 1) = (struct op_tick){now, next_frame};
 	op_end(f, h);
 }
 
@@ -463,6 +522,21 @@ int fo_run_split(struct fo_stream *f, void (*produce)(void *), void *arg)
 
 /* ---- life ---- */
 
+void fo_keep_frames(struct fo_stream *f, struct fr_pool *pool,
+		    struct fr_dns *dns)
+{
+	f->pool = pool;
+	f->dns_frames = dns;
+}
+
+uint64_t fo_oldest_open_frame(const struct fo_stream *f)
+{
+	const struct session *s =
+		DLIST_ENTRY(f->open.head, struct session, open_link);
+	return s && s->first_frame < f->tick_frame ? s->first_frame
+						   : f->tick_frame;
+}
+
 struct fo_stream *fo_new(struct dt_table *dns, const struct flow_hooks *hooks)
 {
 	struct fo_stream *f = calloc(1, sizeof(*f));
@@ -487,8 +561,11 @@ void fo_free(struct fo_stream *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->nslots; i++)
+	for (size_t i = 0; i < f->nslots; i++) {
+		if (f->slots[i].s && f->pool)
+			fr_chain_release(f->pool, &f->slots[i].s->frames);
 		sess_free(f->slots[i].s);
+	}
 	while (f->nspare)
 		sess_free(f->spare[--f->nspare]);
 	free(f->slots);

@@ -18,6 +18,7 @@
 
 #include "base/util.h"
 #include "model/dnstrack.h"
+#include "model/frames.h"
 #include "model/session.h"
 #include "smtp.h"
 
@@ -43,6 +44,11 @@ struct flow_hooks {
 	void *ctx;
 	/* after tick: the capture's counters (may be NULL) */
 	void (*capstats)(void *ctx, const struct flow_capstats *cs);
+	/* -w (may be NULL), with frames_ctx: after session_done, the
+	 * record's frames (s->frames), which the hook may take (what it
+	 * leaves is freed); and after each tick, with s NULL */
+	void (*frames)(void *ctx, struct session *s, double now);
+	void *frames_ctx;
 };
 
 struct fo_stream;
@@ -52,12 +58,24 @@ struct fo_stream *fo_new(struct dt_table *dns, const struct flow_hooks *hooks);
 /* Every record still held is released (without its hooks). */
 void fo_free(struct fo_stream *f);
 
+/* -w: frames are kept (frames.h).  The flow side fills each session's
+ * chain from pool; the applying side keeps DNS frames in dns, notes them
+ * in their transactions, and frees what the frames hook leaves.  Before
+ * the first operation. */
+void fo_keep_frames(struct fo_stream *f, struct fr_pool *pool,
+		    struct fr_dns *dns);
+/* The applying side: the capture's number of the oldest frame that a
+ * session not yet over may still own (the first frame of the oldest such
+ * record, else the first frame after the last tick). */
+uint64_t fo_oldest_open_frame(const struct fo_stream *f);
+
 /* ---- the flow side: a session is known by its slot, a small number the
  * flow side gives it and reuses only after fo_over ---- */
 
+/* first_frame: the capture's number of its first frame (-w), else 0 */
 void fo_start(struct fo_stream *f, uint32_t slot, uint64_t seq,
 	      const struct mx_endpoint *client, const struct mx_endpoint *server,
-	      double ts, bool partial);
+	      double ts, bool partial, uint64_t first_frame);
 /* A segment that may change the record's TCP facts (SYN, RST, FIN, the
  * handshake's ACK); the time of the last one comes with fo_over. */
 void fo_segment(struct fo_stream *f, uint32_t slot, bool from_client,
@@ -76,16 +94,19 @@ void fo_gap(struct fo_stream *f, uint32_t slot, int dir, uint64_t missing,
 void fo_one_sided(struct fo_stream *f, uint32_t slot, uint8_t which,
 		  double handshake_t);
 /* Over: how it ended, the capture clock, the session's last segment,
- * bytes each side sent. */
+ * bytes each side sent; its frames (-w) go with it, and *frames is left
+ * empty. */
 void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
 	     double now, double last, uint64_t client_bytes,
-	     uint64_t server_bytes);
-/* A DNS message (bytes copied); cut: the snaplen kept only len bytes. */
+	     uint64_t server_bytes, struct fr_chain *frames);
+/* A DNS message (bytes copied); cut: the snaplen kept only len bytes;
+ * frame: the frame that carried it (-w; copied), else NULL. */
 void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	    const struct mx_endpoint *src, const struct mx_endpoint *dst,
-	    bool tcp, bool cut, double ts);
-/* About once a capture second, after the sessions it ended. */
-void fo_tick(struct fo_stream *f, double now);
+	    bool tcp, bool cut, double ts, const struct fr_frame *frame);
+/* About once a capture second, after the sessions it ended; next_frame:
+ * the capture's number of the next frame (-w). */
+void fo_tick(struct fo_stream *f, double now, uint64_t next_frame);
 
 /* The capture's counters (copied); after fo_tick. */
 void fo_capstats(struct fo_stream *f, const struct flow_capstats *cs);

@@ -67,6 +67,10 @@ struct sf_table {
 	size_t n_pool;
 	double now;
 	struct sf_stats st;
+	/* -w: each session's frames go in its record's chain, from pool;
+	 * frame is the one being read */
+	struct fr_pool *frame_pool;
+	const struct fr_frame *frame;
 };
 
 bool sf_is_smtp_port(const struct sf_table *t, uint16_t p)
@@ -260,7 +264,7 @@ static void conn_over(struct sf_table *t, struct smtp_conn *c,
 	/* bytes each side sent, once: retransmissions are not counted */
 	fo_over(t->ops, c->slot, why, t->now, s->last,
 		c->half[0].delivered + c->half[0].missing,
-		c->half[1].delivered + c->half[1].missing);
+		c->half[1].delivered + c->half[1].missing, &s->frames);
 	if (t->n_pool < POOL_MAX) {
 		conn_clear(c);
 		c->pool_next = t->pool;
@@ -303,7 +307,8 @@ static struct smtp_conn *conn_new(struct sf_table *t,
 	t->st.sessions++;
 	if (partial)
 		t->st.partial_sessions++;
-	fo_start(t->ops, c->slot, s->seq, client, srv, ts, partial);
+	fo_start(t->ops, c->slot, s->seq, client, srv, ts, partial,
+		 t->frame ? t->frame->seq : 0);
 	return c;
 }
 
@@ -413,7 +418,7 @@ static void one_sided_check(struct sf_table *t, struct smtp_conn *c,
 }
 
 void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
-		double now)
+		double now, const struct fr_frame *frame)
 {
 	struct tcp_seg g = {d, ts};
 	struct sess_seg sg = {ts,
@@ -427,8 +432,12 @@ void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
 	struct smtp_conn *c;
 
 	t->now = now;
+	t->frame = frame;
 	if (!(c = conn_for(t, &g, &from_client)))
 		return;
+	if (frame && t->frame_pool)
+		fr_chain_add(t->frame_pool, &c->rec.frames, frame,
+			     FR_SESSION_MAX);
 	bt_touch(&t->conns, &c->link); /* a closing one stays in place */
 	/* only these can change the record's TCP facts (sesstcp.c) */
 	news = sg.syn || sg.rst || sg.fin ||
@@ -490,6 +499,11 @@ void sf_get_stats(const struct sf_table *t, struct sf_stats *st)
 size_t sf_open(const struct sf_table *t)
 {
 	return t->conns.live;
+}
+
+void sf_keep_frames(struct sf_table *t, struct fr_pool *pool)
+{
+	t->frame_pool = pool;
 }
 
 void sf_free(struct sf_table *t)

@@ -44,9 +44,13 @@ struct sf_table;
 struct sf_table *sf_new(const struct sf_config *c, struct fo_stream *ops);
 bool sf_is_smtp_port(const struct sf_table *t, uint16_t port);
 /* A TCP segment to or from an SMTP port, at ts; now is the capture clock
- * (the latest timestamp so far). */
+ * (the latest timestamp so far); frame: the frame it came in, kept with
+ * its session (-w), or NULL. */
 void sf_segment(struct sf_table *t, const struct dec_seg *d, double ts,
-		double now);
+		double now, const struct fr_frame *frame);
+/* -w: keep each session's frames, from pool (frames.h), handed over with
+ * fo_over. */
+void sf_keep_frames(struct sf_table *t, struct fr_pool *pool);
 /* Sessions whose grace or idle time ran out by now are over. */
 void sf_expire(struct sf_table *t, double now);
 /* The capture ended: every session left is over. */

@@ -31,6 +31,8 @@
 #include "base/pool.h"
 #include "base/util.h"
 
+#define DNS_TX_FRAMES 4
+
 struct dt_node;  /* index entry, private */
 struct dt_asker; /* the asker's transactions in creation order, private */
 
@@ -70,6 +72,11 @@ struct dns_tx {
 	size_t n_glue;
 
 	int first_rel;  /* relation of the first session that tied it, or -1 */
+
+	/* -w: the capture's numbers of its frames (model/frames.h), the
+	 * first DNS_TX_FRAMES of them */
+	uint64_t frame_seq[DNS_TX_FRAMES];
+	uint8_t n_frames;
 
 	/* private */
 	double clock;            /* the table's clock when it was created */

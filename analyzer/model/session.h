@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "base/dlist.h"
 #include "model/dnstrack.h"
+#include "model/frames.h"
 #include "smtp.h"
 #include "base/util.h"
 
@@ -176,6 +177,13 @@ struct session {
 	/* how it followed the group's previous attempt, decided at the SYN
 	 * (in s->strings), or NULL when there is nothing to say */
 	struct mx_judgement *mx_judged;
+
+	/* -w: its frames (the flow side's, handed over when it is over),
+	 * the capture's number of its first frame, and its place among the
+	 * records not yet over (flowops.c) */
+	struct fr_chain frames;
+	uint64_t first_frame;
+	struct dlist_link open_link;
 };
 
 /* Append an event; returns it (zeroed but for t/kind/actor) or NULL when

@@ -32,6 +32,9 @@ struct report {
 	int werr;
 	double next_stats; /* capture time of the next stats line */
 	uint64_t n_shown;  /* sessions the filters let through */
+	/* -w: where the packets went and how many */
+	const char *pcap_file;
+	struct pcapout_stats pcap;
 	struct held_text *held; /* text: finished sessions, by start */
 	size_t n_held, held_bytes;
 	struct textbuf wrapped;
@@ -208,6 +211,36 @@ static bool shown(const struct report_filter *f, const struct session *s,
 		found = (int)fl->v[i].sev >= f->min_sev &&
 			(!f->codes || (f->codes >> fl->v[i].code & 1));
 	return found;
+}
+
+bool report_wants_packets(const struct report *r, const struct session *s,
+			  const struct finding_list *fl)
+{
+	struct report_filter f = r->o.filter;
+	f.active = true;
+	f.summary_only = false;
+	if (f.min_sev < SEV_WARNING)
+		f.min_sev = SEV_WARNING;
+	return shown(&f, s, fl);
+}
+
+void report_packets_written(struct report *r, const char *file,
+			    const struct pcapout_stats *st)
+{
+	r->pcap_file = file;
+	r->pcap = *st;
+}
+
+static json_t *pcap_json(const struct report *r)
+{
+	const struct pcapout_stats *p = &r->pcap;
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "file",
+			 r->pcap_file, "link_type", p->link_type, "sessions",
+			 (json_int_t)p->sessions, "packets",
+			 (json_int_t)p->packets, "packets_not_kept",
+			 (json_int_t)p->not_kept, "dns_packets_not_kept",
+			 (json_int_t)p->dns_not_kept, "out_of_order",
+			 (json_int_t)p->out_of_order);
 }
 
 void report_session(struct report *r, const struct session *s,
@@ -446,6 +479,8 @@ static json_t *summary_json(const struct report *r,
 				    json_integer((json_int_t)r->n_shown));
 	if (r->o.bpf) /* DNS outside the filter was not seen either */
 		json_object_set_new(o, "capture_filter", json_string(r->o.bpf));
+	if (r->pcap_file)
+		json_object_set_new(o, "packets_written", pcap_json(r));
 	return o;
 }
 
@@ -475,6 +510,8 @@ int report_end(struct report *r, const struct cap_reader *cr,
 		rt_summary(r->out, cr, st, ds);
 		rt_filters(r->out, r->o.filter.active, r->o.bpf, r->n_shown,
 			   st->sessions);
+		if (r->pcap_file)
+			rt_packets_written(r->out, r->pcap_file, &r->pcap);
 		break;
 	case FMT_JSON:
 		fputs(r->n_sessions ? "\n  ],\n  \"dns\": [" : "],\n  \"dns\": [",

@@ -14,6 +14,7 @@
 #include "flow/engine.h"
 #include "diagnose/findings.h"
 #include "model/session.h"
+#include "report/pcapout.h"
 #include "report/report_text.h"
 
 enum report_format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_HTML };
@@ -54,6 +55,13 @@ void report_dns(struct report *r, struct dns_tx *tx);
  * line in NDJSON, on stderr for text and JSON). */
 void report_stats(struct report *r, const struct flow_capstats *cs,
 		  uint64_t dns_held);
+/* -w: whether s's frames are written: a warning or an error among its
+ * findings, of the codes and hosts the filters ask (--summary aside). */
+bool report_wants_packets(const struct report *r, const struct session *s,
+			  const struct finding_list *fl);
+/* -w: what was written to file, for the summary (before report_end). */
+void report_packets_written(struct report *r, const char *file,
+			    const struct pcapout_stats *st);
 /* Close the document with inputs and summary; 0, or -1 on a write error. */
 int report_end(struct report *r, const struct cap_reader *cr,
 	       const struct engine_stats *st, const struct diag_stats *ds);

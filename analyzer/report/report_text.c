@@ -534,6 +534,27 @@ void rt_filters(FILE *f, bool filtered, const char *bpf, uint64_t shown,
 			bpf);
 }
 
+void rt_packets_written(FILE *f, const char *file,
+			const struct pcapout_stats *st)
+{
+	fprintf(f, "  written   %s: %llu packet%s of %llu session%s with "
+		   "warnings or errors and their DNS (%s)\n",
+		file, (unsigned long long)st->packets,
+		st->packets == 1 ? "" : "s", (unsigned long long)st->sessions,
+		st->sessions == 1 ? "" : "s", st->link_type);
+	if (st->not_kept || st->dns_not_kept)
+		fprintf(f, "            not kept: %llu packets past the caps "
+			   "(a session's first and last %zu KiB are kept), "
+			   "%llu DNS packets\n",
+			(unsigned long long)st->not_kept,
+			FR_SESSION_MAX / 2 >> 10,
+			(unsigned long long)st->dns_not_kept);
+	if (st->out_of_order)
+		fprintf(f, "            %llu packets written out of time order "
+			   "(reordercap sorts them)\n",
+			(unsigned long long)st->out_of_order);
+}
+
 /* Columns of in[0..n) as a terminal shows them: ANSI escapes take none. */
 static size_t columns(const char *in, size_t n)
 {

@@ -12,6 +12,7 @@
 #include "diagnose/findings.h"
 #include "model/session.h"
 #include "base/textbuf.h"
+#include "report/pcapout.h"
 
 /* How text is shown: colour and width when it goes to a terminal. */
 struct text_style {
@@ -34,6 +35,9 @@ void rt_summary(FILE *f, const struct cap_reader *cr,
 		const struct engine_stats *st, const struct diag_stats *ds);
 /* The summary's word on report filters (filtered: some were given) and
  * the capture filter (bpf, or NULL). */
+/* -w: the file, and what went into it. */
+void rt_packets_written(FILE *f, const char *file,
+			const struct pcapout_stats *st);
 void rt_filters(FILE *f, bool filtered, const char *bpf, uint64_t shown,
 		uint64_t sessions);
 

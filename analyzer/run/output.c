@@ -8,8 +8,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* For the signal handler: the temporary file of the one report. */
-static char tmp_for_signal[4096];
+/* For the signal handler: the temporary files (the report, -w's). */
+#define MAX_TMP 2
+static char tmp_for_signal[MAX_TMP][4096];
+
+static void note_tmp(const char *tmp)
+{
+	for (int i = 0; i < MAX_TMP; i++)
+		if (!tmp_for_signal[i][0]) {
+			snprintf(tmp_for_signal[i], sizeof(tmp_for_signal[i]),
+				 "%s", tmp);
+			return;
+		}
+}
+
+static void forget_tmp(const char *tmp)
+{
+	for (int i = 0; tmp && i < MAX_TMP; i++)
+		if (!strcmp(tmp_for_signal[i], tmp))
+			tmp_for_signal[i][0] = 0;
+}
 
 static bool same_file(const struct stat *a, const struct stat *b)
 {
@@ -74,13 +92,13 @@ static enum output_result open_tmp(struct output *o, const struct stat *old,
 		output_discard(o);
 		return OUTPUT_FAILED;
 	}
-	snprintf(tmp_for_signal, sizeof(tmp_for_signal), "%s", o->tmp);
+	note_tmp(o->tmp);
 	return OUTPUT_OK;
 }
 
-enum output_result output_open(struct output *o, const char *name,
-			       char *const *inputs, size_t n_inputs,
-			       enum output_mode mode,
+enum output_result output_open(struct output *o, const char *opt,
+			       const char *name, char *const *inputs,
+			       size_t n_inputs, enum output_mode mode,
 			       char errbuf[MX_ERRBUF_SIZE])
 {
 	struct stat sb;
@@ -90,8 +108,9 @@ enum output_result output_open(struct output *o, const char *name,
 	o->name = name;
 	if ((in = input_named(name, inputs, n_inputs))) {
 		snprintf(errbuf, MX_ERRBUF_SIZE,
-			 "-o %s: that is the input %s; refusing to write the "
-			 "report over it", name, in);
+			 "%s %s: that is the input %s; refusing to write %s "
+			 "over it", opt, name, in,
+			 strcmp(opt, "-w") ? "the report" : "packets");
 		return OUTPUT_IS_INPUT;
 	}
 	if (stat(name, &sb) == 0 && S_ISDIR(sb.st_mode)) {
@@ -132,7 +151,7 @@ int output_close(struct output *o, char errbuf[MX_ERRBUF_SIZE])
 	} else if (o->tmp && rc != 0) {
 		unlink(o->tmp);
 	}
-	tmp_for_signal[0] = 0;
+	forget_tmp(o->tmp);
 	free(o->tmp);
 	o->tmp = NULL;
 	return rc;
@@ -145,13 +164,14 @@ void output_discard(struct output *o)
 	o->f = NULL;
 	if (o->tmp)
 		unlink(o->tmp);
-	tmp_for_signal[0] = 0;
+	forget_tmp(o->tmp);
 	free(o->tmp);
 	o->tmp = NULL;
 }
 
 void output_unlink_tmp(void)
 {
-	if (tmp_for_signal[0])
-		unlink(tmp_for_signal);
+	for (int i = 0; i < MAX_TMP; i++)
+		if (tmp_for_signal[i][0])
+			unlink(tmp_for_signal[i]);
 }

@@ -30,20 +30,21 @@ enum output_result {
 	OUTPUT_IS_INPUT = -2, /* a usage error: errbuf says which input */
 };
 
-/* Open name for the report of inputs (files; "-" is standard input).
- * Refuses a name that is one of the inputs (the same file, by device and
- * inode) before anything is opened for writing.  A FIFO or a device is
- * written in place whatever the mode. */
-enum output_result output_open(struct output *o, const char *name,
-			       char *const *inputs, size_t n_inputs,
-			       enum output_mode mode,
+/* Open name (given with option opt, "-o" or "-w") for the output of
+ * inputs (files; "-" is standard input).  Refuses a name that is one of
+ * the inputs (the same file, by device and inode) before anything is
+ * opened for writing.  A FIFO or a device is written in place whatever
+ * the mode.  At most two outputs are open at once. */
+enum output_result output_open(struct output *o, const char *opt,
+			       const char *name, char *const *inputs,
+			       size_t n_inputs, enum output_mode mode,
 			       char errbuf[MX_ERRBUF_SIZE]);
 /* Close; a temporary file is renamed over the name.  0, or -1 with errbuf
  * (a temporary file that cannot be renamed is kept, and errbuf names it). */
 int output_close(struct output *o, char errbuf[MX_ERRBUF_SIZE]);
 /* The run failed before a report: close and remove the temporary file. */
 void output_discard(struct output *o);
-/* Async-signal-safe: remove the temporary file (an interrupted run). */
+/* Async-signal-safe: remove the temporary files (an interrupted run). */
 void output_unlink_tmp(void);
 
 #endif

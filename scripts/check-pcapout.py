@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""check-pcapout.py - mxray -w, read back by tshark.
+
+For each capture, mxray writes its JSON report and, with -w, a pcap.  The
+packets that file must hold are worked out here from the report and the
+input alone, by tshark: every TCP packet of a session with a warning or an
+error finding (its two endpoints, within its time span), and the DNS
+packets of the lookups tied to such a session (asker, resolver, id and
+name; the first four of each, as mxray keeps; the frame that completed
+the message when it came in TCP segments or IP fragments).  tshark then reads the
+written file, which must hold exactly those packets, in the input's order,
+with the input's link type (raw IP when the inputs' differ), and nothing
+in it may be out of time order.
+
+    python3 scripts/check-pcapout.py --mxray ./mxray [CAPTURE ...]
+
+Without captures it checks the bundled samples named below, a mixed-link
+pair (Ethernet and raw IP), and a generated 3,000-session capture with one
+resolver for all.  Exit status 1 on any difference, which it prints.
+"""
+import argparse
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+# sample, and options: a tiny --slow-banner makes every greeted session a
+# warning, so DNS over TCP and fragments are in the file too; --finding
+# narrows the report, and the file with it
+SAMPLES = [("slow-ptr", []), ("slow-ptr-v6", []), ("no-failover", []),
+           ("no-failover", ["--finding", "mx.no_failover"]),
+           ("xexch50-stall", []), ("data-stall", []), ("failover", []),
+           ("gave-up", []), ("normal", []), ("tarpit", []),
+           ("dns-tcp", ["--slow-banner", "0.001"]),
+           ("fragments", ["--slow-banner", "0.001"]),
+           ("fragments-v6", ["--slow-banner", "0.001"]),
+           ("normal", ["--slow-banner", "0.001"]),
+           ("encap/vxlan", []), ("encap/erspan3", []),
+           ("lab/no-failover", []), ("lab/xexch50-stall", []),
+           ("lab/ptr-timeout", [])]
+
+FIELDS = ["frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+          "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
+          "dns.id", "dns.qry.name", "tcp.seq_raw", "ip.len", "ipv6.plen"]
+
+
+def tshark(path):
+    """One tuple of FIELDS per frame (the innermost header's values)."""
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=l",
+           "-E", "separator=\t"]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, check=True, capture_output=True,
+                         text=True).stdout
+    rows = []
+    for line in out.splitlines():
+        v = dict(zip(FIELDS, line.split("\t")))
+        rows.append({
+            "t": float(v["frame.time_epoch"]),
+            "src": v["ip.src"] or v["ipv6.src"],
+            "dst": v["ip.dst"] or v["ipv6.dst"],
+            "sport": v["tcp.srcport"] or v["udp.srcport"],
+            "dport": v["tcp.dstport"] or v["udp.dstport"],
+            "tcp": bool(v["tcp.srcport"]),
+            "dns_id": str(int(v["dns.id"], 16)) if v["dns.id"] else "",
+            "qname": v["dns.qry.name"].lower(),
+            # what names a frame in both files: a DNS message's last TCP
+            # segment or last fragment is written alone, so tshark sees
+            # no DNS (nor ports, in a fragment) in the written one
+            "key": (v["frame.time_epoch"], v["ip.src"] or v["ipv6.src"],
+                    v["ip.dst"] or v["ipv6.dst"], v["tcp.seq_raw"],
+                    v["ip.len"] or v["ipv6.plen"]),
+        })
+    return rows
+
+
+def ep(e):
+    return (e["ip"], str(e["port"]))
+
+
+def expected(report, rows):
+    """The input's frames that -w must write, in input order."""
+    flagged = [s for s in report["sessions"]
+               if any(f["severity"] in ("warning", "error")
+                      for f in s["findings"])]
+    spans = {}
+    lookups = {}
+    for s in flagged:
+        pair = frozenset([ep(s["client"]), ep(s["server"])])
+        spans.setdefault(pair, []).append((s["start"], s["end"]))
+        for d in s["dns"]:
+            k = (frozenset([ep(d["asker"]), ep(d["resolver"])]),
+                 str(d["id"]), d["qname"].lower().rstrip("."))
+            lookups[k] = 0
+    want = []
+    for r in rows:
+        pair = frozenset([(r["src"], r["sport"]), (r["dst"], r["dport"])])
+        k = (pair, r["dns_id"], r["qname"].rstrip("."))
+        if r["dns_id"] and k in lookups:
+            lookups[k] += 1
+            if lookups[k] <= 4: # DNS_TX_FRAMES
+                want.append(r["key"])
+        elif r["tcp"] and pair in spans and any(
+                a - 1e-6 <= r["t"] <= b + 1e-6 for a, b in spans[pair]):
+            want.append(r["key"])
+    return want, len(flagged)
+
+
+def encap(path):
+    out = subprocess.run(["capinfos", "-T", "-E", path], check=True,
+                         capture_output=True, text=True).stdout
+    return out.strip().splitlines()[-1].split("\t")[-1]
+
+
+def check(mxray, inputs, tmp, name, want_encap=None, opts=()):
+    rep, pcap = os.path.join(tmp, "r.json"), os.path.join(tmp, "w.pcap")
+    cmd = [mxray, "-q", "--format", "json", "-o", rep, "-w", pcap] + list(opts)
+    for i in inputs:
+        cmd += ["-r", i]
+    subprocess.run(cmd, check=True)
+    report = json.load(open(rep))
+    rows = []
+    for i in inputs:
+        rows += tshark(i)
+    rows.sort(key=lambda r: r["t"]) # mxray merges inputs by time
+    want, nflagged = expected(report, rows)
+    got = [r["key"] for r in tshark(pcap)]
+    pw = report["summary"]["packets_written"]
+    problems = []
+    if got != want:
+        missing = [k for k in want if k not in got]
+        extra = [k for k in got if k not in want]
+        problems.append("packets differ: %d written, %d expected; "
+                        "missing %s; extra %s" % (len(got), len(want),
+                                                  missing[:3], extra[:3]))
+    times = [float(k[0]) for k in got]
+    if any(b < a for a, b in zip(times, times[1:])):
+        problems.append("written out of time order")
+    if pw["packets"] != len(got) or pw["sessions"] != nflagged:
+        problems.append("summary says %d packets of %d sessions; the file "
+                        "has %d, the report %d flagged" %
+                        (pw["packets"], pw["sessions"], len(got), nflagged))
+    e = encap(pcap)
+    if want_encap is None:
+        want_encap = encap(inputs[0])
+    if e != want_encap:
+        problems.append("encapsulation %s, expected %s" % (e, want_encap))
+    status = "ok" if not problems else "FAIL"
+    print("pcapout: %-40s %s: %d sessions, %d packets, %s" %
+          (name, status, nflagged, len(got), e))
+    for p in problems:
+        print("    " + p)
+    return not problems
+
+
+def raw_ip_copy(src, dst):
+    """src (classic pcap, Ethernet) as LINKTYPE_RAW: the 14-byte Ethernet
+    header of every frame dropped."""
+    with open(src, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    end = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    hdr = bytearray(data[:24])
+    struct.pack_into(end + "I", hdr, 20, 101)
+    out = [bytes(hdr)]
+    off = 24
+    while off + 16 <= len(data):
+        sec, frac, incl, orig = struct.unpack_from(end + "IIII", data, off)
+        frame = data[off + 16:off + 16 + incl]
+        out.append(struct.pack(end + "IIII", sec, frac, incl - 14, orig - 14))
+        out.append(frame[14:])
+        off += 16 + incl
+    with open(dst, "wb") as f:
+        f.write(b"".join(out))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mxray", default=os.path.join(ROOT, "mxray"))
+    ap.add_argument("captures", nargs="*")
+    a = ap.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="mxray-pcapout.") as tmp:
+        if a.captures:
+            for c in a.captures:
+                ok &= check(a.mxray, [c], tmp, os.path.basename(c))
+        else:
+            for s, opts in SAMPLES:
+                ok &= check(a.mxray,
+                            [os.path.join(ROOT, "samples", s + ".pcap")],
+                            tmp, " ".join([s] + opts), opts=opts)
+            raw = os.path.join(tmp, "slow-ptr-raw.pcap")
+            raw_ip_copy(os.path.join(ROOT, "samples", "slow-ptr.pcap"), raw)
+            ok &= check(a.mxray,
+                        [os.path.join(ROOT, "samples", "no-failover.pcap"),
+                         raw], tmp, "mixed ether + raw", "rawip")
+            gen = os.path.join(tmp, "gen")
+            subprocess.run([sys.executable, os.path.join(HERE, "benchgen.py"),
+                            "--sessions", "3000", "--noise", "0", "--out",
+                            gen], check=True, capture_output=True)
+            big = [os.path.join(gen, f) for f in os.listdir(gen)
+                   if f.endswith(".pcap")][0]
+            ok &= check(a.mxray, [big], tmp, "3000 sessions, 1 resolver")
+    print("pcapout: %s" % ("ok" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
