@@ -45,24 +45,29 @@ done <tests/bad-input/CASES
 sum_before=$(cksum <samples/normal.pcap)
 "$bin" -q -r samples/normal.pcap -o samples/normal.pcap 2>/dev/null
 if [ "$(cksum <samples/normal.pcap)" = "$sum_before" ]; then ok; else ko "-o over the input changed it"; fi
+"$bin" -q -r samples/normal.pcap -w samples/normal.pcap 2>/dev/null
+if [ "$(cksum <samples/normal.pcap)" = "$sum_before" ]; then ok; else ko "-w over the input changed it"; fi
 mkdir "$tmp/o" && echo "the old report" >"$tmp/o/report.json"
+echo "the old packets" >"$tmp/o/packets.pcap"
 mkfifo "$tmp/o/slow.pcap"
 # the capture comes through a FIFO and stalls after its first bytes
 ( head -c 1000 samples/normal.pcap; sleep 3 ) >"$tmp/o/slow.pcap" &
 feeder=$!
-"$bin" -q -r "$tmp/o/slow.pcap" --format json -o "$tmp/o/report.json" 2>/dev/null &
+"$bin" -q -r "$tmp/o/slow.pcap" --format json -o "$tmp/o/report.json" \
+	-w "$tmp/o/packets.pcap" 2>/dev/null &
 victim=$!
 sleep 1
-left=$(ls -a "$tmp/o" | grep -c '^\.report\.json\.' || :)
+left=$(ls -a "$tmp/o" | grep -c '^\.report\.json\.\|^\.packets\.pcap\.' || :)
 kill -TERM "$victim"
 wait "$victim" 2>/dev/null
 kill "$feeder" 2>/dev/null
 wait "$feeder" 2>/dev/null
-if [ "$left" -eq 1 ] && [ "$(cat "$tmp/o/report.json")" = "the old report" ] &&
-	[ "$(ls -a "$tmp/o" | grep -c '^\.report')" -eq 0 ]; then
+if [ "$left" -eq 2 ] && [ "$(cat "$tmp/o/report.json")" = "the old report" ] &&
+	[ "$(cat "$tmp/o/packets.pcap")" = "the old packets" ] &&
+	[ "$(ls -a "$tmp/o" | grep -c '^\.report\|^\.packets')" -eq 0 ]; then
 	ok
 else
-	ko "-o interrupted: temporary files while running $left (expected 1), after: $(ls -a "$tmp/o" | tr '\n' ' '), report: $(head -c 60 "$tmp/o/report.json")"
+	ko "-o -w interrupted: temporary files while running $left (expected 2), after: $(ls -a "$tmp/o" | tr '\n' ' '), report: $(head -c 60 "$tmp/o/report.json")"
 fi
 
 # damage part way: what came before is still reported, in every format
