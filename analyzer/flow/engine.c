@@ -288,9 +288,9 @@ void engine_keep_frames(struct engine *e, struct fr_pool *pool,
 	fo_keep_frames(e->ops, pool, dns);
 }
 
-uint64_t engine_oldest_open_frame(const struct engine *e)
+uint64_t engine_oldest_open_frame(const struct engine *e, double *start)
 {
-	return fo_oldest_open_frame(e->ops);
+	return fo_oldest_open_frame(e->ops, start);
 }
 
 /* The flow side's counters. */

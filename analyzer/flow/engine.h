@@ -88,8 +88,9 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st);
 void engine_keep_frames(struct engine *e, struct fr_pool *pool,
 			struct fr_dns *dns);
 /* The analysis side, -w: frames numbered from this one on may still
- * belong to a session not yet over (fo_oldest_open_frame). */
-uint64_t engine_oldest_open_frame(const struct engine *e);
+ * belong to a session not yet over, which began at *start
+ * (fo_oldest_open_frame). */
+uint64_t engine_oldest_open_frame(const struct engine *e, double *start);
 void engine_free(struct engine *e);
 
 #endif

@@ -98,6 +98,7 @@ struct fo_stream {
 	struct fr_dns *dns_frames;
 	struct dlist open;
 	uint64_t tick_frame;
+	double tick_t;
 	/* the flow side: where the next operation goes */
 	struct blockq *q; /* while split */
 	uint8_t *blk;
@@ -243,6 +244,7 @@ static void apply_tick(struct fo_stream *f, const struct op_hdr *h)
 {
 	const struct op_tick *o = (const void *)(h + 1);
 	f->tick_frame = o->next_frame;
+	f->tick_t = o->now;
 	dt_expire(f->dns, o->now);
 	if (f->hooks.tick)
 		f->hooks.tick(f->hooks.ctx, o->now);
@@ -529,12 +531,16 @@ void fo_keep_frames(struct fo_stream *f, struct fr_pool *pool,
 	f->dns_frames = dns;
 }
 
-uint64_t fo_oldest_open_frame(const struct fo_stream *f)
+uint64_t fo_oldest_open_frame(const struct fo_stream *f, double *start)
 {
 	const struct session *s =
 		DLIST_ENTRY(f->open.head, struct session, open_link);
-	return s && s->first_frame < f->tick_frame ? s->first_frame
-						   : f->tick_frame;
+	if (s && s->first_frame < f->tick_frame) {
+		*start = s->start;
+		return s->first_frame;
+	}
+	*start = f->tick_t;
+	return f->tick_frame;
 }
 
 struct fo_stream *fo_new(struct dt_table *dns, const struct flow_hooks *hooks)

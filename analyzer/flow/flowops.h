@@ -65,9 +65,10 @@ void fo_free(struct fo_stream *f);
 void fo_keep_frames(struct fo_stream *f, struct fr_pool *pool,
 		    struct fr_dns *dns);
 /* The applying side: the capture's number of the oldest frame that a
- * session not yet over may still own (the first frame of the oldest such
- * record, else the first frame after the last tick). */
-uint64_t fo_oldest_open_frame(const struct fo_stream *f);
+ * session not yet over may still own, and when that session began (the
+ * oldest such record's first frame and start, else the first frame after
+ * the last tick and its time). */
+uint64_t fo_oldest_open_frame(const struct fo_stream *f, double *start);
 
 /* ---- the flow side: a session is known by its slot, a small number the
  * flow side gives it and reuses only after fo_over ---- */

@@ -223,9 +223,11 @@ void pcapout_session(struct pcapout *po, struct session *s)
 		write_first(po); /* the order may suffer: counted */
 }
 
-void pcapout_advance(struct pcapout *po, uint64_t open_frame, double now)
+void pcapout_advance(struct pcapout *po, uint64_t open_frame,
+		     double open_start)
 {
-	uint64_t dns = fr_dns_oldest_untaken(po->dns, now - PO_DNS_LOOKBACK_S);
+	uint64_t dns = fr_dns_oldest_untaken(po->dns,
+					     open_start - PO_DNS_LOOKBACK_S);
 	write_below(po, open_frame < dns ? open_frame : dns);
 }
 
@@ -240,6 +242,7 @@ int pcapout_end(struct pcapout *po)
 void pcapout_get_stats(const struct pcapout *po, struct pcapout_stats *st)
 {
 	*st = po->st;
+	st->peak_bytes = fr_pool_peak(po->pool);
 }
 
 void pcapout_free(struct pcapout *po)

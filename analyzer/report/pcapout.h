@@ -7,7 +7,8 @@
  * written once no session still open or still to be judged can own an
  * earlier one (the watermark).  A DNS frame may be tied by a session that
  * has not started yet (a sender's MX lookup precedes its connection), so
- * the watermark also waits PO_DNS_LOOKBACK_S for DNS frames nobody took.
+ * the watermark also keeps DNS frames nobody took from PO_DNS_LOOKBACK_S
+ * before the oldest open session began.
  * Held frames are bounded by PO_HELD_MAX: past it the oldest are written
  * at once, and a frame that turns up later than a newer one was written
  * is written all the same, and counted as out of order.
@@ -32,6 +33,8 @@ struct pcapout_stats {
 	uint64_t not_kept;      /* of those sessions: frames over the caps */
 	uint64_t dns_not_kept;  /* DNS frames tied but no longer kept */
 	uint64_t out_of_order;  /* written after a later frame */
+	uint64_t peak_bytes;    /* frames held at once, at most (all
+				   sessions, DNS, waiting to be written) */
 	char link_type[32];
 };
 
@@ -47,8 +50,10 @@ struct pcapout *pcapout_new(FILE *f, int dlt, int snaplen,
 void pcapout_session(struct pcapout *po, struct session *s);
 /* Write what no later session can come before: every held frame numbered
  * below open_frame (the oldest a session not yet over may own) and below
- * the DNS frames of the last PO_DNS_LOOKBACK_S before now. */
-void pcapout_advance(struct pcapout *po, uint64_t open_frame, double now);
+ * the DNS frames of the PO_DNS_LOOKBACK_S before open_start (when that
+ * session began: it may tie them). */
+void pcapout_advance(struct pcapout *po, uint64_t open_frame,
+		     double open_start);
 /* Everything held is written and the file flushed: 0, or -1 on a write
  * error. */
 int pcapout_end(struct pcapout *po);

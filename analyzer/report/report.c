@@ -234,13 +234,14 @@ void report_packets_written(struct report *r, const char *file,
 static json_t *pcap_json(const struct report *r)
 {
 	const struct pcapout_stats *p = &r->pcap;
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "file",
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "file",
 			 r->pcap_file, "link_type", p->link_type, "sessions",
 			 (json_int_t)p->sessions, "packets",
 			 (json_int_t)p->packets, "packets_not_kept",
 			 (json_int_t)p->not_kept, "dns_packets_not_kept",
 			 (json_int_t)p->dns_not_kept, "out_of_order",
-			 (json_int_t)p->out_of_order);
+			 (json_int_t)p->out_of_order, "held_peak_bytes",
+			 (json_int_t)p->peak_bytes);
 }
 
 void report_session(struct report *r, const struct session *s,

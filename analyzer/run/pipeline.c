@@ -31,6 +31,8 @@ static void to_report_session(void *pipeline, const struct session *s,
 static void to_pcap(void *pipeline, struct session *s, double now)
 {
 	struct pipeline *p = pipeline;
+	uint64_t open;
+	double start;
 	if (!p->pcap)
 		return;
 	if (s && s == p->wanted)
@@ -40,7 +42,8 @@ static void to_pcap(void *pipeline, struct session *s, double now)
 		/* a lookup older than this is tied by no session any more,
 		 * but by a long one that tied it early */
 		fr_dns_expire(p->dns_frames, now - 2 * p->dns_window_s);
-		pcapout_advance(p->pcap, engine_oldest_open_frame(p->eng), now);
+		open = engine_oldest_open_frame(p->eng, &start);
+		pcapout_advance(p->pcap, open, start);
 	}
 }
 
