@@ -46,8 +46,9 @@ FRESH = ["slow-ptr", "midstream", "odd-lost-segment", "odd-one-sided-server",
          "all-merged", "dns-tcp", "tarpit", "bpf-filter", "filter-code-host",
          "filter-summary"]
 # and cases of their own: a short --idle-timeout gives timeout events and
-# the close "timeout"
-EXTRA = {"slow-ptr-idle": ("samples/slow-ptr.pcap", ["--idle-timeout", "1"])}
+# the close "timeout"; -w gives the summary's packets_written
+EXTRA = {"slow-ptr-idle": ("samples/slow-ptr.pcap", ["--idle-timeout", "1"]),
+         "no-failover-w": ("samples/no-failover.pcap", ["-w", "/dev/null"])}
 MAX_ERRORS = 8  # per file, then "... and N more"
 
 

@@ -231,6 +231,12 @@ void pcapout_advance(struct pcapout *po, uint64_t open_frame,
 	write_below(po, open_frame < dns ? open_frame : dns);
 }
 
+void pcapout_flush(struct pcapout *po)
+{
+	if (pcap_dump_flush(po->d) != 0)
+		po->failed = true;
+}
+
 int pcapout_end(struct pcapout *po)
 {
 	write_below(po, UINT64_MAX);

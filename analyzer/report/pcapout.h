@@ -54,6 +54,8 @@ void pcapout_session(struct pcapout *po, struct session *s);
  * session began: it may tie them). */
 void pcapout_advance(struct pcapout *po, uint64_t open_frame,
 		     double open_start);
+/* What was written so far to the file (live capture). */
+void pcapout_flush(struct pcapout *po);
 /* Everything held is written and the file flushed: 0, or -1 on a write
  * error. */
 int pcapout_end(struct pcapout *po);

@@ -44,6 +44,8 @@ static void to_pcap(void *pipeline, struct session *s, double now)
 		fr_dns_expire(p->dns_frames, now - 2 * p->dns_window_s);
 		open = engine_oldest_open_frame(p->eng, &start);
 		pcapout_advance(p->pcap, open, start);
+		if (p->live)
+			pcapout_flush(p->pcap);
 	}
 }
 
@@ -68,6 +70,7 @@ int pipeline_open(struct pipeline *p, const struct engine_config *ec,
 	if (!(p->rep = report_new(out, ro, errbuf)))
 		return -1;
 	p->dns_window_s = ec->dns_window_s;
+	p->live = ro->live;
 	sink = (struct diag_sink){to_report_session, to_report_dns, p,
 				  to_report_stats};
 	/* a transaction leaving the window: diagnose, then the report */

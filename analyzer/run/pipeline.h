@@ -29,6 +29,7 @@ struct pipeline {
 	const char *pcap_name;
 	const struct session *wanted;
 	double dns_window_s;
+	bool live; /* the -w file is flushed after each tick */
 	bool pcap_failed;
 };
 
