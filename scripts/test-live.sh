@@ -10,7 +10,9 @@
 #    captures, /proc/PID/status must show uid 65534 and CapEff 0; SIGINT ends
 #    it; then: exit status 0, the sessions (client, server, helo, mail_from,
 #    rcpt_to, finding codes) as `mxray -r` of the same file gives them, and
-#    summary.capture present with dropped_by_kernel 0.
+#    summary.capture present with dropped_by_kernel 0.  With -w, the pcap it
+#    wrote as it went must hold the frames `mxray -r -w` writes, in the same
+#    order (tshark reads both; the timestamps are the replay's).
 # 2. A real exchange through the kernel's TCP stack across the same veth
 #    (greeting, EHLO, QUIT on port 2525; this was the loopback check, moved
 #    off the host's lo): locally sent segments carry unfinished checksums
@@ -44,7 +46,7 @@ chmod 755 "$tmp"
 : >"$tmp/live.json"
 chown nobody "$tmp/live.json"
 
-"$bin" -q -r "$sample" --format json -o "$tmp/off.json" ||
+"$bin" -q -r "$sample" --format json -o "$tmp/off.json" -w "$tmp/off.pcap" ||
 	ko "live: offline run mxray -r $sample failed"
 
 # start_capture OUT ERR [OPTIONS]: mxray on the capture end; $pid
@@ -59,7 +61,7 @@ running() { [ -e "/proc/$1" ] && [ "$(ns_state "$1")" != Z ]; }
 
 # --- 1. replay with -Z nobody
 zflag="-Z nobody"
-start_capture "$tmp/live.json" "$tmp/err" -Z nobody
+start_capture "$tmp/live.json" "$tmp/err" -Z nobody -w "$tmp/live.pcap"
 if running "$pid"; then
 	ok
 else
@@ -67,7 +69,7 @@ else
 	wait "$pid" || rc=$?
 	ko "live: -Z nobody: mxray exited $rc at start: $(head -n 1 "$tmp/err")"
 	zflag=
-	start_capture "$tmp/live.json" "$tmp/err"
+	start_capture "$tmp/live.json" "$tmp/err" -w "$tmp/live.pcap"
 fi
 ns_replay "$sample" orig >"$tmp/replay" 2>&1 ||
 	ko "live: tcpreplay of $sample failed: $(tail -3 "$tmp/replay")"
@@ -144,6 +146,17 @@ for what in sessions capture; do
 		ko "live: replay of $sample: $line"
 	fi
 done
+# the frames -w wrote, as tshark reads them, but for their time
+frames() {
+	tshark -n -r "$1" -T fields -e ip.src -e ip.dst -e tcp.srcport \
+		-e tcp.dstport -e udp.srcport -e tcp.seq_raw -e dns.id -e frame.len 2>/dev/null
+}
+if [ "$(frames "$tmp/live.pcap")" = "$(frames "$tmp/off.pcap")" ] &&
+	[ "$(frames "$tmp/off.pcap" | wc -l)" -eq 28 ]; then
+	ok
+else
+	ko "live: -w: the live pcap is not the offline one: $(frames "$tmp/live.pcap" | wc -l) frames against $(frames "$tmp/off.pcap" | wc -l): $(frames "$tmp/live.pcap" | head -3 | tr '\n' '|')"
+fi
 if grep -q '^capture_loss: ' "$tmp/cmp"; then
 	ko "live: replay of $sample: $(grep '^capture_loss: ' "$tmp/cmp")"
 fi
