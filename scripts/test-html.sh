@@ -146,6 +146,23 @@ done
 # shellcheck disable=SC2086
 if python3 "$tmp/check.py" $pages; then ok; else ko "pages above"; fi
 
+# report filters: the page says what they hide, and never passes what is
+# shown off as the capture's count
+"$bin" -q -r samples/slow-ptr.pcap --format html --only-findings -o "$tmp/of.html"
+if grep -q "No session without findings is shown: the report filters hide them" "$tmp/of.html" &&
+	! grep -q "0 sessions without findings" "$tmp/of.html"; then
+	ok
+else
+	ko "--only-findings: the page does not say the filters hide the clean sessions"
+fi
+"$bin" -q -r samples/normal.pcap --format html --summary -o "$tmp/sum.html"
+if grep -q "None is shown (report filters)" "$tmp/sum.html" &&
+	! grep -q "Sessions with findings (0)" "$tmp/sum.html"; then
+	ok
+else
+	ko "--summary: the page does not say the filters hide the sessions"
+fi
+
 # the three samples, rendered
 render() { # sample expected-ladders needle...
 	name=$1 want=$2

@@ -341,11 +341,19 @@ void rh_session(struct report_html *h, const struct session *s,
 
 /* ---- the end ---------------------------------------------------------------- */
 
-static void close_clean(struct report_html *h)
+/* filtered: report filters are on, so what is listed is what they let
+ * through, which the page must not pass off as the capture's count. */
+static void close_clean(struct report_html *h, bool filtered)
 {
-	fprintf(h->out, "</tbody></table></details>\n<p>%llu session%s "
-			"without findings",
-		(unsigned long long)h->n_clean, h->n_clean == 1 ? "" : "s");
+	fputs("</tbody></table></details>\n<p>", h->out);
+	if (!h->n_clean && filtered)
+		fputs("No session without findings is shown: the report "
+		      "filters hide them.</p></section>\n", h->out);
+	if (!h->n_clean && filtered)
+		return;
+	fprintf(h->out, "%llu session%s without findings%s",
+		(unsigned long long)h->n_clean, h->n_clean == 1 ? "" : "s",
+		filtered ? " shown (report filters)" : "");
 	if (h->n_clean > h->n_clean_rows)
 		fprintf(h->out, "; the first %llu are listed, %llu more are "
 				"not (the table is bounded)",
@@ -394,9 +402,17 @@ static int by_start(const void *a, const void *b)
 	return x->key.seq < y->key.seq ? -1 : x->key.seq > y->key.seq;
 }
 
-static void write_ladders(struct report_html *h)
+static void write_ladders(struct report_html *h, bool filtered)
 {
 	struct rh_pick *p = &h->pick;
+	if (!h->n_flagged) {
+		fprintf(h->out, "<section class=\"ladders\" id=\"ladders\">"
+				"<div class=\"box\"><h2>Sessions with findings"
+				"</h2>\n<p>%s</p></div></section>\n",
+			filtered ? "None is shown (report filters)."
+				 : "None: no session has a finding.");
+		return;
+	}
 	qsort(p->v, p->n, sizeof(*p->v), by_start);
 	fprintf(h->out, "<section class=\"ladders\" id=\"ladders\">\n"
 			"<div class=\"box\"><h2>Sessions with findings (%llu)"
@@ -555,9 +571,9 @@ int rh_end(struct report_html *h, const struct cap_reader *cr,
 	   const struct engine_stats *st, const struct diag_stats *ds,
 	   bool filtered, uint64_t shown, const char *bpf)
 {
-	close_clean(h);
+	close_clean(h, filtered);
 	write_over(h);
-	write_ladders(h);
+	write_ladders(h, filtered);
 	tb_clear(&h->tb);
 	summary(&h->tb, h, cr, st, ds);
 	if (filtered)
