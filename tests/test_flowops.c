@@ -1,8 +1,9 @@
 /* test_flowops.c - the operation stream between the flow side and the
  * analysis (flow/flowops.c): every sample capture gives byte for byte the
- * same report in every format whether the flow side runs on a second
- * thread or operations are applied as they are written; and every DNS
- * message in the samples comes out of flow/dnspack.c as it went in.
+ * same report in every format, and the same -w pcap, whether the flow side
+ * runs on a second thread or operations are applied as they are written;
+ * and every DNS message in the samples comes out of flow/dnspack.c as it
+ * went in.
  *
  * Tests run from the repository root (make test), so samples are found at
  * "samples/" and "samples/lab/".
@@ -46,9 +47,10 @@ static size_t fo_list(const char *dir, char **out, size_t max)
 	return n;
 }
 
-/* The whole report of path in fmt; split: the flow side on a thread. */
+/* The whole report of path in fmt; split: the flow side on a thread;
+ * pcap: where -w writes, or NULL. */
 static char *fo_report(char *path, enum report_format fmt, bool split,
-		       size_t *len)
+		       size_t *len, FILE *pcap)
 {
 	char errbuf[MX_ERRBUF_SIZE] = "", runerr[MX_ERRBUF_SIZE] = "";
 	char *files[1] = {path}, *buf = NULL;
@@ -70,6 +72,10 @@ static char *fo_report(char *path, enum report_format fmt, bool split,
 	cr_assert_eq(pipeline_open(&pl, &cfg, &ro, out, errbuf), 0, "%s",
 		     errbuf);
 	pl.quiet = true; /* the summary holds the hints; stderr stays clean */
+	if (pcap)
+		cr_assert_eq(pipeline_write_packets(&pl, pcap, "w.pcap", cr,
+						    errbuf),
+			     0, "%s", errbuf);
 	if (split)
 		cr_assert_eq(engine_run(pl.eng, cr, false, runerr), 0,
 			     "%s: %s", path, runerr);
@@ -78,24 +84,54 @@ static char *fo_report(char *path, enum report_format fmt, bool split,
 				     false, runerr),
 			     0, "%s: %s", path, runerr);
 	cr_assert_eq(pipeline_finish(&pl, cr), 0);
+	cr_assert(!pl.pcap_failed);
 	pipeline_close(&pl);
 	cap_free(cr);
 	cr_assert_eq(fclose(out), 0);
 	return buf;
 }
 
+/* What f holds. */
+static char *fo_slurp(FILE *f, size_t *len)
+{
+	long n;
+	char *buf;
+	cr_assert_eq(fflush(f), 0);
+	cr_assert_geq(n = ftell(f), 0);
+	cr_assert_not_null(buf = malloc((size_t)n + 1));
+	rewind(f);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* -w's pcap of path, written with the flow side on a thread or not. */
+static char *fo_pcap(char *path, bool split, size_t *len)
+{
+	size_t lr;
+	FILE *f = tmpfile();
+	char *r, *p;
+	cr_assert_not_null(f);
+	r = fo_report(path, FMT_JSON, split, &lr, f);
+	p = fo_slurp(f, len);
+	fclose(f);
+	free(r);
+	return p;
+}
+
 static void fo_compare_modes(const char *dir)
 {
 	static const enum report_format fmts[] = {FMT_TEXT, FMT_JSON,
-						  FMT_NDJSON};
+						  FMT_NDJSON, FMT_HTML};
 	char *files[FO_MAX_FILES];
 	size_t n = fo_list(dir, files, FO_MAX_FILES);
 	cr_assert_gt(n, 0, "no capture in %s", dir);
 	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < 3; k++) {
-			size_t la, lb;
-			char *a = fo_report(files[i], fmts[k], false, &la);
-			char *b = fo_report(files[i], fmts[k], true, &lb);
+		size_t la, lb;
+		char *a, *b;
+		for (size_t k = 0; k < 4; k++) {
+			a = fo_report(files[i], fmts[k], false, &la, NULL);
+			b = fo_report(files[i], fmts[k], true, &lb, NULL);
 			cr_assert_gt(la, 0, "%s: empty report", files[i]);
 			cr_assert(la == lb && memcmp(a, b, la) == 0,
 				  "%s (format %d): one thread and two differ",
@@ -103,6 +139,14 @@ static void fo_compare_modes(const char *dir)
 			free(a);
 			free(b);
 		}
+		a = fo_pcap(files[i], false, &la);
+		b = fo_pcap(files[i], true, &lb);
+		cr_assert_geq(la, 24, "%s: no pcap header", files[i]);
+		cr_assert(la == lb && memcmp(a, b, la) == 0,
+			  "%s: -w's pcap differs with one thread and two",
+			  files[i]);
+		free(a);
+		free(b);
 		free(files[i]);
 	}
 }
