@@ -101,3 +101,26 @@ Test(textwrap, timeline_lines_hang_under_their_text)
 	cr_assert_eq(strspn(second, " "), 24, "under the text column: %s", b.p);
 	tb_free(&b);
 }
+
+Test(textwrap, wide_characters_take_two_columns)
+{
+	/* four words of four CJK characters (8 columns each) and three
+	 * spaces: 35 columns in 19 characters; a width of 30 must break it,
+	 * 35 must not; an accent that combines takes no column (23 columns
+	 * in 24 characters) */
+	static const char in[] = "\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87 \xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87 \xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87 \xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\n";
+	static const char accent[] = "abcdefghij klmnopqrs\xcc\x81 tu\n";
+	struct textbuf b = {0};
+	rt_wrap(in, strlen(in), 35, &b);
+	tb_putc(&b, 0);
+	cr_assert_str_eq(b.p, in);
+	tb_clear(&b);
+	rt_wrap(in, strlen(in), 30, &b);
+	tb_putc(&b, 0);
+	cr_assert_str_neq(b.p, in, "35 columns do not fit in 30");
+	tb_clear(&b);
+	rt_wrap(accent, strlen(accent), 23, &b);
+	tb_putc(&b, 0);
+	cr_assert_str_eq(b.p, accent);
+	tb_free(&b);
+}

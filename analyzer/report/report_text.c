@@ -555,18 +555,46 @@ void rt_packets_written(FILE *f, const char *file,
 			(unsigned long long)st->out_of_order);
 }
 
-/* Columns of in[0..n) as a terminal shows them: ANSI escapes take none. */
+/* The columns a terminal gives code point cp: two for the East Asian
+ * wide and fullwidth blocks (CJK, Hangul, fullwidth forms, emoji), none
+ * for combining marks, else one; a short table of the main blocks, as
+ * wcwidth(3) has them, without depending on the locale. */
+static size_t cp_columns(uint32_t cp)
+{
+	static const uint32_t wide[][2] = {
+		{0x1100, 0x115f}, {0x2e80, 0x303e}, {0x3041, 0x33ff},
+		{0x3400, 0x4dbf}, {0x4e00, 0x9fff}, {0xa000, 0xa4cf},
+		{0xac00, 0xd7a3}, {0xf900, 0xfaff}, {0xfe30, 0xfe4f},
+		{0xff00, 0xff60}, {0xffe0, 0xffe6}, {0x1f300, 0x1f64f},
+		{0x1f900, 0x1f9ff}, {0x20000, 0x3fffd}};
+	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f))
+		return 0;
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if (cp >= wide[i][0] && cp <= wide[i][1])
+			return 2;
+	return 1;
+}
+
+/* Columns of in[0..n) as a terminal shows them: ANSI escapes take none;
+ * the text is valid UTF-8 (util.c escapes what is not). */
 static size_t columns(const char *in, size_t n)
 {
 	size_t c = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (in[i] == '\033') {
+		unsigned char b = (unsigned char)in[i];
+		uint32_t cp = b;
+		size_t more = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : 0;
+		if (b == '\033') {
 			while (i < n && in[i] != 'm')
 				i++;
 			continue;
 		}
-		/* a UTF-8 continuation byte adds no column */
-		c += ((unsigned char)in[i] & 0xc0) != 0x80;
+		if (more)
+			cp = b & (0x3f >> more);
+		for (; more && i + 1 < n &&
+		       ((unsigned char)in[i + 1] & 0xc0) == 0x80; more--)
+			cp = cp << 6 | ((unsigned char)in[++i] & 0x3f);
+		c += cp_columns(cp);
 	}
 	return c;
 }
