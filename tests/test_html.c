@@ -225,3 +225,46 @@ Test(html, session_block_escapes_what_came_from_packets)
 	findings_clear(&fl);
 	sess_free(s);
 }
+
+Test(html, resolvers_past_three_share_the_last_column_which_says_so)
+{
+	struct session *s = tk_session("192.0.2.10", 40120, "203.0.113.25",
+				       1700000000.0);
+	struct dt_table *t = tk_dt_new(600, 1000, NULL, NULL);
+	struct mx_endpoint srv = tk_ep("203.0.113.25", 33000);
+	struct finding_list fl = {0};
+	struct fnd_config cfg;
+	struct tl_scratch sc = {0};
+	struct textbuf b = {0};
+	const char *res[] = {"198.51.100.1", "198.51.100.2", "198.51.100.3",
+			     "198.51.100.4", "198.51.100.5"};
+	fnd_config_defaults(&cfg);
+	snprintf(s->id, sizeof s->id, "S1");
+	tk_handshake(s, 1700000000.006, 1700000000.013);
+	sess_add_event(s, 1700000000.0, EV_SYN, ACTOR_CLIENT);
+	for (int i = 0; i < 5; i++) { /* the server asks five resolvers */
+		struct mx_endpoint r = tk_ep(res[i], 53);
+		char name[64];
+		snprintf(name, sizeof name, "q%d.example", i);
+		sess_tie_dns(s, tk_lookup(t, &srv, &r,
+					  tk_answer_addr((uint16_t)(i + 1), name,
+							 "192.0.2.10"),
+					  1700000000.02 + i * 0.5,
+					  1700000000.3 + i * 0.5),
+			     REL_OTHER);
+	}
+	tk_greeting(s, 1700000004.043, 220, "mx1 ESMTP");
+	findings_eval(s, &cfg, &fl);
+	hx_session(&b, s, &fl, &cfg, &sc);
+	tb_putc(&b, '\0');
+	tk_assert_has(b.p, "resolver 198.51.100.1");
+	tk_assert_has(b.p, "resolver 198.51.100.2");
+	tk_assert_has(b.p, "3 other resolvers");
+	cr_assert_null(strstr(b.p, "resolver 198.51.100.3<"),
+		       "the third column stands for three: %s", b.p);
+	tb_free(&b);
+	free(sc.items);
+	findings_clear(&fl);
+	sess_free(s);
+	dt_free(t);
+}

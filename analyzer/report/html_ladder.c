@@ -128,6 +128,9 @@ struct ladder {
 	double y[HX_MAX_ROWS];
 	struct mx_addr res[HX_MAX_RES];
 	size_t n_res;
+	/* resolvers past HX_MAX_RES - 1 share the last column, which then
+	 * says how many it stands for */
+	size_t n_res_all;
 	double width, bottom;
 };
 
@@ -153,6 +156,8 @@ static double actor_x(int actor)
 
 static void layout(struct ladder *L)
 {
+	struct mx_addr seen[SESS_MAX_DNS]; /* distinct resolvers, in order */
+	size_t n_seen = 0;
 	double y = TOP + 16;
 	for (size_t i = 0; i < L->n; i++) {
 		if (i)
@@ -161,12 +166,15 @@ static void layout(struct ladder *L)
 		if (L->it[i].tie) {
 			const struct mx_addr *r = &L->it[i].tie->tx->resolver.ip;
 			size_t k = 0;
-			while (k < L->n_res && !mx_addr_eq(&L->res[k], r))
+			while (k < n_seen && !mx_addr_eq(&seen[k], r))
 				k++;
+			if (k == n_seen && n_seen < SESS_MAX_DNS)
+				seen[n_seen++] = *r;
 			if (k == L->n_res && L->n_res < HX_MAX_RES)
 				L->res[L->n_res++] = *r;
 		}
 	}
+	L->n_res_all = n_seen;
 	L->bottom = y + HX_ROW + (L->n_all > L->n ? HX_ROW : 0);
 	L->width = L->n_res ? X_RES + RES_STEP * (double)(L->n_res - 1) + 110
 			    : X_SERVER + 110;
@@ -252,7 +260,12 @@ static void columns(struct textbuf *b, const struct ladder *L)
 	text(b, X_SERVER, 16, "middle", "col", lab, 44);
 	xs[n++] = X_SERVER;
 	for (size_t i = 0; i < L->n_res; i++) {
-		snprintf(lab, sizeof lab, "resolver %s", mx_addr_str(&L->res[i], a));
+		if (i == HX_MAX_RES - 1 && L->n_res_all > HX_MAX_RES)
+			snprintf(lab, sizeof lab, "%zu other resolvers",
+				 L->n_res_all - (HX_MAX_RES - 1));
+		else
+			snprintf(lab, sizeof lab, "resolver %s",
+				 mx_addr_str(&L->res[i], a));
 		text(b, X_RES + RES_STEP * (double)i, i % 2 ? 32 : 16, "middle",
 		     "col", lab, 30);
 		xs[n++] = X_RES + RES_STEP * (double)i;
