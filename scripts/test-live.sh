@@ -24,6 +24,10 @@
 # 4. NDJSON for a shipper: the session line is in the -o file before the
 #    capture ends; after the file is moved away and SIGHUP is sent, the next
 #    session goes to a new file with the summary, and nothing is lost.
+# 5. HTML of a live capture: the same page, but for the capture's own
+#    counters and times, as `mxray -r --format html` of the sample (the
+#    ladder, the PTR name, the delay to a tenth of a second, the finding
+#    codes).
 #
 # Each numbered item below is one check, reported by name when it fails.
 # If -Z makes mxray stop at once (a binary without it), the -Z checks fail
@@ -299,5 +303,26 @@ then
 	ok
 else
 	ko "live: sighup: $(tail -1 "$tmp/cmp4")"
+fi
+
+# --- 5. HTML, live
+ns_capture "$bin" -q $zflag -i "$IF_RX" --format html -o "$tmp/live.html" \
+	2>"$tmp/html.err"
+pid=$!
+ns_wait_ready "$pid"
+ns_replay "$sample" orig >/dev/null 2>&1
+sleep 2
+rc=0
+ns_stop "$pid" INT 20 || rc=$?
+"$bin" -q -r "$sample" --format html -o "$tmp/off.html"
+# what a person reads of the session: its ladder's text and the findings
+seen() {
+	grep -o 'banner wait [0-9]*\.[0-9]\|10\.2\.0\.192\.in-addr\.arpa\|banner\.slow\|dns\.slow\|<svg class="ladder"\|</html>' "$1" | sort | uniq -c
+}
+if [ "$rc" -eq 0 ] && [ -n "$(seen "$tmp/off.html")" ] &&
+	[ "$(seen "$tmp/live.html")" = "$(seen "$tmp/off.html")" ]; then
+	ok
+else
+	ko "live: html (exit $rc): $(seen "$tmp/live.html" | tr '\n' ' ') against $(seen "$tmp/off.html" | tr '\n' ' ') $(head -c 200 "$tmp/html.err")"
 fi
 finish live
