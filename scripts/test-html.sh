@@ -163,6 +163,14 @@ else
 	ko "--summary: the page does not say the filters hide the sessions"
 fi
 
+# -w: the summary says where the packets went
+"$bin" -q -r samples/no-failover.pcap --format html -w "$tmp/w.pcap" -o "$tmp/w.html"
+if grep -q "were written to <code>$tmp/w.pcap</code>: 29 packets of 3 sessions" "$tmp/w.html"; then
+	ok
+else
+	ko "-w: the HTML summary does not say where the packets went"
+fi
+
 # the three samples, rendered
 render() { # sample expected-ladders needle...
 	name=$1 want=$2

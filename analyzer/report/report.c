@@ -229,6 +229,8 @@ void report_packets_written(struct report *r, const char *file,
 {
 	r->pcap_file = file;
 	r->pcap = *st;
+	if (r->html)
+		rh_packets_written(r->html, file, st);
 }
 
 static json_t *pcap_json(const struct report *r)

@@ -91,6 +91,8 @@ struct report_html {
 	struct rh_pick pick;
 	size_t pick_bytes;       /* HTML held by the kept ladders */
 	FILE *spool;             /* rows of sessions with findings not drawn */
+	const char *pcap_file;   /* -w, or NULL */
+	struct pcapout_stats pcap;
 	uint64_t seq;
 	uint64_t n_flagged;      /* shown sessions with a finding */
 	uint64_t n_over, n_over_rows;
@@ -582,6 +584,21 @@ int rh_end(struct report_html *h, const struct cap_reader *cr,
 				  "of them.</p>\n",
 			  (unsigned long long)shown,
 			  (unsigned long long)st->sessions);
+	if (h->pcap_file) {
+		tb_puts(&h->tb, "<p>The packets of the sessions with warnings "
+				"or errors, and of their DNS, were written to "
+				"<code>");
+		hx_esc(&h->tb, h->pcap_file);
+		tb_printf(&h->tb, "</code>: %llu packets of %llu sessions (%s)",
+			  (unsigned long long)h->pcap.packets,
+			  (unsigned long long)h->pcap.sessions,
+			  h->pcap.link_type);
+		if (h->pcap.not_kept || h->pcap.dns_not_kept)
+			tb_printf(&h->tb, "; %llu not kept (caps)",
+				  (unsigned long long)(h->pcap.not_kept +
+						       h->pcap.dns_not_kept));
+		tb_puts(&h->tb, ".</p>\n");
+	}
 	if (bpf) {
 		tb_puts(&h->tb, "<p>Capture filter <code>");
 		hx_esc(&h->tb, bpf);
@@ -596,6 +613,13 @@ int rh_end(struct report_html *h, const struct cap_reader *cr,
 	if (fflush(h->out) != 0 || ferror(h->out))
 		h->werr = 1;
 	return h->werr ? -1 : 0;
+}
+
+void rh_packets_written(struct report_html *h, const char *file,
+			const struct pcapout_stats *st)
+{
+	h->pcap_file = file;
+	h->pcap = *st;
 }
 
 void rh_free(struct report_html *h)

@@ -22,6 +22,7 @@
 #include "diagnose/findings.h"
 #include "flow/engine.h"
 #include "model/session.h"
+#include "report/pcapout.h"
 
 #define RH_MAX_LADDERS 200
 /* and at most this much of their HTML held (a ladder of hundreds of rows
@@ -80,6 +81,9 @@ void rh_dns(struct report_html *h, const struct dns_tx *tx);
 int rh_end(struct report_html *h, const struct cap_reader *cr,
 	   const struct engine_stats *st, const struct diag_stats *ds,
 	   bool filtered, uint64_t shown, const char *bpf);
+/* -w: what went to file, said in the summary (before rh_end). */
+void rh_packets_written(struct report_html *h, const char *file,
+			const struct pcapout_stats *st);
 void rh_free(struct report_html *h);
 
 #endif
