@@ -32,7 +32,9 @@ Options:
   --out DIR             captures, truth files, readloop, callgrind.out files
   --mxray PATH          binary under test (default: ./mxray at the repo root)
   --repeat R            timed runs of each program per capture (default 3)
-  --formats LIST        comma-separated (default text,json,ndjson)
+  --formats LIST        comma-separated (default text,json,ndjson; also
+                        text-w: text with -w writing the flagged sessions'
+                        packets to a temporary pcap)
   --check MODE          untimed runs that check the reports (below): auto
                         (default: all for captures up to 300 MB, ndjson
                         above), all, ndjson, none
@@ -97,6 +99,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 SCRIPTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -106,7 +109,17 @@ import benchgen  # noqa: E402
 from measure import (GNU_TIME, NO_GNU_TIME, json_tail_summary,  # noqa: E402
                      read_tail, run_measured)
 
-FORMATS = ("text", "json", "ndjson")
+# text-w: the text report, and -w writing the flagged sessions' packets
+FORMATS = ("text", "json", "ndjson", "text-w")
+W_PCAP = os.path.join(tempfile.gettempdir(), "mxray-bench-w.pcap")
+
+
+def mxray_cmd(mxray, path, name):
+    """The command that writes format name of path to standard output."""
+    if name == "text-w":
+        return [mxray, "-q", "-r", path, "--format", "text", "-w", W_PCAP]
+    return [mxray, "-q", "-r", path, "--format", name]
+
 DEFAULT_SIZES = "100M,1G,2G,1G:0.9"
 CHECK_ALL_UP_TO = 300e6          # --check auto: all formats up to this size
 
@@ -209,8 +222,8 @@ def report_run(mxray, path, fmt):
             out["tail"], out["total"] = read_tail(pipe, 2 << 20)
 
     fail("mxray --format %s" % fmt,
-         run_measured([mxray, "-q", "-r", path, "--format", fmt], consume=consume))
-    if fmt == "text":
+         run_measured(mxray_cmd(mxray, path, fmt), consume=consume))
+    if fmt.startswith("text"):
         return None, None, None, out["total"]
     if fmt == "ndjson":
         summary = json.loads(out["tail"])
@@ -267,7 +280,7 @@ def timed(mxray, readloop, path, formats, repeat):
     for _ in range(repeat):
         for name in runs:
             cmd = ([readloop, path] if name == "readloop"
-                   else [mxray, "-q", "-r", path, "--format", name])
+                   else mxray_cmd(mxray, path, name))
             res = run_measured(cmd)
             fail(name, res)
             runs[name].append(res)
@@ -340,11 +353,11 @@ def paired(mxray, captures, formats, pairs):
         for fmt in formats:
             ratios = []
             for _ in range(pairs):
-                big = run_measured([mxray, "-q", "-r", path, "--format", fmt])
+                big = run_measured(mxray_cmd(mxray, path, fmt))
                 fail(fmt, big)
                 small = []
                 for _ in range(reps):
-                    res = run_measured([mxray, "-q", "-r", path0, "--format", fmt])
+                    res = run_measured(mxray_cmd(mxray, path0, fmt))
                     fail(fmt, res)
                     small.append(res["wall"])
                 ratios.append(big["wall"] / (k * statistics.mean(small)))
@@ -373,8 +386,8 @@ def callgrind(mxray, readloop, args, formats):
     for name in ["readloop"] + formats:
         cg_out = os.path.join(args.out, "callgrind.out.%d.%s" % (args.callgrind_sessions, name))
         cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg_out]
-        cmd += [readloop, path] if name == "readloop" else [
-            mxray, "-q", "-r", path, "--format", name]
+        cmd += [readloop, path] if name == "readloop" else mxray_cmd(
+            mxray, path, name)
         t0 = time.perf_counter()
         with open(os.devnull, "wb") as out:
             p = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE)
@@ -424,7 +437,7 @@ def main(argv):
     benchgen.add_knob_args(ap)
     ap.add_argument("--mxray", default=os.path.join(REPO_ROOT, "mxray"))
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--formats", default=",".join(FORMATS))
+    ap.add_argument("--formats", default="text,json,ndjson")
     ap.add_argument("--check", default="auto", choices=("auto", "all", "ndjson", "none"))
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--callgrind", action="store_true")
