@@ -26,6 +26,7 @@ struct dc_table {
 	dc_msg_fn fn;
 	void *ctx;
 	struct tcpr_budget hold; /* out-of-order bytes, all connections */
+	bool ending; /* conn_end is flushing a connection */
 	struct dc_stats st;
 };
 
@@ -40,9 +41,11 @@ static void on_msg(void *ctx, const uint8_t *msg, size_t len, double ts)
 	const struct dc_dir *d = ctx;
 	struct dc_conn *c = d->c;
 	if (d->dir == 0)
-		c->t->fn(c->t->ctx, msg, len, &c->client, &c->server, ts);
+		c->t->fn(c->t->ctx, msg, len, &c->client, &c->server, ts,
+			 c->t->ending);
 	else
-		c->t->fn(c->t->ctx, msg, len, &c->server, &c->client, ts);
+		c->t->fn(c->t->ctx, msg, len, &c->server, &c->client, ts,
+			 c->t->ending);
 }
 
 static void on_data(void *ctx, const uint8_t *buf, size_t len, double ts)
@@ -78,12 +81,14 @@ static uint64_t conn_hash(const struct mx_endpoint *client,
 static void conn_end(struct dc_table *t, struct dc_conn *c, double ts)
 {
 	bt_del(&t->conns, &c->link);
+	t->ending = true;
 	for (int dir = 0; dir < 2; dir++) {
 		struct dc_dir d = {c, dir};
 		tcpr_flush(&c->half[dir], ts, &dc_ops, &d);
 		tcpr_free(&c->half[dir]);
 		free(c->framer[dir]);
 	}
+	t->ending = false;
 	free(c);
 }
 

@@ -12,10 +12,12 @@
 
 #include "capture/decode.h"
 
-/* A complete DNS message from src to dst. */
+/* A complete DNS message from src to dst; at_end: completed by what a
+ * connection held when it ended (idle, evicted, reset, the capture's
+ * end), not by the segment being read. */
 typedef void (*dc_msg_fn)(void *ctx, const uint8_t *msg, size_t len,
 			  const struct mx_endpoint *src,
-			  const struct mx_endpoint *dst, double ts);
+			  const struct mx_endpoint *dst, double ts, bool at_end);
 
 struct dc_table;
 

@@ -79,11 +79,12 @@ void engine_config_defaults(struct engine_config *c)
 
 static void on_dns_tcp_msg(void *ctx, const uint8_t *msg, size_t len,
 			   const struct mx_endpoint *src,
-			   const struct mx_endpoint *dst, double ts)
+			   const struct mx_endpoint *dst, double ts, bool at_end)
 {
 	struct engine *e = ctx;
-	/* the frame that completed the message */
-	fo_dns(e->ops, msg, len, src, dst, true, false, ts, e->frame);
+	/* the frame that completed the message, if one did */
+	fo_dns(e->ops, msg, len, src, dst, true, false, ts,
+	       at_end ? NULL : e->frame);
 }
 
 /* ---- packets ---- */
@@ -224,6 +225,7 @@ void engine_packet(void *engine, const struct cap_packet *p)
 		on_segment(e, &d, p->ts);
 	else if (r == DEC_FRAGMENT)
 		reasm_feed(p->ts, &d);
+	e->frame = NULL; /* timers end sessions and DNS connections */
 	if (e->now >= e->next_tick) {
 		tick(e);
 		e->next_tick = e->now + 1.0;

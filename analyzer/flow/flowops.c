@@ -274,8 +274,14 @@ static void apply(struct fo_stream *f, const struct op_hdr *h)
 	default:
 		break;
 	}
-	if (h->slot >= f->nslots || !(s = (sl = &f->slots[h->slot])->s))
-		return; /* a record that could not be had */
+	if (h->slot >= f->nslots || !(s = (sl = &f->slots[h->slot])->s)) {
+		/* a record that could not be had; its frames go back */
+		if (h->type == OP_OVER && f->pool) {
+			struct fr_chain c = ((const struct op_over *)(h + 1))->frames;
+			fr_chain_release(f->pool, &c);
+		}
+		return;
+	}
 	switch (h->type) {
 	case OP_SEG:
 		sess_tcp_segment(s, h->flag, (const struct sess_seg *)(h + 1),

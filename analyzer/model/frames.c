@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Most SMTP sessions without a message body fit in one or two. */
+/* Most SMTP sessions without a message body fit in one or two; a chain's
+ * first chunk is small, so that a SYN flood's sessions of one frame each
+ * hold a quarter of it. */
 #define CHUNK_SIZE ((size_t)4 << 10)
+#define FIRST_SIZE ((size_t)1 << 10)
 /* Spare chunks kept for reuse (16 MiB): a busy capture starts and ends
  * sessions at a steady rate, so chunks go round without malloc. */
 #define SPARE_MAX 4096
@@ -29,8 +32,8 @@ struct fr_rec {
 struct fr_pool {
 	pthread_mutex_t lock;
 	size_t max, used, peak;
-	struct fr_chunk *spare;
-	size_t n_spare;
+	struct fr_chunk *spare[2]; /* CHUNK_SIZE, FIRST_SIZE */
+	size_t n_spare[2];
 };
 
 static size_t rec_size(uint32_t caplen)
@@ -52,11 +55,12 @@ void fr_pool_free(struct fr_pool *p)
 {
 	if (!p)
 		return;
-	while (p->spare) {
-		struct fr_chunk *k = p->spare;
-		p->spare = k->next;
-		free(k);
-	}
+	for (int i = 0; i < 2; i++)
+		while (p->spare[i]) {
+			struct fr_chunk *k = p->spare[i];
+			p->spare[i] = k->next;
+			free(k);
+		}
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -79,14 +83,24 @@ size_t fr_pool_peak(struct fr_pool *p)
 	return n;
 }
 
-/* A chunk with room for need bytes of data, or NULL (the cap, or OOM).
- * Frames larger than a chunk get one of their own size. */
-static struct fr_chunk *chunk_get(struct fr_pool *p, size_t need)
+/* The spare list of chunks of that size, or -1 (not kept). */
+static int size_class(size_t size)
 {
-	size_t cap = need > CHUNK_SIZE - sizeof(struct fr_chunk)
-			     ? need
-			     : CHUNK_SIZE - sizeof(struct fr_chunk);
+	return size == CHUNK_SIZE ? 0 : size == FIRST_SIZE ? 1 : -1;
+}
+
+/* A chunk with room for need bytes of data (a small one for a chain's
+ * first), or NULL (the cap, or OOM).  Frames larger than a chunk get one
+ * of their own size. */
+static struct fr_chunk *chunk_get(struct fr_pool *p, size_t need, bool first)
+{
+	size_t std = (first && need <= FIRST_SIZE - sizeof(struct fr_chunk)
+			      ? FIRST_SIZE
+			      : CHUNK_SIZE) -
+		     sizeof(struct fr_chunk);
+	size_t cap = need > std ? need : std;
 	size_t size = sizeof(struct fr_chunk) + cap;
+	int cls = size_class(size);
 	struct fr_chunk *k = NULL;
 
 	pthread_mutex_lock(&p->lock);
@@ -94,9 +108,9 @@ static struct fr_chunk *chunk_get(struct fr_pool *p, size_t need)
 		pthread_mutex_unlock(&p->lock);
 		return NULL;
 	}
-	if (size == CHUNK_SIZE && (k = p->spare)) {
-		p->spare = k->next;
-		p->n_spare--;
+	if (cls >= 0 && (k = p->spare[cls])) {
+		p->spare[cls] = k->next;
+		p->n_spare[cls]--;
 	}
 	p->used += size;
 	if (p->used > p->peak)
@@ -118,12 +132,13 @@ static struct fr_chunk *chunk_get(struct fr_pool *p, size_t need)
 static void chunk_put(struct fr_pool *p, struct fr_chunk *k)
 {
 	size_t size = sizeof(struct fr_chunk) + k->cap;
+	int cls = size_class(size);
 	pthread_mutex_lock(&p->lock);
 	p->used -= size;
-	if (size == CHUNK_SIZE && p->n_spare < SPARE_MAX) {
-		k->next = p->spare;
-		p->spare = k;
-		p->n_spare++;
+	if (cls >= 0 && p->n_spare[cls] < SPARE_MAX) {
+		k->next = p->spare[cls];
+		p->spare[cls] = k;
+		p->n_spare[cls]++;
 		k = NULL;
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -170,7 +185,7 @@ bool fr_chain_add(struct fr_pool *p, struct fr_chain *c,
 
 	if (!k || k->cap - k->used < need) {
 		bool head_part = c->bytes < per_session_max / 2;
-		if (!(k = chunk_get(p, need))) {
+		if (!(k = chunk_get(p, need, !c->head))) {
 			c->dropped++;
 			return false;
 		}

@@ -106,11 +106,11 @@ enum output_result output_open(struct output *o, const char *opt,
 
 	memset(o, 0, sizeof(*o));
 	o->name = name;
+	o->what = strcmp(opt, "-w") ? "the report" : "the packets";
 	if ((in = input_named(name, inputs, n_inputs))) {
 		snprintf(errbuf, MX_ERRBUF_SIZE,
 			 "%s %s: that is the input %s; refusing to write %s "
-			 "over it", opt, name, in,
-			 strcmp(opt, "-w") ? "the report" : "packets");
+			 "over it", opt, name, in, o->what);
 		return OUTPUT_IS_INPUT;
 	}
 	if (stat(name, &sb) == 0 && S_ISDIR(sb.st_mode)) {
@@ -144,9 +144,9 @@ int output_close(struct output *o, char errbuf[MX_ERRBUF_SIZE])
 	o->f = NULL;
 	if (o->tmp && rc == 0 && rename(o->tmp, o->name) != 0) {
 		/* the report is whole: keep it, and say where it is */
-		snprintf(errbuf, MX_ERRBUF_SIZE,
-			 "%s: %s; the report is in %s", o->name,
-			 strerror(errno), o->tmp);
+		snprintf(errbuf, MX_ERRBUF_SIZE, "%s: %s; %s %s in %s",
+			 o->name, strerror(errno), o->what,
+			 strcmp(o->what, "the report") ? "are" : "is", o->tmp);
 		rc = -1;
 	} else if (o->tmp && rc != 0) {
 		unlink(o->tmp);

@@ -14,6 +14,7 @@
 struct output {
 	FILE *f;
 	const char *name; /* as given */
+	const char *what; /* "the report", "the packets": for messages */
 	char *tmp;        /* the temporary file, NULL when written in place */
 };
 
