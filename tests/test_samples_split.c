@@ -10,10 +10,10 @@
  * those chunks are the stream.  The session is then fed to the SMTP
  * dissector whole, with each chunk cut in two at every position, and one
  * byte at a time; the events must be the same every time
- * (srec_check_splits in testsmtp.h, shared with test_smtp.c).  Timestamps
- * are not compared.  TLS events are one per feed call by design, so runs
- * of TLS events of one direction are merged (bytes summed) before
- * comparing.
+ * (srec_check_splits in testsmtp.h, shared with test_smtp_split.c).
+ * Timestamps are not compared.  TLS events are one per feed call by
+ * design, so runs of TLS events of one direction are merged (bytes summed)
+ * before comparing.
  *
  * Tests run from the repository root (make test), so samples are found at
  * "samples/".

@@ -1,7 +1,7 @@
 /* testsess.h - one SMTP session fed by hand, for the dissector tests
- * (test_smtp.c, test_smtp_hold.c): each feed gets the next whole-second
- * time stamp, and the events are recorded (testsmtp.h) for assertions.
- * Static inline, as testsmtp.h. */
+ * (test_smtp.c, test_smtp_ext.c, test_smtp_split.c, test_smtp_hold.c):
+ * each feed gets the next whole-second time stamp, and the events are
+ * recorded (testsmtp.h) for assertions.  Static inline, as testsmtp.h. */
 #ifndef MXRAY_TESTSESS_H
 #define MXRAY_TESTSESS_H
 
@@ -128,6 +128,24 @@ static inline void to_354(struct sess *s)
 	greet(s);
 	C(s, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n");
 	S(s, "250 ok\r\n250 ok\r\n354 go ahead\r\n");
+}
+
+/* ---- an XEXCH50 blob ---- */
+
+/* 1124 bytes of Exchange-ish binary with traps for a line parser. */
+static inline const uint8_t *xexch_blob(void)
+{
+	static uint8_t b[1124];
+	size_t i;
+
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 37 + 11);
+	memcpy(b + 100, "\r\n.\r\n", 5);
+	memcpy(b + 300, "QUIT\r\n", 6);
+	memcpy(b + 500, "\0\0\0\0", 4);
+	memcpy(b + 1118, "\r\n.\r\n", 5);
+	b[0] = 0;
+	return b;
 }
 
 #endif

@@ -1,5 +1,6 @@
 /* testsmtp.h - the SMTP event recorder and the "split everywhere" replay
- * shared by test_smtp.c and test_samples_split.c.
+ * shared by the SMTP dissector tests (test_smtp*.c, through testsess.h)
+ * and test_samples_split.c.
  *
  * A struct srec keeps an owned copy of every event the dissector emits.
  * srec_replay feeds a session given as chunks, optionally with one chunk
