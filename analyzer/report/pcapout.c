@@ -24,7 +24,7 @@ struct pcapout {
 	struct fr_dns *dns;   /* borrowed */
 	struct held **heap;
 	size_t n, cap;
-	size_t held_bytes;
+	size_t held_bytes; /* the held sessions' chunks and records */
 	uint64_t last; /* the number of the last frame written */
 	bool failed;
 	struct pcapout_stats st;
@@ -102,7 +102,7 @@ static void sift_down(struct pcapout *po, size_t i)
 
 static void held_free(struct pcapout *po, struct held *h)
 {
-	po->held_bytes -= h->own.bytes + h->dns.bytes;
+	po->held_bytes -= h->own.bytes + h->dns.bytes + sizeof(*h);
 	fr_chain_release(po->pool, &h->own);
 	fr_chain_release(po->pool, &h->dns);
 	free(h);
@@ -212,7 +212,7 @@ void pcapout_session(struct pcapout *po, struct session *s)
 	h->more[0] = fr_first(&h->own, &h->cur[0], &h->next[0]);
 	h->more[1] = fr_first(&h->dns, &h->cur[1], &h->next[1]);
 	set_key(h);
-	po->held_bytes += h->own.bytes + h->dns.bytes;
+	po->held_bytes += h->own.bytes + h->dns.bytes + sizeof(*h);
 	if (h->key == UINT64_MAX) { /* nothing was kept */
 		held_free(po, h);
 		return;
