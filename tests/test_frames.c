@@ -238,7 +238,7 @@ Test(pcapout, sessions_over_out_of_order_are_written_in_capture_order)
 	open_writer(&x);
 	hand_over(&x, b, 3, true);
 	/* A, which began with frame 1, is not over: nothing may go yet */
-	pcapout_advance(x.po, 1, 1700000003.0);
+	pcapout_advance(x.po, 1, 1700000003.0, 1700000003.0);
 	hand_over(&x, c, 3, true);
 	hand_over(&x, a, 4, false);
 	n = read_back(&x, got, 20);
@@ -264,12 +264,38 @@ Test(pcapout, a_frame_after_a_later_one_is_counted_out_of_order)
 	open_writer(&x);
 	hand_over(&x, b, 2, false);
 	/* told wrongly that nothing before frame 5 can come: 2, 3 go */
-	pcapout_advance(x.po, 5, 1700000100.0);
+	pcapout_advance(x.po, 5, 1700000100.0, 1700000100.0);
 	hand_over(&x, a, 2, false);
 	cr_assert_eq(read_back(&x, got, 10), 4);
 	cr_assert_eq(got[0], 2);
 	cr_assert_eq(got[2], 1);
 	pcapout_get_stats(x.po, &st);
 	cr_assert_eq(st.out_of_order, 1);
+	close_writer(&x);
+}
+
+Test(pcapout, a_frame_waits_at_most_a_minute_for_an_earlier_session)
+{
+	struct fixture x;
+	const uint64_t a[] = {1, 4}, b[] = {2, 3};
+	uint64_t got[10];
+	struct pcapout_stats st;
+
+	open_writer(&x);
+	hand_over(&x, b, 2, false);
+	/* A, from frame 1, is still open: 59 s on B's frames still wait */
+	pcapout_advance(x.po, 1, 1700000001.0, 1700000002.0 + PO_MAX_WAIT_S - 1);
+	pcapout_get_stats(x.po, &st);
+	cr_assert_eq(st.packets, 0);
+	/* a minute on (capture time), they are written all the same */
+	pcapout_advance(x.po, 1, 1700000001.0, 1700000003.0 + PO_MAX_WAIT_S + 1);
+	pcapout_get_stats(x.po, &st);
+	cr_assert_eq(st.packets, 2);
+	hand_over(&x, a, 2, false);
+	cr_assert_eq(read_back(&x, got, 10), 4);
+	cr_assert_eq(got[0], 2);
+	cr_assert_eq(got[2], 1);
+	pcapout_get_stats(x.po, &st);
+	cr_assert_eq(st.out_of_order, 1, "A's first frame came after B's");
 	close_writer(&x);
 }

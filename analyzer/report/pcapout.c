@@ -223,12 +223,24 @@ void pcapout_session(struct pcapout *po, struct session *s)
 		write_first(po); /* the order may suffer: counted */
 }
 
+/* The capture time of held session h's next frame. */
+static double next_time(const struct held *h)
+{
+	int i = h->more[0] && (!h->more[1] || h->next[0].seq < h->next[1].seq)
+			? 0
+			: 1;
+	return (double)h->next[i].sec + h->next[i].usec / 1e6;
+}
+
 void pcapout_advance(struct pcapout *po, uint64_t open_frame,
-		     double open_start)
+		     double open_start, double now)
 {
 	uint64_t dns = fr_dns_oldest_untaken(po->dns,
 					     open_start - PO_DNS_LOOKBACK_S);
 	write_below(po, open_frame < dns ? open_frame : dns);
+	/* frame numbers follow time: the heap's first is the oldest */
+	while (po->n && next_time(po->heap[0]) < now - PO_MAX_WAIT_S)
+		write_first(po);
 }
 
 void pcapout_flush(struct pcapout *po)

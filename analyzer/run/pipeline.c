@@ -43,7 +43,7 @@ static void to_pcap(void *pipeline, struct session *s, double now)
 		 * but by a long one that tied it early */
 		fr_dns_expire(p->dns_frames, now - 2 * p->dns_window_s);
 		open = engine_oldest_open_frame(p->eng, &start);
-		pcapout_advance(p->pcap, open, start);
+		pcapout_advance(p->pcap, open, start, now);
 		if (p->live)
 			pcapout_flush(p->pcap);
 	}
