@@ -13,6 +13,8 @@
  * the report format is picked from the input size (size % 3: JSON, text,
  * NDJSON, so a reproducer always runs the same way); a JSON report must be
  * one valid JSON document, an NDJSON report one valid JSON object per line.
+ * The -w pcap (pipeline_write_packets) goes to a temporary file and must
+ * read back with libpcap to its end.
  *
  * The engine is created and freed per input: the reassembler behind it is
  * a process-wide singleton (libnids), so this also checks that
@@ -23,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <jansson.h>
+#include <pcap.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +40,7 @@
 
 static int fz_fd = -1;
 static char fz_path[64];
+static FILE *fz_pcap; /* -w's file, emptied per input */
 
 static void fz_die(const char *what, const char *detail)
 {
@@ -54,7 +58,30 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_fd = fz_memfd_open("mxray-fuzz-pcap", fz_path);
 	if (fz_fd < 0)
 		fz_die("memfd_create failed", NULL);
+	if (!(fz_pcap = tmpfile()))
+		fz_die("tmpfile failed", NULL);
 	return 0;
+}
+
+/* The -w file holds a pcap that libpcap reads to its end. */
+static void fz_check_pcap(void)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	int fd = dup(fileno(fz_pcap)), r;
+	FILE *f = NULL;
+	pcap_t *p;
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0 || !(f = fdopen(fd, "rb")))
+		fz_die("cannot reread the -w file", NULL);
+	if (!(p = pcap_fopen_offline(f, err)))
+		fz_die("the -w file is not a pcap", err);
+	while ((r = pcap_next_ex(p, &h, &d)) == 1)
+		;
+	if (r != PCAP_ERROR_BREAK)
+		fz_die("the -w file is damaged", pcap_geterr(p));
+	pcap_close(p);
 }
 
 static void fz_check_json(const char *buf, size_t len)
@@ -141,10 +168,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pipeline_open(&pl, &cfg, &ro, out, errbuf) != 0)
 		fz_die("pipeline_open failed (repeated use of the "
 		       "defragmenter?)", errbuf);
+	if (fflush(fz_pcap) != 0 || ftruncate(fileno(fz_pcap), 0) != 0)
+		fz_die("cannot empty the -w file", NULL);
+	rewind(fz_pcap);
+	if (pipeline_write_packets(&pl, fz_pcap, "fuzz.pcap", cr, errbuf) != 0)
+		fz_die("pipeline_write_packets failed", errbuf);
 	if (cap_run(cr, engine_packet, engine_idle, pl.eng, false, runerr) != 0 &&
 	    !runerr[0])
 		fz_die("cap_run failed without a message", NULL);
 	ended = pipeline_finish(&pl, cr);
+	if (pl.pcap_failed)
+		fz_die("writing the -w file failed", NULL);
+	pipeline_close(&pl); /* closes its copy of the -w file */
+	fz_check_pcap();
 out:
 	pipeline_close(&pl);
 	cap_free(cr);
