@@ -6,8 +6,8 @@ packets that file must hold are worked out here from the report and the
 input alone, by tshark: every TCP packet of a session with a warning or an
 error finding (its two endpoints, within its time span), and the DNS
 packets of the lookups tied to such a session (asker, resolver, id and
-name; the first four of each, as mxray keeps; the frame that completed
-the message when it came in TCP segments or IP fragments).  tshark then reads the
+name; the first six frames of each, as mxray keeps, with every TCP
+segment or IP fragment that carried a piece of the message).  tshark then reads the
 written file, which must hold exactly those packets, in the input's order,
 with the input's link type (raw IP when the inputs' differ), and nothing
 in it may be out of time order.
@@ -46,12 +46,14 @@ SAMPLES = [("slow-ptr", []), ("slow-ptr-v6", []), ("no-failover", []),
 
 FIELDS = ["frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
           "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
-          "dns.id", "dns.qry.name", "tcp.seq_raw", "ip.len", "ipv6.plen"]
+          "dns.id", "dns.qry.name", "tcp.seq_raw", "ip.len", "ipv6.plen",
+          "frame.number", "tcp.reassembled_in", "ip.reassembled_in",
+          "ipv6.reassembled.in"]
 
 
 def tshark(path):
     """One tuple of FIELDS per frame (the innermost header's values)."""
-    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=l",
+    cmd = ["tshark", "-n", "-2", "-r", path, "-T", "fields", "-E", "occurrence=l",
            "-E", "separator=\t"]
     for f in FIELDS:
         cmd += ["-e", f]
@@ -68,10 +70,12 @@ def tshark(path):
             "dport": v["tcp.dstport"] or v["udp.dstport"],
             "tcp": bool(v["tcp.srcport"]),
             "dns_id": str(int(v["dns.id"], 16)) if v["dns.id"] else "",
+            "number": v["frame.number"],
+            # the frame where tshark put this piece's message together
+            "in": v["tcp.reassembled_in"] or v["ip.reassembled_in"]
+                  or v["ipv6.reassembled.in"],
             "qname": v["dns.qry.name"].lower(),
-            # what names a frame in both files: a DNS message's last TCP
-            # segment or last fragment is written alone, so tshark sees
-            # no DNS (nor ports, in a fragment) in the written one
+            # what names a frame in both files (a fragment has no ports)
             "key": (v["frame.time_epoch"], v["ip.src"] or v["ipv6.src"],
                     v["ip.dst"] or v["ipv6.dst"], v["tcp.seq_raw"],
                     v["ip.len"] or v["ipv6.plen"]),
@@ -97,17 +101,24 @@ def expected(report, rows):
             k = (frozenset([ep(d["asker"]), ep(d["resolver"])]),
                  str(d["id"]), d["qname"].lower().rstrip("."))
             lookups[k] = 0
-    want = []
+    want, pieces, whole = [], {}, set()
+    for r in rows: # the pieces of each message: TCP segments, fragments
+        if r["in"]:
+            pieces.setdefault(r["in"], []).append(r["key"])
     for r in rows:
         pair = frozenset([(r["src"], r["sport"]), (r["dst"], r["dport"])])
         k = (pair, r["dns_id"], r["qname"].rstrip("."))
         if r["dns_id"] and k in lookups:
-            lookups[k] += 1
-            if lookups[k] <= 4: # DNS_TX_FRAMES
-                want.append(r["key"])
+            # the first six frames of a lookup (DNS_TX_FRAMES), pieces
+            # included
+            for key in pieces.get(r["number"], []) + [r["key"]]:
+                lookups[k] += 1
+                if lookups[k] <= 6 and key not in whole:
+                    whole.add(key)
         elif r["tcp"] and pair in spans and any(
                 a - 1e-6 <= r["t"] <= b + 1e-6 for a, b in spans[pair]):
-            want.append(r["key"])
+            whole.add(r["key"])
+    want = [r["key"] for r in rows if r["key"] in whole]
     return want, len(flagged)
 
 

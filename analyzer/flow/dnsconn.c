@@ -18,6 +18,9 @@ struct dc_conn {
 	bool fin[2];
 	double last;
 	struct dc_table *t;
+	/* per direction, the frames of the message being framed (-w) */
+	uint64_t frames[2][DC_MSG_FRAMES];
+	size_t n_frames[2];
 };
 
 struct dc_table {
@@ -26,7 +29,8 @@ struct dc_table {
 	dc_msg_fn fn;
 	void *ctx;
 	struct tcpr_budget hold; /* out-of-order bytes, all connections */
-	bool ending; /* conn_end is flushing a connection */
+	uint64_t frame; /* the segment being read's frame, or 0 */
+	int frame_dir;  /* ... and the direction it went */
 	struct dc_stats st;
 };
 
@@ -40,12 +44,22 @@ static void on_msg(void *ctx, const uint8_t *msg, size_t len, double ts)
 {
 	const struct dc_dir *d = ctx;
 	struct dc_conn *c = d->c;
+	const uint64_t *fr = c->frames[d->dir];
+	size_t n = c->n_frames[d->dir];
 	if (d->dir == 0)
-		c->t->fn(c->t->ctx, msg, len, &c->client, &c->server, ts,
-			 c->t->ending);
+		c->t->fn(c->t->ctx, msg, len, &c->client, &c->server, ts, fr, n);
 	else
-		c->t->fn(c->t->ctx, msg, len, &c->server, &c->client, ts,
-			 c->t->ending);
+		c->t->fn(c->t->ctx, msg, len, &c->server, &c->client, ts, fr, n);
+	c->n_frames[d->dir] = 0;
+}
+
+/* The frame being read carries bytes of direction dir's message. */
+static void note_frame(struct dc_conn *c, int dir)
+{
+	size_t n = c->n_frames[dir];
+	if (c->t->frame && dir == c->t->frame_dir && n < DC_MSG_FRAMES &&
+	    (n == 0 || c->frames[dir][n - 1] != c->t->frame))
+		c->frames[dir][c->n_frames[dir]++] = c->t->frame;
 }
 
 static void on_data(void *ctx, const uint8_t *buf, size_t len, double ts)
@@ -57,7 +71,11 @@ static void on_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 			return;
 		dns_tcp_init(*f);
 	}
+	note_frame(d->c, d->dir);
 	dns_tcp_feed(*f, buf, len, ts, on_msg, d);
+	/* the segment that ended a message began the next one */
+	if ((*f)->len_have > 0)
+		note_frame(d->c, d->dir);
 }
 
 static void on_gap(void *ctx, uint64_t missing, double ts)
@@ -81,14 +99,13 @@ static uint64_t conn_hash(const struct mx_endpoint *client,
 static void conn_end(struct dc_table *t, struct dc_conn *c, double ts)
 {
 	bt_del(&t->conns, &c->link);
-	t->ending = true;
+	t->frame = 0; /* what it held was not carried by the segment read */
 	for (int dir = 0; dir < 2; dir++) {
 		struct dc_dir d = {c, dir};
 		tcpr_flush(&c->half[dir], ts, &dc_ops, &d);
 		tcpr_free(&c->half[dir]);
 		free(c->framer[dir]);
 	}
-	t->ending = false;
 	free(c);
 }
 
@@ -176,7 +193,8 @@ static struct dc_conn *conn_new(struct dc_table *t, const struct dec_seg *g,
 	return c;
 }
 
-void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts)
+void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts,
+		uint64_t frame)
 {
 	int dir = 0;
 	struct dc_conn *c = find(t, g, &dir);
@@ -186,6 +204,8 @@ void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts)
 		bt_touch(&t->conns, &c->link);
 	else if (!(c = conn_new(t, g, dir, ts)))
 		return;
+	t->frame = frame;
+	t->frame_dir = dir;
 	c->last = ts;
 	if (g->flags & DEC_TH_RST) {
 		conn_end(t, c, ts);

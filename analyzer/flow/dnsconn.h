@@ -12,20 +12,26 @@
 
 #include "capture/decode.h"
 
-/* A complete DNS message from src to dst; at_end: completed by what a
- * connection held when it ended (idle, evicted, reset, the capture's
- * end), not by the segment being read. */
+#define DC_MSG_FRAMES 6
+
+/* A complete DNS message from src to dst, and the numbers of the n frames
+ * whose segments carried it (those dc_segment was given, at most
+ * DC_MSG_FRAMES, the first ones; none for bytes a connection held when it
+ * ended). */
 typedef void (*dc_msg_fn)(void *ctx, const uint8_t *msg, size_t len,
 			  const struct mx_endpoint *src,
-			  const struct mx_endpoint *dst, double ts, bool at_end);
+			  const struct mx_endpoint *dst, double ts,
+			  const uint64_t *frames, size_t n);
 
 struct dc_table;
 
 struct dc_table *dc_new(size_t max_conns, double idle_s, dc_msg_fn fn,
 			void *ctx);
 void dc_free(struct dc_table *t);
-/* One TCP segment to or from port 53. */
-void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts);
+/* One TCP segment to or from port 53; frame: the number of the frame it
+ * came in (-w), else 0. */
+void dc_segment(struct dc_table *t, const struct dec_seg *g, double ts,
+		uint64_t frame);
 void dc_expire(struct dc_table *t, double now);
 
 struct dc_stats {

@@ -26,6 +26,17 @@
 #define MAX_FRAG_BYTES (16u << 20)
 #define FRAG_TIMEOUT4_S 30.0
 #define FRAG_TIMEOUT6_S 60.0
+/* -w: the frames of this many datagrams in pieces, the latest ones, so
+ * that a DNS message rebuilt from fragments names all of them */
+#define FRAG_KEYS 64
+
+struct frag_frames {
+	struct mx_addr src, dst;
+	uint32_t id;
+	uint8_t proto;
+	size_t n;
+	uint64_t frames[DNS_TX_FRAMES];
+};
 
 struct engine {
 	struct engine_config cfg;
@@ -53,6 +64,10 @@ struct engine {
 	uint64_t frame_seq;
 	struct fr_frame cur;
 	const struct fr_frame *frame;
+	/* the datagrams in pieces, and the one a fragment being read is of */
+	struct frag_frames frags[FRAG_KEYS];
+	size_t frag_next;
+	struct frag_frames *frag;
 };
 
 void engine_config_defaults(struct engine_config *c)
@@ -79,12 +94,48 @@ void engine_config_defaults(struct engine_config *c)
 
 static void on_dns_tcp_msg(void *ctx, const uint8_t *msg, size_t len,
 			   const struct mx_endpoint *src,
-			   const struct mx_endpoint *dst, double ts, bool at_end)
+			   const struct mx_endpoint *dst, double ts,
+			   const uint64_t *frames, size_t n)
 {
 	struct engine *e = ctx;
-	/* the frame that completed the message, if one did */
-	fo_dns(e->ops, msg, len, src, dst, true, false, ts,
-	       at_end ? NULL : e->frame);
+	fo_dns(e->ops, msg, len, src, dst, true, false, ts, frames, n);
+}
+
+/* -w: the numbers of the frames that carried the datagram of d (given to
+ * fo_frame): the current one, or every fragment of a rebuilt datagram. */
+static size_t dns_frames(struct engine *e, const uint64_t **frames)
+{
+	if (e->frag) {
+		*frames = e->frag->frames;
+		return e->frag->n;
+	}
+	if (!e->frame)
+		return 0;
+	fo_frame(e->ops, e->frame);
+	*frames = &e->frame->seq;
+	return 1;
+}
+
+/* -w: a fragment's frame goes to the DNS frames (a DNS message may be
+ * rebuilt from it) and is noted with its datagram's others. */
+static void note_fragment(struct engine *e, const struct dec_seg *d)
+{
+	struct frag_frames *x = NULL;
+	for (size_t i = 0; i < FRAG_KEYS && !x; i++)
+		if (e->frags[i].n && e->frags[i].id == d->frag.id &&
+		    e->frags[i].proto == d->frag.proto &&
+		    mx_addr_eq(&e->frags[i].src, &d->src.ip) &&
+		    mx_addr_eq(&e->frags[i].dst, &d->dst.ip))
+			x = &e->frags[i];
+	if (!x) { /* the oldest noted gives way */
+		x = &e->frags[e->frag_next++ % FRAG_KEYS];
+		*x = (struct frag_frames){d->src.ip, d->dst.ip, d->frag.id,
+					  d->frag.proto, 0, {0}};
+	}
+	fo_frame(e->ops, e->frame);
+	if (x->n < DNS_TX_FRAMES)
+		x->frames[x->n++] = e->frame->seq;
+	e->frag = x;
 }
 
 /* ---- packets ---- */
@@ -126,17 +177,23 @@ static void note_elsewhere(struct engine *e, const struct dec_seg *d)
 
 static void on_segment(struct engine *e, const struct dec_seg *d, double ts)
 {
+	const uint64_t *frames = NULL;
+	size_t n;
 	if (d->proto == 17) {
-		if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT)
-			fo_dns(e->ops, d->payload, d->len, &d->src, &d->dst,
-			       false, d->len < d->wire_len, ts, e->frame);
+		if (d->src.port != DNS_PORT && d->dst.port != DNS_PORT)
+			return;
+		n = dns_frames(e, &frames);
+		fo_dns(e->ops, d->payload, d->len, &d->src, &d->dst, false,
+		       d->len < d->wire_len, ts, frames, n);
 		return;
 	}
 	if (sf_is_smtp_port(e->smtp, d->src.port) ||
 	    sf_is_smtp_port(e->smtp, d->dst.port)) {
 		sf_segment(e->smtp, d, ts, e->now, e->frame);
 	} else if (d->src.port == DNS_PORT || d->dst.port == DNS_PORT) {
-		dc_segment(e->dns_tcp, d, ts);
+		/* segments with bytes may carry a message (-w) */
+		n = d->len > 0 ? dns_frames(e, &frames) : 0;
+		dc_segment(e->dns_tcp, d, ts, n ? frames[n - 1] : 0);
 	} else if (d->len > 0) {
 		note_elsewhere(e, d);
 	}
@@ -152,6 +209,8 @@ static void on_defragmented(void *ctx, int ipver, const uint8_t *pkt,
 				       : dec_ipv4(pkt, len, &d);
 	if (r == DEC_OK)
 		on_segment(e, &d, ts);
+	if (e->frag) /* rebuilt: its frames are named */
+		e->frag->n = 0;
 }
 
 static const struct reasm_ops engine_reasm_ops = {on_defragmented};
@@ -223,8 +282,13 @@ void engine_packet(void *engine, const struct cap_packet *p)
 			  : dec_ipv6(p->ip, p->caplen, &d);
 	if (r == DEC_OK)
 		on_segment(e, &d, p->ts);
-	else if (r == DEC_FRAGMENT)
+	else if (r == DEC_FRAGMENT && e->frame) {
+		note_fragment(e, &d);
 		reasm_feed(p->ts, &d);
+		e->frag = NULL;
+	} else if (r == DEC_FRAGMENT) {
+		reasm_feed(p->ts, &d);
+	}
 	e->frame = NULL; /* timers end sessions and DNS connections */
 	if (e->now >= e->next_tick) {
 		tick(e);

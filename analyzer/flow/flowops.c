@@ -22,7 +22,7 @@
 #define POOL_MAX 4096
 
 enum op_type { OP_START, OP_SEG, OP_FEED, OP_SMTP, OP_GAP, OP_OVER, OP_DNS,
-	       OP_TICK, OP_ONE_SIDED, OP_CAPSTATS };
+	       OP_TICK, OP_ONE_SIDED, OP_CAPSTATS, OP_FRAME };
 
 struct op_hdr {
 	uint32_t size; /* all of it, 8-aligned */
@@ -60,11 +60,10 @@ struct op_over {
 struct op_dns {
 	struct mx_endpoint src, dst;
 	double ts;
-	uint32_t packed; /* bytes of the parsed message */
-	bool has_frame;
-	/* the parsed message follows, packed (dnspack.h); then, 8-aligned,
-	 * with has_frame, the frame's header (its bytes pointer unset) and
-	 * its bytes */
+	uint32_t packed;   /* bytes of the parsed message */
+	uint32_t n_frames; /* its frames' numbers (-w) */
+	uint64_t frames[DNS_TX_FRAMES];
+	/* the parsed message follows, packed (dnspack.h) */
 };
 
 struct op_tick {
@@ -228,16 +227,22 @@ static void apply_dns(struct fo_stream *f, const struct op_hdr *h)
 			o->ts);
 	if (tx && (h->flag & DNS_CUT) && f->msg->qr)
 		tx->capture_cut = true;
-	if (tx && o->has_frame && f->dns_frames &&
-	    tx->n_frames < DNS_TX_FRAMES) {
-		const uint8_t *p = (const uint8_t *)(o + 1) +
-				   ((o->packed + 7) & ~(size_t)7);
-		struct fr_frame fr;
-		memcpy(&fr, p, sizeof(fr));
-		fr.bytes = p + sizeof(fr);
-		if (fr_dns_add(f->dns_frames, &fr))
-			tx->frame_seq[tx->n_frames++] = fr.seq;
+	for (uint32_t i = 0; tx && i < o->n_frames; i++) {
+		bool dup = false;
+		for (uint8_t k = 0; k < tx->n_frames; k++)
+			dup = dup || tx->frame_seq[k] == o->frames[i];
+		if (!dup && tx->n_frames < DNS_TX_FRAMES)
+			tx->frame_seq[tx->n_frames++] = o->frames[i];
 	}
+}
+
+static void apply_frame(struct fo_stream *f, const struct op_hdr *h)
+{
+	struct fr_frame fr;
+	memcpy(&fr, h + 1, sizeof(fr));
+	fr.bytes = (const uint8_t *)(h + 1) + sizeof(fr);
+	if (f->dns_frames)
+		fr_dns_add(f->dns_frames, &fr);
 }
 
 static void apply_tick(struct fo_stream *f, const struct op_hdr *h)
@@ -262,6 +267,9 @@ static void apply(struct fo_stream *f, const struct op_hdr *h)
 		return;
 	case OP_DNS:
 		apply_dns(f, h);
+		return;
+	case OP_FRAME:
+		apply_frame(f, h);
 		return;
 	case OP_TICK:
 		apply_tick(f, h);
@@ -418,32 +426,32 @@ void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
 /* Parsed here, on the flow side; the analysis takes it as parsed. */
 void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	    const struct mx_endpoint *src, const struct mx_endpoint *dst,
-	    bool tcp, bool cut, double ts, const struct fr_frame *frame)
+	    bool tcp, bool cut, double ts, const uint64_t *frames, size_t nf)
 {
 	uint8_t flag = (uint8_t)((tcp ? DNS_TCP : 0) | (cut ? DNS_CUT : 0));
 	bool ok = dns_parse(msg, len, f->parsed) == DX_OK;
 	size_t n = ok ? dnspack_size(f->parsed) : 0;
-	size_t nf = 0;
-	struct op_hdr *h;
-	struct op_dns *o;
-	uint8_t *p;
-
-	/* a frame too large for one operation is not written */
-	if (ok && frame &&
-	    sizeof(*o) + ((n + 7) & ~(size_t)7) + sizeof(*frame) +
-			    frame->caplen <= OP_MAX - sizeof(*h))
-		nf = sizeof(*frame) + frame->caplen;
-	h = op_begin(f, OP_DNS, 0, ok ? flag : DNS_BAD,
-		     sizeof(*o) + ((n + 7) & ~(size_t)7) + nf);
-	o = (struct op_dns *)(h + 1);
-	*o = (struct op_dns){*src, *dst, ts, (uint32_t)n, nf > 0};
+	struct op_hdr *h = op_begin(f, OP_DNS, 0, ok ? flag : DNS_BAD,
+				    sizeof(struct op_dns) + n);
+	struct op_dns *o = (struct op_dns *)(h + 1);
+	*o = (struct op_dns){*src, *dst, ts, (uint32_t)n, 0, {0}};
+	for (size_t i = 0; i < nf && o->n_frames < DNS_TX_FRAMES; i++)
+		o->frames[o->n_frames++] = frames[i];
 	if (ok)
 		dnspack_write(f->parsed, (uint8_t *)(o + 1));
-	if (nf) {
-		p = (uint8_t *)(o + 1) + ((n + 7) & ~(size_t)7);
-		memcpy(p, frame, sizeof(*frame));
-		memcpy(p + sizeof(*frame), frame->bytes, frame->caplen);
-	}
+	op_end(f, h);
+}
+
+void fo_frame(struct fo_stream *f, const struct fr_frame *frame)
+{
+	struct op_hdr *h;
+	/* a frame too large for one operation is not written */
+	if (sizeof(*frame) + frame->caplen > OP_MAX - sizeof(*h))
+		return;
+	h = op_begin(f, OP_FRAME, 0, 0, sizeof(*frame) + frame->caplen);
+	memcpy(h + 1, frame, sizeof(*frame));
+	memcpy((uint8_t *)(h + 1) + sizeof(*frame), frame->bytes,
+	       frame->caplen);
 	op_end(f, h);
 }
 

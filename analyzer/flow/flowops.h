@@ -101,10 +101,14 @@ void fo_over(struct fo_stream *f, uint32_t slot, enum sess_close why,
 	     double now, double last, uint64_t client_bytes,
 	     uint64_t server_bytes, struct fr_chain *frames);
 /* A DNS message (bytes copied); cut: the snaplen kept only len bytes;
- * frame: the frame that carried it (-w; copied), else NULL. */
+ * frames: the capture's numbers of the n frames that carried it, given
+ * to fo_frame before (-w; n may be 0). */
 void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	    const struct mx_endpoint *src, const struct mx_endpoint *dst,
-	    bool tcp, bool cut, double ts, const struct fr_frame *frame);
+	    bool tcp, bool cut, double ts, const uint64_t *frames, size_t n);
+/* -w: a frame that may carry DNS (copied) into the DNS frames' window; a
+ * message names it by its number. */
+void fo_frame(struct fo_stream *f, const struct fr_frame *frame);
 /* About once a capture second, after the sessions it ended; next_frame:
  * the capture's number of the next frame (-w). */
 void fo_tick(struct fo_stream *f, double now, uint64_t next_frame);

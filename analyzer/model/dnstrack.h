@@ -31,7 +31,7 @@
 #include "base/pool.h"
 #include "base/util.h"
 
-#define DNS_TX_FRAMES 4
+#define DNS_TX_FRAMES 6
 
 struct dt_node;  /* index entry, private */
 struct dt_asker; /* the asker's transactions in creation order, private */
