@@ -62,8 +62,8 @@ struct op_dns {
 	double ts;
 	uint32_t packed;   /* bytes of the parsed message */
 	uint32_t n_frames; /* its frames' numbers (-w) */
-	uint64_t frames[DNS_TX_FRAMES];
-	/* the parsed message follows, packed (dnspack.h) */
+	/* the parsed message follows, packed (dnspack.h); then, 8-aligned,
+	 * the n_frames numbers */
 };
 
 struct op_tick {
@@ -228,11 +228,15 @@ static void apply_dns(struct fo_stream *f, const struct op_hdr *h)
 	if (tx && (h->flag & DNS_CUT) && f->msg->qr)
 		tx->capture_cut = true;
 	for (uint32_t i = 0; tx && i < o->n_frames; i++) {
+		uint64_t fr;
 		bool dup = false;
+		memcpy(&fr, (const uint8_t *)(o + 1) +
+				    ((o->packed + 7) & ~(size_t)7) + 8 * i,
+		       sizeof(fr));
 		for (uint8_t k = 0; k < tx->n_frames; k++)
-			dup = dup || tx->frame_seq[k] == o->frames[i];
+			dup = dup || tx->frame_seq[k] == fr;
 		if (!dup && tx->n_frames < DNS_TX_FRAMES)
-			tx->frame_seq[tx->n_frames++] = o->frames[i];
+			tx->frame_seq[tx->n_frames++] = fr;
 	}
 }
 
@@ -431,14 +435,22 @@ void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	uint8_t flag = (uint8_t)((tcp ? DNS_TCP : 0) | (cut ? DNS_CUT : 0));
 	bool ok = dns_parse(msg, len, f->parsed) == DX_OK;
 	size_t n = ok ? dnspack_size(f->parsed) : 0;
-	struct op_hdr *h = op_begin(f, OP_DNS, 0, ok ? flag : DNS_BAD,
-				    sizeof(struct op_dns) + n);
-	struct op_dns *o = (struct op_dns *)(h + 1);
-	*o = (struct op_dns){*src, *dst, ts, (uint32_t)n, 0, {0}};
-	for (size_t i = 0; i < nf && o->n_frames < DNS_TX_FRAMES; i++)
-		o->frames[o->n_frames++] = frames[i];
+	size_t at = (n + 7) & ~(size_t)7; /* where the frames' numbers go */
+	struct op_hdr *h;
+	struct op_dns *o;
+
+	if (nf > DNS_TX_FRAMES)
+		nf = DNS_TX_FRAMES;
+	if (sizeof(*o) + at + 8 * nf > OP_MAX - sizeof(*h))
+		nf = 0; /* never: a packed message stays far below OP_MAX */
+	h = op_begin(f, OP_DNS, 0, ok ? flag : DNS_BAD,
+		     sizeof(*o) + (nf ? at + 8 * nf : n));
+	o = (struct op_dns *)(h + 1);
+	*o = (struct op_dns){*src, *dst, ts, (uint32_t)n, (uint32_t)nf};
 	if (ok)
 		dnspack_write(f->parsed, (uint8_t *)(o + 1));
+	if (nf)
+		memcpy((uint8_t *)(o + 1) + at, frames, 8 * nf);
 	op_end(f, h);
 }
 
