@@ -40,6 +40,8 @@ struct dc_dir {
 	int dir; /* 0: from the client */
 };
 
+static void note_frame(struct dc_conn *c, int dir);
+
 static void on_msg(void *ctx, const uint8_t *msg, size_t len, double ts)
 {
 	const struct dc_dir *d = ctx;
@@ -50,7 +52,10 @@ static void on_msg(void *ctx, const uint8_t *msg, size_t len, double ts)
 		c->t->fn(c->t->ctx, msg, len, &c->client, &c->server, ts, fr, n);
 	else
 		c->t->fn(c->t->ctx, msg, len, &c->server, &c->client, ts, fr, n);
+	/* the segment that ended it may carry the next one (pipelined
+	 * queries, batched answers): on_data forgets it if not */
 	c->n_frames[d->dir] = 0;
+	note_frame(c, d->dir);
 }
 
 /* The frame being read carries bytes of direction dir's message. */
@@ -73,9 +78,8 @@ static void on_data(void *ctx, const uint8_t *buf, size_t len, double ts)
 	}
 	note_frame(d->c, d->dir);
 	dns_tcp_feed(*f, buf, len, ts, on_msg, d);
-	/* the segment that ended a message began the next one */
-	if ((*f)->len_have > 0)
-		note_frame(d->c, d->dir);
+	if ((*f)->len_have == 0) /* no message begun: nothing carried */
+		d->c->n_frames[d->dir] = 0;
 }
 
 static void on_gap(void *ctx, uint64_t missing, double ts)
@@ -84,6 +88,7 @@ static void on_gap(void *ctx, uint64_t missing, double ts)
 	(void)missing;
 	(void)ts;
 	d->c->t->st.gaps++;
+	d->c->n_frames[d->dir] = 0; /* the message they carried is lost */
 	if (d->c->framer[d->dir])
 		dns_tcp_gap(d->c->framer[d->dir]);
 }

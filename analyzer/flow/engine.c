@@ -109,33 +109,51 @@ static size_t dns_frames(struct engine *e, const uint64_t **frames)
 		*frames = e->frag->frames;
 		return e->frag->n;
 	}
-	if (!e->frame)
+	if (!e->frame || !fo_frame(e->ops, e->frame))
 		return 0;
-	fo_frame(e->ops, e->frame);
 	*frames = &e->frame->seq;
 	return 1;
 }
 
+/* The entry of d's datagram: its own, else a free one, else the next in
+ * turn gives way.  Keyed as the defragmenter keys them: IPv6 fragments
+ * of one packet may name different next headers (RFC 8200 4.5). */
+static struct frag_frames *frag_entry(struct engine *e,
+				      const struct dec_seg *d)
+{
+	bool v4 = d->src.ip.family == 4;
+	struct frag_frames *x, *free_one = NULL;
+	for (size_t i = 0; i < FRAG_KEYS; i++) {
+		x = &e->frags[i];
+		if (!x->n) {
+			free_one = free_one ? free_one : x;
+			continue;
+		}
+		if (x->id == d->frag.id && (!v4 || x->proto == d->frag.proto) &&
+		    mx_addr_eq(&x->src, &d->src.ip) &&
+		    mx_addr_eq(&x->dst, &d->dst.ip))
+			return x;
+	}
+	x = free_one ? free_one : &e->frags[e->frag_next++ % FRAG_KEYS];
+	*x = (struct frag_frames){d->src.ip, d->dst.ip, d->frag.id,
+				  d->frag.proto, 0, {0}};
+	return x;
+}
+
 /* -w: a fragment's frame goes to the DNS frames (a DNS message may be
- * rebuilt from it) and is noted with its datagram's others. */
+ * rebuilt from it) and is noted with its datagram's others; not one the
+ * defragmenter will not take (cut by the snaplen, IPv4 other than TCP
+ * or UDP). */
 static void note_fragment(struct engine *e, const struct dec_seg *d)
 {
-	struct frag_frames *x = NULL;
-	for (size_t i = 0; i < FRAG_KEYS && !x; i++)
-		if (e->frags[i].n && e->frags[i].id == d->frag.id &&
-		    e->frags[i].proto == d->frag.proto &&
-		    mx_addr_eq(&e->frags[i].src, &d->src.ip) &&
-		    mx_addr_eq(&e->frags[i].dst, &d->dst.ip))
-			x = &e->frags[i];
-	if (!x) { /* the oldest noted gives way */
-		x = &e->frags[e->frag_next++ % FRAG_KEYS];
-		*x = (struct frag_frames){d->src.ip, d->dst.ip, d->frag.id,
-					  d->frag.proto, 0, {0}};
-	}
-	fo_frame(e->ops, e->frame);
-	if (x->n < DNS_TX_FRAMES)
+	struct frag_frames *x;
+	if (d->frag.cut || (d->src.ip.family == 4 && d->frag.proto != 6 &&
+			    d->frag.proto != 17))
+		return;
+	x = frag_entry(e, d);
+	if (fo_frame(e->ops, e->frame) && x->n < DNS_TX_FRAMES)
 		x->frames[x->n++] = e->frame->seq;
-	e->frag = x;
+	e->frag = x->n ? x : NULL;
 }
 
 /* ---- packets ---- */

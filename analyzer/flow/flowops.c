@@ -454,17 +454,18 @@ void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	op_end(f, h);
 }
 
-void fo_frame(struct fo_stream *f, const struct fr_frame *frame)
+bool fo_frame(struct fo_stream *f, const struct fr_frame *frame)
 {
 	struct op_hdr *h;
 	/* a frame too large for one operation is not written */
 	if (sizeof(*frame) + frame->caplen > OP_MAX - sizeof(*h))
-		return;
+		return false;
 	h = op_begin(f, OP_FRAME, 0, 0, sizeof(*frame) + frame->caplen);
 	memcpy(h + 1, frame, sizeof(*frame));
 	memcpy((uint8_t *)(h + 1) + sizeof(*frame), frame->bytes,
 	       frame->caplen);
 	op_end(f, h);
+	return true;
 }
 
 void fo_tick(struct fo_stream *f, double now, uint64_t next_frame)

@@ -107,8 +107,8 @@ void fo_dns(struct fo_stream *f, const uint8_t *msg, size_t len,
 	    const struct mx_endpoint *src, const struct mx_endpoint *dst,
 	    bool tcp, bool cut, double ts, const uint64_t *frames, size_t n);
 /* -w: a frame that may carry DNS (copied) into the DNS frames' window; a
- * message names it by its number. */
-void fo_frame(struct fo_stream *f, const struct fr_frame *frame);
+ * message names it by its number.  false: too large to go (not kept). */
+bool fo_frame(struct fo_stream *f, const struct fr_frame *frame);
 /* About once a capture second, after the sessions it ended; next_frame:
  * the capture's number of the next frame (-w). */
 void fo_tick(struct fo_stream *f, double now, uint64_t next_frame);

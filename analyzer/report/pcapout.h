@@ -9,8 +9,9 @@
  * has not started yet (a sender's MX lookup precedes its connection), so
  * the watermark also keeps DNS frames nobody took from PO_DNS_LOOKBACK_S
  * before the oldest open session began.
- * Held frames are bounded by PO_HELD_MAX, and by PO_MAX_WAIT_S (one long
- * session must not hold a live capture's file back for its idle timeout):
+ * Held frames are bounded by PO_HELD_MAX, and in live capture by
+ * PO_MAX_WAIT_S (one long session must not hold the file back for its
+ * idle timeout):
  * past either the oldest are written at once, and a frame that turns up
  * later than a newer one was written is written all the same, and counted
  * as out of order.
@@ -26,7 +27,8 @@
 #include "model/session.h"
 
 #define PO_HELD_MAX ((size_t)64 << 20)
-/* a frame waits at most this long (capture time) for an earlier session */
+/* live capture: a frame waits at most this long (capture time) for an
+ * earlier session */
 #define PO_MAX_WAIT_S 60.0
 #define PO_DNS_LOOKBACK_S 10.0
 
@@ -56,7 +58,7 @@ void pcapout_session(struct pcapout *po, struct session *s);
  * below open_frame (the oldest a session not yet over may own) and below
  * the DNS frames of the PO_DNS_LOOKBACK_S before open_start (when that
  * session began: it may tie them); and every held frame captured more
- * than PO_MAX_WAIT_S before now. */
+ * than PO_MAX_WAIT_S before now (-INFINITY: no such limit). */
 void pcapout_advance(struct pcapout *po, uint64_t open_frame,
 		     double open_start, double now);
 /* What was written so far to the file (live capture). */

@@ -1,6 +1,7 @@
 /* pipeline.c - see pipeline.h. */
 #include "run/pipeline.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,7 +44,10 @@ static void to_pcap(void *pipeline, struct session *s, double now)
 		 * but by a long one that tied it early */
 		fr_dns_expire(p->dns_frames, now - 2 * p->dns_window_s);
 		open = engine_oldest_open_frame(p->eng, &start);
-		pcapout_advance(p->pcap, open, start, now);
+		/* a file is read in order whatever it costs in memory; a
+		 * live capture's file must not lag behind for long */
+		pcapout_advance(p->pcap, open, start,
+				p->live ? now : -INFINITY);
 		if (p->live)
 			pcapout_flush(p->pcap);
 	}
