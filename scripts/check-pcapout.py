@@ -19,6 +19,7 @@ pair (Ethernet and raw IP), and a generated 3,000-session capture with one
 resolver for all.  Exit status 1 on any difference, which it prints.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import struct
@@ -129,6 +130,8 @@ def encap(path):
 
 
 def check(mxray, inputs, tmp, name, want_encap=None, opts=(), exact=True):
+    """(passed, the lines to print) for one capture; tmp is its own."""
+    os.makedirs(tmp, exist_ok=True)
     rep, pcap = os.path.join(tmp, "r.json"), os.path.join(tmp, "w.pcap")
     cmd = [mxray, "-q", "--format", "json", "-o", rep, "-w", pcap] + list(opts)
     for i in inputs:
@@ -170,11 +173,9 @@ def check(mxray, inputs, tmp, name, want_encap=None, opts=(), exact=True):
     if e != want_encap:
         problems.append("encapsulation %s, expected %s" % (e, want_encap))
     status = "ok" if not problems else "FAIL"
-    print("pcapout: %-40s %s: %d sessions, %d packets, %s" %
-          (name, status, nflagged, len(got), e))
-    for p in problems:
-        print("    " + p)
-    return not problems
+    lines = ["pcapout: %-40s %s: %d sessions, %d packets, %s" %
+             (name, status, nflagged, len(got), e)]
+    return not problems, lines + ["    " + p for p in problems]
 
 
 def read_pcap(path):
@@ -245,32 +246,39 @@ def main():
     ap.add_argument("--mxray", default=os.path.join(ROOT, "mxray"))
     ap.add_argument("captures", nargs="*")
     a = ap.parse_args()
-    ok = True
+    jobs = [] # (inputs, name, keyword arguments of check)
     with tempfile.TemporaryDirectory(prefix="mxray-pcapout.") as tmp:
         if a.captures:
-            for c in a.captures:
-                ok &= check(a.mxray, [c], tmp, os.path.basename(c))
+            jobs = [([c], os.path.basename(c), {}) for c in a.captures]
         else:
             for s, opts in SAMPLES:
-                ok &= check(a.mxray,
-                            [os.path.join(ROOT, "samples", s + ".pcap")],
-                            tmp, " ".join([s] + opts), opts=opts)
+                jobs.append(([os.path.join(ROOT, "samples", s + ".pcap")],
+                             " ".join([s] + opts), {"opts": opts}))
             raw = os.path.join(tmp, "slow-ptr-raw.pcap")
             raw_ip_copy(os.path.join(ROOT, "samples", "slow-ptr.pcap"), raw)
-            ok &= check(a.mxray,
-                        [os.path.join(ROOT, "samples", "no-failover.pcap"),
-                         raw], tmp, "mixed ether + raw", "rawip")
+            jobs.append(([os.path.join(ROOT, "samples", "no-failover.pcap"),
+                          raw], "mixed ether + raw", {"want_encap": "rawip"}))
             held = os.path.join(tmp, "dns-tcp-held.pcap")
             dns_tcp_held(os.path.join(ROOT, "samples", "dns-tcp.pcap"), held)
-            ok &= check(a.mxray, [held], tmp, "dns-tcp, answer held to the end",
-                        opts=["--slow-banner", "0.001"], exact=False)
+            jobs.append(([held], "dns-tcp, answer held to the end",
+                         {"opts": ["--slow-banner", "0.001"], "exact": False}))
             gen = os.path.join(tmp, "gen")
             subprocess.run([sys.executable, os.path.join(HERE, "benchgen.py"),
                             "--sessions", "3000", "--noise", "0", "--out",
                             gen], check=True, capture_output=True)
             big = [os.path.join(gen, f) for f in os.listdir(gen)
                    if f.endswith(".pcap")][0]
-            ok &= check(a.mxray, [big], tmp, "3000 sessions, 1 resolver")
+            jobs.append(([big], "3000 sessions, 1 resolver", {}))
+        # tshark takes most of the time: a capture on each core
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as ex:
+            results = list(ex.map(
+                lambda ij: check(a.mxray, ij[1][0],
+                                 os.path.join(tmp, "job%d" % ij[0]),
+                                 ij[1][1], **ij[1][2]),
+                enumerate(jobs)))
+    for _, lines in results:
+        print("\n".join(lines))
+    ok = all(passed for passed, _ in results)
     print("pcapout: %s" % ("ok" if ok else "FAILED"))
     return 0 if ok else 1
 
