@@ -350,39 +350,19 @@ static bool looks_like_capture(const char *word)
 	       S_ISREG(sb.st_mode);
 }
 
-/* Whether names a and b are one file: the same inode, or (one not made
- * yet) the same name in the same directory; /dev/null is nobody's. */
-static bool same_target(const char *a, const char *b)
-{
-	struct stat x, y, null;
-	const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
-	char da[4096], db[4096];
-	if (stat(a, &x) == 0 && stat(b, &y) == 0)
-		return x.st_dev == y.st_dev && x.st_ino == y.st_ino &&
-		       !(stat("/dev/null", &null) == 0 &&
-			 x.st_rdev == null.st_rdev && S_ISCHR(x.st_mode));
-	snprintf(da, sizeof da, "%.*s", na ? (int)(na - a) + 1 : 1,
-		 na ? a : ".");
-	snprintf(db, sizeof db, "%.*s", nb ? (int)(nb - b) + 1 : 1,
-		 nb ? b : ".");
-	return !strcmp(na ? na + 1 : a, nb ? nb + 1 : b) &&
-	       stat(da, &x) == 0 && stat(db, &y) == 0 &&
-	       x.st_dev == y.st_dev && x.st_ino == y.st_ino;
-}
-
 /* -w names a file of its own: not standard output, not the report's. */
 static int check_pcap_name(const struct options *o)
 {
 	if (!o->pcapname)
 		return 0;
 	if (!strcmp(o->pcapname, "-") || !*o->pcapname ||
-	    (!o->outname && same_target(o->pcapname, "/dev/stdout"))) {
+	    (!o->outname && output_same_target(o->pcapname, "/dev/stdout"))) {
 		fprintf(stderr, "mxray: -w %s: give a file of its own "
 				"(standard output carries the report)\n",
 			o->pcapname);
 		return -1;
 	}
-	if (o->outname && same_target(o->outname, o->pcapname)) {
+	if (o->outname && output_same_target(o->outname, o->pcapname)) {
 		fprintf(stderr, "mxray: -w %s: the same file as -o; the packets "
 				"and the report need a file each\n",
 			o->pcapname);

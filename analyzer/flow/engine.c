@@ -300,12 +300,11 @@ void engine_packet(void *engine, const struct cap_packet *p)
 			  : dec_ipv6(p->ip, p->caplen, &d);
 	if (r == DEC_OK)
 		on_segment(e, &d, p->ts);
-	else if (r == DEC_FRAGMENT && e->frame) {
-		note_fragment(e, &d);
+	else if (r == DEC_FRAGMENT) {
+		if (e->frame)
+			note_fragment(e, &d);
 		reasm_feed(p->ts, &d);
 		e->frag = NULL;
-	} else if (r == DEC_FRAGMENT) {
-		reasm_feed(p->ts, &d);
 	}
 	e->frame = NULL; /* timers end sessions and DNS connections */
 	if (e->now >= e->next_tick) {

@@ -127,14 +127,20 @@ static void write_frame(struct pcapout *po, const struct fr_frame *f)
 	po->st.bytes += f->caplen;
 }
 
+/* Which of h's two lists holds its next frame: 0 its own, 1 its DNS. */
+static int next_side(const struct held *h)
+{
+	return h->more[0] && (!h->more[1] || h->next[0].seq < h->next[1].seq)
+		       ? 0
+		       : 1;
+}
+
 /* The heap's first held frame is written; its session leaves the heap
  * when it has no more. */
 static void write_first(struct pcapout *po)
 {
 	struct held *h = po->heap[0];
-	int i = h->more[0] && (!h->more[1] || h->next[0].seq < h->next[1].seq)
-			? 0
-			: 1;
+	int i = next_side(h);
 	write_frame(po, &h->next[i]);
 	h->more[i] = fr_next(&h->cur[i], &h->next[i]);
 	set_key(h);
@@ -226,9 +232,7 @@ void pcapout_session(struct pcapout *po, struct session *s)
 /* The capture time of held session h's next frame. */
 static double next_time(const struct held *h)
 {
-	int i = h->more[0] && (!h->more[1] || h->next[0].seq < h->next[1].seq)
-			? 0
-			: 1;
+	int i = next_side(h);
 	return (double)h->next[i].sec + h->next[i].usec / 1e6;
 }
 

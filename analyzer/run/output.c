@@ -34,6 +34,23 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+bool output_same_target(const char *a, const char *b)
+{
+	struct stat x, y, null;
+	const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
+	char da[4096], db[4096];
+	if (stat(a, &x) == 0 && stat(b, &y) == 0)
+		return same_file(&x, &y) &&
+		       !(stat("/dev/null", &null) == 0 &&
+			 x.st_rdev == null.st_rdev && S_ISCHR(x.st_mode));
+	snprintf(da, sizeof da, "%.*s", na ? (int)(na - a) + 1 : 1,
+		 na ? a : ".");
+	snprintf(db, sizeof db, "%.*s", nb ? (int)(nb - b) + 1 : 1,
+		 nb ? b : ".");
+	return !strcmp(na ? na + 1 : a, nb ? nb + 1 : b) &&
+	       stat(da, &x) == 0 && stat(db, &y) == 0 && same_file(&x, &y);
+}
+
 /* Which input name is, if any; NULL when none (or name does not exist). */
 static const char *input_named(const char *name, char *const *inputs,
 			       size_t n)

@@ -45,6 +45,9 @@ enum output_result output_open(struct output *o, const char *opt,
 int output_close(struct output *o, char errbuf[MX_ERRBUF_SIZE]);
 /* The run failed before a report: close and remove the temporary file. */
 void output_discard(struct output *o);
+/* Whether names a and b are one file: the same inode, or (one not made
+ * yet) the same name in the same directory; /dev/null is nobody's. */
+bool output_same_target(const char *a, const char *b);
 /* Async-signal-safe: remove the temporary files (an interrupted run). */
 void output_unlink_tmp(void);
 
